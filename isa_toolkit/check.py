@@ -1,0 +1,219 @@
+"""Checks that run after loading, in a fixed order: register rules, then completeness, then translations.
+
+Each check is a small function ``check_<rule>(register, agreement) -> problems``.
+Register rules are errors (the record contradicts the register: a sign-off by a
+role the chain does not have). Completeness and translation checks are
+warnings, which ``isa validate --strict`` turns into errors.
+
+The completeness lint follows three reference lists (DESIGN §4): the UK ICO
+data sharing code's checklist, the UK Digital Economy Act public register's
+fields and Ireland's Data Sharing and Governance Act s.19. An example that
+trips it: an ISA whose data items include special-category data but whose
+``legal_basis`` has no ``special_category_condition``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from pydantic import BaseModel
+
+from .model import Agreement, Localized
+from .problem import Problem, Severity
+from .store import Register
+
+ICO = "ICO data sharing code"
+DEA = "DEA public register"
+DSGA = "Data Sharing and Governance Act s.19"
+
+
+@dataclass(frozen=True)
+class Item:
+    """One thing a sound agreement must cover."""
+
+    field: str
+    label: str
+    sources: tuple[str, ...]
+    kinds: tuple[str, ...]
+    present: Callable[[Agreement], bool]
+
+
+def _has(name: str) -> Callable[[Agreement], bool]:
+    return lambda a: getattr(a, name) not in (None, [], {})
+
+
+def _basis(kind: str) -> Callable[[Agreement], bool]:
+    return lambda a: any(b.type == kind for b in a.legal_basis)
+
+
+def _rights(part: str) -> Callable[[Agreement], bool]:
+    return lambda a: a.rights is not None and getattr(a.rights, part) is not None
+
+
+COMPLETENESS: tuple[Item, ...] = (
+    Item("parties[].designated_officer", "a designated officer (single point of contact) for every party",
+         (ICO,), ("isa",), lambda a: all(p.designated_officer for p in a.parties)),
+    Item("parties[].signatory", "a signatory for every party", (ICO,), ("isa", "protocol"),
+         lambda a: all(p.signatory for p in a.parties)),
+    Item("benefits", "the benefits of sharing", (ICO, DEA), ("isa", "protocol"), _has("benefits")),
+    Item("scope", "the scope of the protocol", (ICO,), ("protocol",), _has("scope")),
+    Item("commitments", "the commitments each signatory makes", (ICO,), ("protocol",), _has("commitments")),
+    Item("data_items", "the exact data items to be shared", (ICO, DEA), ("isa",), _has("data_items")),
+    Item("legal_basis", "a lawful basis (e.g. UK GDPR Art 6)", (ICO,), ("isa",), _basis("lawful_basis")),
+    Item("legal_basis", "the legal power relied on", (ICO, DEA), ("isa",), _basis("legal_power")),
+    Item("legal_basis", "a condition for the special-category data shared (e.g. UK GDPR Art 9, DPA 2018 Sch 1)",
+         (ICO,), ("isa", "protocol"),
+         lambda a: not any(i.special_category for i in a.data_items) or _basis("special_category_condition")(a)),
+    Item("legal_basis", "a condition for the criminal-offence data shared (e.g. UK GDPR Art 10, DPA 2018 Sch 1)",
+         (ICO,), ("isa", "protocol"),
+         lambda a: not any(i.criminal_offence for i in a.data_items) or _basis("criminal_offence_condition")(a)),
+    Item("data_items[].transfer_method", "how each data item is transferred (sharing method)", (DEA,), ("isa",),
+         lambda a: all(i.transfer_method for i in a.data_items)),
+    Item("data_items[].frequency", "how often each data item is shared", (ICO,), ("isa",),
+         lambda a: all(i.frequency for i in a.data_items)),
+    Item("rights.subject_access", "how subject access requests are handled", (ICO,), ("isa", "protocol"), _rights("subject_access")),
+    Item("rights.complaints", "how complaints are handled", (ICO,), ("isa", "protocol"), _rights("complaints")),
+    Item("rights.privacy_information", "the privacy information given to individuals", (ICO,), ("isa",), _rights("privacy_information")),
+    Item("data_quality", "how data quality is kept", (ICO,), ("isa",), _has("data_quality")),
+    Item("retention", "retention periods", (ICO, DEA, DSGA), ("isa",), _has("retention")),
+    Item("retention.deletion", "how data is deleted or destroyed", (ICO, DSGA), ("isa",),
+         lambda a: a.retention is not None and a.retention.deletion is not None),
+    Item("security", "the security measures", (ICO, DSGA), ("isa", "protocol"), _has("security")),
+    Item("training", "the training staff receive", (ICO,), ("isa",), _has("training")),
+    Item("breach_handling", "what happens on a security breach", (ICO,), ("isa", "protocol"), _has("breach_handling")),
+    Item("incident_management", "how data incidents are managed", (ICO,), ("protocol",), _has("incident_management")),
+    Item("dispute_resolution", "how disputes between signatories are resolved", (ICO,), ("protocol",), _has("dispute_resolution")),
+    Item("termination", "how the agreement is changed or ended", (ICO,), ("isa", "protocol"), _has("termination")),
+    Item("sanctions", "the sanctions for failing to comply", (ICO,), ("isa",), _has("sanctions")),
+    Item("onward_disclosure", "limits on onward disclosure", (DSGA,), ("isa", "protocol"), _has("onward_disclosure")),
+    Item("dpia", "a DPIA screening result (DPIA required or not, and why)", (DSGA,), ("isa",),
+         lambda a: a.dpia is not None and a.dpia.required is not None),
+    Item("dpia.summary", "a summary of the DPIA", (DSGA,), ("isa",),
+         lambda a: a.dpia is None or not a.dpia.required or a.dpia.summary is not None),
+    Item("contact", "a contact point for the public", (DEA,), ("isa",), _has("contact")),
+    Item("areas", "the areas (places) the sharing covers", (DEA,), ("isa", "protocol"), _has("areas")),
+    Item("start_date", "the start date", (DEA,), ("isa", "protocol"),
+         lambda a: not a.status.in_force or a.start_date is not None),
+)
+
+
+def _warn(register: Register, agreement: Agreement, field: str, message: str) -> Problem:
+    rel = register.paths.get(agreement.id, "")
+    return Problem(rel, 0, field, f"{agreement.id}: {message}", Severity.WARNING, agreement.id)
+
+
+def _error(register: Register, agreement: Agreement, field: str, message: str) -> Problem:
+    rel = register.paths.get(agreement.id, "")
+    return Problem(rel, 0, field, f"{agreement.id}: {message}", Severity.ERROR, agreement.id)
+
+
+# -- register rules (errors) ----------------------------------------------------
+
+
+def check_signoff_roles(register: Register, agreement: Agreement) -> Iterator[Problem]:
+    """Every sign-off names a role of the register's chain (``processer`` is not one)."""
+    if register.chain is None:
+        return
+    known = register.chain.roles
+    for index, signoff in enumerate(agreement.signoffs):
+        if signoff.role not in known:
+            yield _error(register, agreement, f"signoffs[{index}].role",
+                         f"unknown role {signoff.role!r}; the sign-off chain has {', '.join(sorted(known))}")
+        if signoff.stage > len(register.chain.stages):
+            yield _error(register, agreement, f"signoffs[{index}].stage",
+                         f"stage {signoff.stage} does not exist; the chain has {len(register.chain.stages)} stages")
+
+
+def _version_key(version: str) -> tuple[int, int]:
+    major, minor = version.split(".")
+    return int(major), int(minor)
+
+
+def check_versions(register: Register, agreement: Agreement) -> Iterator[Problem]:
+    """No sign-off or amendment is for a version later than the record's own."""
+    current = _version_key(agreement.version)
+    for index, signoff in enumerate(agreement.signoffs):
+        if _version_key(signoff.version) > current:
+            yield _error(register, agreement, f"signoffs[{index}].version",
+                         f"sign-off for version {signoff.version}, but the agreement is at {agreement.version}")
+    for index, amendment in enumerate(agreement.amendments):
+        if _version_key(amendment.version) > current:
+            yield _error(register, agreement, f"amendments[{index}].version",
+                         f"amendment for version {amendment.version}, but the agreement is at {agreement.version}")
+
+
+def check_review_dates(register: Register, agreement: Agreement) -> Iterator[Problem]:
+    """A review cannot fall due before the last review took place."""
+    review = agreement.review
+    if review.last and review.due and review.due < review.last:
+        yield _error(register, agreement, "review.due", f"review due {review.due} is before the last review {review.last}")
+
+
+# -- completeness (warnings) ----------------------------------------------------
+
+
+def check_completeness(register: Register, agreement: Agreement) -> Iterator[Problem]:
+    """Warn for each reference-list item the agreement does not cover."""
+    for item in COMPLETENESS:
+        if agreement.kind in item.kinds and not item.present(agreement):
+            yield _warn(register, agreement, item.field, f"missing {item.label} ({'; '.join(item.sources)})")
+    if agreement.status.in_force and not any(s.decision == "approve" for s in agreement.signoffs):
+        yield _warn(register, agreement, "signoffs", "in force but no sign-off is recorded")
+
+
+def check_classification_defined(register: Register, agreement: Agreement) -> Iterator[Problem]:
+    """A protocol's classification table comes from ``classification.yaml``, so the register needs one."""
+    if agreement.kind == "protocol" and register.classification is None:
+        yield _warn(register, agreement, "", "the register has no classification.yaml for this protocol's classification table")
+
+
+# -- translations (warnings) ------------------------------------------------------
+
+
+def _localized_fields(value, path: str = "") -> Iterator[tuple[str, Localized]]:
+    if isinstance(value, Localized):
+        yield path, value
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _localized_fields(item, f"{path}[{index}]")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _localized_fields(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from _localized_fields(getattr(value, name), f"{path}.{name}" if path else name)
+
+
+def check_translations(register: Register, agreement: Agreement) -> Iterator[Problem]:
+    """Every text exists in each of the agreement's languages, and no translation is older than its source."""
+    source = register.languages[0]
+    unknown = [lang for lang in agreement.languages if lang not in register.languages]
+    if unknown:
+        yield _warn(register, agreement, "languages",
+                    f"language(s) {', '.join(unknown)} are not among the register's ({', '.join(register.languages)})")
+    for path, text in _localized_fields(agreement):
+        missing = text.missing(agreement.languages)
+        if missing:
+            yield _warn(register, agreement, path, f"no {', '.join(missing)} text (the agreement's languages are {', '.join(agreement.languages)})")
+        for lang in text.stale(source):
+            yield _warn(register, agreement, path, f"the {lang} text was translated from an older {source} text; update the translation")
+
+
+RECORD_CHECKS = (
+    check_signoff_roles,
+    check_versions,
+    check_review_dates,
+    check_completeness,
+    check_classification_defined,
+    check_translations,
+)
+
+
+def run_checks(register: Register) -> list[Problem]:
+    """Every record check over every agreement, in the fixed order above."""
+    problems: list[Problem] = []
+    for agreement in register.agreements.values():
+        for check in RECORD_CHECKS:
+            problems.extend(check(register, agreement))
+    return problems

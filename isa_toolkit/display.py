@@ -1,0 +1,88 @@
+"""Plain-text views of records for the terminal (the documents are rendered elsewhere)."""
+
+from __future__ import annotations
+
+from .model import Agreement, Localized
+from .schedule import review_due
+
+
+def _cut(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def agreement_table(agreements: list[Agreement], lang: str) -> str:
+    """One line per agreement: id, kind, status, version, next review, title."""
+    if not agreements:
+        return "No agreements match."
+    header = ("ID", "KIND", "STATUS", "VERSION", "REVIEW DUE", "TITLE")
+    rows = []
+    for a in agreements:
+        due = review_due(a)
+        rows.append((a.id, a.kind, a.status.value, a.version, due.isoformat() if due else "-",
+                     _cut(a.title.get(lang) or str(a.title), 60)))
+    widths = [max(len(row[i]) for row in (header, *rows)) for i in range(len(header) - 1)]
+    lines = []
+    for row in (header, *rows):
+        cells = [cell.ljust(widths[i]) for i, cell in enumerate(row[:-1])]
+        lines.append("  ".join((*cells, row[-1])))
+    lines.append(f"{len(agreements)} agreement(s)")
+    return "\n".join(lines)
+
+
+def _texts(value: Localized | None, indent: str = "  ") -> list[str]:
+    if value is None:
+        return [f"{indent}-"]
+    return [f"{indent}[{lang}] {text.strip()}" for lang, text in value.texts.items()]
+
+
+def agreement_text(a: Agreement) -> str:
+    """A readable summary of one agreement."""
+    lines = [f"{a.id}  {a.title}", f"  kind {a.kind}, version {a.version}, status {a.status.value}, "
+             f"{a.sharing_type}, languages {', '.join(a.languages)}"]
+    level = a.classification_level
+    if level:
+        lines.append(f"  classification: {level.value}")
+    due = review_due(a)
+    if a.start_date or due:
+        lines.append(f"  start {a.start_date or '-'}, end {a.end_date or '-'}, next review {due or '-'}")
+    lines.append("Parties:")
+    for p in a.parties:
+        lines.append(f"  {p.organisation} ({p.role}, {p.controller})")
+        if p.designated_officer:
+            lines.append(f"    designated officer: {p.designated_officer.name}"
+                         + (f", {p.designated_officer.email}" if p.designated_officer.email else ""))
+        if p.signatory:
+            lines.append(f"    signatory: {p.signatory.name}" + (f", {p.signatory.title}" if p.signatory.title else ""))
+    lines.append("Purpose:")
+    lines.extend(_texts(a.purpose))
+    if a.legal_basis:
+        lines.append("Legal basis:")
+        lines.extend(f"  {b.reference} ({b.type.replace('_', ' ')})" for b in a.legal_basis)
+    if a.data_items:
+        lines.append("Data items:")
+        for item in a.data_items:
+            flags = [item.sensitivity.value]
+            if item.personal:
+                flags.append("personal")
+            if item.special_category:
+                flags.append("special category")
+            if item.criminal_offence:
+                flags.append("criminal offence")
+            lines.append(f"  {item.name} ({', '.join(flags)})")
+    if a.dpia is not None:
+        required = {True: "required", False: "not required", None: "not screened"}[a.dpia.required]
+        lines.append(f"DPIA: {required}" + (f", reference {a.dpia.reference}" if a.dpia.reference else ""))
+    if a.risk_assessment is not None:
+        ra = a.risk_assessment
+        lines.append(f"Risk assessment: {ra.outcome.replace('_', ' ')} ({ra.by}, {ra.date})")
+    if a.signoffs:
+        lines.append("Sign-offs:")
+        for s in a.signoffs:
+            org = f", {s.organisation}" if s.organisation else ""
+            lines.append(f"  stage {s.stage} {s.role}: {s.name}{org}, {s.decision} on {s.date} (version {s.version})")
+    if a.amendments:
+        lines.append("Document control:")
+        for m in a.amendments:
+            lines.append(f"  {m.version}  {m.date}  {m.detail} ({m.author})")
+    return "\n".join(lines)

@@ -1,0 +1,239 @@
+"""Agreements: Information Sharing Agreements (``kind: isa``) and Protocols (``kind: protocol``).
+
+The field names follow the product design (DESIGN §4). A record is immutable:
+a change makes a new record (``model_copy(update=...)``) that the store writes.
+Cross-record and register-dependent rules (sign-off roles, classification
+levels in use, completeness) are checks in :mod:`isa_toolkit.check`, not here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from enum import Enum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
+
+from .localized import Localized
+
+VERSION_PATTERN = r"^\d+\.\d+$"
+
+class Frozen(BaseModel):
+    """Base of every record part: immutable, and unknown fields are errors (typos show)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=False)
+
+class Status(str, Enum):
+    DRAFT = "draft"
+    ASSESSED = "assessed"
+    IN_REVIEW = "in_review"
+    APPROVED = "approved"
+    AUTHORISED = "authorised"
+    SIGNED = "signed"
+    ACTIVE = "active"
+    REVIEW_DUE = "review_due"
+    UNDER_REVIEW = "under_review"
+    REJECTED = "rejected"
+    SUSPENDED = "suspended"
+    TERMINATED = "terminated"
+
+    @property
+    def in_force(self) -> bool:
+        """Sharing may take place under the agreement (it is live and not suspended)."""
+        return self in (Status.ACTIVE, Status.REVIEW_DUE, Status.UNDER_REVIEW)
+
+class Level(str, Enum):
+    """Sensitivity levels, lowest first (seed 001): see ``classification.yaml``."""
+
+    LOW = "low"
+    MODERATE = "moderate"
+    HIGH = "high"
+    SEVERE = "severe"
+
+    @property
+    def rank(self) -> int:
+        return list(Level).index(self)
+
+class Contact(Frozen):
+    name: str = Field(min_length=1)
+    title: str | None = None
+    email: EmailStr | None = None
+    phone: str | None = None
+    language: str | None = None
+
+class Party(Frozen):
+    organisation: str = Field(min_length=1)
+    role: Literal["discloser", "recipient", "both", "signatory"]
+    controller: Literal["controller", "joint_controller", "processor"] = "controller"
+    designated_officer: Contact | None = None
+    signatory: Contact | None = None
+
+class LegalBasis(Frozen):
+    """One legal ground: a lawful basis, a condition for special/criminal data, or a legal power."""
+
+    type: Literal["lawful_basis", "special_category_condition", "criminal_offence_condition", "legal_power"]
+    reference: str = Field(min_length=1)
+    detail: Localized | None = None
+
+class DataItem(Frozen):
+    name: Localized
+    description: Localized | None = None
+    personal: bool
+    special_category: bool = False
+    criminal_offence: bool = False
+    sensitivity: Level
+    anonymisation: Literal["none", "pseudonymised", "anonymised", "aggregated"] = "none"
+    frequency: str | None = None
+    transfer_method: str | None = None
+
+class Retention(Frozen):
+    period: Localized
+    deletion: Localized | None = None
+
+class Rights(Frozen):
+    """Individuals' rights and transparency."""
+
+    subject_access: Localized | None = None
+    complaints: Localized | None = None
+    privacy_information: Localized | None = None
+
+class Dpia(Frozen):
+    required: bool | None = None
+    reason: Localized | None = None
+    reference: str | None = None
+    summary: Localized | None = None
+
+class RiskAssessment(Frozen):
+    checklist: str = "iso_risk_assessment"
+    answers: dict[str, Any] = {}
+    rationale: Localized | None = None
+    outcome: Literal["proceed", "proceed_with_conditions", "do_not_proceed"]
+    conditions: list[str] = []
+    by: str = Field(min_length=1)
+    date: dt.date
+
+class Signoff(Frozen):
+    stage: int = Field(ge=1)
+    role: str = Field(min_length=1, pattern=r"^[a-z][a-z0-9_]*$")
+    name: str = Field(min_length=1)
+    organisation: str | None = None
+    decision: Literal["approve", "reject"]
+    comment: str | None = None
+    date: dt.date
+    version: str = Field(pattern=VERSION_PATTERN)
+    document_fingerprint: str | None = None
+    document_sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
+
+class Review(Frozen):
+    interval_months: int = Field(default=12, ge=1, le=60)
+    last: dt.date | None = None
+    due: dt.date | None = None
+
+class Amendment(Frozen):
+    version: str = Field(pattern=VERSION_PATTERN)
+    detail: str = Field(min_length=1)
+    author: str = Field(min_length=1)
+    date: dt.date
+    approved_by: str | None = None
+
+class MatrixRow(Frozen):
+    information_type: Localized
+    level: Level | None = None
+    audiences: dict[str, bool | Literal["on_request", "anonymised"]]
+
+class SharingMatrix(Frozen):
+    """Which information type may go to which audience (seeds 001, 002)."""
+
+    audiences: dict[str, Localized]
+    rows: list[MatrixRow] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _rows_name_known_audiences(self) -> "SharingMatrix":
+        for index, row in enumerate(self.rows):
+            unknown = sorted(set(row.audiences) - set(self.audiences))
+            if unknown:
+                raise ValueError(f"rows[{index}] names unknown audience(s): {', '.join(unknown)}")
+        return self
+
+class Agreement(Frozen):
+    """An ISA (one specific flow between named parties) or an ISP (umbrella protocol)."""
+
+    id: str
+    kind: Literal["isa", "protocol"]
+    title: Localized
+    version: str = Field(pattern=VERSION_PATTERN)
+    status: Status
+    languages: list[str] = Field(default=["en"], min_length=1)
+    sharing_type: Literal["systematic", "one-off"] = "systematic"
+    owner: Contact | None = None
+    business_area: str | None = None
+    parties: list[Party] = Field(min_length=1)
+    purpose: Localized
+    benefits: Localized | None = None
+    scope: Localized | None = None
+    commitments: list[Localized] = []
+    areas: list[str] = []
+    legal_basis: list[LegalBasis] = []
+    data_items: list[DataItem] = []
+    sharing_matrix: SharingMatrix | None = None
+    data_quality: Localized | None = None
+    retention: Retention | None = None
+    security: Localized | None = None
+    training: Localized | None = None
+    rights: Rights | None = None
+    breach_handling: Localized | None = None
+    incident_management: Localized | None = None
+    dispute_resolution: Localized | None = None
+    onward_disclosure: Localized | None = None
+    sanctions: Localized | None = None
+    termination: Localized | None = None
+    principles: list[Localized] = []
+    contact: str | None = None
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+    dpia: Dpia | None = None
+    risk_assessment: RiskAssessment | None = None
+    signoffs: list[Signoff] = []
+    review: Review = Review()
+    amendments: list[Amendment] = []
+
+    @field_validator("languages")
+    @classmethod
+    def _languages_unique(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise ValueError("a language is listed twice")
+        return value
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> "Agreement":
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValueError(f"end_date {self.end_date} is before start_date {self.start_date}")
+        return self
+
+    # -- derived facts -------------------------------------------------------
+
+    @property
+    def partners(self) -> list[str]:
+        return [party.organisation for party in self.parties]
+
+    @property
+    def classification_level(self) -> Level | None:
+        """The highest sensitivity among the data items (None when there are none)."""
+        levels = [item.sensitivity for item in self.data_items]
+        return max(levels, key=lambda level: level.rank) if levels else None
+
+    def content_fingerprint(self) -> str:
+        """Hash of what the agreement says, the thing a sign-off approves.
+
+        Status, sign-offs, review dates and history are not content: recording a
+        sign-off must not change what was signed.
+        """
+        content = self.model_dump(
+            mode="json",
+            exclude={"status", "signoffs", "review", "amendments", "risk_assessment"},
+            exclude_none=True,
+        )
+        canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()

@@ -1,0 +1,45 @@
+"""The data and information sensitivity classification (``classification.yaml``, seed 001).
+
+Four levels, lowest first; each maps to a classification (public, restricted,
+confidential, strictly confidential) and says how such data may be shared.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import Field, model_validator
+
+from .agreement import Frozen, Level
+from .localized import Localized
+
+
+class LevelDefinition(Frozen):
+    level: Level
+    classification: Localized
+    description: Localized
+    dissemination: list[Localized] = Field(min_length=1)
+    data_types: list[Localized] = []
+
+
+class ClassificationReview(Frozen):
+    interval_months: int | None = Field(default=None, ge=1, le=60)
+    last: dt.date | None = None
+
+
+class Classification(Frozen):
+    """What ``classification.yaml`` holds: one definition per level, lowest first."""
+
+    review: ClassificationReview = ClassificationReview()
+    levels: list[LevelDefinition]
+
+    @model_validator(mode="after")
+    def _every_level_once_in_order(self) -> "Classification":
+        found = [definition.level for definition in self.levels]
+        if found != list(Level):
+            expected = ", ".join(level.value for level in Level)
+            raise ValueError(f"levels must be {expected}, each once and in that order (found {', '.join(l.value for l in found)})")
+        return self
+
+    def definition(self, level: Level) -> LevelDefinition:
+        return self.levels[level.rank]

@@ -1,0 +1,143 @@
+"""Register settings (``register.yaml``) and the sign-off chain they may redefine."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from .agreement import Contact, Frozen
+from .localized import LANGUAGE_RE, Localized
+
+ROLE_PATTERN = r"^[a-z][a-z0-9_]*$"
+PREFIX_RE = re.compile(r"^[A-Z][A-Z0-9]{0,9}$")
+
+
+class SignoffStage(Frozen):
+    """One stage of the sign-off chain: every role in it signs, in any order.
+
+    ``partners`` adds one entry per party of the agreement: its designated
+    officer (``designated_officer``) or its signatory (``signatory``).
+    """
+
+    id: str = Field(pattern=ROLE_PATTERN)
+    title: Localized
+    roles: list[str] = []
+    partners: Literal["designated_officer", "signatory"] | None = None
+
+    @field_validator("roles")
+    @classmethod
+    def _roles_are_names(cls, roles: list[str]) -> list[str]:
+        for role in roles:
+            if not re.match(ROLE_PATTERN, role):
+                raise ValueError(f"role {role!r} must be a lower-case name such as information_security_manager")
+        if len(set(roles)) != len(roles):
+            raise ValueError("a role is listed twice in one stage")
+        return roles
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> "SignoffStage":
+        if not self.roles and not self.partners:
+            raise ValueError(f"stage {self.id!r} has neither roles nor partners")
+        return self
+
+
+class SignoffChain(Frozen):
+    stages: list[SignoffStage] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique(self) -> "SignoffChain":
+        ids = [stage.id for stage in self.stages]
+        if len(set(ids)) != len(ids):
+            raise ValueError("two stages share an id")
+        return self
+
+    @property
+    def roles(self) -> set[str]:
+        """Every role name a sign-off may carry under this chain."""
+        names = {role for stage in self.stages for role in stage.roles}
+        names |= {f"partner_{stage.partners}" for stage in self.stages if stage.partners}
+        return names
+
+
+class ReviewSettings(Frozen):
+    interval_months: int = Field(default=12, ge=1, le=60)
+    classification_interval_months: int = Field(default=6, ge=1, le=60)
+
+
+class ReminderSettings(Frozen):
+    days_before: list[int] = [60, 30, 7]
+    overdue_every_days: int = Field(default=7, ge=1)
+    escalate_after_days: int = Field(default=30, ge=0)
+    escalate_to: str = Field(default="head_of_information_management", pattern=ROLE_PATTERN)
+
+    @field_validator("days_before")
+    @classmethod
+    def _positive_descending(cls, days: list[int]) -> list[int]:
+        if any(day <= 0 for day in days):
+            raise ValueError("reminder days must be positive numbers of days before the review date")
+        return sorted(set(days), reverse=True)
+
+
+class SmtpSettings(Frozen):
+    host: str
+    port: int = Field(default=587, ge=1, le=65535)
+    tls: Literal["starttls", "ssl", "none"] = "starttls"
+    sender: str
+    username_env: str | None = Field(default=None, pattern=r"^[A-Z_][A-Z0-9_]*$")
+    password_env: str | None = Field(default=None, pattern=r"^[A-Z_][A-Z0-9_]*$")
+
+
+class IdPrefixes(Frozen):
+    isa: str = "ISA"
+    protocol: str = "ISP"
+    disclosure: str = "DIS"
+    request: str = "REQ"
+    incident: str = "INC"
+
+    @field_validator("*")
+    @classmethod
+    def _prefix_shape(cls, value: str) -> str:
+        if not PREFIX_RE.match(value):
+            raise ValueError(f"{value!r} is not a prefix: use 1-10 capital letters or digits, starting with a letter")
+        return value
+
+
+class Settings(Frozen):
+    """What ``register.yaml`` holds."""
+
+    name: Localized
+    organisation: str = Field(min_length=1)
+    languages: list[str] = Field(default=["en"], min_length=1)
+    id_prefix: IdPrefixes = IdPrefixes()
+    review: ReviewSettings = ReviewSettings()
+    reminders: ReminderSettings = ReminderSettings()
+    contacts: dict[str, Contact] = {}
+    signoff_chain: list[SignoffStage] | None = None
+    smtp: SmtpSettings | None = None
+    created: dt.date | None = None
+
+    @field_validator("languages")
+    @classmethod
+    def _languages(cls, value: list[str]) -> list[str]:
+        for lang in value:
+            if not LANGUAGE_RE.match(lang):
+                raise ValueError(f"{lang!r} is not a language code (use en, fr, ...)")
+        if len(set(value)) != len(value):
+            raise ValueError("a language is listed twice")
+        return value
+
+    @field_validator("contacts")
+    @classmethod
+    def _contact_roles(cls, value: dict[str, Contact]) -> dict[str, Contact]:
+        for role in value:
+            if not re.match(ROLE_PATTERN, role):
+                raise ValueError(f"contact role {role!r} must be a lower-case name such as head_of_information_management")
+        return value
+
+    @property
+    def source_language(self) -> str:
+        """The language translations are made from: the first one listed."""
+        return self.languages[0]

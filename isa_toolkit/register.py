@@ -1,0 +1,96 @@
+"""Register-wide operations: creating a register, selecting records, reading history."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+from . import vcs, yamlio
+from .errors import IsaError, RecordNotFound
+from .model import Agreement, Localized, Settings
+from .resources import shipped
+from .schedule import review_due
+from .store import AGREEMENTS, CLASSIFICATION_FILE, REGISTER_FILE, Register, record_path, to_plain
+
+_IGNORE = shutil.ignore_patterns(".git", "__pycache__", "*.pyc", ".isa-cache")
+
+
+def init_register(path: Path, *, example: bool, organisation: str | None, by: str) -> Path:
+    """Create a register at ``path`` (a new or empty folder) and commit it.
+
+    With ``example`` it holds the example records; otherwise the settings for
+    ``organisation``, the default classification and no records.
+    """
+    path = Path(path)
+    if (path / REGISTER_FILE).exists():
+        raise IsaError(f"{path} is already a register; use it with `isa -R {path} validate`")
+    if path.exists() and (not path.is_dir() or any(path.iterdir())):
+        raise IsaError(f"{path} exists and is not an empty folder; choose a new folder for the register")
+    if not example and not organisation:
+        raise IsaError("say whose register it is: isa init PATH --organisation \"Northshire Council\"")
+    created = not path.exists()
+    try:
+        if example:
+            shutil.copytree(shipped("example_register"), path, ignore=_IGNORE, dirs_exist_ok=True)
+        else:
+            path.mkdir(parents=True, exist_ok=True)
+            settings = Settings(
+                name=Localized(texts={"en": f"{organisation} information sharing register"}),
+                organisation=organisation,
+                languages=["en"],
+                created=dt.date.today(),
+            )
+            (path / REGISTER_FILE).write_text(yamlio.dump(to_plain(settings)), encoding="utf-8")
+            shutil.copyfile(shipped("example_register") / CLASSIFICATION_FILE, path / CLASSIFICATION_FILE)
+            (path / AGREEMENTS).mkdir(exist_ok=True)
+            (path / AGREEMENTS / ".gitkeep").write_text("", encoding="utf-8")
+        vcs.init(path)
+        vcs.commit_all(path, f"Register created [by {by}]")
+    except BaseException:
+        if created:
+            shutil.rmtree(path, ignore_errors=True)
+        raise
+    return path.resolve()
+
+
+def select(register: Register, *, statuses=(), kind: str | None = None, partner: str | None = None) -> list[Agreement]:
+    """The register's agreements matching every filter given, by id."""
+    needle = partner.casefold() if partner else None
+    chosen = []
+    for agreement in sorted(register.agreements.values(), key=lambda a: a.id):
+        if statuses and agreement.status.value not in statuses:
+            continue
+        if kind and agreement.kind != kind:
+            continue
+        if needle and not any(needle in p.organisation.casefold() for p in agreement.parties):
+            continue
+        chosen.append(agreement)
+    return chosen
+
+
+def summary(agreement: Agreement) -> dict:
+    """The fields a listing shows, as JSON-able data."""
+    level = agreement.classification_level
+    due = review_due(agreement)
+    return {
+        "id": agreement.id,
+        "kind": agreement.kind,
+        "title": agreement.title.texts,
+        "status": agreement.status.value,
+        "version": agreement.version,
+        "partners": agreement.partners,
+        "classification": level.value if level else None,
+        "start_date": agreement.start_date.isoformat() if agreement.start_date else None,
+        "review_due": due.isoformat() if due else None,
+    }
+
+
+def history(root: Path, record_id: str) -> list[vcs.LogEntry]:
+    """The commits that changed one agreement, newest first."""
+    path = record_path(root, record_id)
+    rel = f"{AGREEMENTS}/{path.name}"
+    entries = vcs.log(root, rel)
+    if not entries and not path.exists():
+        raise RecordNotFound(f"no agreement {record_id!r} in {root}, now or in its history")
+    return entries

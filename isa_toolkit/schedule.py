@@ -1,0 +1,57 @@
+"""Review dates: when each agreement in force is next due for review (DESIGN §7).
+
+``due = review.due`` when the record sets it, else the last review (or, failing
+that, the start date) plus the review interval. Month arithmetic keeps the day
+of the month and falls back to the month's last day (31 Jan + 1 month = 28 or
+29 Feb; 29 Feb + 12 months = 28 Feb).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass
+
+from .model import Agreement
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    index = day.year * 12 + (day.month - 1) + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return dt.date(year, month + 1, min(day.day, last))
+
+
+def review_due(agreement: Agreement) -> dt.date | None:
+    """The next review date of an agreement in force (None when it is not in force or has no dates)."""
+    if not agreement.status.in_force:
+        return None
+    review = agreement.review
+    if review.due is not None:
+        return review.due
+    base = review.last or agreement.start_date
+    return add_months(base, review.interval_months) if base else None
+
+
+@dataclass(frozen=True)
+class DueReview:
+    agreement: Agreement
+    due: dt.date
+    days_left: int  # negative when overdue
+
+    @property
+    def overdue(self) -> bool:
+        return self.days_left < 0
+
+
+def due_reviews(agreements, as_of: dt.date, within_days: int = 60) -> list[DueReview]:
+    """Agreements due for review within ``within_days`` of ``as_of`` (or overdue), most urgent first."""
+    out = []
+    for agreement in agreements:
+        due = review_due(agreement)
+        if due is None:
+            continue
+        days_left = (due - as_of).days
+        if days_left <= within_days:
+            out.append(DueReview(agreement, due, days_left))
+    return sorted(out, key=lambda item: (item.days_left, item.agreement.id))

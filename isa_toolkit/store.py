@@ -1,0 +1,478 @@
+"""The register on disk: finding it, loading every record, and writing one change.
+
+``load_register`` is where every command starts. It reads ``register.yaml``,
+``classification.yaml`` and each record, and returns them with every problem
+found: one broken file never stops the others from loading. Checks that need
+the whole register then run in a fixed order (:mod:`isa_toolkit.check`).
+
+A write takes the register lock, writes the file atomically (temporary file,
+fsync, rename), commits exactly that file, and on any failure puts the file
+back as it was. Two ``isa`` processes writing at once therefore queue on the
+lock instead of racing for git's ``index.lock``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import re
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from . import cache, vcs, yamlio
+from .errors import InvalidRecord, LockTimeout, RecordNotFound, RegisterNotFound, StoreError
+from .ids import check_id, is_safe_id
+from .model import Agreement, Classification, Settings, SignoffChain
+from .problem import Problem, Severity
+from .resources import workflow_file
+
+REGISTER_FILE = "register.yaml"
+CLASSIFICATION_FILE = "classification.yaml"
+AGREEMENTS = "agreements"
+RECORD_SUFFIX = ".yaml"
+LOCK_FILE = "isa-register.lock"
+LOCK_TIMEOUT_S = 120.0
+PARALLEL_THRESHOLD = 400  # uncached files before parsing is spread over the cores
+
+
+# -- the loaded register --------------------------------------------------------
+
+
+@dataclass
+class Register:
+    """Everything ``load_register`` found: settings, records and problems."""
+
+    root: Path
+    settings: Settings | None
+    classification: Classification | None
+    chain: SignoffChain | None
+    agreements: dict[str, Agreement]
+    paths: dict[str, str] = field(default_factory=dict)  # record id -> path relative to root
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity is Severity.WARNING]
+
+    @property
+    def languages(self) -> list[str]:
+        return self.settings.languages if self.settings else ["en"]
+
+    def agreement(self, record_id: str) -> Agreement:
+        check_id(record_id)
+        try:
+            return self.agreements[record_id]
+        except KeyError:
+            raise RecordNotFound(f"no agreement {record_id!r} in {self.root}; `isa list` shows the ids") from None
+
+
+# -- finding the register -------------------------------------------------------
+
+
+def find_register(explicit: str | os.PathLike | None = None, start: Path | None = None) -> Path:
+    """The register root: ``explicit`` (``-R`` or ``ISA_REGISTER``), else the nearest folder upwards with ``register.yaml``."""
+    if explicit:
+        root = Path(explicit).expanduser()
+        if not (root / REGISTER_FILE).is_file():
+            raise RegisterNotFound(
+                f"{root} is not a register (no {REGISTER_FILE}); create one with `isa init {root}`"
+            )
+        return root.resolve()
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / REGISTER_FILE).is_file():
+            return folder
+    raise RegisterNotFound(
+        f"no register here: neither {here} nor a folder above it holds {REGISTER_FILE}; "
+        "pass -R PATH, set ISA_REGISTER, or create one with `isa init PATH`"
+    )
+
+
+# -- validation messages --------------------------------------------------------
+
+
+def format_loc(loc: tuple[Any, ...]) -> str:
+    """``('parties', 1, 'role')`` -> ``parties[1].role``."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _message(error: dict) -> str:
+    kind = error["type"]
+    value = error.get("input")
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "extra_forbidden":
+        return f"unknown field (check the spelling; found {_short(value)})"
+    if kind in ("literal_error", "enum"):
+        expected = error.get("ctx", {}).get("expected", "")
+        return f"{_short(value)} is not allowed here; use one of {expected}"
+    message = error["msg"]
+    if message.startswith("Value error, "):
+        message = message[len("Value error, "):]
+    elif value is not None and not isinstance(value, (dict, list)):
+        message = f"{message} (found {_short(value)})"
+    return message
+
+
+def problems_from_validation(
+    exc: ValidationError, rel: str, text: str | None, record_id: str = ""
+) -> list[Problem]:
+    """Each pydantic error as a ``Problem`` with the line of the offending field."""
+    problems = []
+    for error in exc.errors(include_url=False):
+        loc = tuple(part for part in error["loc"] if isinstance(part, (str, int)))
+        line = yamlio.locate(text, loc) if text is not None else 0
+        problems.append(Problem(rel, line, format_loc(loc), _message(error), Severity.ERROR, record_id))
+    return problems
+
+
+# -- reading one file -----------------------------------------------------------
+
+
+def read_yaml(path: Path, rel: str) -> tuple[Any, str | None, list[Problem]]:
+    """Parse ``path``; problems instead of exceptions."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        return None, None, [Problem(rel, 0, "", f"not UTF-8 text ({exc.reason} at byte {exc.start})")]
+    except OSError as exc:
+        return None, None, [Problem(rel, 0, "", f"cannot be read: {exc.strerror}")]
+    try:
+        return yamlio.parse(text), text, []
+    except yamlio.YamlError as exc:
+        return None, text, [Problem(rel, exc.line, "", exc.message)]
+
+
+def parse_agreement(path: Path, rel: str) -> tuple[Agreement | None, list[Problem]]:
+    """Read and validate one agreement file."""
+    data, text, problems = read_yaml(path, rel)
+    if problems:
+        return None, problems
+    stem = path.name[: -len(RECORD_SUFFIX)]
+    if not isinstance(data, dict):
+        return None, [Problem(rel, 1, "", "a record must be a mapping of fields (id: ..., kind: ..., ...)", record_id=stem)]
+    record_id = data.get("id")
+    problems = []
+    if not is_safe_id(stem):
+        problems.append(Problem(rel, 0, "", f"file name {stem!r} is not a safe record id; rename the file"))
+    if record_id != stem:
+        line = yamlio.locate(text, ("id",))
+        problems.append(
+            Problem(rel, line, "id", f"id {_short(record_id)} differs from the file name {stem!r}; they must match", record_id=stem)
+        )
+    try:
+        agreement = Agreement.model_validate(data)
+    except ValidationError as exc:
+        return None, problems + problems_from_validation(exc, rel, text, stem)
+    if problems:
+        return None, problems
+    return agreement, []
+
+
+def _parse_batch(root: str, rels: list[str]) -> list[tuple[str, dict | None, list[dict]]]:
+    """Worker: parse files and return picklable, JSON-able results."""
+    out = []
+    for rel in rels:
+        agreement, problems = parse_agreement(Path(root) / rel, rel)
+        data = cache.record_data(agreement) if agreement is not None else None
+        out.append((rel, data, [p.as_dict() for p in problems]))
+    return out
+
+
+def _load_models(root: Path, settings_problems: list[Problem], use_cache: bool) -> tuple[dict[str, Agreement], dict[str, str], list[Problem]]:
+    folder = root / AGREEMENTS
+    agreements: dict[str, Agreement] = {}
+    paths: dict[str, str] = {}
+    problems: list[Problem] = list(settings_problems)
+    if not folder.is_dir():
+        return agreements, paths, problems
+    entries: dict[str, os.stat_result] = {}
+    with os.scandir(folder) as listing:
+        for entry in listing:
+            if entry.name.startswith("."):
+                continue
+            rel = f"{AGREEMENTS}/{entry.name}"
+            if not entry.is_file():
+                continue
+            if not entry.name.endswith(RECORD_SUFFIX):
+                problems.append(Problem(rel, 0, "", f"ignored: records are read only from files ending in {RECORD_SUFFIX}", Severity.WARNING))
+                continue
+            entries[rel] = entry.stat()
+
+    store = cache.RecordCache.open(root) if use_cache else None
+    results: dict[str, tuple[dict | None, list[Problem]]] = {}
+    fresh: dict[str, tuple[Agreement | None, list[Problem]]] = {}
+    misses = []
+    for rel, stat in entries.items():
+        hit = store.get(rel, stat) if store else None
+        if hit is None:
+            misses.append(rel)
+        else:
+            results[rel] = hit
+
+    if len(misses) >= PARALLEL_THRESHOLD and (os.cpu_count() or 1) > 1:
+        fresh_data = _parse_parallel(root, misses)
+        for rel, data, problem_dicts in fresh_data:
+            results[rel] = (data, [Problem.from_dict(p) for p in problem_dicts])
+    else:
+        for rel in misses:
+            fresh[rel] = parse_agreement(root / rel, rel)
+
+    models = cache.models_from_data({rel: data for rel, (data, _) in results.items() if data is not None})
+    for rel in sorted(entries):
+        if rel in fresh:
+            agreement, file_problems = fresh[rel]
+        else:
+            data, file_problems = results[rel]
+            agreement = models.get(rel)
+        problems.extend(file_problems)
+        if agreement is not None:
+            agreements[agreement.id] = agreement
+            paths[agreement.id] = rel
+        if store is not None and rel in misses:
+            store.put(rel, entries[rel], cache.record_data(agreement) if agreement else None, file_problems)
+    if store is not None:
+        store.keep_only(entries)
+        store.save()
+    return agreements, paths, problems
+
+
+def _parse_parallel(root: Path, rels: list[str]) -> list[tuple[str, dict | None, list[dict]]]:
+    from concurrent.futures import ProcessPoolExecutor
+    import multiprocessing
+
+    workers = min(os.cpu_count() or 1, 4)
+    chunk = max(1, len(rels) // (workers * 4))
+    batches = [rels[i : i + chunk] for i in range(0, len(rels), chunk)]
+    context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
+    out: list = []
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        for result in pool.map(_parse_batch, [str(root)] * len(batches), batches):
+            out.extend(result)
+    return out
+
+
+def _load_model_file(root: Path, name: str, model: type[BaseModel]) -> tuple[Any, list[Problem]]:
+    path = root / name
+    if not path.is_file():
+        return None, []
+    data, text, problems = read_yaml(path, name)
+    if problems:
+        return None, problems
+    try:
+        return model.model_validate(data if data is not None else {}), []
+    except ValidationError as exc:
+        return None, problems_from_validation(exc, name, text)
+
+
+def load_chain(root: Path, settings: Settings | None) -> tuple[SignoffChain | None, list[Problem]]:
+    """The sign-off chain: ``register.yaml``'s ``signoff_chain``, else the workflows' default."""
+    if settings is not None and settings.signoff_chain:
+        return SignoffChain(stages=settings.signoff_chain), []
+    path = workflow_file("signoff_chain.yaml", root)
+    rel = str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
+    data, text, problems = read_yaml(path, rel)
+    if problems:
+        return None, problems
+    try:
+        return SignoffChain.model_validate(data), []
+    except ValidationError as exc:
+        return None, problems_from_validation(exc, rel, text)
+
+
+def load_register(path: str | os.PathLike, *, use_cache: bool = True, checks: bool = True) -> Register:
+    """Load the register at ``path``: settings, classification, records and every problem.
+
+    Unchanged records come from a cache in the git folder (keyed by each
+    file's size and timestamps), so a warm load does not re-parse YAML.
+    """
+    root = Path(path)
+    if not (root / REGISTER_FILE).is_file():
+        raise RegisterNotFound(f"{root} is not a register (no {REGISTER_FILE}); create one with `isa init {root}`")
+    root = root.resolve()
+    settings, problems = _load_model_file(root, REGISTER_FILE, Settings)
+    classification, more = _load_model_file(root, CLASSIFICATION_FILE, Classification)
+    problems += more
+    chain, more = load_chain(root, settings)
+    problems += more
+    agreements, paths, problems = _load_models(root, problems, use_cache)
+    register = Register(root, settings, classification, chain, agreements, paths, problems)
+    if checks:
+        from .check import run_checks
+
+        register.problems.extend(run_checks(register))
+    return register
+
+
+def record_path(root: Path, record_id: str) -> Path:
+    """``agreements/<ID>.yaml`` under ``root``; the id is checked before it touches a path."""
+    check_id(record_id)
+    return root / AGREEMENTS / f"{record_id}{RECORD_SUFFIX}"
+
+
+def load_agreement(root: Path, record_id: str) -> Agreement:
+    """Read one agreement without loading the rest of the register."""
+    path = record_path(root, record_id)
+    if not path.is_file():
+        raise RecordNotFound(f"no agreement {record_id!r} in {root}; `isa list` shows the ids")
+    agreement, problems = parse_agreement(path, f"{AGREEMENTS}/{path.name}")
+    if agreement is None:
+        raise InvalidRecord(f"{record_id} cannot be read; fix the problems below and try again", problems)
+    return agreement
+
+
+# -- writing --------------------------------------------------------------------
+
+
+def to_plain(model: BaseModel) -> dict:
+    """The record as plain YAML-ready data: only the fields that were set, in model order."""
+    return _plain(model.model_dump(mode="python", exclude_unset=True))
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    return value
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text`` so a reader (or a crash) sees the old or the new file, never half of one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+@contextlib.contextmanager
+def register_lock(root: Path, timeout: float = LOCK_TIMEOUT_S) -> Iterator[None]:
+    """Hold the register's write lock (a ``flock`` on a file in the git folder)."""
+    gd = vcs.git_dir(root)
+    if gd is None:
+        raise StoreError(f"{root} is not a git repository; a register must be one (`isa init` makes it so)")
+    handle = open(gd / LOCK_FILE, "a+")  # noqa: SIM115 - closed below
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise LockTimeout(
+                        f"another isa process has held the register lock for {timeout:.0f} s; try again when it has finished"
+                    ) from None
+                time.sleep(0.01)
+        yield
+    finally:
+        handle.close()  # closing releases the lock
+
+
+_SPACE_RE = re.compile(r"\s+")
+
+
+def commit_message(record_id: str, change: str, by: str) -> str:
+    """``ISA-2026-0003: <what changed> [by NAME]`` on one line."""
+    change = _SPACE_RE.sub(" ", change).strip() or "changed"
+    by = _SPACE_RE.sub(" ", by).strip()
+    return f"{record_id}: {change} [by {by}]" if by else f"{record_id}: {change}"
+
+
+def _write_locked(root: Path, record: Agreement, change: str, by: str) -> str | None:
+    path = record_path(root, record.id)
+    rel = f"{AGREEMENTS}/{path.name}"
+    old_text = path.read_text(encoding="utf-8") if path.exists() else None
+    new_data = to_plain(record)
+    if old_text is not None:
+        try:
+            current = Agreement.model_validate(yamlio.parse(old_text))
+        except (yamlio.YamlError, ValidationError):
+            current = None
+        if current == record:
+            return None  # nothing changed: leave the file (and its comments) alone
+        new_text = yamlio.update(old_text, new_data)
+    else:
+        new_text = yamlio.dump(new_data)
+    # What we are about to write must read back as the record we were given.
+    try:
+        written = Agreement.model_validate(yamlio.parse(new_text))
+    except (yamlio.YamlError, ValidationError) as exc:
+        raise StoreError(f"{record.id}: the record would not read back ({exc}); nothing was written") from None
+    if written != record:
+        raise StoreError(f"{record.id}: the record would not read back unchanged; nothing was written")
+    write_atomic(path, new_text)
+    try:
+        return vcs.commit(root, [rel], commit_message(record.id, change, by))
+    except BaseException:
+        if old_text is None:
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+        else:
+            write_atomic(path, old_text)
+        with contextlib.suppress(StoreError):
+            vcs.unstage(root, [rel])
+        raise
+
+
+def save_agreement(root: Path, record: Agreement, *, change: str, by: str) -> str | None:
+    """Write ``record`` and commit it; return the commit id (None when nothing changed)."""
+    check_id(record.id)
+    with register_lock(root):
+        return _write_locked(root, record, change, by)
+
+
+def modify_agreement(
+    root: Path, record_id: str, edit: Callable[[Agreement], tuple[Agreement, str]], *, by: str
+) -> tuple[Agreement, str | None]:
+    """Read, change and write one agreement under the lock, so no other writer's change is lost.
+
+    ``edit`` gets the current record and returns the new record and a
+    description of the change (the commit message); it may raise an
+    :class:`~isa_toolkit.errors.IsaError` to refuse, leaving everything as it was.
+    """
+    check_id(record_id)
+    with register_lock(root):
+        current = load_agreement(root, record_id)
+        updated, change = edit(current)
+        if updated.id != record_id:
+            raise InvalidRecord(f"a change may not alter the id of {record_id}")
+        return updated, _write_locked(root, updated, change, by)
