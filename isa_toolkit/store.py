@@ -402,9 +402,19 @@ def register_lock(root: Path, timeout: float = LOCK_TIMEOUT_S) -> Iterator[None]
                         f"another isa process has held the register lock for {timeout:.0f} s; try again when it has finished"
                     ) from None
                 time.sleep(0.01)
+        _sweep_temporary_files(root)
         yield
     finally:
         handle.close()  # closing releases the lock
+
+
+def _sweep_temporary_files(root: Path) -> None:
+    """Remove temporary files a killed writer left; safe because we hold the lock."""
+    folder = root / AGREEMENTS
+    if folder.is_dir():
+        for leftover in folder.glob(".*.tmp"):
+            with contextlib.suppress(OSError):
+                leftover.unlink()
 
 
 _SPACE_RE = re.compile(r"\s+")

