@@ -80,7 +80,7 @@ def public_row(agreement: Agreement, lang: str) -> dict[str, str]:
         "information_disclosed": _join(_text(i.name, lang) for i in agreement.data_items),
         "controllers": _join(p.organisation for p in agreement.parties if p.controller != "processor"),
         "processors": _join(p.organisation for p in agreement.parties if p.controller == "processor"),
-        "sharing_method": _join(sorted({i.transfer_method for i in agreement.data_items if i.transfer_method})),
+        "sharing_method": _join(sorted({_text(i.transfer_method, lang) for i in agreement.data_items if i.transfer_method})),
         "retention": _text(agreement.retention.period, lang) if agreement.retention else "",
         "start_date": _iso(agreement.start_date),
         "end_date": _iso(agreement.end_date),

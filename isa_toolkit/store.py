@@ -130,6 +130,8 @@ def _message(error: dict) -> str:
         expected = error.get("ctx", {}).get("expected", "")
         return f"{_short(value)} is not allowed here; use one of {expected}"
     message = error["msg"]
+    if kind == "string_type" and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return f"expected text, found the number {value!r}; put it in quotes, e.g. '{value}'"
     if message.startswith("Value error, "):
         message = message[len("Value error, "):]
     elif value is not None and not isinstance(value, (dict, list)):

@@ -57,8 +57,8 @@ data_items:
   - name: {{en: Address, fr: Adresse}}
     personal: true
     sensitivity: moderate
-    frequency: weekly
-    transfer_method: secure email
+    frequency: {{en: weekly, fr: chaque semaine}}
+    transfer_method: {{en: secure email, fr: courriel sécurisé}}
 data_quality: {{en: Checked monthly., fr: Vérifié chaque mois.}}
 retention:
   period: {{en: Two years., fr: Deux ans.}}

@@ -14,11 +14,13 @@ import json
 from enum import Enum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from .localized import Localized
+from .localized import LANGUAGE_RE, META_KEY, Localized
 
 VERSION_PATTERN = r"^\d+\.\d+$"
+# One address, nothing that could break out of an email header (no spaces, newlines, commas or brackets).
+EMAIL_PATTERN = r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$"
 
 class Frozen(BaseModel):
     """Base of every record part: immutable, and unknown fields are errors (typos show)."""
@@ -59,7 +61,7 @@ class Level(str, Enum):
 class Contact(Frozen):
     name: str = Field(min_length=1)
     title: str | None = None
-    email: EmailStr | None = None
+    email: str | None = Field(default=None, pattern=EMAIL_PATTERN)
     phone: str | None = None
     language: str | None = None
 
@@ -85,8 +87,8 @@ class DataItem(Frozen):
     criminal_offence: bool = False
     sensitivity: Level
     anonymisation: Literal["none", "pseudonymised", "anonymised", "aggregated"] = "none"
-    frequency: str | None = None
-    transfer_method: str | None = None
+    frequency: Localized | None = None
+    transfer_method: Localized | None = None
 
 class Retention(Frozen):
     period: Localized
@@ -110,7 +112,7 @@ class RiskAssessment(Frozen):
     answers: dict[str, Any] = {}
     rationale: Localized | None = None
     outcome: Literal["proceed", "proceed_with_conditions", "do_not_proceed"]
-    conditions: list[str] = []
+    conditions: list[Localized] = []
     by: str = Field(min_length=1)
     date: dt.date
 
@@ -202,6 +204,9 @@ class Agreement(Frozen):
     @field_validator("languages")
     @classmethod
     def _languages_unique(cls, value: list[str]) -> list[str]:
+        for lang in value:
+            if not LANGUAGE_RE.match(lang):
+                raise ValueError(f"{lang!r} is not a language code (use en, fr, ...)")
         if len(set(value)) != len(value):
             raise ValueError("a language is listed twice")
         return value
@@ -228,12 +233,22 @@ class Agreement(Frozen):
         """Hash of what the agreement says, the thing a sign-off approves.
 
         Status, sign-offs, review dates and history are not content: recording a
-        sign-off must not change what was signed.
+        sign-off must not change what was signed. Fields left at their default
+        and the ``translated_from`` bookkeeping are left out too, so a new
+        optional field in a later toolkit does not change existing fingerprints.
         """
-        content = self.model_dump(
+        content = _without_sources(self.model_dump(
             mode="json",
             exclude={"status", "signoffs", "review", "amendments", "risk_assessment"},
-            exclude_none=True,
-        )
+            exclude_defaults=True,
+        ))
         canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _without_sources(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _without_sources(v) for k, v in value.items() if k != META_KEY}
+    if isinstance(value, list):
+        return [_without_sources(v) for v in value]
+    return value

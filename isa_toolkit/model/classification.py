@@ -23,7 +23,9 @@ class LevelDefinition(Frozen):
 
 
 class ClassificationReview(Frozen):
-    interval_months: int | None = Field(default=None, ge=1, le=60)
+    """The classification table is reviewed on its own, shorter cycle (six months, seed 001)."""
+
+    interval_months: int = Field(default=6, ge=1, le=60)
     last: dt.date | None = None
 
 

@@ -20,7 +20,7 @@ import hashlib
 import re
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, model_serializer, model_validator
+from pydantic_core import core_schema
 
 LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[A-Z]{2})?$")
 META_KEY = "translated_from"
@@ -31,20 +31,53 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(text.strip().encode("utf-8")).hexdigest()[:12]
 
 
-class Localized(BaseModel):
-    """Text in one or more languages, e.g. ``{en: ..., fr: ...}``."""
+class Localized:
+    """Text in one or more languages, e.g. ``{en: ..., fr: ...}``; immutable.
 
-    model_config = ConfigDict(frozen=True)
+    A plain class with its own pydantic schema rather than a model: records
+    hold thousands of these, and validating them must stay cheap.
+    """
 
+    __slots__ = ("texts", "sources")
     texts: dict[str, str]
-    sources: dict[str, str] = {}
+    sources: dict[str, str]
 
-    @model_validator(mode="before")
+    def __init__(self, texts: dict[str, str], sources: dict[str, str] | None = None):
+        object.__setattr__(self, "texts", dict(texts))
+        object.__setattr__(self, "sources", dict(sources or {}))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("Localized text is immutable; make a new one")
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Localized) and self.texts == other.texts and self.sources == other.sources
+
+    def __hash__(self) -> int:
+        return hash((tuple(self.texts.items()), tuple(self.sources.items())))
+
+    def __repr__(self) -> str:
+        return f"Localized({self.texts!r}" + (f", sources={self.sources!r})" if self.sources else ")")
+
+    def __str__(self) -> str:
+        return next(iter(self.texts.values()), "")
+
+    # -- pydantic integration ------------------------------------------------
+
     @classmethod
-    def _from_mapping(cls, value: Any) -> Any:
+    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> core_schema.CoreSchema:
+        return core_schema.no_info_plain_validator_function(
+            cls.parse,
+            serialization=core_schema.plain_serializer_function_ser_schema(cls.to_mapping),
+        )
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, schema: Any, handler: Any) -> dict:
+        return {"type": "object", "additionalProperties": {"type": "string"}}
+
+    @classmethod
+    def parse(cls, value: Any) -> "Localized":
+        """Build from the record's mapping ``{en: ..., fr: ..., translated_from: {...}}``."""
         if isinstance(value, Localized):
-            return value
-        if isinstance(value, dict) and "texts" in value and isinstance(value.get("texts"), dict):
             return value
         if not isinstance(value, dict):
             raise ValueError("expected text per language, e.g. {en: ..., fr: ...}")
@@ -56,26 +89,30 @@ class Localized(BaseModel):
                     isinstance(k, str) and isinstance(v, str) for k, v in text.items()
                 ):
                     raise ValueError("translated_from must map a language to a source hash, e.g. {fr: 9c1e0b27d4aa}")
-                sources = dict(text)
+                sources = text
                 continue
-            if not isinstance(key, str) or not LANGUAGE_RE.match(key):
-                raise ValueError(f"{key!r} is not a language code (use en, fr, ...)")
-            if not isinstance(text, str):
+            if key not in _KNOWN_CODES:
+                if not isinstance(key, str) or not LANGUAGE_RE.match(key):
+                    raise ValueError(f"{key!r} is not a language code (use en, fr, ...)")
+                _KNOWN_CODES.add(key)
+            if type(text) is not str:
                 raise ValueError(f"the {key} text must be a string, not {type(text).__name__}")
             texts[key] = text
         if not texts:
             raise ValueError("no text in any language")
-        unknown = sorted(set(sources) - set(texts))
-        if unknown:
-            raise ValueError(f"translated_from names {', '.join(unknown)} but there is no text in that language")
-        return {"texts": texts, "sources": sources}
+        if sources:
+            unknown = sorted(set(sources) - set(texts))
+            if unknown:
+                raise ValueError(f"translated_from names {', '.join(unknown)} but there is no text in that language")
+        return cls(texts, sources)
 
-    @model_serializer
-    def _to_mapping(self) -> dict[str, Any]:
+    def to_mapping(self) -> dict[str, Any]:
         out: dict[str, Any] = dict(self.texts)
         if self.sources:
             out[META_KEY] = dict(self.sources)
         return out
+
+    # -- reading -------------------------------------------------------------
 
     def get(self, lang: str) -> str | None:
         text = self.texts.get(lang)
@@ -87,6 +124,8 @@ class Localized(BaseModel):
 
     def stale(self, source_lang: str) -> list[str]:
         """Translated languages whose text was made from an older source text."""
+        if not self.sources:
+            return []
         source = self.get(source_lang)
         if source is None:
             return []
@@ -96,9 +135,7 @@ class Localized(BaseModel):
     def with_translation(self, lang: str, text: str, source_lang: str) -> "Localized":
         """A copy with ``text`` as the ``lang`` translation of the current source text."""
         source = self.get(source_lang) or ""
-        return Localized(
-            texts={**self.texts, lang: text}, sources={**self.sources, lang: text_hash(source)}
-        )
+        return Localized({**self.texts, lang: text}, {**self.sources, lang: text_hash(source)})
 
-    def __str__(self) -> str:
-        return next(iter(self.texts.values()), "")
+
+_KNOWN_CODES: set[str] = set()  # codes already checked against LANGUAGE_RE

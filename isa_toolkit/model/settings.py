@@ -63,8 +63,9 @@ class SignoffChain(Frozen):
 
 
 class ReviewSettings(Frozen):
+    """The default review interval of an agreement (the classification table sets its own)."""
+
     interval_months: int = Field(default=12, ge=1, le=60)
-    classification_interval_months: int = Field(default=6, ge=1, le=60)
 
 
 class ReminderSettings(Frozen):
