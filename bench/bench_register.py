@@ -27,7 +27,7 @@ import yaml
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from isa_toolkit import store, vcs, yamlio  # noqa: E402
+from isa_toolkit import store, vcs  # noqa: E402
 from isa_toolkit.model import Localized  # noqa: E402
 
 ORGS = [
@@ -103,6 +103,11 @@ def synthetic_record(n: int, rng: random.Random) -> dict:
                  **({"summary": {"en": "Risks assessed and mitigated."}, "reference": f"DPIA-{n}"} if special or criminal else {})},
         "start_date": start,
         "review": {"interval_months": 12, "last": start},
+        "signoffs": [
+            {"stage": 4, "role": "partner_signatory", "name": party(org, "x")["signatory"]["name"], "organisation": org,
+             "decision": "approve", "date": start, "version": "1.0"}
+            for org in (a, b)
+        ],
     }
 
 
@@ -125,7 +130,8 @@ def build_register(root: Path, count: int) -> list[str]:
     ids = []
     for n in range(1, count + 1):
         data = synthetic_record(n, rng)
-        (folder / f"{data['id']}.yaml").write_text(yamlio.dump(data), encoding="utf-8")
+        text = yaml.dump(data, Dumper=yaml.CSafeDumper, sort_keys=False, allow_unicode=True, width=4096)
+        (folder / f"{data['id']}.yaml").write_text(text, encoding="utf-8")
         ids.append(data["id"])
     vcs.init(root)
     vcs.commit_all(root, "Synthetic register")

@@ -1,6 +1,9 @@
 """Checks that run after loading, in a fixed order: register rules, then completeness, then translations.
 
-Each check is a small function ``check_<rule>(register, agreement) -> problems``.
+Each check is a small function ``check_<rule>(context, agreement)`` that yields
+``(severity, field, message)``; :func:`check_record` places each finding in the
+record's file. The context holds the little each check needs to know of the
+register, so checks can run in worker processes on a large register.
 Register rules are errors (the record contradicts the register: a sign-off by a
 role the chain does not have). Completeness and translation checks are
 warnings, which ``isa validate --strict`` turns into errors.
@@ -14,14 +17,19 @@ trips it: an ISA whose data items include special-category data but whose
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cache
+from typing import get_args
 
 from pydantic import BaseModel
 
-from .model import Agreement, Localized
+from . import __version__
+from .model import Agreement, Localized, SignoffChain
 from .problem import Problem, Severity
-from .store import Register
+
+Finding = tuple[Severity, str, str]
 
 ICO = "ICO data sharing code"
 DEA = "DEA public register"
@@ -98,31 +106,44 @@ COMPLETENESS: tuple[Item, ...] = (
 )
 
 
-def _warn(register: Register, agreement: Agreement, field: str, message: str) -> Problem:
-    rel = register.paths.get(agreement.id, "")
-    return Problem(rel, 0, field, f"{agreement.id}: {message}", Severity.WARNING, agreement.id)
+@dataclass(frozen=True)
+class CheckContext:
+    """What the record checks need to know of the register."""
+
+    languages: tuple[str, ...]
+    chain: SignoffChain | None
+    has_classification: bool
+
+    @property
+    def key(self) -> str:
+        """Changes when anything the checks depend on changes (check results are cached under it)."""
+        chain = self.chain.model_dump_json() if self.chain else ""
+        return hashlib.sha256(f"{self.languages}|{chain}|{self.has_classification}|{__version__}".encode()).hexdigest()[:16]
 
 
-def _error(register: Register, agreement: Agreement, field: str, message: str) -> Problem:
-    rel = register.paths.get(agreement.id, "")
-    return Problem(rel, 0, field, f"{agreement.id}: {message}", Severity.ERROR, agreement.id)
+def _warn(field: str, message: str) -> Finding:
+    return Severity.WARNING, field, message
+
+
+def _error(field: str, message: str) -> Finding:
+    return Severity.ERROR, field, message
 
 
 # -- register rules (errors) ----------------------------------------------------
 
 
-def check_signoff_roles(register: Register, agreement: Agreement) -> Iterator[Problem]:
+def check_signoff_roles(context: CheckContext, agreement: Agreement) -> Iterator[Finding]:
     """Every sign-off names a role of the register's chain (``processer`` is not one)."""
-    if register.chain is None:
+    if context.chain is None:
         return
-    known = register.chain.roles
+    known = context.chain.roles
     for index, signoff in enumerate(agreement.signoffs):
         if signoff.role not in known:
-            yield _error(register, agreement, f"signoffs[{index}].role",
+            yield _error(f"signoffs[{index}].role",
                          f"unknown role {signoff.role!r}; the sign-off chain has {', '.join(sorted(known))}")
-        if signoff.stage > len(register.chain.stages):
-            yield _error(register, agreement, f"signoffs[{index}].stage",
-                         f"stage {signoff.stage} does not exist; the chain has {len(register.chain.stages)} stages")
+        if signoff.stage > len(context.chain.stages):
+            yield _error(f"signoffs[{index}].stage",
+                         f"stage {signoff.stage} does not exist; the chain has {len(context.chain.stages)} stages")
 
 
 def _version_key(version: str) -> tuple[int, int]:
@@ -130,74 +151,88 @@ def _version_key(version: str) -> tuple[int, int]:
     return int(major), int(minor)
 
 
-def check_versions(register: Register, agreement: Agreement) -> Iterator[Problem]:
+def check_versions(context: CheckContext, agreement: Agreement) -> Iterator[Finding]:
     """No sign-off or amendment is for a version later than the record's own."""
     current = _version_key(agreement.version)
     for index, signoff in enumerate(agreement.signoffs):
         if _version_key(signoff.version) > current:
-            yield _error(register, agreement, f"signoffs[{index}].version",
+            yield _error(f"signoffs[{index}].version",
                          f"sign-off for version {signoff.version}, but the agreement is at {agreement.version}")
     for index, amendment in enumerate(agreement.amendments):
         if _version_key(amendment.version) > current:
-            yield _error(register, agreement, f"amendments[{index}].version",
+            yield _error(f"amendments[{index}].version",
                          f"amendment for version {amendment.version}, but the agreement is at {agreement.version}")
 
 
-def check_review_dates(register: Register, agreement: Agreement) -> Iterator[Problem]:
+def check_review_dates(context: CheckContext, agreement: Agreement) -> Iterator[Finding]:
     """A review cannot fall due before the last review took place."""
     review = agreement.review
     if review.last and review.due and review.due < review.last:
-        yield _error(register, agreement, "review.due", f"review due {review.due} is before the last review {review.last}")
+        yield _error("review.due", f"review due {review.due} is before the last review {review.last}")
 
 
 # -- completeness (warnings) ----------------------------------------------------
 
 
-def check_completeness(register: Register, agreement: Agreement) -> Iterator[Problem]:
+def check_completeness(context: CheckContext, agreement: Agreement) -> Iterator[Finding]:
     """Warn for each reference-list item the agreement does not cover."""
     for item in COMPLETENESS:
         if agreement.kind in item.kinds and not item.present(agreement):
-            yield _warn(register, agreement, item.field, f"missing {item.label} ({'; '.join(item.sources)})")
+            yield _warn(item.field, f"missing {item.label} ({'; '.join(item.sources)})")
     if agreement.status.in_force and not any(s.decision == "approve" for s in agreement.signoffs):
-        yield _warn(register, agreement, "signoffs", "in force but no sign-off is recorded")
+        yield _warn("signoffs", "in force but no sign-off is recorded")
 
 
-def check_classification_defined(register: Register, agreement: Agreement) -> Iterator[Problem]:
+def check_classification_defined(context: CheckContext, agreement: Agreement) -> Iterator[Finding]:
     """A protocol's classification table comes from ``classification.yaml``, so the register needs one."""
-    if agreement.kind == "protocol" and register.classification is None:
-        yield _warn(register, agreement, "", "the register has no classification.yaml for this protocol's classification table")
+    if agreement.kind == "protocol" and not context.has_classification:
+        yield _warn("", "the register has no classification.yaml for this protocol's classification table")
 
 
 # -- translations (warnings) ------------------------------------------------------
 
 
+def _may_hold_text(annotation) -> bool:
+    if annotation is Localized:
+        return True
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return bool(_text_fields(annotation))
+    return any(_may_hold_text(arg) for arg in get_args(annotation))
+
+
+@cache
+def _text_fields(model: type[BaseModel]) -> tuple[str, ...]:
+    """The fields of ``model`` that can hold bilingual text, found once per model class."""
+    return tuple(name for name, info in model.model_fields.items() if _may_hold_text(info.annotation))
+
+
 def _localized_fields(value, path: str = "") -> Iterator[tuple[str, Localized]]:
     if isinstance(value, Localized):
         yield path, value
+    elif isinstance(value, BaseModel):
+        for name in _text_fields(type(value)):
+            yield from _localized_fields(getattr(value, name), f"{path}.{name}" if path else name)
     elif isinstance(value, list):
         for index, item in enumerate(value):
             yield from _localized_fields(item, f"{path}[{index}]")
     elif isinstance(value, dict):
         for key, item in value.items():
-            yield from _localized_fields(item, f"{path}.{key}" if path else str(key))
-    elif isinstance(value, BaseModel):
-        for name in type(value).model_fields:
-            yield from _localized_fields(getattr(value, name), f"{path}.{name}" if path else name)
+            yield from _localized_fields(item, f"{path}.{key}")
 
 
-def check_translations(register: Register, agreement: Agreement) -> Iterator[Problem]:
+def check_translations(context: CheckContext, agreement: Agreement) -> Iterator[Finding]:
     """Every text exists in each of the agreement's languages, and no translation is older than its source."""
-    source = register.languages[0]
-    unknown = [lang for lang in agreement.languages if lang not in register.languages]
+    source = context.languages[0]
+    unknown = [lang for lang in agreement.languages if lang not in context.languages]
     if unknown:
-        yield _warn(register, agreement, "languages",
-                    f"language(s) {', '.join(unknown)} are not among the register's ({', '.join(register.languages)})")
+        yield _warn("languages",
+                    f"language(s) {', '.join(unknown)} are not among the register's ({', '.join(context.languages)})")
     for path, text in _localized_fields(agreement):
         missing = text.missing(agreement.languages)
         if missing:
-            yield _warn(register, agreement, path, f"no {', '.join(missing)} text (the agreement's languages are {', '.join(agreement.languages)})")
+            yield _warn(path, f"no {', '.join(missing)} text (the agreement's languages are {', '.join(agreement.languages)})")
         for lang in text.stale(source):
-            yield _warn(register, agreement, path, f"the {lang} text was translated from an older {source} text; update the translation")
+            yield _warn(path, f"the {lang} text was translated from an older {source} text; update the translation")
 
 
 RECORD_CHECKS = (
@@ -210,10 +245,10 @@ RECORD_CHECKS = (
 )
 
 
-def run_checks(register: Register) -> list[Problem]:
-    """Every record check over every agreement, in the fixed order above."""
-    problems: list[Problem] = []
-    for agreement in register.agreements.values():
-        for check in RECORD_CHECKS:
-            problems.extend(check(register, agreement))
-    return problems
+def check_record(context: CheckContext, agreement: Agreement, rel: str) -> list[Problem]:
+    """Every record check on one agreement, in the fixed order above, as problems in ``rel``."""
+    return [
+        Problem(rel, 0, field, f"{agreement.id}: {message}", severity, agreement.id)
+        for check in RECORD_CHECKS
+        for severity, field, message in check(context, agreement)
+    ]

@@ -167,9 +167,7 @@ def list_(ctx: click.Context, statuses: tuple[str, ...], kind: str | None, partn
     register = _load(ctx)
     chosen = select(register, statuses=statuses, kind=kind, partner=partner)
     if as_json:
-        from .register import summary
-
-        _echo_json([summary(a) for a in chosen])
+        _echo_json(chosen)
     else:
         click.echo(agreement_table(chosen, register.languages[0]))
     _note_unreadable(register)

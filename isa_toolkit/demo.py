@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .display import agreement_table
 from .errors import IsaError
-from .register import init_register
+from .register import init_register, select
 from .schedule import due_reviews
 from .store import load_register
 
@@ -35,7 +35,7 @@ def run_demo(outdir: Path, *, as_of: dt.date, echo: Callable[[str], None]) -> Pa
     echo(f"  {len(register.agreements)} agreement(s): {len(register.errors)} error(s), {len(register.warnings)} warning(s)")
 
     echo("\n== The register (isa list)")
-    echo(agreement_table(sorted(register.agreements.values(), key=lambda a: a.id), register.languages[0]))
+    echo(agreement_table(select(register), register.languages[0]))
 
     echo(f"\n== Due for review within 60 days of {as_of.isoformat()}")
     due = due_reviews(register.agreements.values(), as_of, within_days=60)

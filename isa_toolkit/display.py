@@ -11,22 +11,21 @@ def _cut(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def agreement_table(agreements: list[Agreement], lang: str) -> str:
-    """One line per agreement: id, kind, status, version, next review, title."""
-    if not agreements:
+def agreement_table(entries: list[dict], lang: str) -> str:
+    """One line per agreement (from its index entry): id, kind, status, version, next review, title."""
+    if not entries:
         return "No agreements match."
     header = ("ID", "KIND", "STATUS", "VERSION", "REVIEW DUE", "TITLE")
     rows = []
-    for a in agreements:
-        due = review_due(a)
-        rows.append((a.id, a.kind, a.status.value, a.version, due.isoformat() if due else "-",
-                     _cut(a.title.get(lang) or str(a.title), 60)))
+    for e in entries:
+        title = e["title"].get(lang) or next(iter(e["title"].values()), "")
+        rows.append((e["id"], e["kind"], e["status"], e["version"], e["review_due"] or "-", _cut(title, 60)))
     widths = [max(len(row[i]) for row in (header, *rows)) for i in range(len(header) - 1)]
     lines = []
     for row in (header, *rows):
         cells = [cell.ljust(widths[i]) for i, cell in enumerate(row[:-1])]
         lines.append("  ".join((*cells, row[-1])))
-    lines.append(f"{len(agreements)} agreement(s)")
+    lines.append(f"{len(entries)} agreement(s)")
     return "\n".join(lines)
 
 

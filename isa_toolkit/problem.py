@@ -39,9 +39,9 @@ class Problem:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict) -> "Problem":
+    def from_dict(cls, data: dict) -> Problem:
         return cls(**{**data, "severity": Severity(data["severity"])})
 
-    def as_error(self) -> "Problem":
+    def as_error(self) -> Problem:
         """The same problem raised to an error (``validate --strict``)."""
         return Problem(self.path, self.line, self.field, self.message, Severity.ERROR, self.record_id)

@@ -8,9 +8,8 @@ from pathlib import Path
 
 from . import vcs, yamlio
 from .errors import IsaError, RecordNotFound
-from .model import Agreement, Localized, Settings
+from .model import Localized, Settings
 from .resources import shipped
-from .schedule import review_due
 from .store import AGREEMENTS, CLASSIFICATION_FILE, REGISTER_FILE, Register, record_path, to_plain
 
 _IGNORE = shutil.ignore_patterns(".git", "__pycache__", "*.pyc", ".isa-cache")
@@ -54,36 +53,20 @@ def init_register(path: Path, *, example: bool, organisation: str | None, by: st
     return path.resolve()
 
 
-def select(register: Register, *, statuses=(), kind: str | None = None, partner: str | None = None) -> list[Agreement]:
-    """The register's agreements matching every filter given, by id."""
+def select(register: Register, *, statuses=(), kind: str | None = None, partner: str | None = None) -> list[dict]:
+    """Index entries (see :mod:`isa_toolkit.index`) of the agreements matching every filter given, by id."""
     needle = partner.casefold() if partner else None
     chosen = []
-    for agreement in sorted(register.agreements.values(), key=lambda a: a.id):
-        if statuses and agreement.status.value not in statuses:
+    for record_id in sorted(register.index):
+        entry = register.index[record_id]
+        if statuses and entry["status"] not in statuses:
             continue
-        if kind and agreement.kind != kind:
+        if kind and entry["kind"] != kind:
             continue
-        if needle and not any(needle in p.organisation.casefold() for p in agreement.parties):
+        if needle and not any(needle in organisation.casefold() for organisation in entry["partners"]):
             continue
-        chosen.append(agreement)
+        chosen.append(entry)
     return chosen
-
-
-def summary(agreement: Agreement) -> dict:
-    """The fields a listing shows, as JSON-able data."""
-    level = agreement.classification_level
-    due = review_due(agreement)
-    return {
-        "id": agreement.id,
-        "kind": agreement.kind,
-        "title": agreement.title.texts,
-        "status": agreement.status.value,
-        "version": agreement.version,
-        "partners": agreement.partners,
-        "classification": level.value if level else None,
-        "start_date": agreement.start_date.isoformat() if agreement.start_date else None,
-        "review_due": due.isoformat() if due else None,
-    }
 
 
 def history(root: Path, record_id: str) -> list[vcs.LogEntry]:

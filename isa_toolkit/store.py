@@ -19,7 +19,7 @@ import os
 import re
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -28,8 +28,11 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from . import cache, vcs, yamlio
+from .cache import RecordCache
+from .check import CheckContext, check_record
 from .errors import InvalidRecord, LockTimeout, RecordNotFound, RegisterNotFound, StoreError
 from .ids import check_id, is_safe_id
+from .index import index_entry
 from .model import Agreement, Classification, Settings, SignoffChain
 from .problem import Problem, Severity
 from .resources import workflow_file
@@ -40,21 +43,79 @@ AGREEMENTS = "agreements"
 RECORD_SUFFIX = ".yaml"
 LOCK_FILE = "isa-register.lock"
 LOCK_TIMEOUT_S = 120.0
-PARALLEL_THRESHOLD = 400  # uncached files before parsing is spread over the cores
+PARALLEL_THRESHOLD = 400  # files to parse before the work is spread over the cores
 
 
 # -- the loaded register --------------------------------------------------------
 
 
+class Records(Mapping[str, Agreement]):
+    """The register's agreements by id, each built from the cache only when first asked for.
+
+    ``isa list`` on a large register needs index entries, not records; this
+    keeps a warm load from validating ten thousand records it will not use.
+    """
+
+    def __init__(self, root: Path, paths: dict[str, str], built: dict[str, Agreement],
+                 data: dict[str, dict], use_cache: bool):
+        self._root = root
+        self._paths = paths  # id -> rel, for every record that loaded
+        self._built = built
+        self._data = data  # rel -> validated data not yet built
+        self._use_cache = use_cache
+
+    def __getitem__(self, record_id: str) -> Agreement:
+        if record_id not in self._built:
+            if record_id not in self._paths:
+                raise KeyError(record_id)
+            self._build([record_id])
+        return self._built[record_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._paths)
+
+    def __len__(self) -> int:
+        return len(self._paths)
+
+    def __contains__(self, record_id: object) -> bool:
+        return record_id in self._paths
+
+    def values(self):  # one bulk build instead of one per record
+        self._build([i for i in self._paths if i not in self._built])
+        return [self._built[i] for i in self._paths]
+
+    def items(self):
+        self._build([i for i in self._paths if i not in self._built])
+        return [(i, self._built[i]) for i in self._paths]
+
+    def _build(self, ids: list[str]) -> None:
+        if not ids:
+            return
+        rels = {self._paths[i]: i for i in ids}
+        wanted = [rel for rel in rels if rel not in self._data]
+        if wanted and self._use_cache:
+            store = RecordCache.open(self._root)
+            self._data.update(store.data(wanted))
+            store.close()
+        found = cache.models_from_data({rel: self._data.pop(rel) for rel in rels if rel in self._data})
+        for rel, record_id in rels.items():
+            agreement = found.get(rel)
+            if agreement is None:  # not in the cache after all: read the file
+                agreement, _ = parse_agreement(self._root / rel, rel)
+            if agreement is not None:
+                self._built[record_id] = agreement
+
+
 @dataclass
 class Register:
-    """Everything ``load_register`` found: settings, records and problems."""
+    """Everything ``load_register`` found: settings, records, their index entries and problems."""
 
     root: Path
     settings: Settings | None
     classification: Classification | None
     chain: SignoffChain | None
-    agreements: dict[str, Agreement]
+    agreements: Mapping[str, Agreement]
+    index: dict[str, dict] = field(default_factory=dict)  # record id -> index entry (see isa_toolkit.index)
     paths: dict[str, str] = field(default_factory=dict)  # record id -> path relative to root
     problems: list[Problem] = field(default_factory=list)
 
@@ -194,87 +255,71 @@ def parse_agreement(path: Path, rel: str) -> tuple[Agreement | None, list[Proble
     return agreement, []
 
 
-def _parse_batch(root: str, rels: list[str]) -> list[tuple[str, dict | None, list[dict]]]:
-    """Worker: parse files and return picklable, JSON-able results."""
+@dataclass
+class Parsed:
+    """What reading one record file gave: for the cache and for the register."""
+
+    rel: str
+    record_id: str | None
+    entry: dict | None
+    problems: list[Problem]
+    checks: list[Problem] | None
+    data: dict | None
+    agreement: Agreement | None = None
+
+
+def _parse_one(root: Path, rel: str, context: CheckContext | None) -> Parsed:
+    agreement, problems = parse_agreement(root / rel, rel)
+    if agreement is None:
+        return Parsed(rel, None, None, problems, None, None)
+    checks = check_record(context, agreement, rel) if context is not None else None
+    return Parsed(rel, agreement.id, index_entry(agreement), problems, checks, cache.record_data(agreement), agreement)
+
+
+def _parse_batch(root: str, rels: list[str], context: CheckContext | None) -> list[Parsed]:
+    """Worker: parse, validate and check files; return what pickles cheaply (no records)."""
     out = []
     for rel in rels:
-        agreement, problems = parse_agreement(Path(root) / rel, rel)
-        data = cache.record_data(agreement) if agreement is not None else None
-        out.append((rel, data, [p.as_dict() for p in problems]))
+        parsed = _parse_one(Path(root), rel, context)
+        parsed.agreement = None
+        out.append(parsed)
     return out
 
 
-def _load_models(root: Path, settings_problems: list[Problem], use_cache: bool) -> tuple[dict[str, Agreement], dict[str, str], list[Problem]]:
-    folder = root / AGREEMENTS
-    agreements: dict[str, Agreement] = {}
-    paths: dict[str, str] = {}
-    problems: list[Problem] = list(settings_problems)
-    if not folder.is_dir():
-        return agreements, paths, problems
-    entries: dict[str, os.stat_result] = {}
-    with os.scandir(folder) as listing:
-        for entry in listing:
-            if entry.name.startswith("."):
-                continue
-            rel = f"{AGREEMENTS}/{entry.name}"
-            if not entry.is_file():
-                continue
-            if not entry.name.endswith(RECORD_SUFFIX):
-                problems.append(Problem(rel, 0, "", f"ignored: records are read only from files ending in {RECORD_SUFFIX}", Severity.WARNING))
-                continue
-            entries[rel] = entry.stat()
-
-    store = cache.RecordCache.open(root) if use_cache else None
-    results: dict[str, tuple[dict | None, list[Problem]]] = {}
-    fresh: dict[str, tuple[Agreement | None, list[Problem]]] = {}
-    misses = []
-    for rel, stat in entries.items():
-        hit = store.get(rel, stat) if store else None
-        if hit is None:
-            misses.append(rel)
-        else:
-            results[rel] = hit
-
-    if len(misses) >= PARALLEL_THRESHOLD and (os.cpu_count() or 1) > 1:
-        fresh_data = _parse_parallel(root, misses)
-        for rel, data, problem_dicts in fresh_data:
-            results[rel] = (data, [Problem.from_dict(p) for p in problem_dicts])
-    else:
-        for rel in misses:
-            fresh[rel] = parse_agreement(root / rel, rel)
-
-    models = cache.models_from_data({rel: data for rel, (data, _) in results.items() if data is not None})
-    for rel in sorted(entries):
-        if rel in fresh:
-            agreement, file_problems = fresh[rel]
-        else:
-            data, file_problems = results[rel]
-            agreement = models.get(rel)
-        problems.extend(file_problems)
-        if agreement is not None:
-            agreements[agreement.id] = agreement
-            paths[agreement.id] = rel
-        if store is not None and rel in misses:
-            store.put(rel, entries[rel], cache.record_data(agreement) if agreement else None, file_problems)
-    if store is not None:
-        store.keep_only(entries)
-        store.save()
-    return agreements, paths, problems
-
-
-def _parse_parallel(root: Path, rels: list[str]) -> list[tuple[str, dict | None, list[dict]]]:
-    from concurrent.futures import ProcessPoolExecutor
+def _parse_all(root: Path, rels: list[str], context: CheckContext | None) -> list[Parsed]:
+    workers = min(os.cpu_count() or 1, 8)
+    if len(rels) < PARALLEL_THRESHOLD or workers < 2 or not hasattr(os, "fork"):
+        return [_parse_one(root, rel, context) for rel in rels]
     import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
 
-    workers = min(os.cpu_count() or 1, 4)
     chunk = max(1, len(rels) // (workers * 4))
     batches = [rels[i : i + chunk] for i in range(0, len(rels), chunk)]
-    context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
-    out: list = []
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        for result in pool.map(_parse_batch, [str(root)] * len(batches), batches):
+    out: list[Parsed] = []
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        for result in pool.map(_parse_batch, [str(root)] * len(batches), batches, [context] * len(batches)):
             out.extend(result)
     return out
+
+
+def _scan(root: Path) -> tuple[dict[str, os.stat_result], list[Problem]]:
+    """Every record file under ``agreements/`` with its stat, and files that will be ignored."""
+    folder = root / AGREEMENTS
+    found: dict[str, os.stat_result] = {}
+    problems: list[Problem] = []
+    if not folder.is_dir():
+        return found, problems
+    with os.scandir(folder) as listing:
+        for entry in listing:
+            if entry.name.startswith(".") or not entry.is_file():
+                continue
+            rel = f"{AGREEMENTS}/{entry.name}"
+            if entry.name.endswith(RECORD_SUFFIX):
+                found[rel] = entry.stat()
+            else:
+                problems.append(Problem(rel, 0, "", f"ignored: records are read only from files ending in {RECORD_SUFFIX}",
+                                        Severity.WARNING))
+    return dict(sorted(found.items())), problems
 
 
 def _load_model_file(root: Path, name: str, model: type[BaseModel]) -> tuple[Any, list[Problem]]:
@@ -308,8 +353,11 @@ def load_chain(root: Path, settings: Settings | None) -> tuple[SignoffChain | No
 def load_register(path: str | os.PathLike, *, use_cache: bool = True, checks: bool = True) -> Register:
     """Load the register at ``path``: settings, classification, records and every problem.
 
-    Unchanged records come from a cache in the git folder (keyed by each
-    file's size and timestamps), so a warm load does not re-parse YAML.
+    Unchanged records come from the cache (keyed by each file's size and
+    timestamps), so a warm load parses no YAML; a cold load of a large
+    register spreads parsing over the machine's cores. With ``checks`` the
+    record checks run too (:mod:`isa_toolkit.check`), their results cached
+    beside each record.
     """
     root = Path(path)
     if not (root / REGISTER_FILE).is_file():
@@ -320,13 +368,61 @@ def load_register(path: str | os.PathLike, *, use_cache: bool = True, checks: bo
     problems += more
     chain, more = load_chain(root, settings)
     problems += more
-    agreements, paths, problems = _load_models(root, problems, use_cache)
-    register = Register(root, settings, classification, chain, agreements, paths, problems)
-    if checks:
-        from .check import run_checks
+    context = CheckContext(
+        languages=tuple(settings.languages if settings else ["en"]),
+        chain=chain,
+        has_classification=classification is not None,
+    ) if checks else None
 
-        register.problems.extend(run_checks(register))
-    return register
+    files, more = _scan(root)
+    problems += more
+    store = cache.RecordCache.open(root) if use_cache else cache.RecordCache.disabled()
+    rows = store.rows()
+    fresh = [rel for rel, stat in files.items() if rel not in rows or rows[rel].stat != cache.stat_key(stat)]
+    parsed = {p.rel: p for p in _parse_all(root, fresh, context)}
+    store.forget([rel for rel in rows if rel not in files])
+
+    index: dict[str, dict] = {}
+    paths: dict[str, str] = {}
+    built: dict[str, Agreement] = {}
+    pending: dict[str, dict] = {}
+    check_problems: list[Problem] = []
+    stale_checks: list[str] = []
+    for rel in files:
+        if rel in parsed:
+            item = parsed[rel]
+            store.put(rel, files[rel], item.record_id, item.entry, item.problems, item.data)
+            record_id, entry, file_problems = item.record_id, item.entry, item.problems
+            if item.checks is not None:
+                store.put_checks(rel, context.key, item.checks)
+                check_problems.extend(item.checks)
+            if item.agreement is not None:
+                built[record_id] = item.agreement
+            elif item.data is not None:
+                pending[rel] = item.data
+        else:
+            row = rows[rel]
+            record_id, entry, file_problems = row.record_id, row.entry, row.problems
+            if context is not None and record_id is not None:
+                if row.checks is not None and row.checks_key == context.key:
+                    check_problems.extend(row.checks)
+                else:
+                    stale_checks.append(rel)
+        problems.extend(file_problems)
+        if record_id is not None:
+            index[record_id] = entry
+            paths[record_id] = rel
+
+    agreements = Records(root, paths, built, pending, use_cache)
+    if stale_checks:  # the settings, chain or classification changed since these were checked
+        ids = {rel: record_id for record_id, rel in paths.items()}
+        for rel in stale_checks:
+            found = check_record(context, agreements[ids[rel]], rel)
+            store.put_checks(rel, context.key, found)
+            check_problems.extend(found)
+    store.close()
+    problems.extend(sorted(check_problems, key=lambda p: (p.path, p.line)))
+    return Register(root, settings, classification, chain, agreements, index, paths, problems)
 
 
 def record_path(root: Path, record_id: str) -> Path:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from .errors import StoreError
@@ -42,7 +42,7 @@ def git_dir(root: Path) -> Path | None:
     return None
 
 
-@lru_cache(maxsize=None)
+@cache
 def _identity_env(root: str) -> tuple[tuple[str, str], ...]:
     """Fallback author/committer for a machine where git knows no identity."""
     import git

@@ -189,7 +189,7 @@ def test_modify_reads_under_the_lock_and_refusal_changes_nothing(make_register):
     assert commit and updated.version == "1.1"
 
 
-def test_warm_load_uses_the_cache_and_sees_edits(make_register):
+def test_warm_load_uses_the_cache_and_sees_edits(make_register, monkeypatch):
     root = make_register({GOOD: complete_isa(), "agreements/ISA-2026-0002.yaml": complete_isa("ISA-2026-0002")})
     import os
     import time
@@ -198,9 +198,15 @@ def test_warm_load_uses_the_cache_and_sees_edits(make_register):
     for path in (root / "agreements").glob("*.yaml"):
         os.utime(path, (old, old))
     first = store.load_register(root)
-    assert (root / ".git/isa-cache/agreements.json").exists()
+    assert (root / ".git/isa-cache.sqlite").exists()
+    parsed = []
+    real_parse = store.parse_agreement
+    monkeypatch.setattr(store, "parse_agreement", lambda path, rel: parsed.append(rel) or real_parse(path, rel))
     second = store.load_register(root)
-    assert second.agreements == first.agreements
+    assert parsed == []  # nothing re-parsed
+    assert second.index == first.index and second.problems == first.problems
+    assert dict(second.agreements.items()) == dict(first.agreements.items())
+    assert parsed == []  # records were built from the cache, not from their files
     (root / "agreements/ISA-2026-0002.yaml").write_text(complete_isa("ISA-2026-0002", title="Changed by hand"))
     third = store.load_register(root)
     assert str(third.agreements["ISA-2026-0002"].title) == "Changed by hand"

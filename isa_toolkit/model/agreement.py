@@ -152,7 +152,7 @@ class SharingMatrix(Frozen):
     rows: list[MatrixRow] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _rows_name_known_audiences(self) -> "SharingMatrix":
+    def _rows_name_known_audiences(self) -> SharingMatrix:
         for index, row in enumerate(self.rows):
             unknown = sorted(set(row.audiences) - set(self.audiences))
             if unknown:
@@ -212,7 +212,7 @@ class Agreement(Frozen):
         return value
 
     @model_validator(mode="after")
-    def _dates_in_order(self) -> "Agreement":
+    def _dates_in_order(self) -> Agreement:
         if self.start_date and self.end_date and self.end_date < self.start_date:
             raise ValueError(f"end_date {self.end_date} is before start_date {self.start_date}")
         return self

@@ -36,11 +36,11 @@ class Classification(Frozen):
     levels: list[LevelDefinition]
 
     @model_validator(mode="after")
-    def _every_level_once_in_order(self) -> "Classification":
+    def _every_level_once_in_order(self) -> Classification:
         found = [definition.level for definition in self.levels]
         if found != list(Level):
             expected = ", ".join(level.value for level in Level)
-            raise ValueError(f"levels must be {expected}, each once and in that order (found {', '.join(l.value for l in found)})")
+            raise ValueError(f"levels must be {expected}, each once and in that order (found {', '.join(level.value for level in found)})")
         return self
 
     def definition(self, level: Level) -> LevelDefinition:

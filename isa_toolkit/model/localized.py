@@ -32,22 +32,18 @@ def text_hash(text: str) -> str:
 
 
 class Localized:
-    """Text in one or more languages, e.g. ``{en: ..., fr: ...}``; immutable.
+    """Text in one or more languages, e.g. ``{en: ..., fr: ...}``.
 
     A plain class with its own pydantic schema rather than a model: records
-    hold thousands of these, and validating them must stay cheap.
+    hold thousands of these, and validating them must stay cheap. Treat it as
+    immutable: methods that change text return a new one.
     """
 
     __slots__ = ("texts", "sources")
-    texts: dict[str, str]
-    sources: dict[str, str]
 
     def __init__(self, texts: dict[str, str], sources: dict[str, str] | None = None):
-        object.__setattr__(self, "texts", dict(texts))
-        object.__setattr__(self, "sources", dict(sources or {}))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise AttributeError("Localized text is immutable; make a new one")
+        self.texts = dict(texts)
+        self.sources = dict(sources) if sources else {}
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Localized) and self.texts == other.texts and self.sources == other.sources
@@ -75,7 +71,7 @@ class Localized:
         return {"type": "object", "additionalProperties": {"type": "string"}}
 
     @classmethod
-    def parse(cls, value: Any) -> "Localized":
+    def parse(cls, value: Any) -> Localized:
         """Build from the record's mapping ``{en: ..., fr: ..., translated_from: {...}}``."""
         if isinstance(value, Localized):
             return value
@@ -132,7 +128,7 @@ class Localized:
         current = text_hash(source)
         return sorted(lang for lang, made_from in self.sources.items() if lang != source_lang and made_from != current)
 
-    def with_translation(self, lang: str, text: str, source_lang: str) -> "Localized":
+    def with_translation(self, lang: str, text: str, source_lang: str) -> Localized:
         """A copy with ``text`` as the ``lang`` translation of the current source text."""
         source = self.get(source_lang) or ""
         return Localized({**self.texts, lang: text}, {**self.sources, lang: text_hash(source)})

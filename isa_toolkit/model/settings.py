@@ -38,7 +38,7 @@ class SignoffStage(Frozen):
         return roles
 
     @model_validator(mode="after")
-    def _not_empty(self) -> "SignoffStage":
+    def _not_empty(self) -> SignoffStage:
         if not self.roles and not self.partners:
             raise ValueError(f"stage {self.id!r} has neither roles nor partners")
         return self
@@ -48,7 +48,7 @@ class SignoffChain(Frozen):
     stages: list[SignoffStage] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _unique(self) -> "SignoffChain":
+    def _unique(self) -> SignoffChain:
         ids = [stage.id for stage in self.stages]
         if len(set(ids)) != len(ids):
             raise ValueError("two stages share an id")
