@@ -79,7 +79,9 @@ def models_from_data(data: dict[str, dict]) -> dict[str, Agreement]:
 
 
 def _problems(text: str | None) -> list[Problem]:
-    return [Problem.from_dict(p) for p in json.loads(text)] if text else []
+    if not text or text == "[]":  # the usual case, and worth skipping the parser for
+        return []
+    return [Problem.from_dict(p) for p in json.loads(text)]
 
 
 def _dump_problems(problems: list[Problem]) -> str:

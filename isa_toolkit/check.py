@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from typing import get_args
 
 from pydantic import BaseModel
@@ -114,7 +114,7 @@ class CheckContext:
     chain: SignoffChain | None
     has_classification: bool
 
-    @property
+    @cached_property
     def key(self) -> str:
         """Changes when anything the checks depend on changes (check results are cached under it)."""
         chain = self.chain.model_dump_json() if self.chain else ""
