@@ -1,0 +1,69 @@
+"""``isa demo`` runs on a copy and never touches the shipped example register."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+from click.testing import CliRunner
+
+from isa_toolkit.cli import main
+from isa_toolkit.demo import run_demo
+from isa_toolkit.resources import shipped
+
+from .conftest import git
+
+
+def _fingerprint(folder) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            digest.update(str(path.relative_to(folder)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def test_demo_lists_and_shows_what_is_due(tmp_path):
+    example = shipped("example_register")
+    before = _fingerprint(example)
+    lines: list[str] = []
+    root = run_demo(tmp_path / "out", as_of=dt.date(2026, 11, 23), echo=lines.append)
+    text = "\n".join(lines)
+
+    assert _fingerprint(example) == before
+    assert not (example / ".git").exists()
+    assert root == tmp_path / "out" / "register"
+    assert git(root, "status", "--porcelain") == ""
+    assert "8 agreement(s): 0 error(s), 0 warning(s)" in text
+    assert "ISA-2023-0002  2026-08-28  87 day(s) overdue" in text
+    assert "ISA-2024-0001  2027-01-15  due in 53 day(s)" in text
+    assert str(root.resolve()) in text
+
+
+def test_demo_refuses_an_existing_folder(tmp_path):
+    (tmp_path / "out" / "register").mkdir(parents=True)
+    result = CliRunner().invoke(main, ["demo", str(tmp_path / "out")])
+    assert result.exit_code == 1 and "already exists" in result.output
+
+
+def test_the_example_register_passes_strict_validation():
+    result = CliRunner().invoke(main, ["-R", str(shipped("example_register")), "validate", "--strict"])
+    assert result.exit_code == 0, result.output
+    assert "8 agreement(s) loaded: 0 error(s), 0 warning(s)" in result.output
+
+
+def test_the_example_register_covers_the_seed_situations():
+    from isa_toolkit.store import load_register
+
+    register = load_register(shipped("example_register"), use_cache=False)
+    agreements = list(register.agreements.values())
+    statuses = {a.status.value for a in agreements}
+    assert {"active", "draft", "terminated"} <= statuses
+    bilingual = [a for a in agreements if a.kind == "protocol" and set(a.languages) >= {"en", "fr"}]
+    assert bilingual and bilingual[0].sharing_matrix is not None
+    county = [a for a in agreements if a.kind == "protocol" and len(a.parties) >= 8 and len(a.amendments) >= 5]
+    assert county
+    safeguarding = [a for a in agreements if a.kind == "isa"
+                    and any(i.special_category for i in a.data_items) and any(i.criminal_offence for i in a.data_items)]
+    assert safeguarding
+    assert register.classification is not None
