@@ -70,6 +70,19 @@ def _note_unreadable(register) -> None:
         )
 
 
+def _parse_date(ctx, param, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date; write it as YYYY-MM-DD") from None
+
+
+def _parse_date_option(ctx, param, value: str | None) -> dt.date | None:
+    return _parse_date(ctx, param, value)
+
+
 @click.group(cls=IsaGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option(
     "-R", "--register", "register", metavar="PATH", envvar="ISA_REGISTER",
@@ -246,13 +259,145 @@ def export(ctx: click.Context, fmt: str, public: bool, lang: str | None, output:
     _note_unreadable(register)
 
 
-def _parse_date(ctx, param, value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date; write it as YYYY-MM-DD") from None
+def _settings(register):
+    if register.settings is None:
+        raise IsaError("register.yaml has errors, so nothing can be written; run `isa validate` and fix them first")
+    return register.settings
+
+
+def _language(register, lang: str | None) -> str:
+    from .model.localized import LANGUAGE_RE
+
+    lang = lang or register.languages[0]
+    if not LANGUAGE_RE.match(lang):
+        raise click.BadParameter(f"{lang!r} is not a language code such as en or fr", param_hint="--lang")
+    return lang
+
+
+@main.command()
+@click.option("--answers", "answers_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Answer from this YAML or JSON file (keys are question ids) instead of at the terminal.")
+@click.option("--questionnaire", "name", default="isa", show_default=True, metavar="NAME",
+              help="The questionnaire to answer (workflows/questionnaires/NAME.yaml).")
+@click.option("--lang", metavar="LANG", help="The language you answer in (default: the answers file's, else the register's first).")
+@click.option("--continue", "go_on", is_flag=True,
+              help="Create the draft even if an existing agreement covers the same partner and purpose.")
+@click.option("--by", metavar="NAME", help="Who drafts it (default: $ISA_USER or your login).")
+@click.pass_context
+def new(ctx: click.Context, answers_file: Path | None, name: str, lang: str | None, go_on: bool, by: str | None) -> None:
+    """Draft a new agreement by answering the intake questionnaire.
+
+    Before writing, the register is searched for an agreement with the same
+    partner and an overlapping purpose; if one is found you are shown it and
+    asked whether to go on (with --answers, add --continue to go on). The
+    draft is committed and its new id printed.
+
+    \b
+    Examples:
+      isa new --lang fr
+      isa new --answers fire-safety.yaml
+    """
+    from . import intake
+    from .ask import ask_all, confirm
+    from .overlap import find_overlaps
+    from .questionnaire import load_questionnaire
+
+    register = _load(ctx)
+    _settings(register)
+    questionnaire = load_questionnaire(name, register.root)
+    if answers_file is not None:
+        raw, text, rel = intake.read_answers(answers_file)
+        lang = _language(register, lang or (raw.get("language") if isinstance(raw.get("language"), str) else None))
+        checked = intake.check_answers(questionnaire, raw, lang, rel=rel, text=text)
+        if checked.problems:
+            raise InvalidRecord(f"{len(checked.problems)} problem(s) in {rel}; nothing was written", checked.problems)
+        values = checked.values
+    else:
+        lang = _language(register, lang)
+        click.secho(str(questionnaire.title.get(lang) or questionnaire.title), bold=True)
+        values = ask_all(questionnaire.questions, lang)
+        rel = "your answers"
+    draft = intake.prepare(register, questionnaire, values, lang, rel=rel)
+
+    overlaps = find_overlaps(register, draft.partners, draft.purpose.texts)
+    if overlaps:
+        click.echo("These agreements already cover the same partner and a similar purpose:")
+        for o in overlaps:
+            click.echo(f"  {o.agreement_id}  [{o.status}]  {o.title}")
+            click.echo(f"      partner: {', '.join(o.partners)}; shared terms: {', '.join(o.shared_terms)}")
+        if answers_file is not None and not go_on:
+            raise IsaError("stopped: an existing agreement may already cover this; "
+                           "amend it instead, or run again with --continue to draft a new one")
+        if answers_file is None and not confirm("Draft a new agreement anyway?", lang, default=False):
+            raise IsaError("stopped at your request; nothing was written")
+    created = intake.create(register, questionnaire, values, lang, by=_author(by))
+    click.echo(f"Created {created.id} (draft, version {created.version}): {created.title}")
+    click.echo(f"Next: isa assess {created.id}")
+
+
+@main.command()
+@click.argument("record_id", metavar="ID")
+@click.option("--checklist", "name", default="risk_assessment", show_default=True, metavar="NAME",
+              help="The checklist (workflows/checklists/NAME.yaml), e.g. risk_assessment or dpia_screening.")
+@click.option("--answers", "answers_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Answers from this YAML or JSON file (keys are item ids; `rationale` too).")
+@click.option("--rationale", metavar="TEXT", help="Why you reached this result (asked for if not given).")
+@click.option("--lang", metavar="LANG", help="The language of the questions and your rationale.")
+@click.option("--date", "when", callback=_parse_date, metavar="DATE", help="The assessment date (default: today).")
+@click.option("--by", metavar="NAME", help="The assessor (default: $ISA_USER or your login).")
+@click.pass_context
+def assess(ctx: click.Context, record_id: str, name: str, answers_file: Path | None, rationale: str | None,
+           lang: str | None, when: dt.date | None, by: str | None) -> None:
+    """Assess an agreement against a checklist and store the result in the record.
+
+    The risk assessment gives proceed, proceed with conditions or do not
+    proceed (a blocking "no" always gives do not proceed); the DPIA screening
+    says whether a DPIA is required and why. Items the record answers itself
+    (special-category or criminal-offence data) come from its data items.
+
+    \b
+    Examples:
+      isa assess ISA-2026-0003
+      isa assess ISA-2026-0003 --checklist dpia_screening --answers dpia.yaml
+    """
+    from . import intake
+    from .ask import ask_checklist
+    from .assess import OUTCOME_WORDS, applies
+    from .assess import assess as run_assessment
+    from .checklist import check_checklist_answers, load_checklist, record_facts
+    from .model import Localized
+    from .store import load_agreement
+
+    root = _register_root(ctx)
+    register = _load(ctx)
+    checklist = load_checklist(name, register.root)
+    agreement = load_agreement(root, record_id)
+    applies(checklist, agreement)
+    facts = record_facts(agreement)
+    if answers_file is not None:
+        raw, text, rel = intake.read_answers(answers_file)
+        lang = _language(register, lang or (raw.get("language") if isinstance(raw.get("language"), str) else None))
+        answers, problems = check_checklist_answers(checklist, raw, facts, rel=rel, text=text)
+        if problems:
+            raise InvalidRecord(f"{len(problems)} problem(s) in {rel}; nothing was written", problems)
+        rationale = rationale or (raw.get("rationale") if isinstance(raw.get("rationale"), str) else None)
+    else:
+        lang = _language(register, lang)
+        click.secho(str(checklist.title.get(lang) or checklist.title), bold=True)
+        answers = ask_checklist(checklist, facts, lang)
+    if not rationale:
+        if answers_file is not None:
+            raise IsaError("say why: give --rationale TEXT or a `rationale:` in the answers file")
+        rationale = click.prompt("Rationale" if lang != "fr" else "Justification")
+    text_rationale = Localized({lang: intake.check_text(rationale)})
+    result = run_assessment(root, record_id, checklist, answers, rationale=text_rationale, by=_author(by),
+                            date=when or dt.date.today())
+    click.echo(f"{record_id}: {OUTCOME_WORDS[result.result.outcome]}")
+    for item_id in result.result.reasons:
+        item = checklist.item(item_id)
+        click.echo(f"  because: {item.question.get(lang) or item.question}")
+    for condition in result.result.conditions:
+        click.echo(f"  condition: {condition.get(lang) or condition}")
 
 
 @main.command()

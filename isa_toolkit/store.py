@@ -31,7 +31,7 @@ from . import cache, vcs, yamlio
 from .cache import RecordCache
 from .check import CheckContext, check_record
 from .errors import InvalidRecord, LockTimeout, RecordNotFound, RegisterNotFound, StoreError
-from .ids import check_id, is_safe_id
+from .ids import check_id, is_safe_id, make_id
 from .index import index_entry
 from .model import Agreement, Classification, Settings, SignoffChain
 from .problem import Problem, Severity
@@ -584,3 +584,30 @@ def modify_agreement(
         if updated.id != record_id:
             raise InvalidRecord(f"a change may not alter the id of {record_id}")
         return updated, _write_locked(root, updated, change, by)
+
+
+def next_id(root: Path, prefix: str, year: int) -> str:
+    """The next free id ``PREFIX-YEAR-NNNN`` (call it holding the lock, so two writers never get the same one)."""
+    pattern = re.compile(rf"^{re.escape(prefix)}-{year:04d}-(\d+){re.escape(RECORD_SUFFIX)}$")
+    highest = 0
+    folder = root / AGREEMENTS
+    if folder.is_dir():
+        with os.scandir(folder) as listing:
+            for entry in listing:
+                match = pattern.match(entry.name)
+                if match:
+                    highest = max(highest, int(match.group(1)))
+    return make_id(prefix, year, highest + 1)
+
+
+def create_agreement(
+    root: Path, build: Callable[[str], Agreement], *, prefix: str, year: int, change: str, by: str
+) -> Agreement:
+    """Allocate the next id, build the record with it and commit it, all under the lock."""
+    with register_lock(root):
+        record = build(next_id(root, prefix, year))
+        check_id(record.id)
+        if record_path(root, record.id).exists():
+            raise StoreError(f"{record.id} already exists; nothing was written")
+        _write_locked(root, record, change, by)
+        return record

@@ -101,17 +101,30 @@ class Rights(Frozen):
     complaints: Localized | None = None
     privacy_information: Localized | None = None
 
+class Screening(Frozen):
+    """The DPIA screening checklist as answered: what triggered the result, by whom and when."""
+
+    checklist: str = "dpia_screening"
+    answers: dict[str, Any] = {}
+    triggers: list[str] = []
+    rationale: Localized | None = None
+    by: str = Field(min_length=1)
+    date: dt.date
+
+
 class Dpia(Frozen):
     required: bool | None = None
     reason: Localized | None = None
     reference: str | None = None
     summary: Localized | None = None
+    screening: Screening | None = None
 
 class RiskAssessment(Frozen):
     checklist: str = "iso_risk_assessment"
     answers: dict[str, Any] = {}
     rationale: Localized | None = None
     outcome: Literal["proceed", "proceed_with_conditions", "do_not_proceed"]
+    reasons: list[str] = []  # the items that decided the outcome
     conditions: list[Localized] = []
     by: str = Field(min_length=1)
     date: dt.date
@@ -239,7 +252,8 @@ class Agreement(Frozen):
         """
         content = _without_sources(self.model_dump(
             mode="json",
-            exclude={"status", "signoffs", "review", "amendments", "risk_assessment"},
+            exclude={"status": True, "signoffs": True, "review": True, "amendments": True, "risk_assessment": True,
+                     "dpia": {"screening"}},
             exclude_defaults=True,
         ))
         canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))

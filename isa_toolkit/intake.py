@@ -1,0 +1,389 @@
+"""Intake: answers to a questionnaire become a draft agreement.
+
+Answers come from a file (YAML or JSON, keyed by question id) or from the
+officer at the terminal (:mod:`isa_toolkit.ask`). Every answer is checked
+against its question; every problem is reported at once, naming the question
+id (``parties[1].role``) and, for a file, the line. The answers then land in a
+record at each question's ``target`` and the record is validated by the model;
+a model error is reported against the question whose answer caused it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from . import yamlio
+from .errors import InvalidRecord
+from .model import Agreement, Settings
+from .model.agreement import EMAIL_PATTERN
+from .model.localized import LANGUAGE_RE
+from .problem import Problem
+from .questionnaire import TEXT_TYPES, Question, Questionnaire
+
+META_KEYS = ("questionnaire", "language")
+# Characters a document cannot hold (XML 1.0 forbids them) or that hide text.
+CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
+EMAIL_RE = re.compile(EMAIL_PATTERN)
+YES = {"yes", "y", "true", "oui", "o", "1"}
+NO = {"no", "n", "false", "non", "0"}
+
+
+class AnswerError(ValueError):
+    """One answer that does not fit its question; the message says what is expected."""
+
+
+def check_text(value: str) -> str:
+    match = CONTROL_RE.search(value)
+    if match:
+        raise AnswerError(
+            f"contains the control character U+{ord(match.group()):04X}, which a document cannot hold; remove it"
+        )
+    return value
+
+
+# -- one answer -------------------------------------------------------------------
+
+
+def convert(question: Question, value: Any, lang: str) -> Any:
+    """The answer ``value`` as its question's type, or :class:`AnswerError` saying what is wrong."""
+    kind = question.type
+    if kind in TEXT_TYPES:
+        if question.localized and isinstance(value, dict):
+            out = {}
+            for key, text in value.items():
+                if not isinstance(key, str) or not LANGUAGE_RE.match(key):
+                    raise AnswerError(f"{key!r} is not a language code (use en, fr, ...)")
+                out[key] = _text(question, text)
+            if not out:
+                raise AnswerError("no text in any language")
+            return out
+        return _text(question, value)
+    if kind == "choice":
+        return _choice(question, value, lang)
+    if kind == "multi":
+        values = value if isinstance(value, list) else [value]
+        chosen = [_choice(question, v, lang) for v in values]
+        if len(set(map(str, chosen))) != len(chosen):
+            raise AnswerError("a choice is given twice")
+        return chosen
+    if kind == "yes_no":
+        return to_bool(value)
+    if kind == "date":
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value).strip())
+        except ValueError:
+            raise AnswerError(f"{value!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-03-31") from None
+    if kind == "email":
+        text = _text(question, value).strip()
+        if not EMAIL_RE.match(text):
+            raise AnswerError(f"{text!r} is not an email address")
+        return text
+    if kind == "number":
+        if isinstance(value, bool):
+            raise AnswerError("expected a whole number")
+        try:
+            number = int(str(value).strip())
+        except ValueError:
+            raise AnswerError(f"{value!r} is not a whole number") from None
+        if number < 0:
+            raise AnswerError("expected a number of zero or more")
+        return number
+    if kind == "list":
+        items = value if isinstance(value, list) else [v for v in str(value).split(";")]
+        out = [_text(question, item).strip() for item in items]
+        return [item for item in out if item]
+    raise AnswerError(f"a {kind} question is answered as a list of items")  # groups are handled by the caller
+
+
+def to_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().casefold()
+    if text in YES:
+        return True
+    if text in NO:
+        return False
+    raise AnswerError(f"{value!r} is not yes or no")
+
+
+def _text(question: Question, value: Any) -> str:
+    if isinstance(value, bool) or value is None or isinstance(value, (dict, list)):
+        raise AnswerError("expected text")
+    text = check_text(str(value))
+    if question.type == "text" and ("\n" in text.strip() or "\r" in text):
+        raise AnswerError("expected one line of text (use a long_text question for paragraphs)")
+    if question.max_length and len(text) > question.max_length:
+        raise AnswerError(f"longer than {question.max_length} characters")
+    if question.required and not text.strip():
+        raise AnswerError("an answer is required")
+    return text
+
+
+def _choice(question: Question, value: Any, lang: str) -> Any:
+    for choice in question.choices:
+        if value == choice.value or str(value).strip().casefold() == str(choice.value).casefold():
+            return choice.value
+    options = ", ".join(f"{c.value} ({c.label.get(lang) or c.label})" for c in question.choices)
+    raise AnswerError(f"{value!r} is not one of the choices: {options}")
+
+
+# -- a whole answers set --------------------------------------------------------------
+
+
+@dataclass
+class Checked:
+    """Answers checked against their questionnaire: values by question id, and the problems found."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _blank(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
+def check_answers(
+    questionnaire: Questionnaire, raw: dict, lang: str, *, rel: str = "answers", text: str | None = None
+) -> Checked:
+    """Check every answer; collect every problem (each naming its question id) rather than stopping at the first."""
+    checked = Checked()
+
+    def problem(path: tuple, message: str) -> None:
+        line = yamlio.locate(text, path) if text is not None else 0
+        checked.problems.append(Problem(rel, line, _path_text(path), message))
+
+    _check_level(questionnaire.questions, raw, (), checked.values, checked.values, lang, problem)
+    known = {q.id for q in questionnaire.questions} | set(META_KEYS)
+    for key in raw:
+        if key not in known:
+            problem((key,), "no such question in this questionnaire (check the spelling)")
+    return checked
+
+
+def _check_level(questions, raw, prefix, out, context, lang, problem) -> None:
+    for question in questions:
+        path = (*prefix, question.id)
+        value = raw.get(question.id)
+        asked = question.show_if is None or question.show_if.holds(context)
+        if not asked:
+            if not _blank(value):
+                condition = question.show_if
+                problem(path, f"answered, but this question does not apply here (it is asked only when {condition.question} "
+                              f"{_condition_text(condition)}); remove the answer or change {condition.question}")
+            continue
+        if _blank(value):
+            if question.default is not None:
+                value = question.default
+            elif question.required or (question.type == "group" and question.min > 0):
+                problem(path, f"required: {question.prompt.get(lang) or question.prompt}")
+                continue
+            else:
+                continue
+        if question.type == "group":
+            out[question.id] = _check_group(question, value, path, context, lang, problem)
+            continue
+        try:
+            out[question.id] = convert(question, value, lang)
+        except AnswerError as exc:
+            problem(path, str(exc))
+
+
+def _check_group(question, value, path, context, lang, problem) -> list[dict]:
+    if isinstance(value, dict):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        problem(path, "expected a list of items, each answering the group's questions")
+        return []
+    if len(value) < question.min:
+        problem(path, f"at least {question.min} item(s) needed, {len(value)} given")
+    if question.max is not None and len(value) > question.max:
+        problem(path, f"at most {question.max} item(s) allowed, {len(value)} given")
+    items = []
+    known = {q.id for q in question.questions}
+    for index, item in enumerate(value):
+        out: dict[str, Any] = {}
+        _check_level(question.questions, item, (*path, index), out, {**context, **out, **_raw_context(item)}, lang, problem)
+        for key in item:
+            if key not in known:
+                problem((*path, index, key), f"no such question in group {question.id!r} (check the spelling)")
+        items.append(out)
+    return items
+
+
+def _raw_context(item: dict) -> dict:
+    """Plain answers of a group item, so a sub-question's show_if can look at its siblings."""
+    out = {}
+    for key, value in item.items():
+        if isinstance(value, str) and value.strip().casefold() in YES | NO:
+            out[key] = value.strip().casefold() in YES
+        else:
+            out[key] = value
+    return out
+
+
+def _condition_text(condition) -> str:
+    if condition.answered is not None:
+        return "is answered" if condition.answered else "is not answered"
+    if condition.in_ is not None:
+        return f"is one of {', '.join(map(str, condition.in_))}"
+    return f"is {condition.equals}"
+
+
+def _path_text(path: tuple) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (("." if out else "") + str(part))
+    return out
+
+
+# -- answers to a record ------------------------------------------------------------
+
+
+@dataclass
+class Draft:
+    """The record data built from answers, and which question each field came from."""
+
+    data: dict
+    origins: dict[tuple, str]  # record path -> question path (for error messages)
+
+
+def _set(data: dict, target: str, value: Any) -> tuple[str, ...]:
+    parts = target.split(".")
+    node = data
+    for part in parts[:-1]:
+        node = node.setdefault(part, {})
+    node[parts[-1]] = value
+    return tuple(parts)
+
+
+def _record_value(question: Question, value: Any, lang: str) -> Any:
+    if question.localized and isinstance(value, str):
+        return {lang: value}
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def build_draft(questionnaire: Questionnaire, values: dict, lang: str, *, record_id: str, settings: Settings | None) -> Draft:
+    """The draft agreement's data: fixed fields, then each answer at its question's target."""
+    interval = settings.review.interval_months if settings else 12
+    data: dict[str, Any] = {
+        "id": record_id,
+        "kind": questionnaire.kind,
+        "version": "1.0",
+        "status": "draft",
+        "languages": [lang],
+    }
+    origins: dict[tuple, str] = {}
+    for question in questionnaire.questions:
+        if question.id not in values or question.target is None:
+            continue
+        value = values[question.id]
+        if question.type == "group":
+            items = []
+            for index, answers in enumerate(value):
+                item: dict[str, Any] = {}
+                for sub in question.questions:
+                    if sub.id in answers and sub.target:
+                        path = _set(item, sub.target, _record_value(sub, answers[sub.id], lang))
+                        origins[(*question.target.split("."), index, *path)] = f"{question.id}[{index}].{sub.id}"
+                items.append(item)
+            path = _set(data, question.target, items)
+        else:
+            path = _set(data, question.target, _record_value(question, value, lang))
+        origins[path] = question.id
+    data.setdefault("review", {}).setdefault("interval_months", interval)
+    return Draft(data, origins)
+
+
+def validate_draft(draft: Draft, rel: str) -> tuple[Agreement | None, list[Problem]]:
+    """Validate the draft with the model; name the question behind each error."""
+    try:
+        return Agreement.model_validate(draft.data), []
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors(include_url=False):
+            loc = tuple(part for part in error["loc"] if isinstance(part, (str, int)))
+            question = _origin(draft.origins, loc)
+            from .store import _message, format_loc
+
+            where = f"{question} (record field {format_loc(loc)})" if question else format_loc(loc)
+            problems.append(Problem(rel, 0, where, _message(error)))
+        return None, problems
+
+
+def _origin(origins: dict[tuple, str], loc: tuple) -> str | None:
+    for length in range(len(loc), 0, -1):
+        if loc[:length] in origins:
+            return origins[loc[:length]]
+    return None
+
+
+# -- answers files ----------------------------------------------------------------------
+
+
+def read_answers(path: Path) -> tuple[dict, str, str]:
+    """An answers file's mapping, its text (for line numbers) and how to name it; YAML or JSON."""
+    rel = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise InvalidRecord(f"{rel} is not UTF-8 text") from None
+    except OSError as exc:
+        raise InvalidRecord(f"cannot read the answers file {rel}: {exc.strerror}") from None
+    try:
+        data = json.loads(text) if path.suffix.lower() == ".json" else yamlio.parse(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidRecord("the answers file is not valid JSON", [Problem(rel, exc.lineno, "", exc.msg)]) from None
+    except yamlio.YamlError as exc:
+        raise InvalidRecord("the answers file is not valid YAML", [Problem(rel, exc.line, "", exc.message)]) from None
+    if not isinstance(data, dict):
+        raise InvalidRecord("the answers file must be a mapping of question id to answer", [Problem(rel, 1, "", "not a mapping")])
+    return data, text, rel
+
+
+# -- the step -------------------------------------------------------------------------
+
+
+def _prefix(register, questionnaire: Questionnaire) -> str:
+    return getattr(register.settings.id_prefix, questionnaire.kind)
+
+
+def prepare(register, questionnaire: Questionnaire, values: dict, lang: str, *, rel: str,
+            today: dt.date | None = None) -> Agreement:
+    """The draft as it would be written (with a placeholder id); every model problem raised at once."""
+    year = (today or dt.date.today()).year
+    draft = build_draft(questionnaire, values, lang, record_id=f"{_prefix(register, questionnaire)}-{year}-NEW",
+                        settings=register.settings)
+    agreement, problems = validate_draft(draft, rel)
+    if agreement is None:
+        raise InvalidRecord(f"the answers do not make a valid agreement ({len(problems)} problem(s)); nothing was written",
+                            problems)
+    return agreement
+
+
+def create(register, questionnaire: Questionnaire, values: dict, lang: str, *, by: str,
+           today: dt.date | None = None) -> Agreement:
+    """Write the draft under the next free id and commit it."""
+    from .store import create_agreement
+
+    year = (today or dt.date.today()).year
+
+    def build(record_id: str) -> Agreement:
+        draft = build_draft(questionnaire, values, lang, record_id=record_id, settings=register.settings)
+        agreement, problems = validate_draft(draft, "answers")
+        if agreement is None:
+            raise InvalidRecord("the answers do not make a valid agreement; nothing was written", problems)
+        return agreement
+
+    return create_agreement(register.root, build, prefix=_prefix(register, questionnaire), year=year,
+                            change=f"drafted from the {questionnaire.id} questionnaire", by=by)

@@ -1,0 +1,340 @@
+"""Questionnaire intake: answers files, interactive answering, overlap search, id allocation."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import textwrap
+
+import pytest
+from click.testing import CliRunner
+
+from isa_toolkit import store
+from isa_toolkit.cli import main
+
+from .conftest import complete_isa, git
+
+# A small questionnaire a register defines for itself (overriding the shipped one).
+QUESTIONNAIRE = """\
+id: isa
+kind: isa
+title: {en: Test intake, fr: Saisie de test}
+questions:
+  - id: title
+    type: text
+    localized: true
+    required: true
+    prompt: {en: Title, fr: Titre}
+    target: title
+  - id: parties
+    type: group
+    min: 2
+    prompt: {en: Party, fr: Partie}
+    target: parties
+    questions:
+      - {id: organisation, type: text, required: true, prompt: {en: Organisation, fr: Organisation}, target: organisation}
+      - id: role
+        type: choice
+        required: true
+        prompt: {en: Role, fr: Rôle}
+        target: role
+        choices:
+          - {value: discloser, label: {en: Discloser, fr: Fournisseur}}
+          - {value: recipient, label: {en: Recipient, fr: Destinataire}}
+  - id: purpose
+    type: long_text
+    localized: true
+    required: true
+    prompt: {en: Purpose, fr: Objet}
+    target: purpose
+  - id: data_items
+    type: group
+    min: 1
+    prompt: {en: Data item, fr: Donnée}
+    target: data_items
+    questions:
+      - {id: name, type: text, localized: true, required: true, prompt: {en: Name, fr: Nom}, target: name}
+      - {id: personal, type: yes_no, required: true, prompt: {en: Personal?, fr: Personnelle ?}, target: personal}
+      - {id: special_category, type: yes_no, default: false, prompt: {en: Special?, fr: Sensible ?}, target: special_category}
+      - id: sensitivity
+        type: choice
+        required: true
+        prompt: {en: Level, fr: Niveau}
+        target: sensitivity
+        choices:
+          - {value: low, label: {en: Low, fr: Faible}}
+          - {value: moderate, label: {en: Moderate, fr: Modérée}}
+          - {value: high, label: {en: High, fr: Élevée}}
+          - {value: severe, label: {en: Severe, fr: Grave}}
+  - id: has_dpia
+    type: yes_no
+    default: false
+    prompt: {en: Is there a DPIA?, fr: Y a-t-il une AIPD ?}
+  - id: dpia_reference
+    type: text
+    required: true
+    show_if: {question: has_dpia, equals: true}
+    prompt: {en: DPIA reference, fr: Référence de l'AIPD}
+    target: dpia.reference
+  - id: start_date
+    type: date
+    prompt: {en: Start date, fr: Date de début}
+    target: start_date
+"""
+
+ANSWERS = {
+    "language": "en",
+    "title": "Referrals of vulnerable adults for home fire safety visits",
+    "parties": [
+        {"organisation": "testshire fire and rescue service", "role": "recipient"},
+        {"organisation": "Testshire Council", "role": "discloser"},
+    ],
+    "purpose": "Refer vulnerable adults at high risk of fire at home so that fire safety visits can be arranged.",
+    "data_items": [
+        {"name": "Name and address", "personal": "yes", "sensitivity": "moderate"},
+        {"name": "Health condition affecting mobility", "personal": True, "special_category": "yes", "sensitivity": "high"},
+    ],
+    "has_dpia": "yes",
+    "dpia_reference": "DPIA-2026-07",
+    "start_date": "2026-12-01",
+}
+
+EXISTING = complete_isa("ISA-2026-0001", title="Home fire safety visits").replace(
+    "Testshire Constabulary", "Testshire Fire & Rescue Service"
+)
+UNRELATED = complete_isa("ISA-2026-0002", title="Licensing").replace(
+    "Share addresses of people at risk so that visits can be planned.",
+    "Exchange taxi licensing decisions between licensing authorities.",
+).replace("Testshire Constabulary", "Westshire Licensing Authority").replace("Testshire Council", "Eastshire Council")
+
+
+@pytest.fixture
+def register(make_register):
+    return make_register({
+        "workflows/questionnaires/isa.yaml": QUESTIONNAIRE,
+        "agreements/ISA-2026-0001.yaml": EXISTING,
+        "agreements/ISA-2026-0002.yaml": UNRELATED,
+    })
+
+
+def run(root, *args, input=None):
+    return CliRunner().invoke(main, ["-R", str(root), *args], input=input, catch_exceptions=False)
+
+
+def write_answers(tmp_path, answers, name="answers.yaml"):
+    path = tmp_path / name
+    path.write_text(json.dumps(answers, ensure_ascii=False) if name.endswith(".json") else
+                    "\n".join(f"{k}: {json.dumps(v, ensure_ascii=False)}" for k, v in answers.items()) + "\n",
+                    encoding="utf-8")
+    return path
+
+
+def _new_ids(root, before):
+    return sorted(set(p.stem for p in (root / "agreements").glob("*.yaml")) - before)
+
+
+def test_answers_file_makes_a_committed_draft_and_reports_overlap(register, tmp_path):
+    path = write_answers(tmp_path, ANSWERS)
+    refused = run(register, "new", "--answers", str(path), "--by", "Olu Officer")
+    assert refused.exit_code == 1
+    assert "ISA-2026-0001" in refused.output and "ISA-2026-0002" not in refused.output
+    assert "--continue" in refused.output
+    assert git(register, "status", "--porcelain") == ""
+
+    result = run(register, "new", "--answers", str(path), "--continue", "--by", "Olu Officer")
+    assert result.exit_code == 0, result.output
+    new_id = result.output.split("Created ")[1].split(" ")[0]
+    assert re.fullmatch(r"ISA-\d{4}-\d{4}", new_id) and new_id not in ("ISA-2026-0001", "ISA-2026-0002")
+    assert f"Created {new_id} (draft" in result.output
+    record = store.load_agreement(register, new_id)
+    assert record.status.value == "draft" and record.version == "1.0"
+    assert [p.organisation for p in record.parties] == ["testshire fire and rescue service", "Testshire Council"]
+    assert record.data_items[1].special_category is True
+    assert record.classification_level.value == "high"
+    assert record.dpia.reference == "DPIA-2026-07"
+    assert record.review.interval_months == 12
+    assert git(register, "log", "-1", "--format=%s").strip() == f"{new_id}: drafted from the isa questionnaire [by Olu Officer]"
+    assert git(register, "status", "--porcelain") == ""
+
+
+def test_same_answers_give_the_same_record(register, tmp_path):
+    path = write_answers(tmp_path, ANSWERS, "answers.json")
+    before = {p.stem for p in (register / "agreements").glob("*.yaml")}
+    for _ in range(2):
+        assert run(register, "new", "--answers", str(path), "--continue").exit_code == 0
+    first, second = (store.load_agreement(register, i) for i in _new_ids(register, before))
+    assert first.id != second.id
+    assert first.model_copy(update={"id": "X"}) == second.model_copy(update={"id": "X"})
+    texts = [(register / "agreements" / f"{i}.yaml").read_text().replace(i, "X") for i in (first.id, second.id)]
+    assert texts[0] == texts[1]
+
+
+def test_every_missing_required_answer_is_listed_at_once(register, tmp_path):
+    answers = {"language": "en", "parties": [{"organisation": "Only one"}], "has_dpia": "yes", "titel": "typo"}
+    path = write_answers(tmp_path, answers)
+    result = run(register, "new", "--answers", str(path))
+    assert result.exit_code == 1
+    out = result.output
+    for expected in ("title: required", "purpose: required", "data_items: required", "dpia_reference: required",
+                     "parties: at least 2 item(s) needed", "parties[0].role: required",
+                     "titel: no such question"):
+        assert expected in out, (expected, out)
+    assert f"{path}:4: titel" in out
+    assert "Traceback" not in out
+    assert git(register, "status", "--porcelain") == ""
+
+
+def test_bad_answers_are_named_by_question(register, tmp_path):
+    answers = {**ANSWERS, "start_date": "2026-02-30", "parties": [{"organisation": "A", "role": "processer"},
+                                                                    {"organisation": "B", "role": "recipient"}],
+               "has_dpia": "maybe"}
+    result = run(register, "new", "--answers", str(write_answers(tmp_path, answers)))
+    assert result.exit_code == 1
+    assert "start_date: '2026-02-30' is not a date" in result.output
+    assert "parties[0].role: 'processer' is not one of the choices" in result.output
+    assert "has_dpia: 'maybe' is not yes or no" in result.output
+
+
+def test_awkward_text_survives_and_control_characters_are_refused(register, tmp_path):
+    tricky = "Fire & rescue <visits> \"quoted\" 'single' {{ tag }} — élan, 消防, حماية الطفل 🚒"
+    answers = {**ANSWERS, "title": tricky}
+    result = run(register, "new", "--answers", str(write_answers(tmp_path, answers)), "--continue")
+    assert result.exit_code == 0, result.output
+    new_id = result.output.split("Created ")[1].split(" ")[0]
+    record = store.load_agreement(register, new_id)
+    assert record.title.get("en") == tricky
+    shown = json.loads(run(register, "show", new_id, "--json").output)
+    assert shown["title"]["en"] == tricky
+
+    bad = {**ANSWERS, "purpose": "Line one\x07bell", "parties": [{"organisation": "A\x00", "role": "discloser"},
+                                                                ANSWERS["parties"][1]]}
+    refused = run(register, "new", "--answers", str(write_answers(tmp_path, bad, "bad.json")), "--continue")
+    assert refused.exit_code == 1
+    assert "purpose: contains the control character U+0007" in refused.output
+    assert "parties[0].organisation: contains the control character U+0000" in refused.output
+
+
+INTERACTIVE = [
+    "Home fire safety referrals",  # title
+    "Testshire Council",  # party 1 organisation
+    "1",  # role: discloser (by number)
+    "Eastshire Water Board",  # party 2
+    "recipient",  # role by value
+    "no",  # add another party?
+    "Refer households for visits.",  # purpose
+    "Address",  # data item name
+    "yes",  # personal
+    "",  # special category: default (no)
+    "2",  # sensitivity moderate
+    "no",  # another data item?
+    "no",  # has a DPIA?
+    "31/12/2026",  # start date: bad, re-asked
+    "2026-12-31",
+]
+
+
+def test_interactive_intake_re_asks_a_bad_date(register):
+    result = run(register, "new", "--by", "Ina", input="\n".join(INTERACTIVE) + "\n")
+    assert result.exit_code == 0, result.output
+    assert "'31/12/2026' is not a date" in result.output
+    new_id = result.output.split("Created ")[1].split(" ")[0]
+    record = store.load_agreement(register, new_id)
+    assert str(record.start_date) == "2026-12-31"
+    assert [p.role for p in record.parties] == ["discloser", "recipient"]
+    assert record.data_items[0].sensitivity.value == "moderate"
+
+
+def test_interactive_intake_in_french(register):
+    answers = list(INTERACTIVE)
+    answers[5] = "non"
+    answers[8] = "oui"
+    answers[11] = "non"
+    answers[12] = "non"
+    result = run(register, "new", "--lang", "fr", input="\n".join(answers) + "\n")
+    assert result.exit_code == 0, result.output
+    assert "Titre" in result.output and "Fournisseur" in result.output and "oui/non" in result.output
+    new_id = result.output.split("Created ")[1].split(" ")[0]
+    assert store.load_agreement(register, new_id).title.texts == {"fr": "Home fire safety referrals"}
+
+
+def test_an_aborted_session_writes_nothing(register):
+    head = git(register, "rev-parse", "HEAD")
+    result = CliRunner().invoke(main, ["-R", str(register), "new"], input="A title\nTestshire Council\n")
+    assert result.exit_code == 1  # input ran out: click aborts, as on Ctrl-C
+    assert "Aborted" in result.output
+    assert git(register, "rev-parse", "HEAD") == head
+    assert git(register, "status", "--porcelain", "--untracked-files=all") == ""
+
+
+def test_interactive_overlap_lets_the_officer_stop(register):
+    answers = list(INTERACTIVE)
+    answers[1] = "Testshire Fire and Rescue Service"
+    answers[6] = "Share addresses of people at risk so that fire safety visits can be planned."
+    result = run(register, "new", input="\n".join(answers) + "\nno\n")
+    assert result.exit_code == 1
+    assert "ISA-2026-0001" in result.output and "stopped at your request" in result.output
+    assert git(register, "status", "--porcelain") == ""
+
+
+def test_overlap_matches_partner_written_differently(register):
+    from isa_toolkit.overlap import find_overlaps, normalise_organisation
+
+    assert normalise_organisation("Norfolk County Council") == normalise_organisation("  norfolk county  council.")
+    assert normalise_organisation("The Fire & Rescue Service") == normalise_organisation("fire and rescue service")
+    loaded = store.load_register(register)
+    found = find_overlaps(loaded, ["TESTSHIRE FIRE AND RESCUE SERVICE"], {"en": "People at risk: plan fire safety visits to addresses"})
+    assert [o.agreement_id for o in found] == ["ISA-2026-0001"]
+    assert find_overlaps(loaded, ["Testshire Fire and Rescue Service"], {"en": "Exchange taxi licensing decisions"}) == []
+    assert find_overlaps(loaded, ["Another Body"], {"en": "plan fire safety visits to addresses of people at risk"}) == []
+    # The register's own organisation is a party to everything, so it never makes an overlap by itself.
+    assert find_overlaps(loaded, ["Testshire Council"], {"en": "Exchange taxi licensing decisions"}) == []
+
+
+CREATOR = textwrap.dedent(
+    """
+    import sys
+    from isa_toolkit import intake, store
+    from isa_toolkit.questionnaire import load_questionnaire
+    root = sys.argv[1]
+    register = store.load_register(root)
+    questionnaire = load_questionnaire("isa", register.root)
+    values = intake.check_answers(questionnaire, %r, "en").values
+    sys.stdin.readline()
+    for _ in range(15):
+        intake.create(register, questionnaire, values, "en", by="creator")
+    """
+) % ANSWERS
+
+
+def test_ids_never_collide_between_two_officers(register):
+    before = {p.stem for p in (register / "agreements").glob("*.yaml")}
+    procs = [subprocess.Popen([sys.executable, "-c", CREATOR, str(register)], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    for proc in procs:
+        proc.stdin.write("go\n")
+        proc.stdin.flush()
+    for proc in procs:
+        _, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, err
+    created = _new_ids(register, before)
+    assert len(created) == 30
+    assert git(register, "status", "--porcelain") == ""
+
+
+def test_malformed_questionnaire_is_located(make_register, tmp_path):
+    broken = QUESTIONNAIRE.replace("        type: choice\n        required: true\n        prompt: {en: Role",
+                                   "        type: choise\n        required: true\n        prompt: {en: Role")
+    assert broken != QUESTIONNAIRE
+    root = make_register({"workflows/questionnaires/isa.yaml": broken})
+    result = run(root, "new", "--answers", str(write_answers(tmp_path, ANSWERS)))
+    assert result.exit_code == 1
+    assert "workflows/questionnaires/isa.yaml:19: questions[1].questions[1].type: question 'parties', sub-question 'role'" in result.output
+    assert "Traceback" not in result.output
+
+    dangling = QUESTIONNAIRE.replace("show_if: {question: has_dpia", "show_if: {question: has_dpai")
+    root = make_register({"workflows/questionnaires/isa.yaml": dangling})
+    result = run(root, "new", "--answers", str(write_answers(tmp_path, ANSWERS)))
+    assert result.exit_code == 1
+    assert "show_if refers to 'has_dpai', which is not an earlier question" in result.output
