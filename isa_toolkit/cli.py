@@ -198,13 +198,14 @@ def show(ctx: click.Context, record_id: str, as_json: bool) -> None:
       isa show ISA-2024-0001
     """
     from .display import agreement_text
-    from .store import load_agreement
+    from .store import load_agreement, load_classification
 
-    agreement = load_agreement(_register_root(ctx), record_id)
+    root = _register_root(ctx)
+    agreement = load_agreement(root, record_id)
     if as_json:
         _echo_json(agreement.model_dump(mode="json", exclude_none=True))
     else:
-        click.echo(agreement_text(agreement))
+        click.echo(agreement_text(agreement, load_classification(root), agreement.languages[0]))
 
 
 @main.command()

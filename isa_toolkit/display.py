@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .model import Agreement, Localized
+from .model import Agreement, Classification, Localized
 from .schedule import review_due
 
 
@@ -35,13 +35,19 @@ def _texts(value: Localized | None, indent: str = "  ") -> list[str]:
     return [f"{indent}[{lang}] {text.strip()}" for lang, text in value.texts.items()]
 
 
-def agreement_text(a: Agreement) -> str:
-    """A readable summary of one agreement."""
+def agreement_text(a: Agreement, classification: Classification | None = None, lang: str = "en") -> str:
+    """A readable summary of one agreement; with the register's classification, how it may be shared."""
     lines = [f"{a.id}  {a.title}", f"  kind {a.kind}, version {a.version}, status {a.status.value}, "
              f"{a.sharing_type}, languages {', '.join(a.languages)}"]
     level = a.classification_level
     if level:
-        lines.append(f"  classification: {level.value}")
+        if classification is not None:
+            definition = classification.definition(level)
+            name = definition.classification.get(lang) or str(definition.classification)
+            lines.append(f"  classification: {level.value} ({name}), the highest level of its data items; share only by:")
+            lines.extend(f"    - {m.get(lang) or m}" for m in definition.dissemination)
+        else:
+            lines.append(f"  classification: {level.value}, the highest level of its data items")
     due = review_due(a)
     if a.start_date or due:
         lines.append(f"  start {a.start_date or '-'}, end {a.end_date or '-'}, next review {due or '-'}")

@@ -146,17 +146,17 @@ def _check_show_if(question: Question, earlier: set[str]) -> None:
 
 
 def _with_question_ids(problems: list[Problem], data: Any) -> list[Problem]:
-    """Name the question a problem is in: ``questions[3].type`` -> ``questions[3](retention).type``."""
+    """Name the question (or checklist item) a problem is in, e.g. ``question 'retention': ...``."""
     out = []
     for problem in problems:
-        match = re.match(r"^questions\[(\d+)\](?:\.questions\[(\d+)\])?", problem.field)
+        match = re.match(r"^(questions|items)\[(\d+)\](?:\.questions\[(\d+)\])?", problem.field)
         label = ""
         if match and isinstance(data, dict):
             try:
-                question = data["questions"][int(match.group(1))]
-                label = f"question {question.get('id')!r}"
-                if match.group(2) is not None:
-                    label += f", sub-question {question['questions'][int(match.group(2))].get('id')!r}"
+                question = data[match.group(1)][int(match.group(2))]
+                label = f"{'question' if match.group(1) == 'questions' else 'item'} {question.get('id')!r}"
+                if match.group(3) is not None:
+                    label += f", sub-question {question['questions'][int(match.group(3))].get('id')!r}"
             except (KeyError, IndexError, TypeError, AttributeError):
                 label = ""
         message = f"{label}: {problem.message}" if label else problem.message

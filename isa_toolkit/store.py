@@ -335,6 +335,12 @@ def _load_model_file(root: Path, name: str, model: type[BaseModel]) -> tuple[Any
         return None, problems_from_validation(exc, name, text)
 
 
+def load_classification(root: Path) -> Classification | None:
+    """The register's classification table, or None when it has none (or it cannot be read)."""
+    classification, _ = _load_model_file(root, CLASSIFICATION_FILE, Classification)
+    return classification
+
+
 def load_chain(root: Path, settings: Settings | None) -> tuple[SignoffChain | None, list[Problem]]:
     """The sign-off chain: ``register.yaml``'s ``signoff_chain``, else the workflows' default."""
     if settings is not None and settings.signoff_chain:
