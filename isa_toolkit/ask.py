@@ -82,7 +82,12 @@ def ask_question(question: Question, lang: str, context: dict) -> Any:
     if isinstance(default, bool):
         default = ui(lang, "yes_no").split("/")[0 if default else 1]
     return click.prompt(prompt + suffix, default="" if default is None else str(default),
-                        show_default=default is not None, value_proc=parse)
+                        show_default=default is not None, value_proc=parse, prompt_suffix=_suffix(prompt + suffix))
+
+
+def _suffix(prompt: str) -> str:
+    """No extra colon after a prompt that already ends in '?' or ':'."""
+    return " " if prompt.rstrip().endswith(("?", ":", ")")) else ": "
 
 
 def confirm(prompt: str, lang: str, *, default: bool) -> bool:
@@ -96,7 +101,7 @@ def confirm(prompt: str, lang: str, *, default: bool) -> bool:
             raise click.UsageError(str(exc)) from None
 
     return click.prompt(f"{prompt} ({ui(lang, 'yes_no')})", default=choices[0 if default else 1],
-                        show_default=True, value_proc=parse)
+                        show_default=True, value_proc=parse, prompt_suffix=" ")
 
 
 def _pick(question: Question, raw: str) -> Any:
@@ -167,7 +172,8 @@ def ask_checklist(checklist, facts: dict[str, bool], lang: str) -> dict[str, Any
                 raise click.UsageError(str(exc)) from None
 
         suffix = f" ({options})" if item.type == "yes_no" else ""
-        value = click.prompt(_text(item.question, lang) + suffix, default="", show_default=False, value_proc=parse)
+        value = click.prompt(_text(item.question, lang) + suffix, default="", show_default=False, value_proc=parse,
+                             prompt_suffix=_suffix(_text(item.question, lang) + suffix))
         if value is not None and value != "":
             answers[item.id] = value
     return answers

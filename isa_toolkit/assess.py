@@ -53,10 +53,10 @@ def _reason(checklist: Checklist, result: Result, answers: dict[str, Any], langu
         labels = [checklist.item(i).question.get(lang) or str(checklist.item(i).question) for i in result.reasons]
         if result.outcome == "dpia_required":
             intro = {"fr": "AIPD requise : "}.get(lang, "DPIA required: ")
-            texts[lang] = intro + " ".join(labels)
+            texts[lang] = intro + "; ".join(labels)
         elif labels:
             intro = {"fr": "Pas d'AIPD requise malgré : "}.get(lang, "No DPIA required despite: ")
-            texts[lang] = intro + " ".join(labels) + f" ({answers.get('justification', '').strip()})"
+            texts[lang] = intro + "; ".join(labels) + f" ({answers.get('justification', '').strip()})"
         else:
             texts[lang] = {"fr": "Aucune question de présélection n'a reçu de réponse positive."}.get(
                 lang, "No screening question was answered yes.")

@@ -266,15 +266,6 @@ def _settings(register):
     return register.settings
 
 
-def _language(register, lang: str | None) -> str:
-    from .model.localized import LANGUAGE_RE
-
-    lang = lang or register.languages[0]
-    if not LANGUAGE_RE.match(lang):
-        raise click.BadParameter(f"{lang!r} is not a language code such as en or fr", param_hint="--lang")
-    return lang
-
-
 @main.command()
 @click.option("--answers", "answers_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Answer from this YAML or JSON file (keys are question ids) instead of at the terminal.")
@@ -307,14 +298,10 @@ def new(ctx: click.Context, answers_file: Path | None, name: str, lang: str | No
     _settings(register)
     questionnaire = load_questionnaire(name, register.root)
     if answers_file is not None:
-        raw, text, rel = intake.read_answers(answers_file)
-        lang = _language(register, lang or (raw.get("language") if isinstance(raw.get("language"), str) else None))
-        checked = intake.check_answers(questionnaire, raw, lang, rel=rel, text=text)
-        if checked.problems:
-            raise InvalidRecord(f"{len(checked.problems)} problem(s) in {rel}; nothing was written", checked.problems)
-        values = checked.values
+        values, lang = intake.answers_from_file(register, questionnaire, answers_file, lang)
+        rel = str(answers_file)
     else:
-        lang = _language(register, lang)
+        lang = intake.answer_language(register, lang)
         click.secho(str(questionnaire.title.get(lang) or questionnaire.title), bold=True)
         values = ask_all(questionnaire.questions, lang)
         rel = "your answers"
@@ -365,7 +352,8 @@ def assess(ctx: click.Context, record_id: str, name: str, answers_file: Path | N
     from .ask import ask_checklist
     from .assess import OUTCOME_WORDS, applies
     from .assess import assess as run_assessment
-    from .checklist import check_checklist_answers, load_checklist, record_facts
+    from .checklist import answers_from_file as checklist_answers_from_file
+    from .checklist import load_checklist, record_facts
     from .model import Localized
     from .store import load_agreement
 
@@ -376,14 +364,10 @@ def assess(ctx: click.Context, record_id: str, name: str, answers_file: Path | N
     applies(checklist, agreement)
     facts = record_facts(agreement)
     if answers_file is not None:
-        raw, text, rel = intake.read_answers(answers_file)
-        lang = _language(register, lang or (raw.get("language") if isinstance(raw.get("language"), str) else None))
-        answers, problems = check_checklist_answers(checklist, raw, facts, rel=rel, text=text)
-        if problems:
-            raise InvalidRecord(f"{len(problems)} problem(s) in {rel}; nothing was written", problems)
-        rationale = rationale or (raw.get("rationale") if isinstance(raw.get("rationale"), str) else None)
+        answers, from_file, lang = checklist_answers_from_file(register, checklist, facts, answers_file, lang)
+        rationale = rationale or from_file
     else:
-        lang = _language(register, lang)
+        lang = intake.answer_language(register, lang)
         click.secho(str(checklist.title.get(lang) or checklist.title), bold=True)
         answers = ask_checklist(checklist, facts, lang)
     if not rationale:

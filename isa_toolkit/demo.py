@@ -45,7 +45,54 @@ def run_demo(outdir: Path, *, as_of: dt.date, echo: Callable[[str], None]) -> Pa
         when = f"{-item.days_left} day(s) overdue" if item.overdue else f"due in {item.days_left} day(s)"
         echo(f"  {item.agreement.id}  {item.due.isoformat()}  {when}  {item.agreement.title}")
 
+    new_id = _draft_and_assess(root, as_of, echo)
+
     echo(f"\n== Done. The demo register is {root.resolve()}")
-    echo(f"   Try: isa -R {root} show {next(iter(sorted(register.agreements)), 'ID')}")
-    echo(f"        isa -R {root} log {next(iter(sorted(register.agreements)), 'ID')}")
+    echo(f"   Try: isa -R {root} show {new_id}")
+    echo(f"        isa -R {root} log {new_id}")
     return root
+
+
+def _draft_and_assess(root: Path, as_of: dt.date, echo: Callable[[str], None]) -> str:
+    """Draft a new ISA from the example answers (showing the overlap found), then assess it."""
+    from . import intake
+    from .assess import OUTCOME_WORDS, assess
+    from .checklist import answers_from_file, load_checklist, record_facts
+    from .model import Localized
+    from .overlap import find_overlaps
+    from .questionnaire import load_questionnaire
+    from .store import load_agreement
+
+    examples = root / "examples"
+    answers = examples / "new-isa-answers.yaml"
+    echo(f"\n== Drafting a new agreement (isa new --answers {answers.relative_to(root)})")
+    register = load_register(root)
+    questionnaire = load_questionnaire("isa", root)
+    values, lang = intake.answers_from_file(register, questionnaire, answers)
+    draft = intake.prepare(register, questionnaire, values, lang, rel=str(answers))
+    overlaps = find_overlaps(register, draft.partners, draft.purpose.texts)
+    if overlaps:
+        echo("  These agreements already cover the same partner and a similar purpose:")
+    for o in overlaps:
+        echo(f"    {o.agreement_id}  [{o.status}]  {o.title}")
+        echo(f"        partner: {', '.join(o.partners)}; shared terms: {', '.join(o.shared_terms)}")
+    echo("  The officer has checked them and goes on (isa new ... --continue).")
+    created = intake.create(register, questionnaire, values, lang, by=DEMO_USER, today=as_of)
+    echo(f"  Created {created.id} (draft, version {created.version}): {created.title}")
+    level = created.classification_level
+    echo(f"  Classification: {level.value if level else 'none'} (the highest level of its {len(created.data_items)} data items)")
+
+    for name, file in (("risk_assessment", "risk-assessment-answers.yaml"), ("dpia_screening", "dpia-screening-answers.yaml")):
+        path = examples / file
+        echo(f"\n== Assessing it (isa assess {created.id} --checklist {name} --answers {path.relative_to(root)})")
+        checklist = load_checklist(name, root)
+        facts = record_facts(load_agreement(root, created.id))
+        given, rationale, lang = answers_from_file(register, checklist, facts, path)
+        done = assess(root, created.id, checklist, given, rationale=Localized({lang: rationale or "-"}),
+                      by=DEMO_USER, date=min(as_of, dt.date.today()))
+        echo(f"  {checklist.title.get('en')}: {OUTCOME_WORDS[done.result.outcome]}")
+        for item_id in done.result.reasons:
+            echo(f"    because: {checklist.item(item_id).question.get('en')}")
+        for condition in done.result.conditions:
+            echo(f"    condition: {condition.get('en')}")
+    return created.id

@@ -354,6 +354,26 @@ def read_answers(path: Path) -> tuple[dict, str, str]:
 # -- the step -------------------------------------------------------------------------
 
 
+def answer_language(register, lang: str | None, raw: dict | None = None) -> str:
+    """The language answers are in: given, else the answers file's ``language``, else the register's first."""
+    if lang is None and raw is not None and isinstance(raw.get("language"), str):
+        lang = raw["language"]
+    lang = lang or register.languages[0]
+    if not LANGUAGE_RE.match(lang):
+        raise InvalidRecord(f"{lang!r} is not a language code such as en or fr")
+    return lang
+
+
+def answers_from_file(register, questionnaire: Questionnaire, path: Path, lang: str | None = None) -> tuple[dict, str]:
+    """Checked answers from a file, and their language; every problem raised at once."""
+    raw, text, rel = read_answers(path)
+    lang = answer_language(register, lang, raw)
+    checked = check_answers(questionnaire, raw, lang, rel=rel, text=text)
+    if checked.problems:
+        raise InvalidRecord(f"{len(checked.problems)} problem(s) in {rel}; nothing was written", checked.problems)
+    return checked.values, lang
+
+
 def _prefix(register, questionnaire: Questionnaire) -> str:
     return getattr(register.settings.id_prefix, questionnaire.kind)
 

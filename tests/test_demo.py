@@ -38,6 +38,18 @@ def test_demo_lists_and_shows_what_is_due(tmp_path):
     assert "ISA-2023-0002  2026-08-28  87 day(s) overdue" in text
     assert "ISA-2024-0001  2027-01-15  due in 53 day(s)" in text
     assert str(root.resolve()) in text
+    # A new ISA drafted from the example answers, its overlap shown, then assessed.
+    assert "ISA-2026-0002  [draft]" in text.split("Drafting a new agreement")[1]
+    assert "Created ISA-2026-0003 (draft, version 1.0)" in text
+    assert "Information sharing risk assessment: proceed with conditions" in text
+    assert "DPIA screening: DPIA required" in text
+    from isa_toolkit.store import load_register
+
+    register = load_register(root)
+    assert not register.problems, register.problems
+    new = register.agreements["ISA-2026-0003"]
+    assert new.risk_assessment.outcome == "proceed_with_conditions" and new.dpia.required is True
+    assert len(git(root, "log", "--format=%s", "--", "agreements/ISA-2026-0003.yaml").splitlines()) == 3
 
 
 def test_demo_refuses_an_existing_folder(tmp_path):

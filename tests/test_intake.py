@@ -338,3 +338,25 @@ def test_malformed_questionnaire_is_located(make_register, tmp_path):
     result = run(root, "new", "--answers", str(write_answers(tmp_path, ANSWERS)))
     assert result.exit_code == 1
     assert "show_if refers to 'has_dpai', which is not an earlier question" in result.output
+
+
+def test_shipped_definitions_load_and_the_example_answers_make_a_complete_draft():
+    from pathlib import Path
+
+    from isa_toolkit import intake
+    from isa_toolkit.check import CheckContext, check_record
+    from isa_toolkit.checklist import load_checklist
+    from isa_toolkit.questionnaire import load_questionnaire, names
+    from isa_toolkit.resources import shipped
+
+    assert names("checklists", None) == {"risk_assessment", "dpia_screening", "one_off_disclosure",
+                                         "third_party_request", "anonymisation"}
+    for name in names("checklists", None):
+        checklist = load_checklist(name)
+        assert all(item.question.get("en") and item.question.get("fr") for item in checklist.items)
+    questionnaire = load_questionnaire("isa")
+    example = shipped("example_register")
+    register = store.load_register(example, use_cache=False)
+    values, lang = intake.answers_from_file(register, questionnaire, Path(example / "examples/new-isa-answers.yaml"))
+    draft = intake.prepare(register, questionnaire, values, lang, rel="examples/new-isa-answers.yaml")
+    assert check_record(CheckContext(("en", "fr"), register.chain, True), draft, "x") == []

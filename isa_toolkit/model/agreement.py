@@ -120,7 +120,7 @@ class Dpia(Frozen):
     screening: Screening | None = None
 
 class RiskAssessment(Frozen):
-    checklist: str = "iso_risk_assessment"
+    checklist: str = "risk_assessment"
     answers: dict[str, Any] = {}
     rationale: Localized | None = None
     outcome: Literal["proceed", "proceed_with_conditions", "do_not_proceed"]
