@@ -23,13 +23,11 @@ from . import yamlio
 from .errors import InvalidRecord
 from .model import Agreement, Settings
 from .model.agreement import EMAIL_PATTERN
-from .model.localized import LANGUAGE_RE
+from .model.localized import CONTROL_RE, LANGUAGE_RE
 from .problem import Problem
 from .questionnaire import TEXT_TYPES, Question, Questionnaire
 
 META_KEYS = ("questionnaire", "language")
-# Characters a document cannot hold (XML 1.0 forbids them) or that hide text.
-CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
 EMAIL_RE = re.compile(EMAIL_PATTERN)
 YES = {"yes", "y", "true", "oui", "o", "1"}
 NO = {"no", "n", "false", "non", "0"}

@@ -94,3 +94,13 @@ def test_round_trip_of_every_example_record_is_exact():
     for agreement in register.agreements.values():
         again = Agreement.model_validate(yamlio.parse(yamlio.dump(store.to_plain(agreement))))
         assert again == agreement
+
+
+def test_control_characters_in_a_record_are_refused_with_the_field(make_register):
+    from .conftest import complete_isa
+
+    text = complete_isa().replace("  en: Share addresses", "  en: \"Share\\a addresses").replace(
+        "visits can be planned.\n", "visits can be planned.\"\n", 1)
+    root = make_register({"agreements/ISA-2026-0001.yaml": text})
+    [problem] = store.load_register(root).errors
+    assert problem.field == "purpose" and "U+0007" in problem.message and problem.line == 18

@@ -24,6 +24,8 @@ from pydantic_core import core_schema
 
 LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[A-Z]{2})?$")
 META_KEY = "translated_from"
+# Characters a document cannot hold (XML 1.0 forbids them) or that are not text.
+CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
 
 
 def text_hash(text: str) -> str:
@@ -93,6 +95,10 @@ class Localized:
                 _KNOWN_CODES.add(key)
             if type(text) is not str:
                 raise ValueError(f"the {key} text must be a string, not {type(text).__name__}")
+            bad = CONTROL_RE.search(text)
+            if bad:
+                raise ValueError(f"the {key} text holds the control character U+{ord(bad.group()):04X}, "
+                                 "which a document cannot hold; remove it")
             texts[key] = text
         if not texts:
             raise ValueError("no text in any language")
