@@ -385,6 +385,181 @@ def assess(ctx: click.Context, record_id: str, name: str, answers_file: Path | N
         click.echo(f"  condition: {condition.get(lang) or condition}")
 
 
+@main.command(name="transition")
+@click.argument("record_id", metavar="ID")
+@click.argument("to", metavar="STATUS")
+@click.option("--reason", metavar="TEXT", help="Why (needed to reject, suspend or terminate).")
+@click.option("--date", "when", callback=_parse_date, metavar="DATE", help="When (default: today).")
+@click.option("--by", metavar="NAME", help="Who (default: $ISA_USER or your login).")
+@click.pass_context
+def transition_(ctx: click.Context, record_id: str, to: str, reason: str | None, when: dt.date | None, by: str | None) -> None:
+    """Move an agreement to another status, if the lifecycle allows it now.
+
+    The lifecycle (workflows/lifecycle.yaml) says which moves are allowed and
+    what each needs; a refused move says what is missing. Moves made by the
+    sign-off chain itself (in_review, approved, authorised, signed) cannot be
+    asked for.
+
+    \b
+    Examples:
+      isa transition ISA-2026-0003 assessed
+      isa transition ISA-2024-0002 suspended --reason "breach INC-2026-0004 under investigation"
+    """
+    from .lifecycle import transition
+    from .model import Status
+
+    try:
+        status = Status(to)
+    except ValueError:
+        raise click.BadParameter(f"{to!r} is not a status; use one of {', '.join(s.value for s in Status)}",
+                                 param_hint="STATUS") from None
+    agreement, _ = transition(_register_root(ctx), record_id, status, by=_author(by), date=when or dt.date.today(),
+                              reason=reason)
+    click.echo(f"{agreement.id} is now {agreement.status.value}")
+
+
+@main.command(name="signoff")
+@click.argument("record_id", metavar="ID")
+@click.option("--role", required=True, metavar="ROLE", help="The role signing, e.g. information_security_manager.")
+@click.option("--name", required=True, metavar="NAME", help="The person signing.")
+@click.option("--approve", "decision", flag_value="approve", help="Approve this version.")
+@click.option("--reject", "decision", flag_value="reject", help="Reject it (with --comment): it goes back to draft.")
+@click.option("--organisation", metavar="ORG", help="For a partner role: the party signing.")
+@click.option("--comment", metavar="TEXT", help="A comment (required with --reject).")
+@click.option("--date", "when", callback=_parse_date, metavar="DATE", help="When it was signed (default: today).")
+@click.option("--version", "version", metavar="V", help="The version the signer was given (refused unless current).")
+@click.option("--document", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The exact file signed: its sha-256 is kept with the sign-off.")
+@click.option("--by", metavar="NAME", help="Who records it (default: $ISA_USER or your login).")
+@click.pass_context
+def signoff_(ctx: click.Context, record_id: str, role: str, name: str, decision: str | None, organisation: str | None,
+             comment: str | None, when: dt.date | None, version: str | None, document: Path | None, by: str | None) -> None:
+    """Record a sign-off, bound to the agreement's current version and fingerprint.
+
+    Stages are signed in order; inside a stage, in any order. Completing a
+    stage moves the status on; the last signature makes it signed.
+
+    \b
+    Example:
+      isa signoff ISA-2026-0003 --role information_security_manager --name "Sam Khan" --approve
+      isa signoff ISA-2026-0003 --role partner_signatory --organisation "Northshire Constabulary" \\
+          --name "Helen Marsh" --approve --document signed/ISA-2026-0003-police.pdf
+    """
+    from .signoff import SignoffRequest, signoff
+
+    if decision is None:
+        raise click.UsageError("say --approve or --reject")
+    request = SignoffRequest(role=role, name=name, decision=decision, organisation=organisation, comment=comment,
+                             date=when, version=version, document=document)
+    _, commit = signoff(_register_root(ctx), record_id, request, by=_author(by))
+    from .store import load_agreement
+
+    agreement = load_agreement(_register_root(ctx), record_id)
+    click.echo(f"{record_id}: {decision}d by {name} as {role} (version {agreement.version}); status {agreement.status.value}")
+
+
+@main.command()
+@click.argument("record_id", metavar="ID")
+@click.option("--date", "when", callback=_parse_date, metavar="DATE", help="The start date (default: today).")
+@click.option("--by", metavar="NAME", help="Who registers it (default: $ISA_USER or your login).")
+@click.pass_context
+def activate(ctx: click.Context, record_id: str, when: dt.date | None, by: str | None) -> None:
+    """Register a signed agreement as active, with its first review date.
+
+    \b
+    Example:
+      isa activate ISA-2026-0003
+    """
+    from .signoff import activate as run_activate
+
+    agreement, _ = run_activate(_register_root(ctx), record_id, by=_author(by), date=when)
+    click.echo(f"{agreement.id} is active from {agreement.start_date}; first review due {agreement.review.due}")
+    click.echo("Tell the business area it is in force.")
+
+
+@main.command()
+@click.argument("record_id", metavar="ID")
+@click.option("--json", "as_json", is_flag=True, help="Print it as JSON.")
+@click.pass_context
+def status(ctx: click.Context, record_id: str, as_json: bool) -> None:
+    """Where an agreement stands: each stage and role, who signed which version, who to chase.
+
+    \b
+    Example:
+      isa status ISA-2026-0003
+    """
+    from .display import status_data, status_text
+    from .lifecycle import load_lifecycle
+    from .signoff import progress
+    from .store import load_agreement, load_chain, load_register
+
+    root = _register_root(ctx)
+    agreement = load_agreement(root, record_id)
+    register = load_register(root, checks=False)
+    chain, problems = load_chain(register.root, register.settings)
+    if chain is None:
+        raise InvalidRecord("the sign-off chain cannot be read", problems)
+    state = progress(chain, agreement, register.settings)
+    if as_json:
+        _echo_json(status_data(agreement, state))
+    else:
+        label = load_lifecycle(register.root).label(agreement.status, agreement.languages[0])
+        click.echo(status_text(agreement, state, label))
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print it as JSON.")
+@click.pass_context
+def pending(ctx: click.Context, as_json: bool) -> None:
+    """Every agreement waiting on someone's sign-off, grouped by who must act.
+
+    \b
+    Example:
+      isa pending
+    """
+    from .signoff import waiting_on
+
+    groups = waiting_on(_load(ctx))
+    if as_json:
+        _echo_json({who: [{"id": w.agreement_id, "title": w.title, "version": w.version, "stage": w.slot.number,
+                           "role": w.slot.role, "organisation": w.slot.organisation} for w in items]
+                    for who, items in groups.items()})
+        return
+    if not groups:
+        click.echo("Nothing is waiting on a sign-off.")
+    for who, items in groups.items():
+        click.echo(who)
+        for w in items:
+            click.echo(f"  {w.agreement_id}  version {w.version}, stage {w.slot.number} ({w.slot.stage.id})  {w.title}")
+
+
+@main.command()
+@click.argument("record_id", metavar="ID")
+@click.option("--answers", "changes", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="YAML or JSON file of the record fields to change.")
+@click.option("--detail", required=True, metavar="TEXT", help="What changed, for the document-control history.")
+@click.option("--author", metavar="NAME", help="Who made the change (default: --by).")
+@click.option("--major", is_flag=True, help="A major change: 1.3 -> 2.0 (default: 1.3 -> 1.4).")
+@click.option("--date", "when", callback=_parse_date, metavar="DATE", help="The date of the change (default: today).")
+@click.option("--by", metavar="NAME", help="Who records it (default: $ISA_USER or your login).")
+@click.pass_context
+def amend(ctx: click.Context, record_id: str, changes: Path, detail: str, author: str | None, major: bool,
+          when: dt.date | None, by: str | None) -> None:
+    """Change an agreement's content: a new version, and the sign-off chain starts again.
+
+    \b
+    Example:
+      isa amend ISA-2024-0001 --answers new-retention.yaml --detail "Retention cut to 2 years"
+    """
+    from .amend import amend as run_amend
+
+    who = _author(by)
+    agreement, _ = run_amend(_register_root(ctx), record_id, changes, detail=detail, author=author or who, by=who,
+                             major=major, date=when)
+    click.echo(f"{agreement.id} is now version {agreement.version} ({agreement.status.value}); "
+               "earlier sign-offs are stale and the chain starts again")
+
+
 @main.command()
 @click.argument("outdir", required=False, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--as-of", callback=_parse_date, metavar="DATE", help="Run as if today were DATE (YYYY-MM-DD).")

@@ -91,3 +91,68 @@ def agreement_text(a: Agreement, classification: Classification | None = None, l
         for m in a.amendments:
             lines.append(f"  {m.version}  {m.date}  {m.detail} ({m.author})")
     return "\n".join(lines)
+
+
+def status_text(agreement: Agreement, progress, label: str) -> str:
+    """Where an agreement stands in its sign-off chain (``isa status``)."""
+    lines = [f"{agreement.id}  {agreement.title}",
+             f"  status: {agreement.status.value} ({label}), version {agreement.version}, fingerprint {agreement.fingerprint}"]
+    open_stage = progress.open_stage
+    for stage in progress.stages:
+        if stage.complete:
+            state = "complete"
+        elif open_stage is not None and stage.number == open_stage.number:
+            state = "open"
+        else:
+            state = "not yet open"
+        lines.append(f"Stage {stage.number}: {stage.stage.title} [{state}]")
+        for slot in stage.slots:
+            if slot.current is not None:
+                s = slot.current
+                verb = "approved" if s.decision == "approve" else "REJECTED"
+                lines.append(f"  {slot.slot.label():<45} {verb} by {s.name} on {s.date} (version {s.version})"
+                             + (f": {s.comment}" if s.comment else ""))
+            else:
+                expected = f" - expected: {slot.slot.expected.name}" if slot.slot.expected else ""
+                lines.append(f"  {slot.slot.label():<45} pending{expected}")
+            for old in slot.stale:
+                lines.append(f"  {'':<45} stale: {old.decision} by {old.name} on {old.date} for version {old.version}")
+    if progress.complete:
+        lines.append("All sign-offs are in for this version.")
+    elif open_stage is not None and agreement.status.value in ("assessed", "in_review", "approved", "authorised", "under_review"):
+        chase = [s.slot.expected.name + f" ({s.slot.label()})" if s.slot.expected else s.slot.label() for s in open_stage.waiting]
+        lines.append(f"Next: chase {', '.join(chase)}")
+    return "\n".join(lines)
+
+
+def status_data(agreement: Agreement, progress) -> dict:
+    """``isa status --json``."""
+    def signoff(s):
+        return None if s is None else s.model_dump(mode="json", exclude_none=True)
+
+    return {
+        "id": agreement.id,
+        "status": agreement.status.value,
+        "version": agreement.version,
+        "fingerprint": agreement.content_fingerprint(),
+        "complete": progress.complete,
+        "open_stage": progress.open_stage.number if progress.open_stage else None,
+        "stages": [
+            {
+                "stage": stage.number,
+                "id": stage.stage.id,
+                "complete": stage.complete,
+                "slots": [
+                    {
+                        "role": slot.slot.role,
+                        "organisation": slot.slot.organisation,
+                        "expected": slot.slot.expected.name if slot.slot.expected else None,
+                        "signoff": signoff(slot.current),
+                        "stale": [signoff(s) for s in slot.stale],
+                    }
+                    for slot in stage.slots
+                ],
+            }
+            for stage in progress.stages
+        ],
+    }

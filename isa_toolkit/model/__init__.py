@@ -16,6 +16,7 @@ from .agreement import (
     SharingMatrix,
     Signoff,
     Status,
+    StatusChange,
 )
 from .classification import Classification, LevelDefinition
 from .localized import Localized, text_hash
@@ -43,5 +44,6 @@ __all__ = [
     "SignoffChain",
     "SignoffStage",
     "Status",
+    "StatusChange",
     "text_hash",
 ]

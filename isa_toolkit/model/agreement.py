@@ -146,6 +146,18 @@ class Review(Frozen):
     last: dt.date | None = None
     due: dt.date | None = None
 
+class StatusChange(Frozen):
+    """One move in the agreement's lifecycle: when, from what, to what, by whom and why."""
+
+    date: dt.date
+    from_status: Status = Field(alias="from")
+    to: Status
+    by: str = Field(min_length=1)
+    reason: str | None = None
+
+    model_config = Frozen.model_config | {"populate_by_name": True, "serialize_by_alias": True}
+
+
 class Amendment(Frozen):
     version: str = Field(pattern=VERSION_PATTERN)
     detail: str = Field(min_length=1)
@@ -213,6 +225,7 @@ class Agreement(Frozen):
     signoffs: list[Signoff] = []
     review: Review = Review()
     amendments: list[Amendment] = []
+    history: list[StatusChange] = []
 
     @field_validator("languages")
     @classmethod
@@ -237,6 +250,17 @@ class Agreement(Frozen):
         return [party.organisation for party in self.parties]
 
     @property
+    def fingerprint(self) -> str:
+        """The short form of :meth:`content_fingerprint` shown on documents and in listings."""
+        return self.content_fingerprint().removeprefix("sha256:")[:12]
+
+    def status_before_suspension(self) -> Status | None:
+        for change in reversed(self.history):
+            if change.to is Status.SUSPENDED:
+                return change.from_status
+        return None
+
+    @property
     def classification_level(self) -> Level | None:
         """The highest sensitivity among the data items (None when there are none)."""
         levels = [item.sensitivity for item in self.data_items]
@@ -245,7 +269,7 @@ class Agreement(Frozen):
     def content_fingerprint(self) -> str:
         """Hash of what the agreement says, the thing a sign-off approves.
 
-        Status, sign-offs, review dates and history are not content: recording a
+        Status, sign-offs, review dates, history and assessments are not content: recording a
         sign-off must not change what was signed. Fields left at their default
         and the ``translated_from`` bookkeeping are left out too, so a new
         optional field in a later toolkit does not change existing fingerprints.
@@ -253,7 +277,7 @@ class Agreement(Frozen):
         content = _without_sources(self.model_dump(
             mode="json",
             exclude={"status": True, "signoffs": True, "review": True, "amendments": True, "risk_assessment": True,
-                     "dpia": {"screening"}},
+                     "history": True, "dpia": {"screening"}},
             exclude_defaults=True,
         ))
         canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))

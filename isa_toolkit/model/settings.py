@@ -26,6 +26,8 @@ class SignoffStage(Frozen):
     title: Localized
     roles: list[str] = []
     partners: Literal["designated_officer", "signatory"] | None = None
+    status: Literal["approved", "authorised"] | None = None  # the status reached when this stage completes
+    approves_version: bool = False  # its signers go into the document control's "approved by"
 
     @field_validator("roles")
     @classmethod

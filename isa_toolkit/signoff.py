@@ -1,0 +1,319 @@
+"""The sign-off chain: who must sign what, in which order, and recording a sign-off.
+
+The chain is ordered stages (``workflows/signoff_chain.yaml``, or
+``signoff_chain`` in ``register.yaml``). Every role of a stage signs, in any
+order, before the next stage opens; a partner stage expands to one entry per
+party. A sign-off counts only for the version it was given for: when an
+amendment makes a new version, earlier sign-offs are *stale* and the chain
+starts again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import IsaError
+from .model import Agreement, Contact, Settings, Signoff, SignoffChain, SignoffStage, Status
+from .overlap import normalise_organisation
+from .schedule import add_months
+
+SIGNING_STATUSES = (Status.ASSESSED, Status.IN_REVIEW, Status.APPROVED, Status.AUTHORISED, Status.UNDER_REVIEW)
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One sign-off the chain needs: a role (for a partner stage, one party's)."""
+
+    number: int  # the stage, from 1
+    stage: SignoffStage
+    role: str
+    organisation: str | None = None
+    expected: Contact | None = None
+
+    def label(self) -> str:
+        return f"{self.role} ({self.organisation})" if self.organisation else self.role
+
+    def matches(self, signoff: Signoff) -> bool:
+        if signoff.stage != self.number or signoff.role != self.role:
+            return False
+        if self.organisation is None:
+            return True
+        return normalise_organisation(signoff.organisation or "") == normalise_organisation(self.organisation)
+
+
+@dataclass
+class SlotState:
+    slot: Slot
+    current: Signoff | None  # the latest sign-off for the agreement's current version
+    stale: list[Signoff] = field(default_factory=list)  # sign-offs given for earlier versions
+
+    @property
+    def approved(self) -> bool:
+        return self.current is not None and self.current.decision == "approve"
+
+
+@dataclass
+class StageState:
+    number: int
+    stage: SignoffStage
+    slots: list[SlotState]
+
+    @property
+    def complete(self) -> bool:
+        return all(s.approved for s in self.slots)
+
+    @property
+    def waiting(self) -> list[SlotState]:
+        return [s for s in self.slots if not s.approved]
+
+    def waiting_text(self) -> str:
+        return ", ".join(s.slot.label() for s in self.waiting)
+
+
+@dataclass
+class Progress:
+    version: str
+    stages: list[StageState]
+
+    @property
+    def complete(self) -> bool:
+        return all(stage.complete for stage in self.stages)
+
+    @property
+    def open_stage(self) -> StageState | None:
+        """The first stage not yet complete: the only one that can be signed now."""
+        return next((stage for stage in self.stages if not stage.complete), None)
+
+
+def slots(chain: SignoffChain, agreement: Agreement, settings: Settings | None = None) -> list[Slot]:
+    """Every sign-off the chain needs for this agreement, stage by stage."""
+    contacts = settings.contacts if settings else {}
+    out = []
+    for number, stage in enumerate(chain.stages, 1):
+        for role in stage.roles:
+            out.append(Slot(number, stage, role, None, contacts.get(role)))
+        if stage.partners:
+            for party in agreement.parties:
+                person = party.designated_officer if stage.partners == "designated_officer" else party.signatory
+                out.append(Slot(number, stage, f"partner_{stage.partners}", party.organisation, person))
+    return out
+
+
+def progress(chain: SignoffChain, agreement: Agreement, settings: Settings | None = None) -> Progress:
+    """Where the chain stands for the agreement's current version."""
+    stages: dict[int, StageState] = {}
+    for slot in slots(chain, agreement, settings):
+        mine = [s for s in agreement.signoffs if slot.matches(s)]
+        current = [s for s in mine if s.version == agreement.version]
+        state = SlotState(slot, current[-1] if current else None, [s for s in mine if s.version != agreement.version])
+        stages.setdefault(slot.number, StageState(slot.number, slot.stage, [])).slots.append(state)
+    return Progress(agreement.version, [stages[n] for n in sorted(stages)])
+
+
+# -- recording a sign-off ---------------------------------------------------------------
+
+
+def _find_slot(chain: SignoffChain, agreement: Agreement, role: str, organisation: str | None,
+               settings: Settings | None) -> Slot:
+    if role not in chain.roles:
+        raise IsaError(f"{role!r} is not a role of the sign-off chain; the roles are {', '.join(sorted(chain.roles))}")
+    candidates = [s for s in slots(chain, agreement, settings) if s.role == role]
+    if role.startswith("partner_"):
+        if not organisation:
+            parties = ", ".join(s.organisation or "" for s in candidates)
+            raise IsaError(f"say which party signs as {role}: --organisation NAME (one of: {parties})")
+        wanted = normalise_organisation(organisation)
+        candidates = [s for s in candidates if normalise_organisation(s.organisation or "") == wanted]
+        if not candidates:
+            raise IsaError(f"{organisation!r} is not a party to {agreement.id}; the parties are "
+                           f"{', '.join(p.organisation for p in agreement.parties)}")
+    return candidates[0]
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 16), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class SignoffRequest:
+    role: str
+    name: str
+    decision: str  # approve | reject
+    organisation: str | None = None
+    comment: str | None = None
+    date: dt.date | None = None
+    version: str | None = None  # the version the signer was given; must be current
+    document: Path | None = None
+
+
+def apply_signoff(agreement: Agreement, request: SignoffRequest, *, chain: SignoffChain, settings: Settings | None,
+                  by: str, today: dt.date) -> tuple[Agreement, str]:
+    """The agreement with the sign-off recorded and its status moved on; refuse with a reason otherwise."""
+    from .lifecycle import moved
+
+    date = request.date or today
+    if date > today:
+        raise IsaError(f"the sign-off date {date} is in the future")
+    if request.version is not None and request.version != agreement.version:
+        raise IsaError(f"version {request.version} is no longer current: {agreement.id} is at version "
+                       f"{agreement.version}; the sign-off must be given for the current version")
+    if agreement.status not in SIGNING_STATUSES:
+        hint = {
+            Status.DRAFT: f"assess it and move it on first (isa transition {agreement.id} assessed)",
+            Status.SIGNED: f"it is signed at version {agreement.version}; amend it to start a new version",
+            Status.ACTIVE: f"it is in force at version {agreement.version}; amend it (or start a review) for a new version",
+        }.get(agreement.status, "its status does not take sign-offs")
+        raise IsaError(f"{agreement.id} is {agreement.status.value}: {hint}")
+    if request.decision == "reject" and not (request.comment and request.comment.strip()):
+        raise IsaError("a rejection needs a comment saying what must change (--comment TEXT)")
+
+    slot = _find_slot(chain, agreement, request.role, request.organisation, settings)
+    state = progress(chain, agreement, settings)
+    open_stage = state.open_stage
+    mine = next(s for stage in state.stages for s in stage.slots if s.slot == slot)
+    if mine.approved:
+        current = mine.current
+        raise IsaError(f"{slot.label()} has already signed version {agreement.version} "
+                       f"({current.name}, {current.date}); a sign-off is given once per version")
+    if open_stage is not None and slot.number > open_stage.number:
+        raise IsaError(f"stage {slot.number} ({slot.stage.id}) cannot be signed yet: stage {open_stage.number} "
+                       f"({open_stage.stage.id}) is waiting for {open_stage.waiting_text()}")
+
+    signoff = Signoff(
+        stage=slot.number, role=slot.role, name=request.name, organisation=slot.organisation or request.organisation,
+        decision=request.decision, comment=request.comment, date=date, version=agreement.version,
+        document_fingerprint=agreement.content_fingerprint(),
+        document_sha256=sha256_file(request.document) if request.document else None,
+    )
+    updated = agreement.model_copy(update={"signoffs": [*agreement.signoffs, signoff]})
+    who = f"{request.name} as {slot.label()} (stage {slot.number}, version {agreement.version})"
+    if request.decision == "reject":
+        if agreement.status is Status.UNDER_REVIEW:  # the version in force stays in force
+            return updated, f"rejected by {who}"
+        return moved(updated, Status.DRAFT, by=by, date=date, reason=request.comment), f"rejected by {who}; back to draft"
+
+    after = progress(chain, updated, settings)
+    status = _status_after(updated, chain, after)
+    if status is not updated.status:
+        updated = moved(updated, status, by=by, date=date)
+    if status is Status.ACTIVE:  # a new version of an agreement in force: renewed
+        updated = _renewed(updated, date)
+    updated = _record_approval(updated, chain, after)
+    note = f"; now {status.value}" if status is not agreement.status else ""
+    return updated, f"approved by {who}{note}"
+
+
+def _status_after(agreement: Agreement, chain: SignoffChain, state: Progress) -> Status:
+    if state.complete:
+        return Status.ACTIVE if agreement.status is Status.UNDER_REVIEW else Status.SIGNED
+    if agreement.status is Status.UNDER_REVIEW:
+        return Status.UNDER_REVIEW
+    status = Status.IN_REVIEW
+    for stage in state.stages:
+        if not stage.complete:
+            break
+        if stage.stage.status:
+            status = Status(stage.stage.status)
+    return status
+
+
+def _record_approval(agreement: Agreement, chain: SignoffChain, state: Progress) -> Agreement:
+    """When the version-approving stage completes, name its signers in the document control."""
+    for stage in state.stages:
+        if stage.stage.approves_version and stage.complete and agreement.amendments:
+            latest = agreement.amendments[-1]
+            if latest.version == agreement.version and not latest.approved_by:
+                names = ", ".join(s.current.name for s in stage.slots if s.current)
+                amendments = [*agreement.amendments[:-1], latest.model_copy(update={"approved_by": names})]
+                return agreement.model_copy(update={"amendments": amendments})
+    return agreement
+
+
+def _renewed(agreement: Agreement, date: dt.date) -> Agreement:
+    review = agreement.review.model_copy(update={
+        "last": date, "due": add_months(date, agreement.review.interval_months)})
+    return agreement.model_copy(update={"review": review})
+
+
+def signoff(root: Path, record_id: str, request: SignoffRequest, *, by: str, today: dt.date | None = None):
+    """Record a sign-off on the current record (under the lock) and commit it."""
+    from .store import load_chain, load_register, modify_agreement
+
+    register = load_register(root, checks=False)
+    chain, problems = load_chain(register.root, register.settings)
+    if chain is None:
+        raise IsaError("the sign-off chain cannot be read: " + "; ".join(str(p) for p in problems))
+    today = today or dt.date.today()
+    return modify_agreement(register.root, record_id,
+                            lambda a: apply_signoff(a, request, chain=chain, settings=register.settings, by=by, today=today),
+                            by=by)
+
+
+def activate(root: Path, record_id: str, *, by: str, date: dt.date | None = None):
+    """Register a signed agreement as active, with its start date and first review date."""
+    from .lifecycle import check_move, load_lifecycle, moved
+    from .store import load_chain, load_register, modify_agreement
+
+    register = load_register(root, checks=False)
+    chain, _ = load_chain(register.root, register.settings)
+    lifecycle = load_lifecycle(register.root)
+    day = date or dt.date.today()
+    if day > dt.date.today():
+        raise IsaError(f"the activation date {day} is in the future")
+
+    def edit(agreement: Agreement) -> tuple[Agreement, str]:
+        check_move(lifecycle, agreement, Status.ACTIVE, chain=chain)
+        start = agreement.start_date or day
+        review = agreement.review.model_copy(update={"due": add_months(start, agreement.review.interval_months)})
+        updated = moved(agreement, Status.ACTIVE, by=by, date=day)
+        updated = updated.model_copy(update={"start_date": start, "review": review})
+        return updated, f"active from {start}; first review due {review.due}"
+
+    return modify_agreement(register.root, record_id, edit, by=by)
+
+
+# -- what is waiting on whom --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Waiting:
+    agreement_id: str
+    title: str
+    version: str
+    slot: Slot
+
+    @property
+    def who(self) -> str:
+        """The person to chase when known, else the role."""
+        if self.slot.expected is not None:
+            return f"{self.slot.expected.name} ({self.slot.label()})"
+        return self.slot.label()
+
+
+def waiting_on(register) -> dict[str, list[Waiting]]:
+    """Across the register: every sign-off that could be given now, grouped by who must give it."""
+    from .store import load_chain
+
+    chain, _ = load_chain(register.root, register.settings)
+    if chain is None:
+        return {}
+    signing = {s.value for s in SIGNING_STATUSES}
+    groups: dict[str, list[Waiting]] = {}
+    for record_id in sorted(register.index):
+        if register.index[record_id]["status"] not in signing:
+            continue
+        agreement = register.agreements[record_id]
+        stage = progress(chain, agreement, register.settings).open_stage
+        if stage is None:
+            continue
+        for state in stage.waiting:
+            item = Waiting(record_id, str(agreement.title), agreement.version, state.slot)
+            groups.setdefault(item.who, []).append(item)
+    return dict(sorted(groups.items()))

@@ -1,0 +1,308 @@
+"""The lifecycle and the sign-off chain: order, refusals, amendments, custom chains, history."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from isa_toolkit import store
+from isa_toolkit.cli import main
+
+from .conftest import SETTINGS, complete_isa, git
+
+ID = "ISA-2026-0001"
+PATH = f"agreements/{ID}.yaml"
+RISK = """\
+risk_assessment:
+  checklist: risk_assessment
+  answers: {recipient_security: true}
+  outcome: proceed
+  by: Ava Assessor
+  date: 2026-10-01
+"""
+
+
+def record(status: str = "assessed", extra: str = RISK) -> str:
+    return complete_isa(ID, status=status).split("signoffs:")[0] + extra
+
+
+POLICE, COUNCIL = "Testshire Constabulary", "Testshire Council"
+DEFAULT_CHAIN = [
+    ("information_asset_owner", None),
+    ("designated_officer", None),
+    ("information_compliance_manager", None),
+    ("information_security_manager", None),
+    ("partner_designated_officer", POLICE),
+    ("partner_designated_officer", COUNCIL),
+    ("head_of_information_management", None),
+    ("executive", None),
+    ("partner_signatory", "testshire constabulary"),  # written differently: still the same party
+    ("partner_signatory", COUNCIL),
+]
+
+
+def run(root, *args):
+    return CliRunner().invoke(main, ["-R", str(root), *args], catch_exceptions=False)
+
+
+def sign(root, role, organisation=None, *extra, name=None):
+    args = ["signoff", ID, "--role", role, "--name", name or f"Person {role}", *extra]
+    if organisation:
+        args += ["--organisation", organisation]
+    if "--reject" not in extra:
+        args.append("--approve")
+    return run(root, *args)
+
+
+def status_of(root):
+    return store.load_agreement(root, ID).status.value
+
+
+@pytest.fixture
+def register(make_register):
+    return make_register({PATH: record()})
+
+
+def test_the_whole_default_chain_ends_active_with_a_review_date(register):
+    seen = []
+    for role, organisation in DEFAULT_CHAIN:
+        result = sign(register, role, organisation)
+        assert result.exit_code == 0, result.output
+        seen.append(status_of(register))
+    assert seen[:6] == ["in_review"] * 6
+    assert seen[6:] == ["approved", "authorised", "authorised", "signed"]
+    agreement = store.load_agreement(register, ID)
+    assert {s.version for s in agreement.signoffs} == {"1.0"}
+    assert {s.document_fingerprint for s in agreement.signoffs} == {agreement.content_fingerprint()}
+    result = run(register, "activate", ID, "--date", "2026-11-01")
+    assert result.exit_code == 0, result.output
+    agreement = store.load_agreement(register, ID)
+    assert agreement.status.value == "active"
+    assert str(agreement.review.due) == "2026-01-10"  # start date 2025-01-10 was set in the record + 12 months
+    assert [(c.from_status.value, c.to.value) for c in agreement.history] == [
+        ("assessed", "in_review"), ("in_review", "approved"), ("approved", "authorised"),
+        ("authorised", "signed"), ("signed", "active"),
+    ]
+    # One commit per sign-off, each readable.
+    subjects = git(register, "log", "--format=%s", "--", PATH).splitlines()
+    assert len(subjects) == len(DEFAULT_CHAIN) + 2
+    assert subjects[1] == (f"{ID}: approved by Person partner_signatory as partner_signatory (Testshire Council) "
+                           "(stage 4, version 1.0); now signed [by " + subjects[1].split("[by ")[1])
+    assert subjects[0].startswith(f"{ID}: active from 2025-01-10; first review due 2026-01-10")
+
+
+def test_activation_without_a_start_date_starts_today(make_register):
+    text = record().replace("start_date: 2025-01-10\n", "").replace("  last: 2025-01-10\n", "")
+    root = make_register({PATH: text})
+    for role, organisation in DEFAULT_CHAIN:
+        assert sign(root, role, organisation).exit_code == 0
+    assert run(root, "activate", ID, "--date", "2026-02-28").exit_code == 0
+    agreement = store.load_agreement(root, ID)
+    assert str(agreement.start_date) == "2026-02-28" and str(agreement.review.due) == "2027-02-28"
+
+
+def _unchanged(root, head, before):
+    assert git(root, "rev-parse", "HEAD") == head
+    assert (root / PATH).read_bytes() == before
+    assert git(root, "status", "--porcelain") == ""
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--role", "chief_wizard", "--name", "Merlin", "--approve"], "'chief_wizard' is not a role of the sign-off chain"),
+        (["--role", "head_of_information_management", "--name", "Hana", "--approve"],
+         "stage 2 (final_version) cannot be signed yet: stage 1 (stakeholder_review) is waiting for"),
+        (["--role", "partner_signatory", "--name", "Sam", "--approve", "--organisation", POLICE], "stage 4 (signature) cannot be signed yet"),
+        (["--role", "information_asset_owner", "--name", "Ian", "--approve", "--date", "2099-01-01"], "is in the future"),
+        (["--role", "information_asset_owner", "--name", "Ian", "--approve", "--version", "0.9"], "version 0.9 is no longer current"),
+        (["--role", "partner_designated_officer", "--name", "X", "--approve"], "say which party signs"),
+        (["--role", "partner_designated_officer", "--name", "X", "--approve", "--organisation", "Nobody"], "'Nobody' is not a party"),
+        (["--role", "information_asset_owner", "--name", "Ian", "--reject"], "a rejection needs a comment"),
+    ],
+)
+def test_refusals_leave_the_register_unchanged(register, args, words):
+    head, before = git(register, "rev-parse", "HEAD"), (register / PATH).read_bytes()
+    result = run(register, "signoff", ID, *args)
+    assert result.exit_code == 1, result.output
+    assert words in result.output
+    assert "Traceback" not in result.output
+    _unchanged(register, head, before)
+
+
+def test_a_duplicate_signoff_is_refused(register):
+    assert sign(register, "information_asset_owner", name="Ian").exit_code == 0
+    head, before = git(register, "rev-parse", "HEAD"), (register / PATH).read_bytes()
+    result = sign(register, "information_asset_owner", name="Ian again")
+    assert result.exit_code == 1 and "has already signed version 1.0 (Ian" in result.output
+    _unchanged(register, head, before)
+
+
+def test_signing_a_draft_or_an_active_agreement_is_refused(make_register):
+    root = make_register({PATH: record("draft"), "agreements/ISA-2026-0002.yaml": complete_isa("ISA-2026-0002")})
+    result = sign(root, "information_asset_owner")
+    assert result.exit_code == 1 and "isa transition ISA-2026-0001 assessed" in result.output
+    result = run(root, "signoff", "ISA-2026-0002", "--role", "executive", "--name", "E", "--approve")
+    assert result.exit_code == 1 and "it is in force at version 1.0; amend it" in result.output
+
+
+def test_a_rejection_returns_to_draft_with_the_comment(register):
+    assert sign(register, "information_asset_owner").exit_code == 0
+    result = sign(register, "information_security_manager", None, "--reject", "--comment", "Transfer by USB stick is not acceptable.")
+    assert result.exit_code == 0, result.output
+    agreement = store.load_agreement(register, ID)
+    assert agreement.status.value == "draft"
+    assert agreement.history[-1].reason == "Transfer by USB stick is not acceptable."
+    assert agreement.signoffs[-1].decision == "reject"
+    assert git(register, "log", "-1", "--format=%s").startswith(f"{ID}: rejected by Person information_security_manager")
+
+
+def test_an_amendment_makes_earlier_signoffs_stale_and_restarts_the_chain(register, tmp_path):
+    assert sign(register, "information_asset_owner", name="Ian").exit_code == 0
+    assert sign(register, "designated_officer", name="Dee").exit_code == 0
+    changes = tmp_path / "changes.yaml"
+    changes.write_text("retention:\n  period: {en: One year., fr: Un an.}\n  deletion: {en: Shredded., fr: Détruit.}\n")
+    result = run(register, "amend", ID, "--answers", str(changes), "--detail", "Retention cut to one year", "--author", "Ola")
+    assert result.exit_code == 0, result.output
+    agreement = store.load_agreement(register, ID)
+    assert agreement.version == "1.1" and agreement.status.value == "in_review"
+    assert agreement.amendments[-1].model_dump(mode="json", exclude_none=True) == {
+        "version": "1.1", "detail": "Retention cut to one year", "author": "Ola", "date": agreement.amendments[-1].date.isoformat()}
+
+    data = json.loads(run(register, "status", ID, "--json").output)
+    first = data["stages"][0]["slots"]
+    assert data["version"] == "1.1" and data["open_stage"] == 1
+    assert first[0]["signoff"] is None and first[0]["stale"][0]["name"] == "Ian" and first[0]["stale"][0]["version"] == "1.0"
+    text = run(register, "status", ID).output
+    assert "stale: approve by Ian on" in text and "for version 1.0" in text
+    assert "Next: chase information_asset_owner, designated_officer" in text
+
+    # The same person signs again, now for version 1.1.
+    assert sign(register, "information_asset_owner", name="Ian").exit_code == 0
+    assert store.load_agreement(register, ID).signoffs[-1].version == "1.1"
+
+
+def test_amending_protected_fields_or_nothing_is_refused(register, tmp_path):
+    head, before = git(register, "rev-parse", "HEAD"), (register / PATH).read_bytes()
+    changes = tmp_path / "c.yaml"
+    changes.write_text("status: active\nversion: '9.0'\n")
+    result = run(register, "amend", ID, "--answers", str(changes), "--detail", "x")
+    assert result.exit_code == 1 and "status is kept by the toolkit" in result.output
+    changes.write_text("areas: [Testshire]\n")
+    result = run(register, "amend", ID, "--answers", str(changes), "--detail", "x")
+    assert result.exit_code == 1 and "nothing to amend" in result.output
+    changes.write_text("areas: Testshire\n")
+    result = run(register, "amend", ID, "--answers", str(changes), "--detail", "x")
+    assert result.exit_code == 1 and "areas" in result.output
+    _unchanged(register, head, before)
+
+
+def test_amending_an_active_agreement_puts_it_under_review_and_re_signing_renews_it(make_register, tmp_path):
+    root = make_register({PATH: record("assessed")})
+    for role, organisation in DEFAULT_CHAIN:
+        assert sign(root, role, organisation).exit_code == 0
+    assert run(root, "activate", ID, "--date", "2026-01-05").exit_code == 0
+    changes = tmp_path / "c.yaml"
+    changes.write_text("areas: [Testshire, Eastshire]\n")
+    assert run(root, "amend", ID, "--answers", str(changes), "--detail", "Eastshire joins", "--major").exit_code == 0
+    agreement = store.load_agreement(root, ID)
+    assert (agreement.version, agreement.status.value) == ("2.0", "under_review")
+    for role, organisation in DEFAULT_CHAIN:
+        result = sign(root, role, organisation, "--date", "2026-03-01")
+        assert result.exit_code == 0, result.output
+        assert status_of(root) in ("under_review", "active")
+    agreement = store.load_agreement(root, ID)
+    assert agreement.status.value == "active"
+    assert (str(agreement.review.last), str(agreement.review.due)) == ("2026-03-01", "2027-03-01")
+    assert agreement.amendments[-1].approved_by == "Person head_of_information_management"
+
+
+CUSTOM = SETTINGS + """\
+signoff_chain:
+  - id: legal
+    title: {en: Legal check, fr: Contrôle juridique}
+    roles: [legal_adviser]
+  - id: board
+    title: {en: Board approval, fr: Approbation du conseil}
+    roles: [board_chair, data_protection_officer]
+    status: approved
+    approves_version: true
+  - id: signature
+    title: {en: Signatures, fr: Signatures}
+    partners: signatory
+"""
+
+
+def test_a_custom_chain_in_register_yaml_is_followed(make_register):
+    root = make_register({PATH: record()}, settings=CUSTOM)
+    result = sign(root, "information_asset_owner")
+    assert result.exit_code == 1 and "legal_adviser" in result.output
+    result = sign(root, "board_chair")
+    assert result.exit_code == 1 and "stage 1 (legal) is waiting for legal_adviser" in result.output
+    steps = [("legal_adviser", None, "in_review"), ("data_protection_officer", None, "in_review"),
+             ("board_chair", None, "approved"), ("partner_signatory", POLICE, "approved"),
+             ("partner_signatory", COUNCIL, "signed")]
+    for role, organisation, expected in steps:
+        result = sign(root, role, organisation)
+        assert result.exit_code == 0, result.output
+        assert status_of(root) == expected
+    assert "Board approval [complete]" in run(root, "status", ID).output
+
+
+def test_transition_guards_say_what_is_missing(make_register):
+    required = record("draft", extra="").replace("dpia:\n  required: false", "dpia:\n  required: true")
+    root = make_register({PATH: required})
+    result = run(root, "transition", ID, "assessed")
+    assert result.exit_code == 1
+    assert "missing: a risk assessment (isa assess ISA-2026-0001)" in result.output
+    assert "a DPIA reference (dpia.reference): the screening said a DPIA is required" in result.output
+
+    blocked = record("draft", extra=RISK.replace("outcome: proceed", "outcome: do_not_proceed"))
+    root = make_register({PATH: blocked})
+    result = run(root, "transition", ID, "assessed")
+    assert result.exit_code == 1 and "the latest says do not proceed" in result.output
+
+    root = make_register({PATH: record("draft")})
+    assert run(root, "transition", ID, "assessed").exit_code == 0
+    result = run(root, "transition", ID, "signed")
+    assert result.exit_code == 1 and "cannot move from assessed to signed" in result.output
+    result = run(root, "transition", ID, "in_review")
+    assert result.exit_code == 1 and "moves from assessed to in_review by itself" in result.output
+    result = run(root, "transition", ID, "rejected")
+    assert result.exit_code == 1 and "a reason (--reason TEXT)" in result.output
+    assert run(root, "transition", ID, "rejected", "--reason", "Partner withdrew").exit_code == 0
+    assert status_of(root) == "rejected"
+
+
+def test_suspension_returns_to_the_previous_status(make_register):
+    root = make_register({PATH: complete_isa(ID, status="review_due")})
+    assert run(root, "transition", ID, "suspended", "--reason", "Breach under investigation").exit_code == 0
+    assert status_of(root) == "suspended"
+    assert run(root, "transition", ID, "review_due").exit_code == 0
+    assert status_of(root) == "review_due"
+    result = run(root, "transition", ID, "terminated", "--reason", "Service closed", "--date", "2026-06-30")
+    assert result.exit_code == 0
+    agreement = store.load_agreement(root, ID)
+    assert agreement.status.value == "terminated" and str(agreement.end_date) == "2026-06-30"
+
+
+def test_pending_groups_by_who_must_act(register):
+    result = run(register, "pending")
+    assert result.exit_code == 0
+    assert "information_asset_owner\n  ISA-2026-0001  version 1.0, stage 1" in result.output
+    data = json.loads(run(register, "pending", "--json").output)
+    assert "Dee Officer (partner_designated_officer (Testshire Constabulary))" in data
+    assert not any(item["role"] == "head_of_information_management" for items in data.values() for item in items)
+
+
+def test_a_signed_document_is_bound_by_its_hash(register, tmp_path):
+    import hashlib
+
+    document = tmp_path / "signed.pdf"
+    document.write_bytes(b"%PDF-1.7 signed copy")
+    result = sign(register, "information_asset_owner", None, "--document", str(document))
+    assert result.exit_code == 0, result.output
+    signoff = store.load_agreement(register, ID).signoffs[-1]
+    assert signoff.document_sha256 == hashlib.sha256(b"%PDF-1.7 signed copy").hexdigest()
