@@ -12,6 +12,7 @@ from pathlib import Path
 
 from .display import agreement_table
 from .errors import IsaError
+from .model import Status
 from .register import init_register, select
 from .schedule import due_reviews
 from .store import load_register
@@ -46,6 +47,7 @@ def run_demo(outdir: Path, *, as_of: dt.date, echo: Callable[[str], None]) -> Pa
         echo(f"  {item.agreement.id}  {item.due.isoformat()}  {when}  {item.agreement.title}")
 
     new_id = _draft_and_assess(root, as_of, echo)
+    _sign_off(root, new_id, min(as_of, dt.date.today()), echo)
 
     echo(f"\n== Done. The demo register is {root.resolve()}")
     echo(f"   Try: isa -R {root} show {new_id}")
@@ -96,3 +98,43 @@ def _draft_and_assess(root: Path, as_of: dt.date, echo: Callable[[str], None]) -
         for condition in done.result.conditions:
             echo(f"    condition: {condition.get('en')}")
     return created.id
+
+
+def _sign_off(root: Path, record_id: str, day: dt.date, echo: Callable[[str], None]) -> None:
+    """Walk the new agreement through the whole sign-off chain to active, with one refused sign-off."""
+    from .lifecycle import transition
+    from .signoff import SignoffRequest, activate, progress, signoff
+    from .store import load_agreement, load_chain
+
+    echo(f"\n== Moving {record_id} on (isa transition {record_id} assessed)")
+    agreement, _ = transition(root, record_id, Status.ASSESSED, by=DEMO_USER, date=day)
+    echo(f"  {record_id} is now {agreement.status.value}")
+
+    echo("\n== An out-of-order sign-off is refused")
+    try:
+        signoff(root, record_id, SignoffRequest(role="executive", name="Deputy Chief Constable Ruth Adeyemi",
+                                                decision="approve"), by=DEMO_USER, today=day)
+    except IsaError as exc:
+        echo(f"  isa signoff {record_id} --role executive ... -> refused: {exc}")
+
+    register = load_register(root, checks=False)
+    chain, _ = load_chain(root, register.settings)
+    echo("\n== The sign-off chain, stage by stage (isa signoff ...)")
+    state = progress(chain, load_agreement(root, record_id), register.settings)
+    for stage in state.stages:
+        for slot in stage.slots:
+            name = slot.slot.expected.name if slot.slot.expected else _STAND_INS.get(slot.slot.role, "A. Signer")
+            request = SignoffRequest(role=slot.slot.role, name=name, decision="approve",
+                                     organisation=slot.slot.organisation)
+            agreement, _ = signoff(root, record_id, request, by=DEMO_USER, today=day)
+            echo(f"  stage {stage.number}  {slot.slot.label():<62} {name:<34} -> {agreement.status.value}")
+    agreement, _ = activate(root, record_id, by=DEMO_USER, date=day)
+    echo(f"\n== Registered (isa activate {record_id}): active from {agreement.start_date}, "
+         f"first review due {agreement.review.due}")
+
+
+_STAND_INS = {
+    "information_asset_owner": "Detective Superintendent Mark Ellery",
+    "designated_officer": "Sergeant Priya Natarajan",
+    "executive": "Deputy Chief Constable Ruth Adeyemi",
+}

@@ -49,7 +49,12 @@ def test_demo_lists_and_shows_what_is_due(tmp_path):
     assert not register.problems, register.problems
     new = register.agreements["ISA-2026-0003"]
     assert new.risk_assessment.outcome == "proceed_with_conditions" and new.dpia.required is True
-    assert len(git(root, "log", "--format=%s", "--", "agreements/ISA-2026-0003.yaml").splitlines()) == 3
+    # ... then walked through the whole chain, with one refused out-of-order sign-off, to active.
+    assert "--role executive ... -> refused: stage 3 (executive) cannot be signed yet" in text
+    assert new.status.value == "active" and new.review.due is not None
+    assert "Registered (isa activate ISA-2026-0003): active from" in text
+    subjects = git(root, "log", "--format=%s", "--", "agreements/ISA-2026-0003.yaml").splitlines()
+    assert len(subjects) == 3 + 1 + 10 + 1  # drafted, two assessments, assessed, ten sign-offs, activated
 
 
 def test_demo_refuses_an_existing_folder(tmp_path):
