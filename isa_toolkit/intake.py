@@ -271,8 +271,13 @@ def _record_value(question: Question, value: Any, lang: str) -> Any:
     return value
 
 
-def build_draft(questionnaire: Questionnaire, values: dict, lang: str, *, record_id: str, settings: Settings | None) -> Draft:
-    """The draft agreement's data: fixed fields, then each answer at its question's target."""
+def build_draft(questionnaire: Questionnaire, values: dict, lang: str, *, record_id: str, settings: Settings | None,
+                author: str = "intake", today: dt.date | None = None) -> Draft:
+    """The draft agreement's data: fixed fields, then each answer at its question's target.
+
+    The document-control history starts with the first version, so the
+    sign-off chain can later record who approved it.
+    """
     interval = settings.review.interval_months if settings else 12
     data: dict[str, Any] = {
         "id": record_id,
@@ -300,6 +305,8 @@ def build_draft(questionnaire: Questionnaire, values: dict, lang: str, *, record
             path = _set(data, question.target, _record_value(question, value, lang))
         origins[path] = question.id
     data.setdefault("review", {}).setdefault("interval_months", interval)
+    data["amendments"] = [{"version": "1.0", "detail": f"First draft, from the {questionnaire.id} questionnaire",
+                           "author": author, "date": (today or dt.date.today()).isoformat()}]
     return Draft(data, origins)
 
 
@@ -397,7 +404,8 @@ def create(register, questionnaire: Questionnaire, values: dict, lang: str, *, b
     year = (today or dt.date.today()).year
 
     def build(record_id: str) -> Agreement:
-        draft = build_draft(questionnaire, values, lang, record_id=record_id, settings=register.settings)
+        draft = build_draft(questionnaire, values, lang, record_id=record_id, settings=register.settings,
+                            author=by, today=today)
         agreement, problems = validate_draft(draft, "answers")
         if agreement is None:
             raise InvalidRecord("the answers do not make a valid agreement; nothing was written", problems)
