@@ -45,9 +45,11 @@ CREATE TABLE IF NOT EXISTS records (
 
 
 def model_key() -> str:
-    """Changes whenever the toolkit version or the model's source changes."""
+    """Changes whenever the toolkit's code changes (its version, or any of its sources)."""
     digest = hashlib.sha256(__version__.encode())
-    for path in sorted((Path(__file__).resolve().parent / "model").glob("*.py")):
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(str(path.relative_to(package)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
@@ -123,7 +125,7 @@ class RecordCache:
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('model', ?)", (key,))
                 db.execute("COMMIT")
             db.execute("BEGIN")
-        except sqlite3.Error:
+        except (sqlite3.Error, OSError):
             return cls(None)  # an unreadable or locked cache: load without it, only more slowly
         return cls(db)
 
@@ -174,7 +176,7 @@ class RecordCache:
                 (rel, stat_key(stat), record_id, json.dumps(entry) if entry else None, _dump_problems(problems),
                  json.dumps(data, separators=(",", ":")) if data is not None else None),
             )
-        except sqlite3.Error:
+        except (sqlite3.Error, UnicodeError, ValueError):
             self._give_up()
 
     def put_checks(self, rel: str, checks_key: str, problems: list[Problem]) -> None:
@@ -183,7 +185,7 @@ class RecordCache:
         try:
             self.db.execute("UPDATE records SET checks_key = ?, checks = ? WHERE rel = ?",
                             (checks_key, _dump_problems(problems), rel))
-        except sqlite3.Error:
+        except (sqlite3.Error, UnicodeError, ValueError):
             self._give_up()
 
     def forget(self, rels) -> None:
@@ -191,7 +193,7 @@ class RecordCache:
             return
         try:
             self.db.executemany("DELETE FROM records WHERE rel = ?", [(rel,) for rel in rels])
-        except sqlite3.Error:
+        except (sqlite3.Error, UnicodeError, ValueError):
             self._give_up()
 
     def close(self) -> None:

@@ -110,15 +110,14 @@ COMPLETENESS: tuple[Item, ...] = (
 class CheckContext:
     """What the record checks need to know of the register."""
 
-    languages: tuple[str, ...]
+    languages: tuple[str, ...] | None  # None when register.yaml cannot be read
     chain: SignoffChain | None
-    has_classification: bool
 
     @cached_property
     def key(self) -> str:
         """Changes when anything the checks depend on changes (check results are cached under it)."""
         chain = self.chain.model_dump_json() if self.chain else ""
-        return hashlib.sha256(f"{self.languages}|{chain}|{self.has_classification}|{__version__}".encode()).hexdigest()[:16]
+        return hashlib.sha256(f"{self.languages}|{chain}|{__version__}".encode()).hexdigest()[:16]
 
 
 def _warn(field: str, message: str) -> Finding:
@@ -183,12 +182,6 @@ def check_completeness(context: CheckContext, agreement: Agreement) -> Iterator[
         yield _warn("signoffs", "in force but no sign-off is recorded")
 
 
-def check_classification_defined(context: CheckContext, agreement: Agreement) -> Iterator[Finding]:
-    """A protocol's classification table comes from ``classification.yaml``, so the register needs one."""
-    if agreement.kind == "protocol" and not context.has_classification:
-        yield _warn("", "the register has no classification.yaml for this protocol's classification table")
-
-
 # -- translations (warnings) ------------------------------------------------------
 
 
@@ -222,8 +215,8 @@ def _localized_fields(value, path: str = "") -> Iterator[tuple[str, Localized]]:
 
 def check_translations(context: CheckContext, agreement: Agreement) -> Iterator[Finding]:
     """Every text exists in each of the agreement's languages, and no translation is older than its source."""
-    source = context.languages[0]
-    unknown = [lang for lang in agreement.languages if lang not in context.languages]
+    source = context.languages[0] if context.languages else agreement.languages[0]
+    unknown = [lang for lang in agreement.languages if context.languages and lang not in context.languages]
     if unknown:
         yield _warn("languages",
                     f"language(s) {', '.join(unknown)} are not among the register's ({', '.join(context.languages)})")
@@ -240,7 +233,6 @@ RECORD_CHECKS = (
     check_versions,
     check_review_dates,
     check_completeness,
-    check_classification_defined,
     check_translations,
 )
 

@@ -54,7 +54,12 @@ def _author(by: str | None) -> str:
         return by
     import getpass
 
-    return os.environ.get("ISA_USER") or getpass.getuser()
+    if os.environ.get("ISA_USER"):
+        return os.environ["ISA_USER"]
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no login name (e.g. in a container): say who with --by
+        raise IsaError("cannot tell who you are: give --by NAME or set ISA_USER") from None
 
 
 def _echo_json(data) -> None:
@@ -62,7 +67,7 @@ def _echo_json(data) -> None:
 
 
 def _note_unreadable(register) -> None:
-    unreadable = {p.path for p in register.errors}
+    unreadable = register.unreadable
     if unreadable:
         click.echo(
             f"note: {len(unreadable)} file(s) could not be loaded and are left out; `isa validate` says why",
@@ -246,6 +251,9 @@ def export(ctx: click.Context, fmt: str, public: bool, lang: str | None, output:
 
     register = _load(ctx)
     lang = lang or register.languages[0]
+    if lang not in register.languages:
+        raise click.BadParameter(f"{lang!r} is not one of the register's languages ({', '.join(register.languages)})",
+                                 param_hint="--lang")
     table = exporter.rows(register.agreements.values(), public=public, lang=lang)
     if fmt == "csv":
         text = exporter.to_csv(table, public=public)

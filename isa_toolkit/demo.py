@@ -11,11 +11,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .display import agreement_table
-from .errors import IsaError
+from .errors import IsaError, RegisterNotFound
 from .model import Status
 from .register import init_register, select
 from .schedule import due_reviews
-from .store import load_register
+from .store import find_register, load_register
 
 DEMO_USER = "Demo Officer"
 
@@ -24,6 +24,12 @@ def run_demo(outdir: Path, *, as_of: dt.date, echo: Callable[[str], None]) -> Pa
     """Copy the example register into ``outdir/register`` and run the main job on it."""
     outdir = Path(outdir)
     root = outdir / "register"
+    try:
+        inside = find_register(start=outdir.resolve().parent if not outdir.exists() else outdir.resolve())
+    except RegisterNotFound:
+        inside = None
+    if inside is not None:
+        raise IsaError(f"{outdir} is inside the register {inside}; run the demo in a folder outside any register")
     if root.exists():
         raise IsaError(f"{root} already exists; remove it or give another folder: isa demo OUTDIR")
     echo(f"== Copying the example register to {root}")

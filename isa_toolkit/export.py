@@ -32,9 +32,14 @@ FULL_FIELDS = (
 
 
 def _text(value: Localized | None, lang: str) -> str:
+    """The text in ``lang``; a missing translation is marked with the language it falls back to."""
     if value is None:
         return ""
-    return value.get(lang) or str(value)
+    text = value.get(lang)
+    if text is not None:
+        return text
+    fallback = next(iter(value.texts), "")
+    return f"[{fallback}] {value.texts.get(fallback, '')}" if fallback else ""
 
 
 def _join(values: Iterable[str]) -> str:

@@ -24,7 +24,7 @@ def check_id(record_id: object) -> str:
         raise InvalidId(f"record id {shown!r} is longer than {MAX_LENGTH} characters")
     if record_id.startswith("-"):
         raise InvalidId(f"record id {shown!r} starts with '-', which would read as an option")
-    if not ID_RE.match(record_id):
+    if not ID_RE.fullmatch(record_id):
         raise InvalidId(
             f"record id {shown!r} may hold only letters, digits, '-', '_' and single inner dots "
             "(no '/', '..' or leading dot), e.g. ISA-2026-0003"

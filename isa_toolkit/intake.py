@@ -56,7 +56,7 @@ def convert(question: Question, value: Any, lang: str) -> Any:
         if question.localized and isinstance(value, dict):
             out = {}
             for key, text in value.items():
-                if not isinstance(key, str) or not LANGUAGE_RE.match(key):
+                if not isinstance(key, str) or not LANGUAGE_RE.fullmatch(key):
                     raise AnswerError(f"{key!r} is not a language code (use en, fr, ...)")
                 out[key] = _text(question, text)
             if not out:
@@ -82,7 +82,7 @@ def convert(question: Question, value: Any, lang: str) -> Any:
             raise AnswerError(f"{value!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-03-31") from None
     if kind == "email":
         text = _text(question, value).strip()
-        if not EMAIL_RE.match(text):
+        if not EMAIL_RE.fullmatch(text):
             raise AnswerError(f"{text!r} is not an email address")
         return text
     if kind == "number":
@@ -364,7 +364,7 @@ def answer_language(register, lang: str | None, raw: dict | None = None) -> str:
     if lang is None and raw is not None and isinstance(raw.get("language"), str):
         lang = raw["language"]
     lang = lang or register.languages[0]
-    if not LANGUAGE_RE.match(lang):
+    if not LANGUAGE_RE.fullmatch(lang):
         raise InvalidRecord(f"{lang!r} is not a language code such as en or fr")
     return lang
 

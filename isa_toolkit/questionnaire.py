@@ -90,7 +90,7 @@ class Question(Frozen):
             _unique_ids(self.questions, f"group {self.id!r}")
         elif self.questions:
             raise ValueError(f"question {self.id!r} has sub-questions but is not a group")
-        if self.target is not None and not TARGET_RE.match(self.target):
+        if self.target is not None and not TARGET_RE.fullmatch(self.target):
             raise ValueError(f"question {self.id!r}: target {self.target!r} must be a dotted field path such as retention.period")
         if self.localized and self.type not in TEXT_TYPES:
             raise ValueError(f"question {self.id!r}: only text questions can be localized")
@@ -179,7 +179,7 @@ def load_definition(path: Path, rel: str, model: type[Frozen]) -> Any:
 
 def definition_path(folder: str, name: str, register_root: Path | None) -> tuple[Path, str]:
     """The register's own definition if it has one, else the shipped one; and how to name it in messages."""
-    if not re.match(QUESTION_ID, name):
+    if not re.fullmatch(QUESTION_ID, name):
         raise IsaError(f"{name!r} is not a {folder[:-1]} name (lower-case letters, digits and _)")
     if register_root is not None:
         own = register_root / "workflows" / folder / f"{name}.yaml"

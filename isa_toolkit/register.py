@@ -29,6 +29,7 @@ def init_register(path: Path, *, example: bool, organisation: str | None, by: st
     if not example and not organisation:
         raise IsaError("say whose register it is: isa init PATH --organisation \"Northshire Council\"")
     created = not path.exists()
+    existed_before = set() if created else set(path.iterdir())
     try:
         if example:
             shutil.copytree(shipped("example_register"), path, ignore=_IGNORE, dirs_exist_ok=True)
@@ -47,8 +48,15 @@ def init_register(path: Path, *, example: bool, organisation: str | None, by: st
         vcs.init(path)
         vcs.commit_all(path, f"Register created [by {by}]")
     except BaseException:
+        # Leave no half-made register: remove the folder, or what we put in the empty one we were given.
         if created:
             shutil.rmtree(path, ignore_errors=True)
+        else:
+            for item in set(path.iterdir()) - existed_before:
+                if item.is_dir():
+                    shutil.rmtree(item, ignore_errors=True)
+                else:
+                    item.unlink(missing_ok=True)
         raise
     return path.resolve()
 

@@ -30,7 +30,12 @@ def review_due(agreement: Agreement) -> dt.date | None:
     if review.due is not None:
         return review.due
     base = review.last or agreement.start_date
-    return add_months(base, review.interval_months) if base else None
+    if base is None:
+        return None
+    try:
+        return add_months(base, review.interval_months)
+    except ValueError:  # past the year 9999: no review date to speak of
+        return None
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,8 @@ import contextlib
 import fcntl
 import os
 import re
+import reprlib
+import stat as stat_module
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -82,11 +84,11 @@ class Records(Mapping[str, Agreement]):
 
     def values(self):  # one bulk build instead of one per record
         self._build([i for i in self._paths if i not in self._built])
-        return [self._built[i] for i in self._paths]
+        return [self._built[i] for i in list(self._paths)]
 
     def items(self):
         self._build([i for i in self._paths if i not in self._built])
-        return [(i, self._built[i]) for i in self._paths]
+        return [(i, self._built[i]) for i in list(self._paths)]
 
     def _build(self, ids: list[str]) -> None:
         if not ids:
@@ -102,8 +104,10 @@ class Records(Mapping[str, Agreement]):
             agreement = found.get(rel)
             if agreement is None:  # not in the cache after all: read the file
                 agreement, _ = parse_agreement(self._root / rel, rel)
-            if agreement is not None:
+            if agreement is not None and agreement.id == record_id:
                 self._built[record_id] = agreement
+            else:  # changed on disk since the register was loaded and no longer valid: leave it out
+                del self._paths[record_id]
 
 
 @dataclass
@@ -122,6 +126,12 @@ class Register:
     @property
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.severity is Severity.ERROR]
+
+    @property
+    def unreadable(self) -> list[str]:
+        """Record files that could not be loaded at all (and so are left out of listings)."""
+        loaded = set(self.paths.values())
+        return sorted({p.path for p in self.errors if p.path.startswith(f"{AGREEMENTS}/") and p.path not in loaded})
 
     @property
     def warnings(self) -> list[Problem]:
@@ -175,8 +185,13 @@ def format_loc(loc: tuple[Any, ...]) -> str:
     return out
 
 
+_REPR = reprlib.Repr()  # keyword arguments only from Python 3.12
+_REPR.maxlevel, _REPR.maxdict, _REPR.maxlist, _REPR.maxstring, _REPR.maxother, _REPR.maxlong = 2, 3, 3, 50, 50, 40
+
+
 def _short(value: Any) -> str:
-    text = repr(value)
+    """A value as a short, bounded text for a message (never the whole of a large value)."""
+    text = _REPR.repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
 
@@ -186,13 +201,13 @@ def _message(error: dict) -> str:
     if kind == "missing":
         return "required field is missing"
     if kind == "extra_forbidden":
-        return f"unknown field (check the spelling; found {_short(value)})"
+        return "unknown field (check the spelling)"
     if kind in ("literal_error", "enum"):
         expected = error.get("ctx", {}).get("expected", "")
         return f"{_short(value)} is not allowed here; use one of {expected}"
     message = error["msg"]
     if kind == "string_type" and isinstance(value, (int, float)) and not isinstance(value, bool):
-        return f"expected text, found the number {value!r}; put it in quotes, e.g. '{value}'"
+        return "expected text, found a number; put the value in quotes (YAML reads 1.10 as the number 1.1)"
     if message.startswith("Value error, "):
         message = message[len("Value error, "):]
     elif value is not None and not isinstance(value, (dict, list)):
@@ -226,7 +241,7 @@ def read_yaml(path: Path, rel: str) -> tuple[Any, str | None, list[Problem]]:
     try:
         return yamlio.parse(text), text, []
     except yamlio.YamlError as exc:
-        return None, text, [Problem(rel, exc.line, "", exc.message)]
+        return None, text, [Problem(rel, exc.line, getattr(exc, "field", ""), exc.message)]
 
 
 def parse_agreement(path: Path, rel: str) -> tuple[Agreement | None, list[Problem]]:
@@ -311,10 +326,27 @@ def _scan(root: Path) -> tuple[dict[str, os.stat_result], list[Problem]]:
         return found, problems
     with os.scandir(folder) as listing:
         for entry in listing:
-            if entry.name.startswith(".") or not entry.is_file():
+            name = entry.name
+            if name.startswith("."):
                 continue
-            rel = f"{AGREEMENTS}/{entry.name}"
-            if entry.name.endswith(RECORD_SUFFIX):
+            try:
+                name.encode("utf-8")
+            except UnicodeEncodeError:
+                shown = name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+                problems.append(Problem(f"{AGREEMENTS}/{shown}", 0, "", "the file name is not UTF-8 text; rename it"))
+                continue
+            rel = f"{AGREEMENTS}/{name}"
+            if entry.is_symlink():
+                # Never followed: it could point anywhere on the machine, and what it
+                # holds would end up in messages and logs.
+                problems.append(Problem(rel, 0, "", "is a symbolic link; a record must be a plain file in the register"))
+            elif entry.is_dir():
+                kind = "a folder, not a record file" if name.endswith(RECORD_SUFFIX) else \
+                    "ignored: a folder (records are files directly in agreements/)"
+                problems.append(Problem(rel, 0, "", kind, Severity.ERROR if name.endswith(RECORD_SUFFIX) else Severity.WARNING))
+            elif not entry.is_file():
+                problems.append(Problem(rel, 0, "", "is not a regular file; remove it"))
+            elif name.endswith(RECORD_SUFFIX):
                 found[rel] = entry.stat()
             else:
                 problems.append(Problem(rel, 0, "", f"ignored: records are read only from files ending in {RECORD_SUFFIX}",
@@ -324,6 +356,8 @@ def _scan(root: Path) -> tuple[dict[str, os.stat_result], list[Problem]]:
 
 def _load_model_file(root: Path, name: str, model: type[BaseModel]) -> tuple[Any, list[Problem]]:
     path = root / name
+    if path.is_symlink():
+        return None, [Problem(name, 0, "", "is a symbolic link; it must be a plain file in the register")]
     if not path.is_file():
         return None, []
     data, text, problems = read_yaml(path, name)
@@ -372,12 +406,14 @@ def load_register(path: str | os.PathLike, *, use_cache: bool = True, checks: bo
     settings, problems = _load_model_file(root, REGISTER_FILE, Settings)
     classification, more = _load_model_file(root, CLASSIFICATION_FILE, Classification)
     problems += more
+    if classification is None and not more:
+        problems.append(Problem(CLASSIFICATION_FILE, 0, "", "missing: without it, sensitivity levels cannot be mapped to "
+                                "classifications and dissemination methods (copy one from `isa init`)", Severity.WARNING))
     chain, more = load_chain(root, settings)
     problems += more
     context = CheckContext(
-        languages=tuple(settings.languages if settings else ["en"]),
+        languages=tuple(settings.languages) if settings else None,
         chain=chain,
-        has_classification=classification is not None,
     ) if checks else None
 
     files, more = _scan(root)
@@ -466,14 +502,30 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` so a reader (or a crash) sees the old or the new file, never half of one."""
+def _new_file_mode() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def write_atomic(path: Path, content: str | bytes) -> None:
+    """Replace ``path`` with ``content`` so a reader (or a crash) sees the old or the new file, never half of one.
+
+    The file keeps its permissions (a new one gets the usual ones for the
+    user's umask), so colleagues sharing the folder can still read it.
+    """
+    data = content.encode("utf-8") if isinstance(content, str) else content
     path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        mode = stat_module.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        mode = _new_file_mode()
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
             handle.flush()
+            os.fchmod(handle.fileno(), mode)
             os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
@@ -531,37 +583,52 @@ def commit_message(record_id: str, change: str, by: str) -> str:
     return f"{record_id}: {change} [by {by}]" if by else f"{record_id}: {change}"
 
 
+BOM = "\ufeff"
+
+
 def _write_locked(root: Path, record: Agreement, change: str, by: str) -> str | None:
     path = record_path(root, record.id)
     rel = f"{AGREEMENTS}/{path.name}"
-    old_text = path.read_text(encoding="utf-8") if path.exists() else None
+    old_bytes = path.read_bytes() if path.exists() else None
+    if old_bytes is not None and vcs.has_uncommitted_changes(root, rel):
+        raise StoreError(
+            f"{rel} has changes that are not committed (edited by hand, or left by an interrupted write); "
+            f"commit them (git commit {rel}) or discard them (git checkout -- {rel}), then try again"
+        )
     new_data = to_plain(record)
-    if old_text is not None:
+    if old_bytes is not None:
+        old_text = old_bytes.decode("utf-8")
         try:
-            current = Agreement.model_validate(yamlio.parse(old_text))
+            current = Agreement.model_validate(yamlio.parse(old_text.removeprefix(BOM)))
         except (yamlio.YamlError, ValidationError):
             current = None
         if current == record:
             return None  # nothing changed: leave the file (and its comments) alone
-        new_text = yamlio.update(old_text, new_data)
+        new_text = yamlio.update(old_text.removeprefix(BOM).replace("\r\n", "\n"), new_data)
+        # Keep the file's own conventions: a byte-order mark, Windows line endings.
+        if "\r\n" in old_text:
+            new_text = new_text.replace("\n", "\r\n")
+        if old_text.startswith(BOM):
+            new_text = BOM + new_text
     else:
         new_text = yamlio.dump(new_data)
     # What we are about to write must read back as the record we were given.
     try:
-        written = Agreement.model_validate(yamlio.parse(new_text))
-    except (yamlio.YamlError, ValidationError) as exc:
-        raise StoreError(f"{record.id}: the record would not read back ({exc}); nothing was written") from None
+        written = Agreement.model_validate(yamlio.parse(new_text.removeprefix(BOM)))
+    except (yamlio.YamlError, ValidationError):
+        written = None
     if written != record:
-        raise StoreError(f"{record.id}: the record would not read back unchanged; nothing was written")
+        raise StoreError(f"{record.id}: the changed record would not read back as it should, so nothing was written; "
+                         "this is a fault in the toolkit: please report it with the record")
     write_atomic(path, new_text)
     try:
         return vcs.commit(root, [rel], commit_message(record.id, change, by))
     except BaseException:
-        if old_text is None:
+        if old_bytes is None:
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()
         else:
-            write_atomic(path, old_text)
+            write_atomic(path, old_bytes)
         with contextlib.suppress(StoreError):
             vcs.unstage(root, [rel])
         raise
@@ -600,7 +667,7 @@ def next_id(root: Path, prefix: str, year: int) -> str:
     if folder.is_dir():
         with os.scandir(folder) as listing:
             for entry in listing:
-                match = pattern.match(entry.name)
+                match = pattern.fullmatch(entry.name)
                 if match:
                     highest = max(highest, int(match.group(1)))
     return make_id(prefix, year, highest + 1)

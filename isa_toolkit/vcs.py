@@ -64,9 +64,15 @@ def _run(root: Path, args: list[str], *, what: str) -> str:
             return _git(root).execute(["git", *args], env=env or None, strip_newline_in_stdout=False)
         except git.GitCommandError as exc:
             stderr = (exc.stderr or "").strip()
-            if "index.lock" in stderr and attempt + 1 < LOCK_RETRIES:
-                time.sleep(0.05 * (attempt + 1))
-                continue
+            if "index.lock" in stderr:
+                if attempt + 1 < LOCK_RETRIES:
+                    time.sleep(0.05 * (attempt + 1))
+                    continue
+                lock = (git_dir(root) or root / ".git") / "index.lock"
+                raise StoreError(
+                    f"git could not {what}: its lock file {lock} stays in place. If no git command is running "
+                    f"in {root} (one may have been stopped part-way), remove that file and try again"
+                ) from None
             raise StoreError(f"git could not {what}: {stderr or exc}") from None
         except git.GitCommandNotFound:
             raise StoreError("git is not installed or not on PATH; install git and try again") from None
@@ -92,6 +98,11 @@ def commit_all(root: Path, message: str) -> str:
     _run(root, ["add", "--all"], what="stage the register")
     _run(root, ["commit", "-q", "-m", message], what="commit the register")
     return _run(root, ["rev-parse", "HEAD"], what="read the new commit").strip()
+
+
+def has_uncommitted_changes(root: Path, path: str) -> bool:
+    """Whether ``path`` differs from the last commit (in the index or the working tree)."""
+    return bool(_run(root, ["status", "--porcelain", "--untracked-files=no", "--", path], what="read the status").strip())
 
 
 def unstage(root: Path, paths: list[str]) -> None:

@@ -1,16 +1,26 @@
 """Reading and writing the register's YAML safely.
 
-Reading uses PyYAML's C parser with the *safe* constructor, refuses duplicate
-keys (a silent overwrite hides data), and leaves dates as text so that an
-impossible date is reported by the model with its field name rather than by
-the parser. Writing goes through ruamel.yaml's round-trip mode, merging the new
-data into the file as it stands so that comments and layout a person wrote by
-hand survive a change made by the toolkit.
+Reading uses PyYAML's C parser with a stricter *safe* constructor:
+
+- YAML 1.2 scalars, as the writer (ruamel.yaml) uses: only ``true``/``false``
+  are booleans, so ``NO`` (Norway) or ``yes`` stay text, and ``12:30`` is not
+  a number;
+- no implicit dates: ``2026-02-30`` is left as text for the model to report
+  with its field name;
+- no duplicate keys (a silent overwrite hides data), no anchors or aliases
+  (a record has no use for them, and they can blow up into huge values), no
+  explicit tags (``!!binary``, ``!!set``, ``!!python/...``);
+- a size and nesting limit, so one hostile file cannot exhaust the machine.
+
+Writing goes through ruamel.yaml's round-trip mode, merging the new data into
+the file as it stands so that comments and layout a person wrote by hand
+survive a change made by the toolkit.
 """
 
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Hashable
 from typing import Any
 
@@ -23,7 +33,13 @@ try:  # the C parser is ten times faster; the pure-Python one gives the same res
 except AttributeError:  # pragma: no cover - libyaml missing
     _BaseLoader = yaml.SafeLoader
 
-TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+MAX_BYTES = 1 << 20  # a record is a few kilobytes; a megabyte is not a record
+MAX_DEPTH = 40
+# Many openers in a row ("[[[[", "{ {", "- - - -") are the cheap way to nest deeply.
+_DEEP_RE = re.compile(rf"(?:[\[{{]\s*){{{MAX_DEPTH}}}|(?:-[ \t]+){{{MAX_DEPTH}}}")
+_NULL, _BOOL, _INT, _FLOAT, _STR, _SEQ, _MAP = (
+    f"tag:yaml.org,2002:{name}" for name in ("null", "bool", "int", "float", "str", "seq", "map")
+)
 
 
 class YamlError(Exception):
@@ -35,41 +51,98 @@ class YamlError(Exception):
         self.line = line
 
 
+class _DuplicateKey(Exception):
+    def __init__(self, key: Any, line: int):
+        super().__init__(key)
+        self.key = key
+        self.line = line
+
+
 class RecordLoader(_BaseLoader):  # type: ignore[misc, valid-type]
-    """Safe loader: no duplicate keys, no implicit timestamps."""
+    """The register's safe loader (see the module docstring for its rules)."""
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        # Written out for the few tags a record may hold: no aliases means no
+        # shared or recursive objects, so no need for PyYAML's two-step build.
+        if node in self.constructed_objects:
+            raise YamlError("anchors and aliases (&name, *name, <<) are not allowed in a record; write the value out",
+                            node.start_mark.line + 1)
+        self.constructed_objects[node] = None
+        tag = node.tag
+        if tag == _STR:
+            return node.value
+        if tag == _MAP or tag == _SEQ:
+            self.depth = getattr(self, "depth", 0) + 1
+            if self.depth > MAX_DEPTH:
+                raise YamlError(f"nested more than {MAX_DEPTH} levels deep", node.start_mark.line + 1)
+            try:
+                if tag == _MAP:
+                    return self.construct_mapping(node)
+                return [self.construct_object(child) for child in node.value]
+            finally:
+                self.depth -= 1
+        if tag == _INT:
+            return int(node.value)
+        if tag == _BOOL:
+            return node.value.lower() == "true"
+        if tag == _NULL:
+            return None
+        if tag == _FLOAT:
+            return self.construct_yaml_float(node)
+        raise YamlError(f"the tag {tag} is not allowed in a record; remove it", node.start_mark.line + 1)
 
     def construct_mapping(self, node: yaml.Node, deep: bool = False) -> dict:
         if not isinstance(node, yaml.MappingNode):
-            raise yaml.constructor.ConstructorError(
-                None, None, f"expected a mapping, found {node.id}", node.start_mark
-            )
-        self.flatten_mapping(node)
+            raise YamlError(f"expected a mapping, found {node.id}", node.start_mark.line + 1)
         mapping: dict = {}
         for key_node, value_node in node.value:
-            key = self.construct_object(key_node, deep=deep)
+            key = self.construct_object(key_node)
             if not isinstance(key, Hashable):
                 raise YamlError("a mapping key must be a plain value", key_node.start_mark.line + 1)
             if key in mapping:
-                raise YamlError(
-                    f"duplicate key {key!r} (first on an earlier line); remove one of them",
-                    key_node.start_mark.line + 1,
-                )
-            mapping[key] = self.construct_object(value_node, deep=deep)
+                raise _DuplicateKey(key, key_node.start_mark.line + 1)
+            mapping[key] = self.construct_object(value_node)
         return mapping
 
 
-RecordLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != TIMESTAMP_TAG]
-    for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
-}
+def _resolvers() -> dict:
+    """YAML 1.2 core schema scalars (what ruamel.yaml writes), not PyYAML's YAML 1.1 ones."""
+    table: dict = {}
+    rules = [
+        ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+        ("tag:yaml.org,2002:int", r"^[-+]?(?:0|[1-9][0-9]*)$", "-+0123456789"),
+        ("tag:yaml.org,2002:float",
+         r"^(?:[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?|[-+]?[0-9]+[eE][-+]?[0-9]+|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+         "-+0123456789."),
+        ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+    ]
+    for tag, pattern, first in rules:
+        regexp = re.compile(pattern)
+        for char in first:
+            table.setdefault(char, []).append((tag, regexp))
+    return table
+
+
+RecordLoader.yaml_implicit_resolvers = _resolvers()
 
 
 def parse(text: str) -> Any:
     """Parse one YAML document; raise :class:`YamlError` with a 1-based line."""
+    if len(text) > MAX_BYTES:
+        raise YamlError(f"the file is larger than {MAX_BYTES >> 20} MiB, which no record needs", 0)
+    deep = _DEEP_RE.search(text)
+    if deep:
+        raise YamlError(f"nested more than {MAX_DEPTH} levels deep", text.count("\n", 0, deep.start()) + 1)
+    if text.count("[") + text.count("{") > 500:  # rare in a record: measure the nesting before the parser recurses
+        _check_flow_depth(text)
     try:
         return yaml.load(text, Loader=RecordLoader)  # noqa: S506 - RecordLoader is a SafeLoader
     except YamlError:
         raise
+    except _DuplicateKey as exc:
+        raise _duplicate_error(text, exc) from None
+    except RecursionError:
+        raise YamlError(f"nested too deeply (more than {MAX_DEPTH} levels)", 0) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 0
@@ -79,11 +152,78 @@ def parse(text: str) -> Any:
         raise YamlError(f"not valid YAML: {exc}", 0) from None
 
 
+def _check_flow_depth(text: str) -> None:
+    depth, quote, line = 0, "", 1
+    for char in text:
+        if char == "\n":
+            line += 1
+        if quote:
+            if char == quote:
+                quote = ""
+        elif char in "'\"":
+            quote = char
+        elif char in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise YamlError(f"nested more than {MAX_DEPTH} levels deep", line)
+        elif char in "]}":
+            depth = max(0, depth - 1)
+
+
+class DuplicateKeyError(YamlError):
+    def __init__(self, message: str, line: int, field: str):
+        super().__init__(message, line)
+        self.field = field
+
+
+def _duplicate_error(text: str, exc: _DuplicateKey) -> YamlError:
+    """Say where the duplicate is: its field path and the line of the first occurrence."""
+    message = f"duplicate key {exc.key!r}; remove one of them"
+    try:
+        root = yaml.compose(text, Loader=RecordLoader)  # noqa: S506
+    except yaml.YAMLError:
+        return YamlError(message, exc.line)
+    found = _find_duplicate(root, (), exc.line)
+    if found is None:
+        return YamlError(message, exc.line)
+    path, first = found
+    field = _path_text(path)
+    return DuplicateKeyError(f"duplicate key {exc.key!r} (first given on line {first}); remove one of them",
+                             exc.line, field)
+
+
+def _find_duplicate(node: Any, path: tuple, line: int) -> tuple[tuple, int] | None:
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            key = getattr(key_node, "value", None)
+            if isinstance(key, str):
+                if key in seen and key_node.start_mark.line + 1 == line:
+                    return (*path, key), seen[key]
+                seen.setdefault(key, key_node.start_mark.line + 1)
+            found = _find_duplicate(value_node, (*path, key), line)
+            if found:
+                return found
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            found = _find_duplicate(item, (*path, index), line)
+            if found:
+                return found
+    return None
+
+
+def _path_text(path: tuple) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (("." if out else "") + str(part))
+    return out
+
+
 def locate(text: str, path: tuple[str | int, ...]) -> int:
     """The 1-based line of the node at ``path`` (or of its deepest existing parent)."""
     try:
         node = yaml.compose(text, Loader=RecordLoader)  # noqa: S506
-    except yaml.YAMLError:
+    except (yaml.YAMLError, RecursionError):
         return 0
     if node is None:
         return 0
@@ -114,6 +254,7 @@ def _yaml() -> YAML:
     rt.width = 4096  # never re-wrap a line a person wrote
     rt.allow_unicode = True
     rt.preserve_quotes = True
+    rt.representer.ignore_aliases = lambda data: True  # the same value twice is written out twice, never as *alias
     return rt
 
 

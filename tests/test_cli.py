@@ -178,3 +178,47 @@ def test_no_traceback_on_unreadable_output_path(register, tmp_path):
     assert result.exit_code == 1
     assert "Error:" in result.output and "Traceback" not in result.output
 
+
+
+def test_export_language_must_be_the_registers_and_gaps_are_marked(make_register):
+    text = complete_isa().replace("  fr: Partager les adresses des personnes à risque afin de planifier les visites.\n", "")
+    root = make_register({"agreements/ISA-2026-0001.yaml": text})
+    assert run(root, "export", "--lang", "de").exit_code == 2
+    rows = list(csv.DictReader(io.StringIO(run(root, "export", "--lang", "fr").output)))
+    assert rows[0]["purpose"].startswith("[en] Share addresses")
+
+
+def test_init_leaves_nothing_behind_when_git_refuses(tmp_path, monkeypatch):
+    hooks = tmp_path / "hooks"
+    hooks.mkdir()
+    (hooks / "pre-commit").write_text("#!/bin/sh\nexit 1\n")
+    (hooks / "pre-commit").chmod(0o755)
+    config = tmp_path / "gitconfig"
+    config.write_text(f"[core]\n\thooksPath = {hooks}\n[user]\n\tname = T\n\temail = t@example.org\n")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(config))
+    target = tmp_path / "empty"
+    target.mkdir()
+    result = CliRunner().invoke(main, ["init", str(target), "--organisation", "X"])
+    assert result.exit_code == 1 and "git could not commit" in result.output
+    assert list(target.iterdir()) == []
+
+
+def test_without_a_login_name_the_user_is_asked_to_say_who(make_register, monkeypatch):
+    import getpass
+
+    def no_user():
+        raise KeyError("getpwuid(): uid not found")
+
+    monkeypatch.setattr(getpass, "getuser", no_user)
+    root = make_register({"agreements/ISA-2026-0001.yaml": complete_isa(status="draft")})
+    result = CliRunner().invoke(main, ["-R", str(root), "transition", "ISA-2026-0001", "rejected", "--reason", "x"],
+                                env={"ISA_USER": None})
+    assert result.exit_code == 1 and "give --by NAME or set ISA_USER" in result.output
+
+
+def test_demo_refuses_to_run_inside_a_register(make_register, monkeypatch):
+    root = make_register({})
+    monkeypatch.chdir(root)
+    result = CliRunner().invoke(main, ["demo"])
+    assert result.exit_code == 1 and "inside the register" in result.output
+    assert not (root / "isa-demo").exists()

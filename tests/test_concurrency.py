@@ -7,9 +7,11 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
+
+import pytest
 
 from isa_toolkit import store
+from isa_toolkit.errors import StoreError
 
 from .conftest import complete_isa, git
 
@@ -63,44 +65,100 @@ def test_two_processes_each_committing_100_changes(make_register):
     assert {a.version for a in register.agreements.values()} == {"1.100"}
 
 
-KILLED_WRITER = textwrap.dedent(
+SAME_RECORD = textwrap.dedent(
     """
     import sys
     from pathlib import Path
     from isa_toolkit import store
-    from isa_toolkit.model import Localized
 
     root = Path(sys.argv[1])
-    n = 0
-    while True:
-        n += 1
-        def grow(agreement, n=n):
-            text = f"revision {n} " + "x" * 200_000  # a large write, so a kill lands mid-write
-            return agreement.model_copy(update={"purpose": Localized(texts={"en": text, "fr": text})}), f"revision {n}"
-        store.modify_agreement(root, "ISA-2026-0001", grow, by="writer")
-        sys.stdout.write(f"{n}\\n"); sys.stdout.flush()
+    sys.stdout.write("ready\\n"); sys.stdout.flush()
+    sys.stdin.readline()
+    for _ in range(int(sys.argv[2])):
+        def bump(agreement):
+            major, minor = agreement.version.split(".")
+            return agreement.model_copy(update={"version": f"{major}.{int(minor) + 1}"}), "one more"
+        store.modify_agreement(root, "ISA-2026-0001", bump, by="writer")
     """
 )
 
 
-def test_a_writer_killed_mid_write_leaves_old_or_new_record(make_register):
+def test_two_processes_changing_the_same_record_lose_nothing(make_register):
     root = make_register({"agreements/ISA-2026-0001.yaml": complete_isa("ISA-2026-0001")})
-    for delay in (0.35, 0.6, 0.9, 1.3):
-        writer = subprocess.Popen([sys.executable, "-c", KILLED_WRITER, str(root)],
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        time.sleep(delay)
-        os.kill(writer.pid, signal.SIGKILL)
-        writer.communicate(timeout=30)  # also closes the pipes
+    writers = [subprocess.Popen([sys.executable, "-c", SAME_RECORD, str(root), "40"], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    for writer in writers:
+        assert writer.stdout.readline().strip() == "ready"
+    for writer in writers:
+        writer.stdin.write("go\n")
+        writer.stdin.flush()
+    for writer in writers:
+        _, stderr = writer.communicate(timeout=300)
+        assert writer.returncode == 0, stderr
+    # Each change read the record under the lock, so all 80 increments are there.
+    assert store.load_agreement(root, "ISA-2026-0001").version == "1.80"
 
-        record = store.load_agreement(root, "ISA-2026-0001")  # parses: never truncated
-        purpose = record.purpose.get("en") or ""
-        assert purpose.startswith("revision ") or purpose.startswith("Share addresses")
-        if purpose.startswith("revision "):
-            assert purpose.endswith("x" * 1000) and len(purpose) > 200_000
-        register = store.load_register(root, use_cache=False)
-        assert not register.errors, register.errors
-        subprocess.run(["git", "fsck", "--strict"], cwd=root, check=True, capture_output=True)
-    store.modify_agreement(root, "ISA-2026-0001", lambda a: (a.model_copy(update={"version": "9.0"}), "after kills"), by="T")
-    assert git(root, "log", "-1", "--format=%s").startswith("ISA-2026-0001: after kills")
-    # The next writer swept away any temporary file a killed writer left behind.
+
+# The writer pauses at a chosen point of the write, says so, and is killed there.
+KILLED_WRITER = textwrap.dedent(
+    """
+    import os, sys, time
+    from pathlib import Path
+    from isa_toolkit import store, vcs
+    from isa_toolkit.model import Localized
+
+    root, where = Path(sys.argv[1]), sys.argv[2]
+
+    def pause(real):
+        def paused(*args, **kwargs):
+            sys.stdout.write("paused\\n"); sys.stdout.flush()
+            time.sleep(60)
+            return real(*args, **kwargs)
+        return paused
+
+    if where == "fsync":  # the new text is in the temporary file, not yet renamed into place
+        os.fsync = pause(os.fsync)
+    elif where == "rename":  # the temporary file is complete, the rename not done
+        os.replace = pause(os.replace)
+    elif where == "commit":  # the record is renamed into place, git not yet run
+        vcs.commit = pause(vcs.commit)
+
+    def grow(agreement):
+        text = "revision 1 " + "x" * 200_000
+        return agreement.model_copy(update={"purpose": Localized({"en": text, "fr": text})}), "revision 1"
+
+    store.modify_agreement(root, "ISA-2026-0001", grow, by="writer")
+    """
+)
+
+
+@pytest.mark.parametrize(("where", "expect_new"), [("fsync", False), ("rename", False), ("commit", True)])
+def test_a_writer_killed_mid_write_leaves_old_or_new_record(make_register, where, expect_new):
+    root = make_register({"agreements/ISA-2026-0001.yaml": complete_isa("ISA-2026-0001")})
+    writer = subprocess.Popen([sys.executable, "-c", KILLED_WRITER, str(root), where],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert writer.stdout.readline().strip() == "paused", writer.stderr.read()
+    os.kill(writer.pid, signal.SIGKILL)
+    writer.communicate(timeout=30)
+
+    record = store.load_agreement(root, "ISA-2026-0001")  # it parses: never half a file
+    purpose = record.purpose.get("en")
+    if expect_new:
+        assert purpose.startswith("revision 1") and len(purpose) == len("revision 1 ") + 200_000
+    else:
+        assert purpose.startswith("Share addresses")
+    register = store.load_register(root, use_cache=False)
+    assert not register.errors, register.errors
+    subprocess.run(["git", "fsck", "--strict"], cwd=root, check=True, capture_output=True)
+
+    # The next writer sweeps the temporary file away; an uncommitted change it refuses to take over.
+    def bump(agreement):
+        return agreement.model_copy(update={"version": "9.0"}), "after the kill"
+
+    if expect_new:
+        with pytest.raises(StoreError, match="has changes that are not committed"):
+            store.modify_agreement(root, "ISA-2026-0001", bump, by="T")
+        git(root, "commit", "-q", "-am", "the interrupted change, committed by hand")
+    store.modify_agreement(root, "ISA-2026-0001", bump, by="T")
+    assert git(root, "log", "-1", "--format=%s").startswith("ISA-2026-0001: after the kill")
     assert git(root, "status", "--porcelain", "--untracked-files=all") == ""

@@ -26,7 +26,7 @@ def _by_path(register, rel):
     [
         pytest.param("id: ISA-2026-0002\nkind: isa\ntitle: {en: x\n", 4, "", "not valid YAML", id="malformed"),
         pytest.param(complete_isa("ISA-2026-0002").replace("version: '1.0'\n", "version: '1.0'\nkind: protocol\n"),
-                     7, "", "duplicate key 'kind'", id="duplicate-key"),
+                     7, "kind", "duplicate key 'kind' (first given on line 2)", id="duplicate-key"),
         pytest.param(complete_isa("ISA-2026-0002", status="actve"), 7, "status", "'actve' is not allowed", id="unknown-status"),
         pytest.param(complete_isa("ISA-2026-0002").replace("start_date: 2025-01-10", "start_date: 2025-02-30"),
                      54, "start_date", "day value is outside expected range", id="impossible-date"),
@@ -72,12 +72,80 @@ def test_non_mapping_and_non_utf8_files_are_problems(make_register):
     assert set(register.agreements) == {"ISA-2026-0001"}
 
 
-def test_yaml_is_loaded_safely(make_register):
-    evil = "!!python/object/apply:os.system ['touch pwned']\n"
-    root = make_register({"agreements/ISA-2026-0002.yaml": evil})
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("!!python/object/apply:os.system ['touch pwned']\n", "tag tag:yaml.org,2002:python/object/apply:os.system is not allowed"),
+        ('id: x\nrisk: !!binary "/w=="\n', "tag tag:yaml.org,2002:binary is not allowed"),
+        ("id: x\nareas: !!set {a, b}\n", "tag tag:yaml.org,2002:set is not allowed"),
+        # An alias bomb: ten levels of ten aliases would be ten billion items once expanded.
+        ("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+            f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]\n" for i in range(1, 10)) + "extra: *a9\n",
+         "anchors and aliases"),
+        ("id: x\nkind: " + "[" * 30000 + "]" * 30000 + "\n", "nested more than 40 levels deep"),
+        ("id: x\nkind:\n" + "".join("  " * i + "- \n" for i in range(1, 60)), "nested"),
+        ("id: x\nkind: " + "[a, " * 100_000 + "]" * 100_000 + "\n", "nested more than 40 levels deep"),
+        ("id: x\npurpose: {en: '" + "x" * (1 << 20) + "'}\n", "larger than 1 MiB"),
+    ],
+)
+def test_hostile_yaml_is_refused_and_others_still_load(make_register, text, words):
+    root = make_register({GOOD: complete_isa(), "agreements/ISA-2026-0002.yaml": text})
     register = store.load_register(root)
-    assert register.errors and "not valid YAML" in register.errors[0].message
+    assert set(register.agreements) == {"ISA-2026-0001"}
+    [problem] = register.errors
+    assert problem.path == "agreements/ISA-2026-0002.yaml" and words in problem.message, problem
     assert not (root / "pwned").exists()
+    result = CliRunner().invoke(main, ["-R", str(root), "list"])
+    assert result.exit_code == 0 and "ISA-2026-0001" in result.output
+
+
+def test_yaml_1_2_scalars_survive_a_write(make_register):
+    """Text that YAML 1.1 would read as a boolean or a number (Norway's code, "yes", 12:30) stays text."""
+    root = make_register({GOOD: complete_isa().replace("areas: [Testshire]", "areas: [NO, 'yes', '12:30', '0755']")})
+    record = store.load_agreement(root, "ISA-2026-0001")
+    assert record.areas == ["NO", "yes", "12:30", "0755"]
+    changed = record.model_copy(update={"areas": ["NO", "yes", "12:30", "0755", "off"], "contact": "12:30"})
+    store.save_agreement(root, changed, change="areas", by="T")
+    again = store.load_agreement(root, "ISA-2026-0001")
+    assert again.areas == ["NO", "yes", "12:30", "0755", "off"] and again.contact == "12:30"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "words"),
+    [
+        ("start_date: 2025-01-10", "start_date: 0", "write dates as YYYY-MM-DD"),
+        ("start_date: 2025-01-10", "start_date: 2025-01-10T10:00:00", "write dates as YYYY-MM-DD"),
+        ("  interval_months: 12", "  interval_months: true", "valid integer"),
+        ("  interval_months: 12", "  interval_months: '12'", "valid integer"),
+        ("version: '1.0'", "version: 1.10", "put the value in quotes (YAML reads 1.10 as the number 1.1)"),
+    ],
+)
+def test_values_of_the_wrong_type_are_not_converted(make_register, old, new, words):
+    text = complete_isa()
+    assert old in text
+    root = make_register({GOOD: text.replace(old, new)})
+    problems = store.load_register(root).errors
+    assert any(words in problem.message for problem in problems), problems
+
+
+def test_unusual_files_in_the_agreements_folder(make_register, tmp_path):
+    root = make_register({GOOD: complete_isa()})
+    secret = tmp_path / "secret.yaml"
+    secret.write_text("token: hunter2-very-secret\n")
+    (root / "agreements/ISA-2026-0002.yaml").symlink_to(secret)
+    (root / "agreements/ISA-2026-0003.yaml").mkdir()
+    (root / "agreements/notes").mkdir()
+    (root / "agreements/README.txt").write_text("notes\n")
+    (root / "agreements").joinpath(b"\xff.yaml".decode("utf-8", "surrogateescape")).write_text("id: x\n")
+    register = store.load_register(root)
+    messages = {p.path: (p.severity.value, p.message) for p in register.problems}
+    assert messages["agreements/ISA-2026-0002.yaml"] == ("error", "is a symbolic link; a record must be a plain file in the register")
+    assert messages["agreements/ISA-2026-0003.yaml"][0] == "error"
+    assert messages["agreements/notes"][0] == "warning" and messages["agreements/README.txt"][0] == "warning"
+    assert any("not UTF-8" in m for _, m in messages.values())
+    result = CliRunner().invoke(main, ["-R", str(root), "validate", "--json"])
+    assert "hunter2" not in result.output and result.exit_code == 1
+    assert set(register.agreements) == {"ISA-2026-0001"}
 
 
 def test_broken_settings_are_reported_and_records_still_load(make_register):
@@ -91,7 +159,8 @@ def test_broken_settings_are_reported_and_records_still_load(make_register):
 # -- ids ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("bad_id", ["../x", "../../etc/passwd", "-x", "--help", ".git/config", ".git", "a/b", "a..b", "", "x" * 65])
+@pytest.mark.parametrize("bad_id", ["../x", "../../etc/passwd", "-x", "--help", ".git/config", ".git", "a/b", "a..b", "", "x" * 65,
+                                    "ISA-2026-0009\n", "ISA 2026", "ISA-2026-0009.yaml/.."])
 def test_unsafe_ids_are_refused_before_anything_is_written(make_register, bad_id):
     root = make_register({GOOD: complete_isa()})
     head = git(root, "rev-parse", "HEAD")
@@ -234,3 +303,94 @@ def test_git_fsck_is_clean_after_writes(make_register):
     for version in ("1.1", "1.2", "1.3"):
         store.save_agreement(root, record.model_copy(update={"version": version}), change=f"version {version}", by="T")
     subprocess.run(["git", "fsck", "--strict"], cwd=root, check=True, capture_output=True)
+
+
+def test_writes_keep_permissions_line_endings_and_byte_order_mark(make_register):
+    import os
+
+    text = "\ufeff" + complete_isa().replace("\n", "\r\n")
+    root = make_register({})
+    (root / "agreements").mkdir()
+    (root / GOOD).write_bytes(text.encode("utf-8"))
+    os.chmod(root / GOOD, 0o664)
+    git(root, "add", GOOD)
+    git(root, "commit", "-q", "-m", "crlf record")
+    record = store.load_agreement(root, "ISA-2026-0001")
+    store.save_agreement(root, record.model_copy(update={"status": Status.SUSPENDED}), change="suspended", by="T")
+    data = (root / GOOD).read_bytes()
+    assert data.startswith("\ufeff".encode()) and b"\r\nstatus: suspended\r\n" in data and b"\n" not in data.replace(b"\r\n", b"")
+    assert oct(os.stat(root / GOOD).st_mode & 0o777) == "0o664"
+    changed = [line for line in git(root, "diff", "HEAD~1", "--", GOOD).splitlines() if line[:1] in "+-" and line[:3] not in ("+++", "---")]
+    assert len(changed) == 2
+
+
+def test_a_failed_commit_restores_the_exact_bytes(make_register):
+    import os
+
+    root = make_register({})
+    (root / "agreements").mkdir()
+    original = ("# hand-written\r\n" + complete_isa().replace("\n", "\r\n")).encode()
+    (root / GOOD).write_bytes(original)
+    os.chmod(root / GOOD, 0o640)
+    git(root, "add", GOOD)
+    git(root, "commit", "-q", "-m", "record")
+    hook = root / ".git/hooks/pre-commit"
+    hook.write_text("#!/bin/sh\nexit 1\n")
+    hook.chmod(0o755)
+    record = store.load_agreement(root, "ISA-2026-0001")
+    with pytest.raises(StoreError):
+        store.save_agreement(root, record.model_copy(update={"status": Status.SUSPENDED}), change="x", by="T")
+    assert (root / GOOD).read_bytes() == original
+    assert oct(os.stat(root / GOOD).st_mode & 0o777) == "0o640"
+    assert git(root, "status", "--porcelain") == ""
+
+
+def test_uncommitted_changes_to_a_record_are_never_committed_under_another_name(make_register):
+    root = make_register({GOOD: complete_isa()})
+    (root / GOOD).write_text(complete_isa(title="Edited by hand"))
+    record = store.load_agreement(root, "ISA-2026-0001")
+    with pytest.raises(StoreError, match="has changes that are not committed"):
+        store.save_agreement(root, record.model_copy(update={"status": Status.SUSPENDED}), change="x", by="Bob")
+    assert "Edited by hand" in (root / GOOD).read_text()
+    assert git(root, "log", "-1", "--format=%s").strip() == "Test register [by Test]"
+
+
+def test_a_stale_git_lock_is_explained(make_register, monkeypatch):
+    from isa_toolkit import vcs
+
+    monkeypatch.setattr(vcs, "LOCK_RETRIES", 2)
+    root = make_register({GOOD: complete_isa()})
+    (root / ".git/index.lock").write_text("")
+    record = store.load_agreement(root, "ISA-2026-0001")
+    with pytest.raises(StoreError, match="If no git command is running .* remove that file and try again"):
+        store.save_agreement(root, record.model_copy(update={"status": Status.SUSPENDED}), change="x", by="T")
+    assert (root / GOOD).read_text() == complete_isa()
+
+
+def test_the_writer_changes_only_what_changed_in_every_example_record():
+    """Writing a record back over itself (through the merge) gives the file byte for byte."""
+    from isa_toolkit import yamlio
+    from isa_toolkit.model import Agreement
+    from isa_toolkit.resources import shipped
+
+    for path in sorted((shipped("example_register") / "agreements").glob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        record = Agreement.model_validate(yamlio.parse(text))
+        assert yamlio.update(text, store.to_plain(record)) == text, path.name
+
+
+def test_a_record_that_breaks_after_loading_is_left_out(make_register):
+    import os
+    import time
+
+    root = make_register({GOOD: complete_isa(), "agreements/ISA-2026-0002.yaml": complete_isa("ISA-2026-0002")})
+    old = time.time() - 10
+    for path in (root / "agreements").glob("*.yaml"):
+        os.utime(path, (old, old))
+    store.load_register(root)
+    register = store.load_register(root)  # warm: records not built yet
+    (root / "agreements/ISA-2026-0002.yaml").write_text("id: [\n")
+    import sqlite3
+
+    sqlite3.connect(root / ".git/isa-cache.sqlite").execute("DELETE FROM records WHERE rel LIKE '%0002%'").connection.commit()
+    assert [a.id for a in register.agreements.values()] == ["ISA-2026-0001"]

@@ -11,16 +11,35 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from enum import Enum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, field_validator, model_validator
 
 from .localized import LANGUAGE_RE, META_KEY, Localized
 
 VERSION_PATTERN = r"^\d+\.\d+$"
 # One address, nothing that could break out of an email header (no spaces, newlines, commas or brackets).
 EMAIL_PATTERN = r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$"
+
+_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_date(value: Any) -> Any:
+    """Dates are written YYYY-MM-DD; a number or a date-and-time is not read as a date."""
+    if isinstance(value, dt.datetime):
+        raise ValueError("expected a date (YYYY-MM-DD), not a date and time")
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str) and _DATE_RE.fullmatch(value.strip()):
+        return value.strip()
+    raise ValueError("write dates as YYYY-MM-DD, e.g. 2026-03-31")
+
+
+Day = Annotated[dt.date, BeforeValidator(_iso_date)]
+Count = Annotated[int, Strict()]  # a whole number as written: true or "12" is not 1 or 12
+
 
 class Frozen(BaseModel):
     """Base of every record part: immutable, and unknown fields are errors (typos show)."""
@@ -109,7 +128,7 @@ class Screening(Frozen):
     triggers: list[str] = []
     rationale: Localized | None = None
     by: str = Field(min_length=1)
-    date: dt.date
+    date: Day
 
 
 class Dpia(Frozen):
@@ -127,29 +146,29 @@ class RiskAssessment(Frozen):
     reasons: list[str] = []  # the items that decided the outcome
     conditions: list[Localized] = []
     by: str = Field(min_length=1)
-    date: dt.date
+    date: Day
 
 class Signoff(Frozen):
-    stage: int = Field(ge=1)
+    stage: Count = Field(ge=1)
     role: str = Field(min_length=1, pattern=r"^[a-z][a-z0-9_]*$")
     name: str = Field(min_length=1)
     organisation: str | None = None
     decision: Literal["approve", "reject"]
     comment: str | None = None
-    date: dt.date
+    date: Day
     version: str = Field(pattern=VERSION_PATTERN)
     document_fingerprint: str | None = None
     document_sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
 
 class Review(Frozen):
-    interval_months: int = Field(default=12, ge=1, le=60)
-    last: dt.date | None = None
-    due: dt.date | None = None
+    interval_months: Count = Field(default=12, ge=1, le=60)
+    last: Day | None = None
+    due: Day | None = None
 
 class StatusChange(Frozen):
     """One move in the agreement's lifecycle: when, from what, to what, by whom and why."""
 
-    date: dt.date
+    date: Day
     from_status: Status = Field(alias="from")
     to: Status
     by: str = Field(min_length=1)
@@ -162,7 +181,7 @@ class Amendment(Frozen):
     version: str = Field(pattern=VERSION_PATTERN)
     detail: str = Field(min_length=1)
     author: str = Field(min_length=1)
-    date: dt.date
+    date: Day
     approved_by: str | None = None
 
 class MatrixRow(Frozen):
@@ -218,8 +237,8 @@ class Agreement(Frozen):
     termination: Localized | None = None
     principles: list[Localized] = []
     contact: str | None = None
-    start_date: dt.date | None = None
-    end_date: dt.date | None = None
+    start_date: Day | None = None
+    end_date: Day | None = None
     dpia: Dpia | None = None
     risk_assessment: RiskAssessment | None = None
     signoffs: list[Signoff] = []
@@ -231,7 +250,7 @@ class Agreement(Frozen):
     @classmethod
     def _languages_unique(cls, value: list[str]) -> list[str]:
         for lang in value:
-            if not LANGUAGE_RE.match(lang):
+            if not LANGUAGE_RE.fullmatch(lang):
                 raise ValueError(f"{lang!r} is not a language code (use en, fr, ...)")
         if len(set(value)) != len(value):
             raise ValueError("a language is listed twice")

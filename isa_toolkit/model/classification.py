@@ -6,11 +6,9 @@ confidential, strictly confidential) and says how such data may be shared.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from pydantic import Field, model_validator
 
-from .agreement import Frozen, Level
+from .agreement import Count, Day, Frozen, Level
 from .localized import Localized
 
 
@@ -25,8 +23,8 @@ class LevelDefinition(Frozen):
 class ClassificationReview(Frozen):
     """The classification table is reviewed on its own, shorter cycle (six months, seed 001)."""
 
-    interval_months: int = Field(default=6, ge=1, le=60)
-    last: dt.date | None = None
+    interval_months: Count = Field(default=6, ge=1, le=60)
+    last: Day | None = None
 
 
 class Classification(Frozen):

@@ -90,7 +90,7 @@ class Localized:
                 sources = text
                 continue
             if key not in _KNOWN_CODES:
-                if not isinstance(key, str) or not LANGUAGE_RE.match(key):
+                if not isinstance(key, str) or not LANGUAGE_RE.fullmatch(key):
                     raise ValueError(f"{key!r} is not a language code (use en, fr, ...)")
                 _KNOWN_CODES.add(key)
             if type(text) is not str:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from .agreement import Contact, Frozen
+from .agreement import Contact, Count, Day, Frozen
 from .localized import LANGUAGE_RE, Localized
 
 ROLE_PATTERN = r"^[a-z][a-z0-9_]*$"
@@ -33,7 +32,7 @@ class SignoffStage(Frozen):
     @classmethod
     def _roles_are_names(cls, roles: list[str]) -> list[str]:
         for role in roles:
-            if not re.match(ROLE_PATTERN, role):
+            if not re.fullmatch(ROLE_PATTERN, role):
                 raise ValueError(f"role {role!r} must be a lower-case name such as information_security_manager")
         if len(set(roles)) != len(roles):
             raise ValueError("a role is listed twice in one stage")
@@ -67,13 +66,13 @@ class SignoffChain(Frozen):
 class ReviewSettings(Frozen):
     """The default review interval of an agreement (the classification table sets its own)."""
 
-    interval_months: int = Field(default=12, ge=1, le=60)
+    interval_months: Count = Field(default=12, ge=1, le=60)
 
 
 class ReminderSettings(Frozen):
-    days_before: list[int] = [60, 30, 7]
-    overdue_every_days: int = Field(default=7, ge=1)
-    escalate_after_days: int = Field(default=30, ge=0)
+    days_before: list[Count] = [60, 30, 7]
+    overdue_every_days: Count = Field(default=7, ge=1)
+    escalate_after_days: Count = Field(default=30, ge=0)
     escalate_to: str = Field(default="head_of_information_management", pattern=ROLE_PATTERN)
 
     @field_validator("days_before")
@@ -86,7 +85,7 @@ class ReminderSettings(Frozen):
 
 class SmtpSettings(Frozen):
     host: str
-    port: int = Field(default=587, ge=1, le=65535)
+    port: Count = Field(default=587, ge=1, le=65535)
     tls: Literal["starttls", "ssl", "none"] = "starttls"
     sender: str
     username_env: str | None = Field(default=None, pattern=r"^[A-Z_][A-Z0-9_]*$")
@@ -103,7 +102,7 @@ class IdPrefixes(Frozen):
     @field_validator("*")
     @classmethod
     def _prefix_shape(cls, value: str) -> str:
-        if not PREFIX_RE.match(value):
+        if not PREFIX_RE.fullmatch(value):
             raise ValueError(f"{value!r} is not a prefix: use 1-10 capital letters or digits, starting with a letter")
         return value
 
@@ -120,13 +119,13 @@ class Settings(Frozen):
     contacts: dict[str, Contact] = {}
     signoff_chain: list[SignoffStage] | None = None
     smtp: SmtpSettings | None = None
-    created: dt.date | None = None
+    created: Day | None = None
 
     @field_validator("languages")
     @classmethod
     def _languages(cls, value: list[str]) -> list[str]:
         for lang in value:
-            if not LANGUAGE_RE.match(lang):
+            if not LANGUAGE_RE.fullmatch(lang):
                 raise ValueError(f"{lang!r} is not a language code (use en, fr, ...)")
         if len(set(value)) != len(value):
             raise ValueError("a language is listed twice")
@@ -136,7 +135,7 @@ class Settings(Frozen):
     @classmethod
     def _contact_roles(cls, value: dict[str, Contact]) -> dict[str, Contact]:
         for role in value:
-            if not re.match(ROLE_PATTERN, role):
+            if not re.fullmatch(ROLE_PATTERN, role):
                 raise ValueError(f"contact role {role!r} must be a lower-case name such as head_of_information_management")
         return value
 
