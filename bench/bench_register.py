@@ -13,6 +13,7 @@ Measures, on one generated register in a temporary git repository:
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import random
 import shutil
 import statistics
@@ -27,7 +28,7 @@ import yaml
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from isa_toolkit import store, vcs  # noqa: E402
+from isa_toolkit import store, vcs, yamlio  # noqa: E402
 from isa_toolkit.model import Localized  # noqa: E402
 
 ORGS = [
@@ -111,6 +112,10 @@ def synthetic_record(n: int, rng: random.Random) -> dict:
     }
 
 
+def _write_record(folder: Path, data: dict) -> None:
+    (folder / f"{data['id']}.yaml").write_text(yamlio.dump(data), encoding="utf-8")
+
+
 def timed(label: str, fn, repeat: int = 1) -> float:
     times = []
     for _ in range(repeat):
@@ -127,12 +132,12 @@ def build_register(root: Path, count: int) -> list[str]:
     shutil.copytree(HERE.parent / "register", root, ignore=shutil.ignore_patterns("agreements"))
     folder = root / "agreements"
     folder.mkdir()
-    ids = []
-    for n in range(1, count + 1):
-        data = synthetic_record(n, rng)
-        text = yaml.dump(data, Dumper=yaml.CSafeDumper, sort_keys=False, allow_unicode=True, width=4096)
-        (folder / f"{data['id']}.yaml").write_text(text, encoding="utf-8")
-        ids.append(data["id"])
+    records = [synthetic_record(n, rng) for n in range(1, count + 1)]
+    # Written in the register's own style (as the toolkit writes), so a later
+    # one-field change is a one-line diff, as it is in a real register.
+    with multiprocessing.get_context("fork").Pool() as pool:
+        pool.starmap(_write_record, [(folder, data) for data in records], chunksize=200)
+    ids = [data["id"] for data in records]
     vcs.init(root)
     vcs.commit_all(root, "Synthetic register")
     return ids
@@ -140,7 +145,10 @@ def build_register(root: Path, count: int) -> list[str]:
 
 def isa(*args: str) -> subprocess.CompletedProcess:
     exe = Path(sys.executable).parent / "isa"
-    return subprocess.run([str(exe), *args], capture_output=True, text=True)
+    result = subprocess.run([str(exe), *args], capture_output=True, text=True)
+    if result.returncode != 0:
+        raise SystemExit(f"isa {' '.join(args)} failed ({result.returncode}):\n{result.stdout}{result.stderr}")
+    return result
 
 
 def one_commit(root: Path, record_id: str, n: int) -> None:
@@ -168,8 +176,8 @@ def run(count: int, keep: Path | None) -> None:
                 yaml.load(f.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)  # noqa: S506
 
         raw_s = timed("raw baseline: read + yaml.CSafeLoader", raw)
-        cache = root / ".git" / "isa-cache"
-        shutil.rmtree(cache, ignore_errors=True)
+        for name in ("isa-cache.sqlite", "isa-cache.sqlite-wal", "isa-cache.sqlite-shm"):
+            (root / ".git" / name).unlink(missing_ok=True)
         cold = timed("isa validate, cold (no cache)", lambda: isa("-R", str(root), "validate"))
         print(f"  {'  cold / raw':<52} {cold / raw_s:8.2f} x")
         timed("isa validate, warm", lambda: isa("-R", str(root), "validate"), repeat=3)
@@ -178,12 +186,15 @@ def run(count: int, keep: Path | None) -> None:
         result = isa("-R", str(root), "validate")
         print(f"  validate says: {result.stdout.strip().splitlines()[-1] if result.stdout.strip() else result.stderr.strip().splitlines()[-1]}")
 
+        before = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True).stdout.strip()
         commits = []
         for n in range(5):
             t0 = time.perf_counter()
             one_commit(root, ids[n * 7], n)
             commits.append(time.perf_counter() - t0)
         print(f"  {'one-record change committed (median of 5)':<52} {statistics.median(commits):8.3f} s")
+        diff = subprocess.run(["git", "diff", "--numstat", before, "HEAD"], cwd=root, capture_output=True, text=True).stdout
+        print(f"  {'  lines changed by those 5 commits':<52} {diff.split()[0] if diff else 0:>8} (+) in {len(diff.splitlines())} file(s)")
 
         small = base / "small"
         small_ids = build_register(small, 100)

@@ -18,6 +18,7 @@ trips it: an ISA whose data items include special-category data but whose
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache, cached_property
@@ -237,10 +238,48 @@ RECORD_CHECKS = (
 )
 
 
-def check_record(context: CheckContext, agreement: Agreement, rel: str) -> list[Problem]:
-    """Every record check on one agreement, in the fixed order above, as problems in ``rel``."""
+def check_record(context: CheckContext, agreement: Agreement, rel: str,
+                 text: Callable[[], str | None] | None = None) -> list[Problem]:
+    """Every record check on one agreement, in the fixed order above, as problems in ``rel``.
+
+    ``text`` gives the file's text when a finding names a field that is in
+    the file (``signoffs[8].role``), so the problem carries its line.
+    """
+    findings = [finding for check in RECORD_CHECKS for finding in check(context, agreement)]
+    source = text() if text is not None and any(_in_file(field) for _, field, _ in findings) else None
     return [
-        Problem(rel, 0, field, f"{agreement.id}: {message}", severity, agreement.id)
-        for check in RECORD_CHECKS
-        for severity, field, message in check(context, agreement)
+        Problem(rel, _line(source, field), field, f"{agreement.id}: {message}", severity, agreement.id)
+        for severity, field, message in findings
     ]
+
+
+def _in_file(field: str) -> bool:
+    return bool(field) and "[]" not in field
+
+
+def _line(source: str | None, field: str) -> int:
+    if source is None or not _in_file(field):
+        return 0
+    from .yamlio import locate
+
+    path: list[str | int] = []
+    for part in re.findall(r"[^.\[\]]+|\[\d+\]", field):
+        path.append(int(part[1:-1]) if part.startswith("[") else part)
+    line = locate(source, tuple(path))
+    # A missing field is located at its parent: only a field that is there gets a line.
+    return line if line and _present(source, path) else 0
+
+
+def _present(source: str, path: list[str | int]) -> bool:
+    from .yamlio import YamlError, parse
+
+    try:
+        node = parse(source)
+    except YamlError:
+        return False
+    for part in path:
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            return False
+    return node not in (None, [], {})

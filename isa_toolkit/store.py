@@ -287,7 +287,8 @@ def _parse_one(root: Path, rel: str, context: CheckContext | None) -> Parsed:
     agreement, problems = parse_agreement(root / rel, rel)
     if agreement is None:
         return Parsed(rel, None, None, problems, None, None)
-    checks = check_record(context, agreement, rel) if context is not None else None
+    checks = (check_record(context, agreement, rel, lambda: (root / rel).read_text(encoding="utf-8"))
+              if context is not None else None)
     return Parsed(rel, agreement.id, index_entry(agreement), problems, checks, cache.record_data(agreement), agreement)
 
 
@@ -459,7 +460,8 @@ def load_register(path: str | os.PathLike, *, use_cache: bool = True, checks: bo
     if stale_checks:  # the settings, chain or classification changed since these were checked
         ids = {rel: record_id for record_id, rel in paths.items()}
         for rel in stale_checks:
-            found = check_record(context, agreements[ids[rel]], rel)
+            found = check_record(context, agreements[ids[rel]], rel,
+                                 lambda rel=rel: (root / rel).read_text(encoding="utf-8"))
             store.put_checks(rel, context.key, found)
             check_problems.extend(found)
     store.close()

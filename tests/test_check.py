@@ -71,3 +71,12 @@ def test_a_signoff_for_a_future_version_is_an_error(make_register):
     text = complete_isa().replace("    version: '1.0'", "    version: '2.0'")
     [problem] = _problems(make_register, text)
     assert problem.field == "signoffs[0].version" and "agreement is at 1.0" in problem.message
+
+
+def test_a_finding_about_a_field_in_the_file_carries_its_line(make_register):
+    text = complete_isa().replace("role: partner_signatory", "role: chief_wizard")
+    [problem] = _problems(make_register, text)
+    assert problem.line == text.splitlines().index("    role: chief_wizard") + 1
+    missing = complete_isa().replace("training: {en: Annual training., fr: Formation annuelle.}\n", "")
+    [problem] = _problems(make_register, missing)
+    assert problem.line == 0  # a missing field has no line
