@@ -200,18 +200,18 @@ def _text_fields(model: type[BaseModel]) -> tuple[str, ...]:
     return tuple(name for name, info in model.model_fields.items() if _may_hold_text(info.annotation))
 
 
-def _localized_fields(value, path: str = "") -> Iterator[tuple[str, Localized]]:
+def localized_fields(value, path: str = "") -> Iterator[tuple[str, Localized]]:
     if isinstance(value, Localized):
         yield path, value
     elif isinstance(value, BaseModel):
         for name in _text_fields(type(value)):
-            yield from _localized_fields(getattr(value, name), f"{path}.{name}" if path else name)
+            yield from localized_fields(getattr(value, name), f"{path}.{name}" if path else name)
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            yield from _localized_fields(item, f"{path}[{index}]")
+            yield from localized_fields(item, f"{path}[{index}]")
     elif isinstance(value, dict):
         for key, item in value.items():
-            yield from _localized_fields(item, f"{path}.{key}")
+            yield from localized_fields(item, f"{path}.{key}")
 
 
 def check_translations(context: CheckContext, agreement: Agreement) -> Iterator[Finding]:
@@ -221,7 +221,7 @@ def check_translations(context: CheckContext, agreement: Agreement) -> Iterator[
     if unknown:
         yield _warn("languages",
                     f"language(s) {', '.join(unknown)} are not among the register's ({', '.join(context.languages)})")
-    for path, text in _localized_fields(agreement):
+    for path, text in localized_fields(agreement):
         missing = text.missing(agreement.languages)
         if missing:
             yield _warn(path, f"no {', '.join(missing)} text (the agreement's languages are {', '.join(agreement.languages)})")

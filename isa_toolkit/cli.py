@@ -18,6 +18,7 @@ import click
 from . import __version__
 from .errors import InvalidRecord, IsaError
 from .problem import Severity
+from .register import select
 
 
 class IsaGroup(click.Group):
@@ -176,7 +177,6 @@ def list_(ctx: click.Context, statuses: tuple[str, ...], kind: str | None, partn
     """
     from .display import agreement_table
     from .model import Status
-    from .register import select
 
     known = {s.value for s in Status}
     for status in statuses:
@@ -566,6 +566,66 @@ def amend(ctx: click.Context, record_id: str, changes: Path, detail: str, author
                              major=major, date=when)
     click.echo(f"{agreement.id} is now version {agreement.version} ({agreement.status.value}); "
                "earlier sign-offs are stale and the chain starts again")
+
+
+@main.command()
+@click.argument("record_id", metavar="ID", required=False)
+@click.option("--doc", type=click.Choice(["agreement", "protocol", "signoff-sheet"]), default="agreement",
+              show_default=True, help="Which document.")
+@click.option("--lang", default=None, metavar="LANG", help="en, fr or en+fr (both in one document); default: the register's first language.")
+@click.option("--format", "fmt", type=click.Choice(["docx", "pdf", "all"]), default="all", show_default=True)
+@click.option("-o", "--output", "outdir", type=click.Path(file_okay=False, path_type=Path), default=Path("documents"),
+              show_default=True, help="The folder to write to.")
+@click.option("--fallback", is_flag=True, help="Render even where a translation is missing, marking the untranslated text.")
+@click.option("--all", "batch", is_flag=True, help="Render every agreement (with --status, those in that status).")
+@click.option("--status", "statuses", multiple=True, metavar="S", help="With --all: only this status (repeatable).")
+@click.pass_context
+def render(ctx: click.Context, record_id: str | None, doc: str, lang: str | None, fmt: str, outdir: Path, fallback: bool,
+           batch: bool, statuses: tuple[str, ...]) -> None:
+    """Write an agreement's documents (DOCX to edit, PDF to sign) and print their fingerprints.
+
+    The same record version and templates always give byte-identical files;
+    every page carries the version and the fingerprint that sign-offs are
+    bound to. A document in a language the record lacks text for is refused,
+    listing the missing fields, unless --fallback marks them.
+
+    \b
+    Examples:
+      isa render ISA-2024-0001 --lang en+fr
+      isa render ISP-2025-0001 --doc signoff-sheet --format pdf -o out/
+      isa render --all --status active
+    """
+    from .render import render as render_document
+    from .render import stale_translations
+
+    register = _load(ctx)
+    formats = ("docx", "pdf") if fmt == "all" else (fmt,)
+    if batch:
+        if record_id:
+            raise click.UsageError("give an ID or --all, not both")
+        from .render.batch import render_all
+
+        ids = [e["id"] for e in select(register, statuses=statuses)] if statuses else sorted(register.index)
+        with click.progressbar(length=len(ids), label="Rendering", file=sys.stderr) as bar:
+            failures = render_all(register.root, ids, doc=doc, lang=lang, formats=formats, outdir=outdir,
+                                  fallback=fallback, progress=bar.update)
+        for record, reason in failures:
+            click.echo(f"{record}: {reason}", err=True)
+        click.echo(f"Rendered {len(ids) - len(failures)} of {len(ids)} agreement(s) into {outdir}")
+        if failures:
+            ctx.exit(1)
+        return
+    if not record_id:
+        raise click.UsageError("give the ID of an agreement, or --all")
+    agreement = register.agreement(record_id)
+    lang = lang or register.languages[0]
+    from .render import languages
+
+    for field in stale_translations(agreement, languages(lang), register.languages[0]):
+        click.echo(f"warning: {record_id}: {field} was translated from an older text; check the translation", err=True)
+    for item in render_document(register, agreement, doc=doc, lang=lang, formats=formats, outdir=outdir, fallback=fallback):
+        click.echo(f"{item.path}  sha256:{item.sha256}")
+    click.echo(f"Fingerprint of {record_id} version {agreement.version}: {agreement.fingerprint}")
 
 
 @main.command()

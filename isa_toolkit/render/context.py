@@ -1,0 +1,254 @@
+"""What a document template receives: the record's content in one language, ready to print.
+
+Templates never reach into the record model: they get plain values (text,
+lists, labels already translated), so the same context feeds the HTML (PDF)
+and the DOCX templates. Free text comes from the record in the document's
+language; fixed text from the message catalog (:mod:`.i18n`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from ..check import localized_fields
+from ..errors import IsaError
+from ..model import Agreement, Classification, Localized
+from ..schedule import review_due
+from .i18n import long_date, translator
+
+# Fixed labels, written in English; the catalog translates them.
+ROLE = {"discloser": "Discloser", "recipient": "Recipient", "both": "Discloser and recipient", "signatory": "Signatory"}
+CONTROLLER = {"controller": "Controller", "joint_controller": "Joint controller", "processor": "Processor"}
+BASIS = {
+    "lawful_basis": "Lawful basis",
+    "legal_power": "Legal power",
+    "special_category_condition": "Condition for special-category data",
+    "criminal_offence_condition": "Condition for criminal-offence data",
+}
+LEVEL = {"low": "Low", "moderate": "Moderate", "high": "High", "severe": "Severe"}
+ANONYMISATION = {"none": "None", "pseudonymised": "Pseudonymised", "anonymised": "Anonymised", "aggregated": "Aggregated"}
+OUTCOME = {"proceed": "Proceed", "proceed_with_conditions": "Proceed with conditions", "do_not_proceed": "Do not proceed"}
+SECTIONS = (  # (field, heading) in the order an agreement reads
+    ("purpose", "Purpose"),
+    ("benefits", "Benefits"),
+    ("scope", "Scope"),
+    ("data_quality", "Data quality"),
+    ("security", "Security"),
+    ("training", "Training"),
+    ("breach_handling", "Security breaches"),
+    ("incident_management", "Incident management"),
+    ("onward_disclosure", "Onward disclosure"),
+    ("dispute_resolution", "Dispute resolution"),
+    ("sanctions", "Sanctions"),
+    ("termination", "Review, change and termination"),
+)
+DOCUMENTS = ("agreement", "signoff-sheet")
+
+
+class MissingTranslation(IsaError):
+    """The record lacks text in the document's language."""
+
+
+def missing_translations(agreement: Agreement, lang: str) -> list[str]:
+    """The fields with no text in ``lang`` (``purpose``, ``data_items[1].name`` ...)."""
+    return [path for path, text in localized_fields(agreement) if text.get(lang) is None]
+
+
+@dataclass
+class Texts:
+    """Picks each free text in the document's language, marking fallbacks when they are allowed."""
+
+    lang: str
+    fallback: bool
+    marker: str
+    t: Callable[[str], str]
+
+    def t_label(self, decision: str) -> str:
+        return self.t({"approve": "Approved", "reject": "Rejected"}.get(decision, "Pending"))
+
+    def __call__(self, value: Localized | None) -> str:
+        if value is None:
+            return ""
+        text = value.get(self.lang)
+        if text is not None:
+            return text.strip()
+        source = next(iter(value.texts))
+        return f"[{self.marker} ({source})] {value.texts[source].strip()}"
+
+
+def _yes(t: Callable[[str], str], flag: bool) -> str:
+    return t("Yes") if flag else t("No")
+
+
+def document_date(agreement: Agreement) -> dt.date | None:
+    """The date a version's documents carry: the last document-control entry, else the start date (never the clock)."""
+    dates = [a.date for a in agreement.amendments if a.version == agreement.version]
+    return dates[-1] if dates else (agreement.amendments[-1].date if agreement.amendments else agreement.start_date)
+
+
+def language_context(agreement: Agreement, lang: str, *, classification: Classification | None, chain=None,
+                     settings=None, templates=None, fallback: bool = False) -> dict[str, Any]:
+    """Everything one language's part of a document needs."""
+    gettext = translator(lang, templates).gettext
+
+    def t(message: str) -> str:
+        return gettext(message)
+
+    missing = missing_translations(agreement, lang)
+    if missing and not fallback:
+        raise MissingTranslation(
+            f"{agreement.id} has no {lang} text for: {', '.join(missing)}. Add the translations to the record, "
+            "or render with --fallback to mark the untranslated text"
+        )
+    text = Texts(lang, fallback, t("untranslated"), t)
+    level = agreement.classification_level
+    definition = classification.definition(level) if classification is not None and level is not None else None
+
+    def level_name(item_level) -> str:
+        if classification is None:
+            return t(LEVEL[item_level.value])
+        return text(classification.definition(item_level).classification)
+
+    parties = []
+    for party in agreement.parties:
+        def person(contact):
+            if contact is None:
+                return None
+            return {"name": contact.name, "title": contact.title or "", "email": contact.email or ""}
+
+        parties.append({
+            "organisation": party.organisation,
+            "role": t(ROLE[party.role]),
+            "controller": t(CONTROLLER[party.controller]),
+            "officer": person(party.designated_officer),
+            "signatory": person(party.signatory),
+        })
+    sections = [{"heading": t(heading), "text": text(getattr(agreement, name))}
+                for name, heading in SECTIONS if getattr(agreement, name) is not None]
+    if agreement.retention is not None:
+        retention = text(agreement.retention.period)
+        if agreement.retention.deletion is not None:
+            retention += "\n" + text(agreement.retention.deletion)
+        sections.insert(min(5, len(sections)), {"heading": t("Retention and deletion"), "text": retention})
+    if agreement.rights is not None:
+        rights = [text(getattr(agreement.rights, name)) for name in ("subject_access", "complaints", "privacy_information")
+                  if getattr(agreement.rights, name) is not None]
+        sections.insert(min(6, len(sections)), {"heading": t("Individuals' rights and transparency"), "text": "\n".join(rights)})
+
+    matrix = None
+    if agreement.sharing_matrix is not None:
+        keys = list(agreement.sharing_matrix.audiences)
+        cell = {True: t("Yes"), False: t("No"), "on_request": t("On request"), "anonymised": t("Anonymised only")}
+        matrix = {
+            "audiences": [text(agreement.sharing_matrix.audiences[k]) for k in keys],
+            "rows": [{"type": text(row.information_type),
+                      "level": level_name(row.level) if row.level else "",
+                      "cells": [cell.get(row.audiences.get(k, False), "") for k in keys],
+                      "summary": "; ".join(f"{text(agreement.sharing_matrix.audiences[k])}: {cell.get(row.audiences.get(k, False), '')}"
+                                           for k in keys)}
+                     for row in agreement.sharing_matrix.rows],
+        }
+    for section in sections:
+        section["paragraphs"] = [line.strip() for line in section["text"].split("\n") if line.strip()]
+    ra = agreement.risk_assessment
+    dpia = agreement.dpia
+    due = review_due(agreement)
+    return {
+        "lang": lang,
+        "t": t,
+        "id": agreement.id,
+        "kind": t("Information sharing protocol") if agreement.kind == "protocol" else t("Information sharing agreement"),
+        "is_protocol": agreement.kind == "protocol",
+        "title": text(agreement.title),
+        "version": agreement.version,
+        "status": agreement.status.value,
+        "date": long_date(document_date(agreement), lang),
+        "sharing_type": t("Systematic (routine) sharing") if agreement.sharing_type == "systematic" else t("One-off sharing"),
+        "fingerprint": agreement.fingerprint,
+        "owner": {"name": agreement.owner.name, "title": agreement.owner.title or "", "email": agreement.owner.email or ""}
+        if agreement.owner else None,
+        "parties": parties,
+        "areas": ", ".join(agreement.areas),
+        "sections": sections,
+        "commitments": [text(c) for c in agreement.commitments],
+        "principles": [text(p) for p in agreement.principles],
+        "legal_basis": [{"type": t(BASIS[b.type]), "reference": b.reference, "detail": text(b.detail)}
+                        for b in agreement.legal_basis],
+        "data_items": [{
+            "name": text(i.name), "description": text(i.description),
+            "personal": _yes(t, i.personal), "special_category": _yes(t, i.special_category),
+            "criminal_offence": _yes(t, i.criminal_offence), "level": level_name(i.sensitivity),
+            "anonymisation": t(ANONYMISATION[i.anonymisation]), "frequency": text(i.frequency),
+            "transfer_method": text(i.transfer_method),
+        } for i in agreement.data_items],
+        "classification": {
+            "level": t(LEVEL[level.value]) if level else "",
+            "name": text(definition.classification) if definition else "",
+            "dissemination": [text(m) for m in definition.dissemination] if definition else [],
+        } if level else None,
+        "classification_table": [{
+            "level": t(LEVEL[d.level.value]), "name": text(d.classification), "description": text(d.description),
+            "dissemination": [text(m) for m in d.dissemination], "data_types": [text(x) for x in d.data_types],
+        } for d in classification.levels] if classification is not None else [],
+        "sharing_matrix": matrix,
+        "dpia": {
+            "required": t("Required") if dpia.required else (t("Not required") if dpia.required is False else t("Not screened")),
+            "reason": text(dpia.reason), "reference": dpia.reference or "", "summary": text(dpia.summary),
+        } if dpia else None,
+        "risk_assessment": {
+            "outcome": t(OUTCOME[ra.outcome]), "by": ra.by, "date": long_date(ra.date, lang),
+            "rationale": text(ra.rationale), "conditions": [text(c) for c in ra.conditions],
+        } if ra else None,
+        "start_date": long_date(agreement.start_date, lang),
+        "end_date": long_date(agreement.end_date, lang),
+        "review_interval": agreement.review.interval_months,
+        "review_due": long_date(due, lang),
+        "amendments": [{"version": a.version, "detail": a.detail, "author": a.author,
+                        "date": long_date(a.date, lang), "approved_by": a.approved_by or ""}
+                       for a in agreement.amendments],
+        "signoff_stages": _signoff_stages(agreement, chain, settings, text, lang) if chain is not None else [],
+        "signatories": [p for p in parties if p["signatory"]],
+        "contact": agreement.contact or "",
+        "untranslated": missing if fallback else [],
+    }
+
+
+def _signoff_stages(agreement, chain, settings, text, lang) -> list[dict]:
+    from ..signoff import progress
+
+    stages = []
+    for stage in progress(chain, agreement, settings).stages:
+        rows = []
+        for slot in stage.slots:
+            s = slot.current
+            rows.append({
+                "role": slot.slot.label().replace("_", " "),
+                "expected": slot.slot.expected.name if slot.slot.expected else "",
+                "name": s.name if s else "",
+                "decision": s.decision if s else "",
+                "decision_label": text.t_label(s.decision if s else "pending"),
+                "date": long_date(s.date, lang) if s else "",
+                "version": s.version if s else "",
+                "comment": s.comment or "" if s else "",
+            })
+        stages.append({"number": stage.number, "title": text(stage.stage.title), "rows": rows})
+    return stages
+
+
+def document_context(agreement: Agreement, langs: list[str], **kwargs) -> dict[str, Any]:
+    """The context for a document in one language or several (``en+fr``: English, then French)."""
+    parts = [language_context(agreement, lang, **kwargs) for lang in langs]
+    first = parts[0]
+    return {
+        "docs": parts,
+        "doc": first,
+        "id": agreement.id,
+        "version": agreement.version,
+        "fingerprint": agreement.fingerprint,
+        "title": " / ".join(dict.fromkeys(p["title"] for p in parts)),
+        "lang": langs[0],
+        "langs": langs,
+    }

@@ -1,0 +1,210 @@
+"""Documents: DOCX and PDF in en, fr and en+fr, read back; determinism, fingerprints, safety."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import zipfile
+from pathlib import Path
+from xml.dom import minidom
+
+import pytest
+from click.testing import CliRunner
+from docx import Document
+
+from isa_toolkit import store
+from isa_toolkit.cli import main
+from isa_toolkit.errors import IsaError
+from isa_toolkit.render import render
+
+from .conftest import complete_isa
+
+ID = "ISA-2026-0001"
+TRICKY = "Fire & rescue <visits> \"quoted\" 'single' {{ 7*7 }} {% if x %} — élan, حماية الطفل"
+
+
+def pdf_text(path: Path) -> str:
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True).stdout
+
+
+def docx_text(path: Path) -> str:
+    document = Document(str(path))
+    parts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            parts += [cell.text for cell in row.cells]
+    parts += [p.text for section in document.sections for p in section.footer.paragraphs]
+    return "\n".join(parts)
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    """Render once for the module: the agreement in en, fr and en+fr, both formats."""
+    from isa_toolkit import vcs
+    from isa_toolkit.resources import shipped
+
+    from .conftest import SETTINGS
+
+    root = tmp_path_factory.mktemp("render") / "register"
+    (root / "agreements").mkdir(parents=True)
+    (root / "register.yaml").write_text(SETTINGS)
+    (root / "classification.yaml").write_bytes((shipped("example_register") / "classification.yaml").read_bytes())
+    text = complete_isa(ID).replace("  en: Share addresses of people at risk so that visits can be planned.",
+                                    f"  en: {json.dumps(TRICKY)}")
+    (root / "agreements" / f"{ID}.yaml").write_text(text)
+    vcs.init(root)
+    vcs.commit_all(root, "test")
+    register = store.load_register(root)
+    agreement = register.agreements[ID]
+    out = root.parent / "out"
+    files = {}
+    for lang in ("en", "fr", "en+fr"):
+        for item in render(register, agreement, lang=lang, outdir=out):
+            files[(lang, item.format)] = item
+    return register, agreement, files
+
+
+def test_the_purpose_survives_escaping(rendered):
+    _, agreement, _ = rendered
+    assert agreement.purpose.get("en") == TRICKY
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "en+fr"])
+def test_pdf_reads_back_in_its_language_and_passes_qpdf(rendered, lang):
+    _, agreement, files = rendered
+    path = files[(lang, "pdf")].path
+    subprocess.run(["qpdf", "--check", str(path)], check=True, capture_output=True)
+    text = pdf_text(path)
+    if "en" in lang:
+        assert "Home fire safety visits" in text and "Parties" in text and "Testshire Constabulary" in text
+        assert "Fire & rescue <visits> \"quoted\" 'single' {{ 7*7 }} {% if x %}" in text
+    if "fr" in lang:
+        assert "Titre en français" in text and "Partager les adresses" in text
+        assert "Données partagées" in text and "Suivi du document" in text
+    if lang == "en+fr":
+        assert text.index("Parties") < text.index("Données partagées")
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "en+fr"])
+def test_docx_reads_back_and_is_valid_xml(rendered, lang):
+    _, agreement, files = rendered
+    path = files[(lang, "docx")].path
+    text = docx_text(path)
+    with zipfile.ZipFile(path) as archive:
+        for name in archive.namelist():
+            if name.endswith(".xml"):
+                minidom.parseString(archive.read(name))  # raises on invalid XML
+    if "en" in lang:
+        assert TRICKY in text and "Testshire Council" in text
+    if "fr" in lang:
+        assert "Titre en français" in text and "Données partagées" in text
+    assert f"{ID} · " in text and agreement.fingerprint in text
+    assert "{{" not in text.replace("{{ 7*7 }}", "") and "{%" not in text.replace("{% if x %}", "")
+
+
+def test_every_pdf_page_carries_version_and_fingerprint(rendered):
+    _, agreement, files = rendered
+    path = files[("en+fr", "pdf")].path
+    pages = pdf_text(path).split("\f")
+    pages = [p for p in pages if p.strip()]
+    assert len(pages) >= 2
+    for number, page in enumerate(pages, 1):
+        assert f"Version {agreement.version}" in page and agreement.fingerprint in page, number
+    assert re.search(r"Page 1 / \d+", pages[0]) and re.search(r"Page \d+ / \d+", pages[-1])
+    fonts = subprocess.run(["pdffonts", str(path)], check=True, capture_output=True, text=True).stdout
+    assert all(line.split()[-5] == "yes" for line in fonts.splitlines()[2:])  # every font embedded
+
+
+def test_same_record_and_templates_give_identical_files(rendered, tmp_path):
+    register, agreement, files = rendered
+    again = {item.format: item for item in render(register, agreement, lang="en+fr", outdir=tmp_path)}
+    for fmt in ("pdf", "docx"):
+        assert again[fmt].path.read_bytes() == files[("en+fr", fmt)].path.read_bytes()
+        assert again[fmt].sha256 == files[("en+fr", fmt)].sha256
+    with zipfile.ZipFile(files[("en", "docx")].path) as archive:
+        assert {info.date_time for info in archive.infolist()} == {(2025, 1, 10, 0, 0, 0)}  # the record's date
+
+
+def test_a_missing_translation_is_refused_unless_marked(make_register, tmp_path):
+    out = tmp_path / "out"
+    text = complete_isa(ID).replace("  fr: Titre en français\n", "")
+    root = make_register({f"agreements/{ID}.yaml": text})
+    result = CliRunner().invoke(main, ["-R", str(root), "render", ID, "--lang", "fr", "--format", "docx", "-o", str(out)])
+    assert result.exit_code == 1
+    assert "has no fr text for: title" in result.output and "--fallback" in result.output
+    assert not out.exists()
+    result = CliRunner().invoke(main, ["-R", str(root), "render", ID, "--lang", "fr", "--format", "docx", "-o", str(out),
+                                       "--fallback"])
+    assert result.exit_code == 0, result.output
+    text = docx_text(next(out.glob("*.docx")))
+    assert "[non traduit (en)] Home fire safety visits" in text
+
+
+def test_a_stale_translation_is_warned_about(make_register, tmp_path):
+    from isa_toolkit.model import text_hash
+
+    text = complete_isa(ID).replace("  fr: Titre en français\n", f"  fr: Titre en français\n  translated_from: {{fr: {text_hash('Old')}}}\n")
+    root = make_register({f"agreements/{ID}.yaml": text})
+    result = CliRunner().invoke(main, ["-R", str(root), "render", ID, "--lang", "fr", "--format", "docx", "-o", str(tmp_path)])
+    assert result.exit_code == 0
+    assert "warning: ISA-2026-0001: title (fr) was translated from an older text" in result.output
+
+
+def test_templates_cannot_fetch_outside_their_folder(make_register, tmp_path):
+    from isa_toolkit.resources import shipped
+
+    for target in ("file:///etc/passwd", "http://127.0.0.1:9/x.css"):
+        root = make_register({f"agreements/{ID}.yaml": complete_isa(ID)})
+        own = root / "templates" / "html"
+        own.mkdir(parents=True)
+        page = (shipped("templates") / "html" / "signoff-sheet.html").read_text()
+        (own / "signoff-sheet.html").write_text(page.replace("</head>", f'<link rel="stylesheet" href="{target}"></head>'))
+        register = store.load_register(root)
+        with pytest.raises(IsaError, match="outside the template folder, which is never fetched"):
+            render(register, register.agreements[ID], doc="signoff-sheet", formats=("pdf",), outdir=tmp_path)
+        assert not list(tmp_path.glob("*.pdf"))
+
+
+def test_every_message_has_a_french_translation():
+    from babel.messages.pofile import read_po
+
+    from isa_toolkit.render.messages import used_messages
+    from isa_toolkit.resources import shipped
+
+    templates = shipped("templates")
+    with open(templates / "locale/fr/LC_MESSAGES/messages.po", "rb") as handle:
+        catalog = read_po(handle)
+    translated = {m.id for m in catalog if m.id and m.string}
+    missing = used_messages([templates / "html"], [templates / "docx"]) - translated
+    assert not missing, missing
+
+
+def test_shipped_docx_templates_have_no_split_tags(tmp_path):
+    from docx import Document as NewDocument
+
+    from isa_toolkit.render.docx import split_tags
+    from isa_toolkit.resources import shipped
+
+    for template in (shipped("templates") / "docx").glob("*.docx"):
+        assert split_tags(template) == [], template.name
+    broken = NewDocument()
+    paragraph = broken.add_paragraph("{{ doc.")
+    paragraph.add_run("title }}")
+    broken.save(tmp_path / "broken.docx")
+    assert split_tags(tmp_path / "broken.docx") == ["{{ doc.title }}"]
+
+
+def test_signoff_sheet_and_batch(make_register, tmp_path):
+    root = make_register({f"agreements/{ID}.yaml": complete_isa(ID),
+                          "agreements/ISA-2026-0002.yaml": complete_isa("ISA-2026-0002", status="draft")})
+    result = CliRunner().invoke(main, ["-R", str(root), "render", ID, "--doc", "signoff-sheet", "--format", "docx",
+                                       "-o", str(tmp_path / "one")])
+    assert result.exit_code == 0, result.output
+    text = docx_text(tmp_path / "one" / f"{ID}-v1.0-signoff-sheet-en.docx")
+    assert "Stage 4: Partner signatures" in text and "Sam Signer" in text and "Pending" in text
+    result = CliRunner().invoke(main, ["-R", str(root), "render", "--all", "--status", "active", "--format", "docx",
+                                       "-o", str(tmp_path / "batch")])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "batch").iterdir()) == [f"{ID}-v1.0-agreement-en.docx"]
+    assert "Rendered 1 of 1" in result.output
