@@ -570,7 +570,8 @@ def amend(ctx: click.Context, record_id: str, changes: Path, detail: str, author
 
 @main.command()
 @click.argument("record_id", metavar="ID", required=False)
-@click.option("--doc", type=click.Choice(["agreement", "protocol", "signoff-sheet"]), default="agreement",
+@click.option("--doc", type=click.Choice(["agreement", "protocol", "signature-pages", "signoff-sheet", "assessment"]),
+              default="agreement",
               show_default=True, help="Which document.")
 @click.option("--lang", default=None, metavar="LANG", help="en, fr or en+fr (both in one document); default: the register's first language.")
 @click.option("--format", "fmt", type=click.Choice(["docx", "pdf", "all"]), default="all", show_default=True)
@@ -626,6 +627,39 @@ def render(ctx: click.Context, record_id: str | None, doc: str, lang: str | None
     for item in render_document(register, agreement, doc=doc, lang=lang, formats=formats, outdir=outdir, fallback=fallback):
         click.echo(f"{item.path}  sha256:{item.sha256}")
     click.echo(f"Fingerprint of {record_id} version {agreement.version}: {agreement.fingerprint}")
+
+
+@main.group()
+def templates() -> None:
+    """Look after the document templates (a register's own, and the shipped ones).
+
+    \b
+    Example:
+      isa templates check
+    """
+
+
+@templates.command(name="check")
+@click.pass_context
+def templates_check(ctx: click.Context) -> None:
+    """Check the templates: DOCX tags split by Word, and messages missing from a catalog.
+
+    \b
+    Example:
+      isa templates check
+    """
+    from .render.checks import check_templates
+
+    try:
+        root = _register_root(ctx)
+    except IsaError:
+        root = None  # outside a register: check the shipped templates
+    problems = check_templates(root)
+    for problem in problems:
+        click.echo(problem)
+    click.echo(f"{len(problems)} problem(s) in the templates")
+    if problems:
+        ctx.exit(1)
 
 
 @main.command()

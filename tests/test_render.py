@@ -208,3 +208,48 @@ def test_signoff_sheet_and_batch(make_register, tmp_path):
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in (tmp_path / "batch").iterdir()) == [f"{ID}-v1.0-agreement-en.docx"]
     assert "Rendered 1 of 1" in result.output
+
+
+def test_signature_pages_and_assessment_record(make_register, tmp_path):
+    risk = ("risk_assessment:\n  checklist: risk_assessment\n  answers: {recipient_security: true, secure_transfer: false}\n"
+            "  outcome: proceed_with_conditions\n  conditions:\n    - {en: Secure email only., fr: Courriel sécurisé uniquement.}\n"
+            "  rationale: {en: Email is not encrypted yet., fr: Le courriel n'est pas encore chiffré.}\n"
+            "  by: Ava Assessor\n  date: 2026-10-01\n")
+    root = make_register({f"agreements/{ID}.yaml": complete_isa(ID) + risk})
+    for doc in ("signature-pages", "assessment"):
+        result = CliRunner().invoke(main, ["-R", str(root), "render", ID, "--doc", doc, "--lang", "en+fr",
+                                           "--format", "docx", "-o", str(tmp_path)])
+        assert result.exit_code == 0, result.output
+    pages = docx_text(tmp_path / f"{ID}-v1.0-signature-pages-en+fr.docx")
+    assert pages.count("Signature page") == 2 and pages.count("Page de signature") == 2
+    assert "Sam Signer" in pages and "Chief Executive" in pages and agreement_fingerprint(root) in pages
+    record = docx_text(tmp_path / f"{ID}-v1.0-assessment-en+fr.docx")
+    assert "Proceed with conditions" in record and "Poursuivre sous conditions" in record
+    assert "Secure email only." in record and "Courriel sécurisé uniquement." in record
+    from isa_toolkit.checklist import load_checklist
+
+    question = load_checklist("risk_assessment").item("recipient_security").question
+    assert question.get("en") in record and question.get("fr") in record  # each answer beside its question
+
+
+def agreement_fingerprint(root) -> str:
+    return store.load_agreement(root, ID).fingerprint
+
+
+def test_templates_check_finds_split_tags_and_missing_translations(make_register):
+    from docx import Document as NewDocument
+
+    root = make_register({})
+    (root / "templates" / "docx").mkdir(parents=True)
+    broken = NewDocument()
+    paragraph = broken.add_paragraph("{{ doc.")
+    paragraph.add_run("title }}")
+    broken.save(root / "templates" / "docx" / "agreement.docx")
+    (root / "templates" / "html").mkdir()
+    (root / "templates" / "html" / "agreement.html").write_text("<p>{{ doc.t('A brand new heading') }}</p>")
+    result = CliRunner().invoke(main, ["-R", str(root), "templates", "check"])
+    assert result.exit_code == 1
+    assert "the tag {{ doc.title }} is split across runs" in result.output
+    assert "no translation for 'A brand new heading'" in result.output
+    shipped_only = CliRunner().invoke(main, ["-R", str(make_register({})), "templates", "check"])
+    assert shipped_only.exit_code == 0 and "0 problem(s)" in shipped_only.output

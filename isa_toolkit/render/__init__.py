@@ -16,9 +16,10 @@ from ..model.localized import LANGUAGE_RE
 from ..resources import shipped
 from .context import document_context, document_date
 
-DOCS = ("agreement", "protocol", "signoff-sheet")
+DOCS = ("agreement", "protocol", "signature-pages", "signoff-sheet", "assessment")
 FORMATS = ("docx", "pdf")
-TEMPLATE_OF = {"agreement": "agreement", "protocol": "agreement", "signoff-sheet": "signoff-sheet"}
+TEMPLATE_OF = {"agreement": "agreement", "protocol": "agreement", "signature-pages": "signature-pages",
+               "signoff-sheet": "signoff-sheet", "assessment": "assessment"}
 
 
 @dataclass(frozen=True)
@@ -63,8 +64,12 @@ def render(register, agreement: Agreement, *, doc: str = "agreement", lang: str 
     html_folders = template_folders(register.root, "html")
     context = document_context(
         agreement, langs, classification=register.classification, chain=chain, settings=register.settings,
-        templates=html_folders[0].parent, fallback=fallback,
+        templates=html_folders[0].parent, fallback=fallback, checklists_root=register.root,
     )
+    if doc == "assessment" and not context["doc"]["assessments"]:
+        raise IsaError(f"{agreement.id} has no risk assessment or DPIA screening yet (isa assess {agreement.id})")
+    if doc == "signature-pages" and not context["doc"]["signatories"]:
+        raise IsaError(f"{agreement.id} names no signatory for any party, so there is no signature page to make")
     stem = f"{agreement.id}-v{agreement.version}-{doc}-{lang}"
     outdir.mkdir(parents=True, exist_ok=True)
     written = []

@@ -90,7 +90,7 @@ def document_date(agreement: Agreement) -> dt.date | None:
 
 
 def language_context(agreement: Agreement, lang: str, *, classification: Classification | None, chain=None,
-                     settings=None, templates=None, fallback: bool = False) -> dict[str, Any]:
+                     settings=None, templates=None, fallback: bool = False, checklists_root=None) -> dict[str, Any]:
     """Everything one language's part of a document needs."""
     gettext = translator(lang, templates).gettext
 
@@ -211,9 +211,52 @@ def language_context(agreement: Agreement, lang: str, *, classification: Classif
                        for a in agreement.amendments],
         "signoff_stages": _signoff_stages(agreement, chain, settings, text, lang) if chain is not None else [],
         "signatories": [p for p in parties if p["signatory"]],
+        "assessments": _assessments(agreement, text, t, lang, checklists_root),
         "contact": agreement.contact or "",
         "untranslated": missing if fallback else [],
     }
+
+
+def _answer(value: Any, t: Callable[[str], str]) -> str:
+    if value is True:
+        return t("Yes")
+    if value is False:
+        return t("No")
+    if value == "n/a":
+        return t("Not applicable")
+    return str(value)
+
+
+def _assessments(agreement: Agreement, text: Texts, t, lang: str, root) -> list[dict]:
+    """The risk assessment and the DPIA screening as recorded, each answer beside its question."""
+    from ..checklist import load_checklist
+
+    out = []
+    records = []
+    if agreement.risk_assessment is not None:
+        ra = agreement.risk_assessment
+        records.append((ra.checklist, ra.answers, t(OUTCOME[ra.outcome]), ra.by, ra.date, ra.rationale,
+                        [text(c) for c in ra.conditions]))
+    if agreement.dpia is not None and agreement.dpia.screening is not None:
+        sc = agreement.dpia.screening
+        outcome = t("DPIA required") if agreement.dpia.required else t("DPIA not required")
+        records.append((sc.checklist, sc.answers, outcome, sc.by, sc.date, sc.rationale, []))
+    for name, answers, outcome, by, day, rationale, conditions in records:
+        try:
+            checklist = load_checklist(name, root)
+        except IsaError:
+            checklist = None
+        rows = []
+        for item_id, value in answers.items():
+            question = item_id.replace("_", " ").capitalize()
+            if checklist is not None and any(i.id == item_id for i in checklist.items):
+                question = text(checklist.item(item_id).question)
+            rows.append({"question": question, "answer": _answer(value, t)})
+        out.append({
+            "title": text(checklist.title) if checklist else name, "outcome": outcome, "by": by,
+            "date": long_date(day, lang), "rationale": text(rationale), "conditions": conditions, "rows": rows,
+        })
+    return out
 
 
 def _signoff_stages(agreement, chain, settings, text, lang) -> list[dict]:
@@ -251,4 +294,5 @@ def document_context(agreement: Agreement, langs: list[str], **kwargs) -> dict[s
         "title": " / ".join(dict.fromkeys(p["title"] for p in parts)),
         "lang": langs[0],
         "langs": langs,
+        "signature_pages": [{"doc": part, "party": party} for part in parts for party in part["signatories"]],
     }

@@ -186,7 +186,55 @@ def signoff_sheet() -> Document:
     return d
 
 
+def signature_pages() -> Document:
+    d = _base("Signature pages")
+    _para(d, "{%p for page in signature_pages %}")
+    d.add_heading("{{ page.doc.t('Signature page') }}", level=1)
+    _para(d, "{{ page.doc.title }} · {{ id }} · {{ page.doc.t('Version') }} {{ version }} · {{ page.doc.date }}")
+    _para(d, "{{ page.doc.t('By signing, each party agrees to this version of the document, identified by its fingerprint:') }} {{ fingerprint }}")
+    table = d.add_table(rows=3, cols=2)
+    table.style = "Table Grid"
+    for row, (label, value) in enumerate([("Organisation", "page.party.organisation"), ("Name", "page.party.signatory.name"),
+                                          ("Title", "page.party.signatory.title")]):
+        table.rows[row].cells[0].text = "{{ page.doc.t('" + label + "') }}"
+        table.rows[row].cells[1].text = "{{ " + value + " }}"
+    for label in ("Signature", "Date"):
+        _para(d, "")
+        _para(d, "______________________________________________")
+        _para(d, "{{ page.doc.t('" + label + "') }}")
+    _para(d, "{{ page.doc.t('Return the signed page to the information sharing officer, who records it against this version.') }}")
+    _para(d, "{%p if not loop.last %}")
+    d.add_page_break()
+    _para(d, "{%p endif %}")
+    _para(d, "{%p endfor %}")
+    return d
+
+
+def assessment() -> Document:
+    d = _base("Risk assessment and DPIA screening")
+    _para(d, "{%p for doc in docs %}")
+    d.add_heading("{{ doc.t('Risk assessment and DPIA screening') }}", level=1)
+    _para(d, "{{ doc.title }} · {{ id }} · {{ doc.t('Version') }} {{ version }}")
+    _para(d, "{%p for a in doc.assessments %}")
+    d.add_heading("{{ a.title }}", level=2)
+    _para(d, "{{ doc.t('Result') }}: {{ a.outcome }} · {{ doc.t('Assessed by') }} {{ a.by }}, {{ a.date }}")
+    _para(d, "{{ doc.t('Rationale') }}: {{ a.rationale }}")
+    _para(d, "{%p for c in a.conditions %}")
+    _para(d, "{{ doc.t('Conditions') }}: {{ c }}", "List Bullet")
+    _para(d, "{%p endfor %}")
+    _table(d, ["{{ doc.t('Question') }}", "{{ doc.t('Answer') }}"], ["{{ item.question }}", "{{ item.answer }}"], "a.rows")
+    _para(d, "{%p endfor %}")
+    _para(d, "{%p if not loop.last %}")
+    d.add_page_break()
+    _para(d, "{%p endif %}")
+    _para(d, "{%p endfor %}")
+    return d
+
+
+TEMPLATES = {"agreement": agreement, "signoff-sheet": signoff_sheet, "signature-pages": signature_pages,
+             "assessment": assessment}
+
 if __name__ == "__main__":
-    agreement().save(HERE / "agreement.docx")
-    signoff_sheet().save(HERE / "signoff-sheet.docx")
-    print("wrote", HERE / "agreement.docx", HERE / "signoff-sheet.docx")
+    for name, build in TEMPLATES.items():
+        build().save(HERE / f"{name}.docx")
+        print("wrote", HERE / f"{name}.docx")
