@@ -54,6 +54,7 @@ def run_demo(outdir: Path, *, as_of: dt.date, echo: Callable[[str], None]) -> Pa
 
     new_id = _draft_and_assess(root, as_of, echo)
     _sign_off(root, new_id, min(as_of, dt.date.today()), echo)
+    _documents(root, new_id, outdir / "documents", echo)
 
     echo(f"\n== Done. The demo register is {root.resolve()}")
     echo(f"   Try: isa -R {root} show {new_id}")
@@ -144,3 +145,17 @@ _STAND_INS = {
     "designated_officer": "Sergeant Priya Natarajan",
     "executive": "Deputy Chief Constable Ruth Adeyemi",
 }
+
+
+def _documents(root: Path, record_id: str, outdir: Path, echo: Callable[[str], None]) -> None:
+    """Write the new agreement's documents: the agreement, its sign-off sheet and its assessment record."""
+    from .render import render
+
+    echo(f"\n== Documents (isa render {record_id} ...) in {outdir}")
+    register = load_register(root)
+    agreement = register.agreements[record_id]
+    for doc, formats in (("agreement", ("docx", "pdf")), ("signoff-sheet", ("pdf",)), ("assessment", ("pdf",))):
+        for item in render(register, agreement, doc=doc, lang="en", formats=formats, outdir=outdir):
+            echo(f"  {item.path}  sha256:{item.sha256[:16]}...")
+    echo(f"  Every page carries version {agreement.version} and fingerprint {agreement.fingerprint}, "
+         "the fingerprint the sign-offs are bound to.")
