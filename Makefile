@@ -25,9 +25,10 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check isa_toolkit tests bench
 
-## bench: print the figures for a synthetic 10,000-agreement register
+## bench: print the figures for a synthetic 10,000-agreement register and for document batches
 bench: $(STAMP)
 	$(BIN)/python bench/bench_register.py
+	$(BIN)/python bench/bench_documents.py
 
 ## wheel-check: build the wheel, install it in a fresh venv outside the checkout, run it there
 wheel-check: $(STAMP)
