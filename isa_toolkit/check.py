@@ -171,6 +171,21 @@ def check_review_dates(context: CheckContext, agreement: Agreement) -> Iterator[
         yield _error("review.due", f"review due {review.due} is before the last review {review.last}")
 
 
+def check_signed_content(context: CheckContext, agreement: Agreement) -> Iterator[Finding]:
+    """What was signed is what the record says: a sign-off's fingerprint matches the version's content.
+
+    A hand edit that changed a signed agreement without amending it (no new
+    version) trips it.
+    """
+    current = agreement.content_fingerprint()
+    changed = [i for i, s in enumerate(agreement.signoffs)
+               if s.version == agreement.version and s.document_fingerprint and s.document_fingerprint != current]
+    if changed:
+        yield _warn(f"signoffs[{changed[0]}].document_fingerprint",
+                    f"the content of version {agreement.version} has changed since {len(changed)} sign-off(s) were given; "
+                    "amend it (isa amend) so the change gets a new version and its own sign-offs")
+
+
 # -- completeness (warnings) ----------------------------------------------------
 
 
@@ -233,6 +248,7 @@ RECORD_CHECKS = (
     check_signoff_roles,
     check_versions,
     check_review_dates,
+    check_signed_content,
     check_completeness,
     check_translations,
 )

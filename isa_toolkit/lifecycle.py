@@ -198,9 +198,15 @@ def transition(root: Path, record_id: str, to: Status, *, by: str, date: dt.date
         raise Refused(f"the date {date} is in the future")
 
     def edit(agreement: Agreement) -> tuple[Agreement, str]:
+        from .signoff import activated
+
         check_move(lifecycle, agreement, to, chain=chain, reason=reason)
+        if to is Status.ACTIVE and agreement.status in (Status.SIGNED, Status.UNDER_REVIEW):
+            return activated(agreement, date, by=by)  # the same as isa activate: dates set
         updated = moved(agreement, to, by=by, date=date, reason=reason)
         if to is Status.TERMINATED and updated.end_date is None:
+            if updated.start_date and date < updated.start_date:
+                raise Refused(f"{agreement.id} started on {updated.start_date}; it cannot end before that ({date})")
             updated = updated.model_copy(update={"end_date": date})
         note = f": {reason.strip()}" if reason and reason.strip() else ""
         return updated, f"{agreement.status.value} -> {to.value}{note}"

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .model import Agreement
+from .model.agreement import normalise_organisation
 from .store import Register
 
 INACTIVE = {"terminated", "rejected"}
@@ -31,14 +32,6 @@ STOP_WORDS = set(
 )
 
 
-def normalise_organisation(name: str) -> str:
-    """``"The Norfolk  County Council."`` -> ``"norfolk county council"``."""
-    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
-    text = text.replace("&", " and ")
-    text = re.sub(r"[^a-z0-9]+", " ", text).strip()
-    return re.sub(r"^the ", "", text)
-
-
 def terms(text: str) -> set[str]:
     """The significant words of a purpose, lower-cased, accents and plural -s removed."""
     plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().casefold()
@@ -46,7 +39,7 @@ def terms(text: str) -> set[str]:
     for word in re.findall(r"[a-z0-9]+", plain):
         if len(word) < 3 or word in STOP_WORDS:
             continue
-        if len(word) > 4 and word.endswith("s"):
+        if len(word) > 4 and word.endswith("s") and not word.endswith("ss"):
             word = word[:-1]
         out.add(word)
     return out

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .errors import IsaError
 from .model import Agreement, Contact, Settings, Signoff, SignoffChain, SignoffStage, Status
-from .overlap import normalise_organisation
+from .model.agreement import normalise_organisation
 from .schedule import add_months
 
 SIGNING_STATUSES = (Status.ASSESSED, Status.IN_REVIEW, Status.APPROVED, Status.AUTHORISED, Status.UNDER_REVIEW)
@@ -121,6 +121,8 @@ def _find_slot(chain: SignoffChain, agreement: Agreement, role: str, organisatio
     if role not in chain.roles:
         raise IsaError(f"{role!r} is not a role of the sign-off chain; the roles are {', '.join(sorted(chain.roles))}")
     candidates = [s for s in slots(chain, agreement, settings) if s.role == role]
+    if not role.startswith("partner_") and organisation:
+        raise IsaError(f"--organisation is for the partner roles; {role} signs for the register's own organisation")
     if role.startswith("partner_"):
         if not organisation:
             parties = ", ".join(s.organisation or "" for s in candidates)
@@ -130,6 +132,12 @@ def _find_slot(chain: SignoffChain, agreement: Agreement, role: str, organisatio
         if not candidates:
             raise IsaError(f"{organisation!r} is not a party to {agreement.id}; the parties are "
                            f"{', '.join(p.organisation for p in agreement.parties)}")
+    # A role may appear in more than one stage: the slot is its first one not yet approved.
+    state = progress(chain, agreement, settings)
+    by_key = {(s.slot.number, s.slot.role, s.slot.organisation): s for stage in state.stages for s in stage.slots}
+    for slot in candidates:
+        if not by_key[(slot.number, slot.role, slot.organisation)].approved:
+            return slot
     return candidates[0]
 
 
@@ -154,13 +162,17 @@ class SignoffRequest:
 
 
 def apply_signoff(agreement: Agreement, request: SignoffRequest, *, chain: SignoffChain, settings: Settings | None,
-                  by: str, today: dt.date) -> tuple[Agreement, str]:
+                  by: str, today: dt.date, lifecycle=None) -> tuple[Agreement, str]:
     """The agreement with the sign-off recorded and its status moved on; refuse with a reason otherwise."""
-    from .lifecycle import moved
 
     date = request.date or today
     if date > today:
         raise IsaError(f"the sign-off date {date} is in the future")
+    if not request.name.strip():
+        raise IsaError("say who signs: --name NAME")
+    version_date = max((a.date for a in agreement.amendments if a.version == agreement.version), default=None)
+    if version_date is not None and date < version_date:
+        raise IsaError(f"the sign-off date {date} is before version {agreement.version} was made ({version_date})")
     if request.version is not None and request.version != agreement.version:
         raise IsaError(f"version {request.version} is no longer current: {agreement.id} is at version "
                        f"{agreement.version}; the sign-off must be given for the current version")
@@ -185,6 +197,10 @@ def apply_signoff(agreement: Agreement, request: SignoffRequest, *, chain: Signo
     if open_stage is not None and slot.number > open_stage.number:
         raise IsaError(f"stage {slot.number} ({slot.stage.id}) cannot be signed yet: stage {open_stage.number} "
                        f"({open_stage.stage.id}) is waiting for {open_stage.waiting_text()}")
+    earlier = [s.current.date for stage in state.stages if stage.number < slot.number for s in stage.slots if s.current]
+    if earlier and date < max(earlier):
+        raise IsaError(f"the sign-off date {date} is before the earlier stage was signed ({max(earlier)}); "
+                       "stages are signed in order")
 
     signoff = Signoff(
         stage=slot.number, role=slot.role, name=request.name, organisation=slot.organisation or request.organisation,
@@ -197,17 +213,46 @@ def apply_signoff(agreement: Agreement, request: SignoffRequest, *, chain: Signo
     if request.decision == "reject":
         if agreement.status is Status.UNDER_REVIEW:  # the version in force stays in force
             return updated, f"rejected by {who}"
-        return moved(updated, Status.DRAFT, by=by, date=date, reason=request.comment), f"rejected by {who}; back to draft"
+        return _walk(lifecycle, updated, [Status.DRAFT], chain, by, date, request.comment), f"rejected by {who}; back to draft"
 
     after = progress(chain, updated, settings)
     status = _status_after(updated, chain, after)
-    if status is not updated.status:
-        updated = moved(updated, status, by=by, date=date)
+    updated = _walk(lifecycle, updated, _path(updated.status, status, chain), chain, by, date)
     if status is Status.ACTIVE:  # a new version of an agreement in force: renewed
         updated = _renewed(updated, date)
     updated = _record_approval(updated, chain, after)
     note = f"; now {status.value}" if status is not agreement.status else ""
     return updated, f"approved by {who}{note}"
+
+
+CHAIN_ORDER = (Status.ASSESSED, Status.IN_REVIEW, Status.APPROVED, Status.AUTHORISED, Status.SIGNED)
+
+
+def _path(current: Status, target: Status, chain: SignoffChain) -> list[Status]:
+    """The statuses to pass through on the way to ``target`` (assessed -> in_review -> approved ...).
+
+    Only statuses the chain gives a stage for are passed through: a chain with
+    no executive stage goes from approved straight to signed.
+    """
+    if current is target:
+        return []
+    if current in CHAIN_ORDER and target in CHAIN_ORDER and CHAIN_ORDER.index(target) > CHAIN_ORDER.index(current):
+        mapped = {stage.status for stage in chain.stages if stage.status}
+        between = CHAIN_ORDER[CHAIN_ORDER.index(current) + 1 : CHAIN_ORDER.index(target)]
+        return [s for s in between if s is Status.IN_REVIEW or s.value in mapped] + [target]
+    return [target]
+
+
+def _walk(lifecycle, agreement: Agreement, steps: list[Status], chain: SignoffChain, by: str, date: dt.date,
+          reason: str | None = None) -> Agreement:
+    """Make each move in turn, each one checked against the lifecycle (so a register's own lifecycle governs)."""
+    from .lifecycle import check_move, moved
+
+    for step in steps:
+        if lifecycle is not None:
+            check_move(lifecycle, agreement, step, chain=chain, reason=reason, automatic=True)
+        agreement = moved(agreement, step, by=by, date=date, reason=reason)
+    return agreement
 
 
 def _status_after(agreement: Agreement, chain: SignoffChain, state: Progress) -> Status:
@@ -244,21 +289,38 @@ def _renewed(agreement: Agreement, date: dt.date) -> Agreement:
 
 def signoff(root: Path, record_id: str, request: SignoffRequest, *, by: str, today: dt.date | None = None):
     """Record a sign-off on the current record (under the lock) and commit it."""
+    from .lifecycle import load_lifecycle
     from .store import load_chain, load_register, modify_agreement
 
     register = load_register(root, checks=False)
     chain, problems = load_chain(register.root, register.settings)
     if chain is None:
         raise IsaError("the sign-off chain cannot be read: " + "; ".join(str(p) for p in problems))
+    lifecycle = load_lifecycle(register.root)
     today = today or dt.date.today()
     return modify_agreement(register.root, record_id,
-                            lambda a: apply_signoff(a, request, chain=chain, settings=register.settings, by=by, today=today),
+                            lambda a: apply_signoff(a, request, chain=chain, settings=register.settings, by=by, today=today,
+                                                    lifecycle=lifecycle),
                             by=by)
+
+
+def activated(agreement: Agreement, day: dt.date, *, by: str) -> tuple[Agreement, str]:
+    """The agreement in force from ``day``: from signed, with its first review date; from under review, renewed."""
+    from .lifecycle import moved
+
+    if agreement.status is Status.UNDER_REVIEW:
+        updated = _renewed(moved(agreement, Status.ACTIVE, by=by, date=day, reason="review completed"), day)
+        return updated, f"review completed: active again, next review due {updated.review.due}"
+    # It cannot be in force before it is registered; a planned later start stands.
+    start = max(agreement.start_date or day, day)
+    review = agreement.review.model_copy(update={"due": add_months(start, agreement.review.interval_months)})
+    updated = moved(agreement, Status.ACTIVE, by=by, date=day).model_copy(update={"start_date": start, "review": review})
+    return updated, f"active from {start}; first review due {review.due}"
 
 
 def activate(root: Path, record_id: str, *, by: str, date: dt.date | None = None):
     """Register a signed agreement as active, with its start date and first review date."""
-    from .lifecycle import check_move, load_lifecycle, moved
+    from .lifecycle import check_move, load_lifecycle
     from .store import load_chain, load_register, modify_agreement
 
     register = load_register(root, checks=False)
@@ -270,11 +332,7 @@ def activate(root: Path, record_id: str, *, by: str, date: dt.date | None = None
 
     def edit(agreement: Agreement) -> tuple[Agreement, str]:
         check_move(lifecycle, agreement, Status.ACTIVE, chain=chain)
-        start = agreement.start_date or day
-        review = agreement.review.model_copy(update={"due": add_months(start, agreement.review.interval_months)})
-        updated = moved(agreement, Status.ACTIVE, by=by, date=day)
-        updated = updated.model_copy(update={"start_date": start, "review": review})
-        return updated, f"active from {start}; first review due {review.due}"
+        return activated(agreement, day, by=by)
 
     return modify_agreement(register.root, record_id, edit, by=by)
 

@@ -80,7 +80,8 @@ def test_the_whole_default_chain_ends_active_with_a_review_date(register):
     assert result.exit_code == 0, result.output
     agreement = store.load_agreement(register, ID)
     assert agreement.status.value == "active"
-    assert str(agreement.review.due) == "2026-01-10"  # start date 2025-01-10 was set in the record + 12 months
+    # The record planned a start on 2025-01-10, but it cannot be in force before it is registered.
+    assert (str(agreement.start_date), str(agreement.review.due)) == ("2026-11-01", "2027-11-01")
     assert [(c.from_status.value, c.to.value) for c in agreement.history] == [
         ("assessed", "in_review"), ("in_review", "approved"), ("approved", "authorised"),
         ("authorised", "signed"), ("signed", "active"),
@@ -90,7 +91,7 @@ def test_the_whole_default_chain_ends_active_with_a_review_date(register):
     assert len(subjects) == len(DEFAULT_CHAIN) + 2
     assert subjects[1] == (f"{ID}: approved by Person partner_signatory as partner_signatory (Testshire Council) "
                            "(stage 4, version 1.0); now signed [by " + subjects[1].split("[by ")[1])
-    assert subjects[0].startswith(f"{ID}: active from 2025-01-10; first review due 2026-01-10")
+    assert subjects[0].startswith(f"{ID}: active from 2026-11-01; first review due 2027-11-01")
 
 
 def test_activation_without_a_start_date_starts_today(make_register):
@@ -206,7 +207,8 @@ def test_amending_an_active_agreement_puts_it_under_review_and_re_signing_renews
     assert run(root, "activate", ID, "--date", "2026-01-05").exit_code == 0
     changes = tmp_path / "c.yaml"
     changes.write_text("areas: [Testshire, Eastshire]\n")
-    assert run(root, "amend", ID, "--answers", str(changes), "--detail", "Eastshire joins", "--major").exit_code == 0
+    assert run(root, "amend", ID, "--answers", str(changes), "--detail", "Eastshire joins", "--major",
+               "--date", "2026-02-01").exit_code == 0
     agreement = store.load_agreement(root, ID)
     assert (agreement.version, agreement.status.value) == ("2.0", "under_review")
     for role, organisation in DEFAULT_CHAIN:

@@ -12,12 +12,22 @@ import datetime as dt
 import hashlib
 import json
 import re
+import unicodedata
 from enum import Enum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    field_validator,
+    model_validator,
+)
 
-from .localized import LANGUAGE_RE, META_KEY, Localized
+from .localized import CONTROL_RE, LANGUAGE_RE, META_KEY, Localized
 
 VERSION_PATTERN = r"^\d+\.\d+$"
 # One address, nothing that could break out of an email header (no spaces, newlines, commas or brackets).
@@ -38,6 +48,32 @@ def _iso_date(value: Any) -> Any:
 
 
 Day = Annotated[dt.date, BeforeValidator(_iso_date)]
+
+
+def _plain_text(value: str) -> str:
+    bad = CONTROL_RE.search(value)
+    if bad:
+        raise ValueError(f"holds the control character U+{ord(bad.group()):04X}, which a document cannot hold; remove it")
+    if not value.strip():
+        raise ValueError("is blank")
+    return value
+
+
+# Free text that is not per language (names, references): no control characters, not blank.
+Text = Annotated[str, AfterValidator(_plain_text)]
+
+
+def normalise_organisation(name: str) -> str:
+    """An organisation's name for comparison: case, accents, punctuation, "&"/"and" and a leading "The" ignored.
+
+    ``"The Norfolk  County Council."`` and ``"norfolk county council"`` compare
+    equal; names in any script keep their letters.
+    """
+    text = unicodedata.normalize("NFKD", name)
+    text = "".join(char for char in text if not unicodedata.combining(char)).casefold()
+    text = text.replace("&", " and ")
+    text = re.sub(r"[\W_]+", " ", text).strip()
+    return re.sub(r"^the ", "", text)
 Count = Annotated[int, Strict()]  # a whole number as written: true or "12" is not 1 or 12
 
 
@@ -78,14 +114,14 @@ class Level(str, Enum):
         return list(Level).index(self)
 
 class Contact(Frozen):
-    name: str = Field(min_length=1)
-    title: str | None = None
+    name: Text
+    title: Text | None = None
     email: str | None = Field(default=None, pattern=EMAIL_PATTERN)
-    phone: str | None = None
+    phone: Text | None = None
     language: str | None = None
 
 class Party(Frozen):
-    organisation: str = Field(min_length=1)
+    organisation: Text
     role: Literal["discloser", "recipient", "both", "signatory"]
     controller: Literal["controller", "joint_controller", "processor"] = "controller"
     designated_officer: Contact | None = None
@@ -95,7 +131,7 @@ class LegalBasis(Frozen):
     """One legal ground: a lawful basis, a condition for special/criminal data, or a legal power."""
 
     type: Literal["lawful_basis", "special_category_condition", "criminal_offence_condition", "legal_power"]
-    reference: str = Field(min_length=1)
+    reference: Text
     detail: Localized | None = None
 
 class DataItem(Frozen):
@@ -127,14 +163,14 @@ class Screening(Frozen):
     answers: dict[str, Any] = {}
     triggers: list[str] = []
     rationale: Localized | None = None
-    by: str = Field(min_length=1)
+    by: Text
     date: Day
 
 
 class Dpia(Frozen):
     required: bool | None = None
     reason: Localized | None = None
-    reference: str | None = None
+    reference: Text | None = None
     summary: Localized | None = None
     screening: Screening | None = None
 
@@ -145,16 +181,16 @@ class RiskAssessment(Frozen):
     outcome: Literal["proceed", "proceed_with_conditions", "do_not_proceed"]
     reasons: list[str] = []  # the items that decided the outcome
     conditions: list[Localized] = []
-    by: str = Field(min_length=1)
+    by: Text
     date: Day
 
 class Signoff(Frozen):
     stage: Count = Field(ge=1)
     role: str = Field(min_length=1, pattern=r"^[a-z][a-z0-9_]*$")
-    name: str = Field(min_length=1)
-    organisation: str | None = None
+    name: Text
+    organisation: Text | None = None
     decision: Literal["approve", "reject"]
-    comment: str | None = None
+    comment: Text | None = None
     date: Day
     version: str = Field(pattern=VERSION_PATTERN)
     document_fingerprint: str | None = None
@@ -171,18 +207,18 @@ class StatusChange(Frozen):
     date: Day
     from_status: Status = Field(alias="from")
     to: Status
-    by: str = Field(min_length=1)
-    reason: str | None = None
+    by: Text
+    reason: Text | None = None
 
     model_config = Frozen.model_config | {"populate_by_name": True, "serialize_by_alias": True}
 
 
 class Amendment(Frozen):
     version: str = Field(pattern=VERSION_PATTERN)
-    detail: str = Field(min_length=1)
-    author: str = Field(min_length=1)
+    detail: Text
+    author: Text
     date: Day
-    approved_by: str | None = None
+    approved_by: Text | None = None
 
 class MatrixRow(Frozen):
     information_type: Localized
@@ -214,13 +250,13 @@ class Agreement(Frozen):
     languages: list[str] = Field(default=["en"], min_length=1)
     sharing_type: Literal["systematic", "one-off"] = "systematic"
     owner: Contact | None = None
-    business_area: str | None = None
+    business_area: Text | None = None
     parties: list[Party] = Field(min_length=1)
     purpose: Localized
     benefits: Localized | None = None
     scope: Localized | None = None
     commitments: list[Localized] = []
-    areas: list[str] = []
+    areas: list[Text] = []
     legal_basis: list[LegalBasis] = []
     data_items: list[DataItem] = []
     sharing_matrix: SharingMatrix | None = None
@@ -236,7 +272,7 @@ class Agreement(Frozen):
     sanctions: Localized | None = None
     termination: Localized | None = None
     principles: list[Localized] = []
-    contact: str | None = None
+    contact: Text | None = None
     start_date: Day | None = None
     end_date: Day | None = None
     dpia: Dpia | None = None
@@ -255,6 +291,17 @@ class Agreement(Frozen):
         if len(set(value)) != len(value):
             raise ValueError("a language is listed twice")
         return value
+
+    @model_validator(mode="after")
+    def _parties_distinct(self) -> Agreement:
+        seen: dict[str, str] = {}
+        for party in self.parties:
+            key = normalise_organisation(party.organisation)
+            if key in seen:
+                raise ValueError(f"parties {seen[key]!r} and {party.organisation!r} are the same organisation; "
+                                 "list each party once")
+            seen[key] = party.organisation
+        return self
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> Agreement:
@@ -288,7 +335,8 @@ class Agreement(Frozen):
     def content_fingerprint(self) -> str:
         """Hash of what the agreement says, the thing a sign-off approves.
 
-        Status, sign-offs, review dates, history and assessments are not content: recording a
+        Status, sign-offs, review dates, history, assessments and the dates it is in
+        force (set when it is activated or terminated) are not content: recording a
         sign-off must not change what was signed. Fields left at their default
         and the ``translated_from`` bookkeeping are left out too, so a new
         optional field in a later toolkit does not change existing fingerprints.
@@ -296,7 +344,7 @@ class Agreement(Frozen):
         content = _without_sources(self.model_dump(
             mode="json",
             exclude={"status": True, "signoffs": True, "review": True, "amendments": True, "risk_assessment": True,
-                     "history": True, "dpia": {"screening"}},
+                     "history": True, "start_date": True, "end_date": True, "dpia": {"screening"}},
             exclude_defaults=True,
         ))
         canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
