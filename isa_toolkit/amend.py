@@ -27,6 +27,8 @@ from .problem import Problem
 from .store import modify_agreement, problems_from_validation
 
 PROTECTED = {"id", "kind", "status", "version", "signoffs", "history", "amendments", "risk_assessment", "review"}
+# Of the DPIA, only what the officer records by hand; whether one is required is the screening's answer.
+DPIA_EDITABLE = {"reference", "summary"}
 # Where an amendment leaves the agreement: the chain starts again for the new version.
 AFTER_AMENDMENT = {
     Status.DRAFT: Status.DRAFT,
@@ -54,6 +56,11 @@ def read_changes(path: Path) -> tuple[dict, str, str]:
         raise InvalidRecord(f"{rel} tries to change fields the toolkit keeps; nothing was written", problems)
     if not raw:
         raise InvalidRecord(f"{rel} changes nothing")
+    dpia = raw.get("dpia")
+    if dpia is not None and (not isinstance(dpia, dict) or set(dpia) - DPIA_EDITABLE):
+        raise InvalidRecord(f"{rel} may change only dpia.reference and dpia.summary; whether a DPIA is required comes "
+                            "from the DPIA screening (isa assess ID --checklist dpia_screening)",
+                            [Problem(rel, 0, "dpia", "only reference and summary can be amended")])
     return raw, text, rel
 
 
@@ -65,7 +72,13 @@ def amended(agreement: Agreement, changes: dict, *, detail: str, author: str, da
     if agreement.status not in AFTER_AMENDMENT:
         raise IsaError(f"{agreement.id} is {agreement.status.value} and cannot be amended")
     data = agreement.model_dump(mode="json", exclude_unset=True, by_alias=True)
-    data.update(changes)
+    dpia_changes = changes.get("dpia")
+    data.update({key: value for key, value in changes.items() if key != "dpia"})
+    if dpia_changes:
+        data["dpia"] = {**data.get("dpia", {}), **dpia_changes}
+    if "data_items" in changes and data.get("dpia", {}).get("screening"):
+        # The screening looked at the old data items: it must be run again for the new ones.
+        data["dpia"] = {k: v for k, v in data["dpia"].items() if k not in ("screening", "required", "reason")}
     try:
         candidate = Agreement.model_validate(data)
     except ValidationError as exc:

@@ -15,7 +15,7 @@ from typing import Any
 
 from .checklist import Checklist, Result, evaluate, record_facts
 from .errors import IsaError
-from .model import Agreement, Localized
+from .model import Agreement, Localized, Status
 from .model.agreement import Dpia, RiskAssessment, Screening
 from .store import modify_agreement
 
@@ -37,7 +37,15 @@ class Assessment:
     commit: str | None
 
 
+ASSESSABLE = {Status.DRAFT, Status.ASSESSED, Status.UNDER_REVIEW}
+
+
 def applies(checklist: Checklist, agreement: Agreement) -> None:
+    if agreement.status not in ASSESSABLE:
+        raise IsaError(
+            f"{agreement.id} is {agreement.status.value}: assessments are made on a draft, before the sign-off chain, "
+            "or during a review; amend it or start its review to assess it again"
+        )
     if agreement.kind not in checklist.applies_to:
         raise IsaError(
             f"the {checklist.id} checklist is for {', '.join(checklist.applies_to)}, not for a {agreement.kind}; "

@@ -25,8 +25,22 @@ class IsaGroup(click.Group):
     """Turns the toolkit's errors into a reason and exit code 1, never a traceback."""
 
     def invoke(self, ctx: click.Context):
+        from pydantic import ValidationError
+
+        from .intake import AnswerError
+
         try:
             return super().invoke(ctx)
+        except BrokenPipeError:  # the output was cut short by its reader (| head): not an error of ours
+            sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - nothing more can be written anyway
+            ctx.exit(0)
+        except AnswerError as exc:
+            raise click.ClickException(str(exc)) from None
+        except ValidationError as exc:
+            from .store import format_loc
+
+            reasons = "; ".join(f"{format_loc(tuple(e['loc']))}: {e['msg']}" for e in exc.errors(include_url=False))
+            raise click.ClickException(f"refused, nothing was written: {reasons}") from None
         except InvalidRecord as exc:
             for problem in exc.problems:
                 click.echo(str(problem), err=True)
@@ -430,8 +444,8 @@ def transition_(ctx: click.Context, record_id: str, to: str, reason: str | None,
 @click.argument("record_id", metavar="ID")
 @click.option("--role", required=True, metavar="ROLE", help="The role signing, e.g. information_security_manager.")
 @click.option("--name", required=True, metavar="NAME", help="The person signing.")
-@click.option("--approve", "decision", flag_value="approve", help="Approve this version.")
-@click.option("--reject", "decision", flag_value="reject", help="Reject it (with --comment): it goes back to draft.")
+@click.option("--approve", is_flag=True, help="Approve this version.")
+@click.option("--reject", is_flag=True, help="Reject it (with --comment): it goes back to draft.")
 @click.option("--organisation", metavar="ORG", help="For a partner role: the party signing.")
 @click.option("--comment", metavar="TEXT", help="A comment (required with --reject).")
 @click.option("--date", "when", callback=_parse_date, metavar="DATE", help="When it was signed (default: today).")
@@ -440,7 +454,7 @@ def transition_(ctx: click.Context, record_id: str, to: str, reason: str | None,
               help="The exact file signed: its sha-256 is kept with the sign-off.")
 @click.option("--by", metavar="NAME", help="Who records it (default: $ISA_USER or your login).")
 @click.pass_context
-def signoff_(ctx: click.Context, record_id: str, role: str, name: str, decision: str | None, organisation: str | None,
+def signoff_(ctx: click.Context, record_id: str, role: str, name: str, approve: bool, reject: bool, organisation: str | None,
              comment: str | None, when: dt.date | None, version: str | None, document: Path | None, by: str | None) -> None:
     """Record a sign-off, bound to the agreement's current version and fingerprint.
 
@@ -455,15 +469,17 @@ def signoff_(ctx: click.Context, record_id: str, role: str, name: str, decision:
     """
     from .signoff import SignoffRequest, signoff
 
-    if decision is None:
-        raise click.UsageError("say --approve or --reject")
+    if approve == reject:
+        raise click.UsageError("say --approve or --reject (one of them)")
+    decision = "approve" if approve else "reject"
     request = SignoffRequest(role=role, name=name, decision=decision, organisation=organisation, comment=comment,
                              date=when, version=version, document=document)
     _, commit = signoff(_register_root(ctx), record_id, request, by=_author(by))
     from .store import load_agreement
 
     agreement = load_agreement(_register_root(ctx), record_id)
-    click.echo(f"{record_id}: {decision}d by {name} as {role} (version {agreement.version}); status {agreement.status.value}")
+    verb = "approved" if decision == "approve" else "rejected"
+    click.echo(f"{record_id}: {verb} by {name} as {role} (version {agreement.version}); status {agreement.status.value}")
 
 
 @main.command()
@@ -564,8 +580,8 @@ def amend(ctx: click.Context, record_id: str, changes: Path, detail: str, author
     who = _author(by)
     agreement, _ = run_amend(_register_root(ctx), record_id, changes, detail=detail, author=author or who, by=who,
                              major=major, date=when)
-    click.echo(f"{agreement.id} is now version {agreement.version} ({agreement.status.value}); "
-               "earlier sign-offs are stale and the chain starts again")
+    stale = " earlier sign-offs are stale and the chain starts again" if agreement.signoffs else ""
+    click.echo(f"{agreement.id} is now version {agreement.version} ({agreement.status.value});{stale}".rstrip(";"))
 
 
 @main.command()

@@ -336,6 +336,27 @@ def _origin(origins: dict[tuple, str], loc: tuple) -> str | None:
 # -- answers files ----------------------------------------------------------------------
 
 
+def _json(text: str):
+    """JSON under the same rules as YAML records: bounded size and depth, no duplicate keys."""
+    if len(text) > yamlio.MAX_BYTES:
+        raise yamlio.YamlError(f"the file is larger than {yamlio.MAX_BYTES >> 20} MiB, which no answers file needs", 0)
+    if text.count("[") + text.count("{") > 500:
+        yamlio.check_flow_depth(text)
+
+    def pairs(items):
+        out = {}
+        for key, value in items:
+            if key in out:
+                raise yamlio.YamlError(f"duplicate key {key!r}; remove one of them", 0)
+            out[key] = value
+        return out
+
+    try:
+        return json.loads(text, object_pairs_hook=pairs)
+    except RecursionError:
+        raise yamlio.YamlError("nested too deeply", 0) from None
+
+
 def read_answers(path: Path) -> tuple[dict, str, str]:
     """An answers file's mapping, its text (for line numbers) and how to name it; YAML or JSON."""
     rel = str(path)
@@ -346,11 +367,11 @@ def read_answers(path: Path) -> tuple[dict, str, str]:
     except OSError as exc:
         raise InvalidRecord(f"cannot read the answers file {rel}: {exc.strerror}") from None
     try:
-        data = json.loads(text) if path.suffix.lower() == ".json" else yamlio.parse(text)
+        data = _json(text) if path.suffix.lower() == ".json" else yamlio.parse(text)
     except json.JSONDecodeError as exc:
-        raise InvalidRecord("the answers file is not valid JSON", [Problem(rel, exc.lineno, "", exc.msg)]) from None
+        raise InvalidRecord(f"{rel} cannot be read", [Problem(rel, exc.lineno, "", f"not valid JSON: {exc.msg}")]) from None
     except yamlio.YamlError as exc:
-        raise InvalidRecord("the answers file is not valid YAML", [Problem(rel, exc.line, "", exc.message)]) from None
+        raise InvalidRecord(f"{rel} cannot be read", [Problem(rel, exc.line, getattr(exc, "field", ""), exc.message)]) from None
     if not isinstance(data, dict):
         raise InvalidRecord("the answers file must be a mapping of question id to answer", [Problem(rel, 1, "", "not a mapping")])
     return data, text, rel

@@ -88,8 +88,9 @@ def _risk_assessment_allows(move: Move) -> list[str]:
 
 
 def _dpia_settled(move: Move) -> list[str]:
+    """A DPIA screening has been run (an officer's own view is not one), and a required DPIA has a reference."""
     dpia = move.agreement.dpia
-    if dpia is None or dpia.required is None:
+    if dpia is None or dpia.screening is None:
         return [f"a DPIA screening (isa assess {move.agreement.id} --checklist dpia_screening)"]
     if dpia.required and not dpia.reference:
         return ["a DPIA reference (dpia.reference): the screening said a DPIA is required"]

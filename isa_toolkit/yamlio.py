@@ -134,7 +134,7 @@ def parse(text: str) -> Any:
     if deep:
         raise YamlError(f"nested more than {MAX_DEPTH} levels deep", text.count("\n", 0, deep.start()) + 1)
     if text.count("[") + text.count("{") > 500:  # rare in a record: measure the nesting before the parser recurses
-        _check_flow_depth(text)
+        check_flow_depth(text)
     try:
         return yaml.load(text, Loader=RecordLoader)  # noqa: S506 - RecordLoader is a SafeLoader
     except YamlError:
@@ -152,7 +152,7 @@ def parse(text: str) -> Any:
         raise YamlError(f"not valid YAML: {exc}", 0) from None
 
 
-def _check_flow_depth(text: str) -> None:
+def check_flow_depth(text: str) -> None:
     depth, quote, line = 0, "", 1
     for char in text:
         if char == "\n":

@@ -194,3 +194,16 @@ def test_classification_rolls_up_and_shows_dissemination(register):
     item = record.data_items[0]
     higher = record.model_copy(update={"data_items": [item, item.model_copy(update={"sensitivity": Level.SEVERE})]})
     assert higher.classification_level.value == "severe"
+
+
+def test_assessing_an_agreement_in_force_is_refused(make_register, tmp_path):
+    root = make_register({f"agreements/{ID}.yaml": complete_isa()})
+    result = run(root, "assess", ID, "--answers", str(answers_file(tmp_path, {"recipient_security": "yes",
+                                                                             "secure_transfer": "yes", "rationale": "x"})))
+    assert result.exit_code == 1 and "assessments are made on a draft" in result.output
+
+
+def test_a_control_character_in_the_rationale_is_refused(register, tmp_path):
+    path = answers_file(tmp_path, {"recipient_security": "yes", "secure_transfer": "yes"})
+    result = run(register, "assess", ID, "--answers", str(path), "--rationale", "fine\x07")
+    assert result.exit_code == 1 and "control character U+0007" in result.output and "Traceback" not in result.output

@@ -360,3 +360,19 @@ def test_shipped_definitions_load_and_the_example_answers_make_a_complete_draft(
     values, lang = intake.answers_from_file(register, questionnaire, Path(example / "examples/new-isa-answers.yaml"))
     draft = intake.prepare(register, questionnaire, values, lang, rel="examples/new-isa-answers.yaml")
     assert check_record(CheckContext(("en", "fr"), register.chain), draft, "x") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ('{"title": ' + "[" * 100_000 + "]" * 100_000 + "}", "nested more than 40 levels deep"),
+        ('{"title": "a", "title": "b"}', "duplicate key 'title'"),
+        ("[1, 2]", "mapping of question id to answer"),
+        ("", "not valid JSON"),
+    ],
+)
+def test_hostile_json_answers_are_refused(register, tmp_path, text, words):
+    path = tmp_path / "answers.json"
+    path.write_text(text)
+    result = run(register, "new", "--answers", str(path))
+    assert result.exit_code == 1 and words in result.output and "Traceback" not in result.output

@@ -14,6 +14,7 @@ from .conftest import SETTINGS, complete_isa, git
 
 ID = "ISA-2026-0001"
 PATH = f"agreements/{ID}.yaml"
+SCREENING = "  screening: {checklist: dpia_screening, answers: {bulk: false}, by: Ava Assessor, date: 2026-10-01}\n"
 RISK = """\
 risk_assessment:
   checklist: risk_assessment
@@ -24,8 +25,11 @@ risk_assessment:
 """
 
 
-def record(status: str = "assessed", extra: str = RISK) -> str:
-    return complete_isa(ID, status=status).split("signoffs:")[0] + extra
+def record(status: str = "assessed", extra: str = RISK, screened: bool = True) -> str:
+    text = complete_isa(ID, status=status).split("signoffs:")[0]
+    if screened:
+        text = text.replace("start_date:", SCREENING + "start_date:", 1)
+    return text + extra
 
 
 POLICE, COUNCIL = "Testshire Constabulary", "Testshire Council"
@@ -254,11 +258,18 @@ def test_a_custom_chain_in_register_yaml_is_followed(make_register):
 
 
 def test_transition_guards_say_what_is_missing(make_register):
-    required = record("draft", extra="").replace("dpia:\n  required: false", "dpia:\n  required: true")
-    root = make_register({PATH: required})
+    unscreened = record("draft", extra="", screened=False)
+    root = make_register({PATH: unscreened})
     result = run(root, "transition", ID, "assessed")
     assert result.exit_code == 1
     assert "missing: a risk assessment (isa assess ISA-2026-0001)" in result.output
+    # The officer's own "no DPIA needed" in the record is not a screening.
+    assert "a DPIA screening (isa assess ISA-2026-0001 --checklist dpia_screening)" in result.output
+
+    required = record("draft").replace("dpia:\n  required: false", "dpia:\n  required: true")
+    root = make_register({PATH: required})
+    result = run(root, "transition", ID, "assessed")
+    assert result.exit_code == 1
     assert "a DPIA reference (dpia.reference): the screening said a DPIA is required" in result.output
 
     blocked = record("draft", extra=RISK.replace("outcome: proceed", "outcome: do_not_proceed"))
@@ -308,3 +319,107 @@ def test_a_signed_document_is_bound_by_its_hash(register, tmp_path):
     assert result.exit_code == 0, result.output
     signoff = store.load_agreement(register, ID).signoffs[-1]
     assert signoff.document_sha256 == hashlib.sha256(b"%PDF-1.7 signed copy").hexdigest()
+
+
+def test_signoff_input_is_checked_before_anything_is_written(register):
+    head, before = git(register, "rev-parse", "HEAD"), (register / PATH).read_bytes()
+    for args, words, code in (
+        (["--name", "", "--approve"], "say who signs", 1),
+        (["--name", "A\x07B", "--approve"], "control character U+0007", 1),
+        (["--name", "Ann", "--approve", "--reject", "--comment", "x"], "one of them", 2),
+        (["--name", "Ann", "--approve", "--organisation", POLICE], "--organisation is for the partner roles", 1),
+    ):
+        result = run(register, "signoff", ID, "--role", "information_asset_owner", *args)
+        assert result.exit_code == code and words in result.output, (args, result.output)
+        assert "Traceback" not in result.output
+    _unchanged(register, head, before)
+
+
+def test_stages_are_signed_in_date_order(register):
+    for role, organisation in DEFAULT_CHAIN[:6]:
+        assert sign(register, role, organisation, "--date", "2026-10-10").exit_code == 0
+    result = sign(register, "head_of_information_management", None, "--date", "2026-10-01")
+    assert result.exit_code == 1 and "before the earlier stage was signed (2026-10-10)" in result.output
+
+
+def test_parties_in_any_script_are_told_apart(make_register):
+    text = record().replace(POLICE, "شرطة المدينة").replace(COUNCIL, "警察署")
+    root = make_register({PATH: text})
+    assert sign(root, "partner_designated_officer", "警察署").exit_code == 0
+    data = json.loads(run(root, "status", ID, "--json").output)
+    partners = {s["organisation"]: bool(s["signoff"]) for s in data["stages"][0]["slots"] if s["organisation"]}
+    assert partners == {"شرطة المدينة": False, "警察署": True}
+    same_party_twice = record().replace(COUNCIL, "TESTSHIRE CONSTABULARY.")
+    root = make_register({PATH: same_party_twice})
+    [problem] = store.load_register(root).errors
+    assert "are the same organisation" in problem.message
+
+
+def test_a_role_in_two_stages_signs_in_each(make_register):
+    chain = SETTINGS + """\
+signoff_chain:
+  - {id: legal, title: {en: Legal, fr: Juridique}, roles: [legal_adviser]}
+  - {id: board, title: {en: Board, fr: Conseil}, roles: [board_chair], status: approved}
+  - {id: final_legal, title: {en: Final legal check, fr: Contrôle final}, roles: [legal_adviser]}
+"""
+    root = make_register({PATH: record()}, settings=chain)
+    for role in ("legal_adviser", "board_chair", "legal_adviser"):
+        result = sign(root, role)
+        assert result.exit_code == 0, result.output
+    assert status_of(root) == "signed"
+
+
+def test_a_registers_own_lifecycle_governs_the_automatic_moves(make_register):
+    from isa_toolkit.resources import shipped
+
+    lifecycle = (shipped("workflows") / "lifecycle.yaml").read_text()
+    strict = lifecycle.replace("  - from: [assessed]\n    to: in_review\n    automatic: true\n", "")
+    assert strict != lifecycle
+    root = make_register({PATH: record(), "workflows/lifecycle.yaml": strict})
+    head = git(root, "rev-parse", "HEAD")
+    result = sign(root, "information_asset_owner")
+    assert result.exit_code == 1 and "cannot move from assessed to in_review" in result.output
+    assert git(root, "rev-parse", "HEAD") == head
+
+
+def test_a_review_that_changes_nothing_returns_to_active(make_register):
+    root = make_register({PATH: record()})
+    for role, organisation in DEFAULT_CHAIN:
+        assert sign(root, role, organisation, "--date", "2026-01-05").exit_code == 0
+    assert run(root, "activate", ID, "--date", "2026-01-05").exit_code == 0
+    assert run(root, "transition", ID, "under_review", "--date", "2026-11-01").exit_code == 0
+    result = run(root, "transition", ID, "active", "--date", "2026-11-02")
+    assert result.exit_code == 0, result.output
+    agreement = store.load_agreement(root, ID)
+    assert (agreement.status.value, str(agreement.review.last), str(agreement.review.due)) == ("active", "2026-11-02", "2027-11-02")
+
+
+def test_amend_cannot_overrule_the_dpia_screening_and_new_data_needs_a_new_one(register, tmp_path):
+    changes = tmp_path / "c.yaml"
+    changes.write_text("dpia: {required: false}\n")
+    result = run(register, "amend", ID, "--answers", str(changes), "--detail", "x")
+    assert result.exit_code == 1 and "only dpia.reference and dpia.summary" in result.output
+    changes.write_text("dpia: {reference: DPIA-99}\n")
+    assert run(register, "amend", ID, "--answers", str(changes), "--detail", "DPIA done").exit_code == 0
+    agreement = store.load_agreement(register, ID)
+    assert agreement.dpia.reference == "DPIA-99" and agreement.dpia.screening is not None
+    item = ("data_items:\n  - name: {en: Health need, fr: Besoin de santé}\n    personal: true\n"
+            "    special_category: true\n    sensitivity: high\n")
+    changes.write_text(item)
+    assert run(register, "amend", ID, "--answers", str(changes), "--detail", "health data added").exit_code == 0
+    agreement = store.load_agreement(register, ID)
+    assert agreement.dpia.screening is None and agreement.dpia.required is None and agreement.dpia.reference == "DPIA-99"
+
+
+def test_changed_signed_content_is_flagged(make_register):
+    from isa_toolkit.model import Agreement
+    from isa_toolkit.yamlio import parse
+
+    text = complete_isa(ID)
+    fingerprint = Agreement.model_validate(parse(text)).content_fingerprint()
+    signed = text.replace("    version: '1.0'\n", f"    version: '1.0'\n    document_fingerprint: '{fingerprint}'\n")
+    root = make_register({PATH: signed})
+    assert store.load_register(root).problems == []
+    root = make_register({PATH: signed.replace("visits can be planned.", "visits can be planned, and more.")})
+    [problem] = store.load_register(root).problems
+    assert "has changed since 1 sign-off(s) were given" in problem.message and problem.line > 0
