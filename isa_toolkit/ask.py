@@ -82,12 +82,14 @@ def ask_question(question: Question, lang: str, context: dict) -> Any:
     if isinstance(default, bool):
         default = ui(lang, "yes_no").split("/")[0 if default else 1]
     return click.prompt(prompt + suffix, default="" if default is None else str(default),
-                        show_default=default is not None, value_proc=parse, prompt_suffix=_suffix(prompt + suffix))
+                        show_default=default is not None, value_proc=parse, prompt_suffix=_suffix(prompt + suffix, lang))
 
 
-def _suffix(prompt: str) -> str:
-    """No extra colon after a prompt that already ends in '?' or ':'."""
-    return " " if prompt.rstrip().endswith(("?", ":", ")")) else ": "
+def _suffix(prompt: str, lang: str = "en") -> str:
+    """No extra colon after a prompt that already ends in '?' or ':'; French puts a space before the colon."""
+    if prompt.rstrip().endswith(("?", ":", ")")):
+        return " "
+    return " : " if lang == "fr" else ": "
 
 
 def confirm(prompt: str, lang: str, *, default: bool) -> bool:
@@ -173,7 +175,7 @@ def ask_checklist(checklist, facts: dict[str, bool], lang: str) -> dict[str, Any
 
         suffix = f" ({options})" if item.type == "yes_no" else ""
         value = click.prompt(_text(item.question, lang) + suffix, default="", show_default=False, value_proc=parse,
-                             prompt_suffix=_suffix(_text(item.question, lang) + suffix))
+                             prompt_suffix=_suffix(_text(item.question, lang) + suffix, lang))
         if value is not None and value != "":
             answers[item.id] = value
     return answers

@@ -342,6 +342,15 @@ def new(ctx: click.Context, answers_file: Path | None, name: str, lang: str | No
             raise IsaError("stopped at your request; nothing was written")
     created = intake.create(register, questionnaire, values, lang, by=_author(by))
     click.echo(f"Created {created.id} (draft, version {created.version}): {created.title}")
+    from .check import CheckContext, check_record
+    from .store import load_chain
+
+    chain, _ = load_chain(register.root, register.settings)
+    still = check_record(CheckContext(tuple(register.languages), chain), created, "")
+    if still:
+        click.echo("Still to cover before it goes for sign-off (isa amend, or edit the record):")
+        for problem in still:
+            click.echo(f"  {problem.field}: {problem.message.split(': ', 1)[1]}")
     click.echo(f"Next: isa assess {created.id}")
 
 

@@ -92,8 +92,10 @@ def convert(question: Question, value: Any, lang: str) -> Any:
             number = int(str(value).strip())
         except ValueError:
             raise AnswerError(f"{value!r} is not a whole number") from None
-        if number < 0:
-            raise AnswerError("expected a number of zero or more")
+        low = question.minimum if question.minimum is not None else 0
+        if number < low or (question.maximum is not None and number > question.maximum):
+            within = f"from {low} to {question.maximum}" if question.maximum is not None else f"of {low} or more"
+            raise AnswerError(f"expected a number {within}")
         return number
     if kind == "list":
         items = value if isinstance(value, list) else [v for v in str(value).split(";")]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .model import Agreement
@@ -55,12 +54,15 @@ class Overlap:
     similarity: float
 
 
-def _similarity(new: dict[str, str], old: dict[str, str]) -> tuple[float, set[str]]:
-    """Best overlap between the purposes, language by language (all text pooled when no language is shared)."""
+def _similarity(new: dict[str, str], old: dict[str, str], names: set[str]) -> tuple[float, set[str]]:
+    """Best overlap between the purposes, language by language (all text pooled when no language is shared).
+
+    Words of the parties' names (``council``, ``constabulary``) say who, not what for: they do not count.
+    """
     pairs = [(new[lang], old[lang]) for lang in new if lang in old] or [(" ".join(new.values()), " ".join(old.values()))]
     best: tuple[float, set[str]] = (0.0, set())
     for new_text, old_text in pairs:
-        a, b = terms(new_text), terms(old_text)
+        a, b = terms(new_text) - names, terms(old_text) - names
         shared = a & b
         score = len(shared) / min(len(a), len(b)) if a and b else 0.0
         if (score, len(shared)) > (best[0], len(best[1])):
@@ -68,7 +70,7 @@ def _similarity(new: dict[str, str], old: dict[str, str]) -> tuple[float, set[st
     return best
 
 
-def find_overlaps(register: Register, partners: Iterable[str], purpose: dict[str, str]) -> list[Overlap]:
+def find_overlaps(register: Register, partners: list[str], purpose: dict[str, str]) -> list[Overlap]:
     """Agreements (not terminated or rejected) sharing a partner and an overlapping purpose, closest first.
 
     ``purpose`` is the new agreement's purpose by language, e.g. ``{"en": "..."}``.
@@ -85,7 +87,8 @@ def find_overlaps(register: Register, partners: Iterable[str], purpose: dict[str
         if not shared_partners:
             continue
         agreement: Agreement = register.agreements[record_id]
-        similarity, shared = _similarity(purpose, agreement.purpose.texts)
+        names = terms(" ".join([*partners, *agreement.partners]))
+        similarity, shared = _similarity(purpose, agreement.purpose.texts, names)
         if len(shared) >= MIN_SHARED_TERMS and similarity >= MIN_SIMILARITY:
             found.append(Overlap(record_id, str(agreement.title), entry["status"], tuple(shared_partners),
                                  tuple(sorted(shared)), round(similarity, 2)))

@@ -79,6 +79,8 @@ class Question(Frozen):
     min: int = Field(default=0, ge=0)
     max: int | None = Field(default=None, ge=1)
     max_length: int | None = Field(default=None, ge=1)
+    minimum: int | None = None  # for a number
+    maximum: int | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Question:

@@ -598,6 +598,11 @@ def _write_locked(root: Path, record: Agreement, change: str, by: str) -> str | 
             f"commit them (git commit {rel}) or discard them (git checkout -- {rel}), then try again"
         )
     new_data = to_plain(record)
+    try:  # the step built the record without validation (model_copy): check it now, field by field
+        Agreement.model_validate(new_data)
+    except ValidationError as exc:
+        raise InvalidRecord(f"{record.id}: the change would make the record invalid; nothing was written",
+                            problems_from_validation(exc, rel, None, record.id)) from None
     if old_bytes is not None:
         old_text = old_bytes.decode("utf-8")
         try:
@@ -614,6 +619,9 @@ def _write_locked(root: Path, record: Agreement, change: str, by: str) -> str | 
             new_text = BOM + new_text
     else:
         new_text = yamlio.dump(new_data)
+    if len(new_text.encode("utf-8")) > yamlio.MAX_BYTES:
+        raise InvalidRecord(f"{record.id}: the record would be larger than {yamlio.MAX_BYTES >> 20} MiB, which no "
+                            "agreement needs; shorten the longest texts. Nothing was written")
     # What we are about to write must read back as the record we were given.
     try:
         written = Agreement.model_validate(yamlio.parse(new_text.removeprefix(BOM)))
