@@ -45,6 +45,7 @@ def init_register(path: Path, *, example: bool, organisation: str | None, by: st
             shutil.copyfile(shipped("example_register") / CLASSIFICATION_FILE, path / CLASSIFICATION_FILE)
             (path / AGREEMENTS).mkdir(exist_ok=True)
             (path / AGREEMENTS / ".gitkeep").write_text("", encoding="utf-8")
+        _forge_files(path)
         vcs.init(path)
         vcs.commit_all(path, f"Register created [by {by}]")
     except BaseException:
@@ -59,6 +60,16 @@ def init_register(path: Path, *, example: bool, organisation: str | None, by: st
                     item.unlink(missing_ok=True)
         raise
     return path.resolve()
+
+
+def _forge_files(root: Path) -> None:
+    """The scheduled review run for GitHub and GitLab, ready to use (see docs/review.md)."""
+    forge = shipped("templates") / "forge"
+    workflows = root / ".github" / "workflows"
+    workflows.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(forge / "github-review.yml", workflows / "isa-review.yml")
+    if not (root / ".gitlab-ci.yml").exists():
+        shutil.copyfile(forge / "gitlab-review.yml", root / ".gitlab-ci.yml")
 
 
 def select(register: Register, *, statuses=(), kind: str | None = None, partner: str | None = None) -> list[dict]:

@@ -196,10 +196,22 @@ class Signoff(Frozen):
     document_fingerprint: str | None = None
     document_sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
 
+class ReviewFinding(Frozen):
+    """What one stakeholder said in a review: is the agreement still required, and what has changed."""
+
+    stakeholder: Text
+    still_required: bool
+    changes: Localized | None = None
+    by: Text
+    date: Day
+
+
 class Review(Frozen):
     interval_months: Count = Field(default=12, ge=1, le=60)
     last: Day | None = None
     due: Day | None = None
+    started: Day | None = None  # the review now under way began on this day
+    findings: list[ReviewFinding] = []
 
 class StatusChange(Frozen):
     """One move in the agreement's lifecycle: when, from what, to what, by whom and why."""

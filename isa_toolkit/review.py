@@ -1,0 +1,357 @@
+"""The annual review: what is due, the daily reminder run, and the review of one agreement.
+
+The daily run (``isa review run``) finds every review that is due or overdue,
+works out the reminders the schedule asks for today, writes each as an
+``.eml`` file, sends them when asked, and records in ``reminders.log`` (one
+JSON line per reminder sent, committed) what went to whom and when. A reminder
+already sent is never sent again; one that failed is tried again next run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import smtplib
+import ssl
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import vcs
+from .errors import IsaError
+from .model import Agreement, Localized, Settings, Status
+from .reminders import (
+    CLASSIFICATION_ID,
+    Recipient,
+    Reminder,
+    build_email,
+    calendar,
+    calendar_event,
+    reminders_for,
+    stage,
+)
+from .schedule import DueReview, add_months, review_due
+from .store import Register, register_lock, write_atomic
+
+LOG_FILE = "reminders.log"
+
+
+# -- what is due -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DueItem:
+    record_id: str
+    title: str
+    due: dt.date
+    days_left: int
+    owner: str
+    officers: list[str]
+
+    def as_dict(self) -> dict:
+        return {"id": self.record_id, "title": self.title, "due": self.due.isoformat(), "days_left": self.days_left,
+                "overdue": self.days_left < 0, "owner": self.owner, "designated_officers": self.officers}
+
+
+def classification_due(register: Register) -> dt.date | None:
+    """When the register's classification table is next reviewed (every six months by default, seed 001)."""
+    if register.classification is None or register.classification.review.last is None:
+        return None
+    review = register.classification.review
+    return add_months(review.last, review.interval_months)
+
+
+def due_agreements(register: Register, as_of: dt.date, within: int) -> list[DueReview]:
+    """Agreements in force due for review within ``within`` days of ``as_of`` (or overdue), most urgent first.
+
+    The index says which are due, so a large register builds only those records.
+    """
+    limit = as_of + dt.timedelta(days=within)
+    ids = [i for i, entry in register.index.items()
+           if entry.get("review_due") and dt.date.fromisoformat(entry["review_due"]) <= limit]
+    out = []
+    for record_id in ids:
+        agreement = register.agreements.get(record_id)
+        due = review_due(agreement) if agreement is not None else None
+        if due is not None and due <= limit:
+            out.append(DueReview(agreement, due, (due - as_of).days))
+    return sorted(out, key=lambda item: (item.days_left, item.agreement.id))
+
+
+def due_list(register: Register, as_of: dt.date, within: int) -> list[DueItem]:
+    items = [DueItem(d.agreement.id, str(d.agreement.title), d.due, d.days_left,
+                     d.agreement.owner.name if d.agreement.owner else "",
+                     [p.designated_officer.name for p in d.agreement.parties if p.designated_officer])
+             for d in due_agreements(register, as_of, within)]
+    table_due = classification_due(register)
+    if table_due is not None and table_due <= as_of + dt.timedelta(days=within):
+        head = register.settings.contacts.get("head_of_information_management") if register.settings else None
+        items.append(DueItem(CLASSIFICATION_ID, "Data and information sensitivity classification table", table_due,
+                             (table_due - as_of).days, head.name if head else "", []))
+    return sorted(items, key=lambda item: (item.days_left, item.record_id))
+
+
+# -- the daily run -------------------------------------------------------------------------
+
+
+@dataclass
+class RunResult:
+    due: int = 0
+    reminded: int = 0
+    escalated: int = 0
+    already_sent: int = 0
+    failed: list[tuple[Reminder, str]] = field(default_factory=list)
+    written: list[Path] = field(default_factory=list)
+    sent: list[Reminder] = field(default_factory=list)
+    planned: list[Reminder] = field(default_factory=list)
+
+
+def read_log(root: Path) -> list[dict]:
+    path = root / LOG_FILE
+    if not path.exists():
+        return []
+    entries = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            entries.append(json.loads(line))
+        except json.JSONDecodeError:
+            raise IsaError(f"{LOG_FILE}:{number}: not a JSON line; restore the file from git (git checkout -- {LOG_FILE})") from None
+    return entries
+
+
+def _classification_reminders(register: Register, as_of: dt.date) -> list[Reminder]:
+    due = classification_due(register)
+    settings = register.settings
+    if due is None or settings is None:
+        return []
+    days_left = (due - as_of).days
+    current = stage(days_left, settings)
+    if current is None:
+        return []
+    out = []
+    for role in ("head_of_information_management", "information_compliance_manager"):
+        contact = settings.contacts.get(role)
+        if contact is not None and contact.email:
+            lang = contact.language if contact.language in settings.languages else settings.languages[0]
+            out.append(Reminder(CLASSIFICATION_ID, "Data and information sensitivity classification table", due,
+                                days_left, current, Recipient(contact.name, contact.email, lang, role)))
+    return out
+
+
+def plan(register: Register, as_of: dt.date) -> tuple[int, list[Reminder]]:
+    """How many reviews are due, and every reminder the schedule asks for on ``as_of``."""
+    settings = register.settings
+    if settings is None:
+        raise IsaError("register.yaml has errors, so the reminder schedule is unknown; run `isa validate`")
+    horizon = max(settings.reminders.days_before, default=0)
+    due = due_agreements(register, as_of, horizon)
+    reminders = [r for item in due for r in reminders_for(item, settings)]
+    table = _classification_reminders(register, as_of)
+    return len(due) + (1 if table else 0), reminders + table
+
+
+def _file_name(reminder: Reminder) -> str:
+    who = "".join(ch if ch.isalnum() else "-" for ch in reminder.recipient.email.casefold())
+    return f"{reminder.record_id}-{reminder.due.isoformat()}-{reminder.stage}-{who}.eml"
+
+
+def _smtp_send(settings: Settings, messages: list[tuple[Reminder, object]]) -> list[tuple[Reminder, str]]:
+    """Send over one SMTP connection; return the ones that failed, with why."""
+    smtp = settings.smtp
+    failures = []
+    try:
+        if smtp.tls == "ssl":
+            client: smtplib.SMTP = smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=30, context=ssl.create_default_context())
+        else:
+            client = smtplib.SMTP(smtp.host, smtp.port, timeout=30)
+        with client:
+            if smtp.tls == "starttls":
+                client.starttls(context=ssl.create_default_context())
+            if smtp.username_env:
+                user, password = os.environ.get(smtp.username_env), os.environ.get(smtp.password_env or "")
+                if not user or password is None:
+                    raise IsaError(f"set {smtp.username_env} and {smtp.password_env} to the SMTP user name and password")
+                client.login(user, password)
+            for reminder, message in messages:
+                try:
+                    client.send_message(message)
+                except (smtplib.SMTPException, OSError) as exc:
+                    failures.append((reminder, f"{type(exc).__name__}: {exc}"))
+    except (smtplib.SMTPException, OSError) as exc:
+        sent = {id(r) for r, _ in failures}
+        failures += [(reminder, f"cannot reach the mail server {smtp.host}:{smtp.port}: {exc}")
+                     for reminder, _ in messages if id(reminder) not in sent]
+    return failures
+
+
+def prepare(register: Register, *, as_of: dt.date, send: bool) -> RunResult:
+    """The reminders to send today: those planned, less those already sent on earlier runs."""
+    settings = register.settings
+    if send and (settings is None or settings.smtp is None):
+        raise IsaError("there is no smtp section in register.yaml, so nothing can be sent; add one or run without --send")
+    count, reminders = plan(register, as_of)
+    done = {entry["key"] for entry in read_log(register.root) if entry.get("status") == "sent"}
+    result = RunResult(due=count)
+    for reminder in reminders:
+        if reminder.key in done:
+            result.already_sent += 1
+        else:
+            result.planned.append(reminder)
+    return result
+
+
+def run(register: Register, *, as_of: dt.date, out: Path | None, send: bool, by: str,
+        progress: Callable[[int], None] | None = None, result: RunResult | None = None) -> RunResult:
+    """The daily job: plan the reminders, write them, send them (``send``), and log what went."""
+    settings = register.settings
+    result = result or prepare(register, as_of=as_of, send=send)
+    todo = result.planned
+    sender = settings.smtp.sender if settings.smtp else "isa-toolkit@localhost"
+    versions = {r.record_id: register.agreements[r.record_id].version for r in todo if r.record_id in register.agreements}
+    messages = []
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+    for reminder in todo:
+        message = build_email(reminder, versions.get(reminder.record_id, "-"), sender=sender, as_of=as_of)
+        messages.append((reminder, message))
+        if out is not None:
+            path = out / _file_name(reminder)
+            write_atomic(path, bytes(message))
+            result.written.append(path)
+        if progress:
+            progress(1)
+    if not send:
+        return result
+    failures = _smtp_send(settings, messages) if messages else []
+    failed = {id(r) for r, _ in failures}
+    result.failed = failures
+    result.sent = [r for r, _ in messages if id(r) not in failed]
+    result.reminded = sum(1 for r in result.sent if not r.escalation)
+    result.escalated = sum(1 for r in result.sent if r.escalation)
+    _log(register.root, as_of, result, by)
+    return result
+
+
+def _log(root: Path, as_of: dt.date, result: RunResult, by: str) -> None:
+    """Append what was sent (and what failed) to reminders.log, in one commit."""
+    if not result.sent and not result.failed:
+        return
+    lines = []
+    for status, items in (("sent", [(r, "") for r in result.sent]), ("failed", result.failed)):
+        for reminder, error in items:
+            entry = {"date": as_of.isoformat(), "key": reminder.key, "record": reminder.record_id,
+                     "due": reminder.due.isoformat(), "stage": reminder.stage, "to": reminder.recipient.email,
+                     "status": status}
+            if error:
+                entry["error"] = error
+            lines.append(json.dumps(entry, ensure_ascii=False, sort_keys=True))
+    with register_lock(root):
+        path = root / LOG_FILE
+        old = path.read_text(encoding="utf-8") if path.exists() else ""
+        write_atomic(path, old + "".join(line + "\n" for line in lines))
+        message = (f"review run {as_of.isoformat()}: {len(result.sent)} reminder(s) sent"
+                   + (f", {len(result.failed)} failed" if result.failed else "") + f" [by {by}]")
+        vcs.commit(root, [LOG_FILE], message)
+
+
+# -- calendar ------------------------------------------------------------------------------
+
+
+def review_calendar(register: Register, stamp: dt.date) -> bytes:
+    """One .ics with every review date (agreements in force, and the classification table)."""
+    events = []
+    lang = register.languages[0]
+    for record_id in sorted(register.index):
+        entry = register.index[record_id]
+        if entry.get("review_due"):
+            title = entry["title"].get(lang) or next(iter(entry["title"].values()), record_id)
+            events.append(calendar_event(record_id, title, dt.date.fromisoformat(entry["review_due"]), lang, stamp))
+    table_due = classification_due(register)
+    if table_due is not None:
+        events.append(calendar_event(CLASSIFICATION_ID, "Data and information sensitivity classification table",
+                                     table_due, lang, stamp))
+    return calendar(events)
+
+
+# -- the review of one agreement ----------------------------------------------------------
+
+
+def start_review(root: Path, record_id: str, *, by: str, date: dt.date):
+    """Open the review: status under_review (still in force), findings start empty."""
+    from .lifecycle import check_move, load_lifecycle, moved
+    from .store import load_chain, load_register, modify_agreement
+
+    register = load_register(root, checks=False)
+    lifecycle = load_lifecycle(register.root)
+    chain, _ = load_chain(register.root, register.settings)
+
+    def edit(agreement: Agreement) -> tuple[Agreement, str]:
+        check_move(lifecycle, agreement, Status.UNDER_REVIEW, chain=chain)
+        review = agreement.review.model_copy(update={"started": date, "findings": []})
+        updated = moved(agreement, Status.UNDER_REVIEW, by=by, date=date, reason="review started")
+        return updated.model_copy(update={"review": review}), f"review started (due {review_due(agreement)})"
+
+    return modify_agreement(register.root, record_id, edit, by=by)
+
+
+def record_finding(root: Path, record_id: str, *, stakeholder: str, still_required: bool, changes: str | None,
+                   by: str, date: dt.date):
+    """Note what one stakeholder said: is the agreement still required, and what has changed."""
+    from .model.agreement import ReviewFinding
+    from .store import modify_agreement
+
+    def edit(agreement: Agreement) -> tuple[Agreement, str]:
+        if agreement.status is not Status.UNDER_REVIEW:
+            raise IsaError(f"{record_id} is not under review; start it first: isa review start {record_id}")
+        finding = ReviewFinding(stakeholder=stakeholder, still_required=still_required,
+                                changes=Localized({agreement.languages[0]: changes}) if changes else None,
+                                by=by, date=date)
+        review = agreement.review.model_copy(update={"findings": [*agreement.review.findings, finding]})
+        verdict = "still required" if still_required else "no longer required"
+        return agreement.model_copy(update={"review": review}), f"review: {stakeholder} says {verdict}"
+
+    return modify_agreement(root, record_id, edit, by=by)
+
+
+def complete_review(root: Path, record_id: str, *, outcome: str, reason: str | None, detail: str | None, by: str,
+                    date: dt.date):
+    """End the review: ``terminate`` (with a reason), or ``renew`` through the sign-off chain.
+
+    Renewing an agreement whose content was not amended during the review
+    makes a new version all the same ("reviewed, no change"), so the chain
+    signs the review off; the last signature makes it active again with a new
+    review date.
+    """
+    from .lifecycle import check_move, load_lifecycle, moved
+    from .model import Amendment
+    from .store import load_chain, load_register, modify_agreement
+
+    register = load_register(root, checks=False)
+    lifecycle = load_lifecycle(register.root)
+    chain, _ = load_chain(register.root, register.settings)
+
+    def edit(agreement: Agreement) -> tuple[Agreement, str]:
+        if agreement.status is not Status.UNDER_REVIEW:
+            raise IsaError(f"{record_id} is not under review; start it first: isa review start {record_id}")
+        if outcome == "terminate":
+            check_move(lifecycle, agreement, Status.TERMINATED, chain=chain, reason=reason)
+            updated = moved(agreement, Status.TERMINATED, by=by, date=date, reason=reason)
+            return updated.model_copy(update={"end_date": date}), f"review completed: terminated ({reason})"
+        started = agreement.review.started
+        amended = any(a.date >= started for a in agreement.amendments if a.version == agreement.version) if started else False
+        if amended:
+            return agreement, "review completed: the amended version is going through the sign-off chain"
+        from .amend import next_version
+
+        version = next_version(agreement.version, major=False)
+        note = detail or "Annual review: still required, no change to the content"
+        entry = Amendment(version=version, detail=note, author=by, date=date)
+        updated = agreement.model_copy(update={"version": version, "amendments": [*agreement.amendments, entry]})
+        return updated, f"review completed: version {version} ({note}) goes through the sign-off chain"
+
+    updated, commit = modify_agreement(register.root, record_id, edit, by=by)
+    return updated, commit
+
