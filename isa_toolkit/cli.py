@@ -864,15 +864,16 @@ def templates_check(ctx: click.Context) -> None:
 
 @main.command()
 @click.argument("outdir", required=False, type=click.Path(file_okay=False, path_type=Path))
-@click.option("--as-of", callback=_parse_date, metavar="DATE", help="Run as if today were DATE (YYYY-MM-DD).")
+@click.option("--as-of", callback=_parse_date, metavar="DATE",
+              help="Run the review as if today were DATE (default: 2026-11-23, the date the example register was written for).")
 def demo(outdir: Path | None, as_of: dt.date | None) -> None:
     """Run the main job on a copy of the example register, in OUTDIR (default ./isa-demo).
 
     The example register that ships with the toolkit is never changed.
     """
-    from .demo import run_demo
+    from .demo import DEMO_DATE, run_demo
 
-    run_demo(outdir or Path("isa-demo"), as_of=as_of or dt.date.today(), echo=click.echo)
+    run_demo(outdir or Path("isa-demo"), as_of=as_of or DEMO_DATE, echo=click.echo)
 
 
 def run() -> None:  # pragma: no cover - console-script entry point

@@ -14,10 +14,11 @@ from .display import agreement_table
 from .errors import IsaError, RegisterNotFound
 from .model import Status
 from .register import init_register, select
-from .schedule import due_reviews
 from .store import find_register, load_register
 
 DEMO_USER = "Demo Officer"
+# The example register was written as of this day: its overdue review is overdue, its next ones are weeks away.
+DEMO_DATE = dt.date(2026, 11, 23)
 
 
 def run_demo(outdir: Path, *, as_of: dt.date, echo: Callable[[str], None]) -> Path:
@@ -44,13 +45,7 @@ def run_demo(outdir: Path, *, as_of: dt.date, echo: Callable[[str], None]) -> Pa
     echo("\n== The register (isa list)")
     echo(agreement_table(select(register), register.languages[0]))
 
-    echo(f"\n== Due for review within 60 days of {as_of.isoformat()}")
-    due = due_reviews(register.agreements.values(), as_of, within_days=60)
-    if not due:
-        echo("  nothing is due")
-    for item in due:
-        when = f"{-item.days_left} day(s) overdue" if item.overdue else f"due in {item.days_left} day(s)"
-        echo(f"  {item.agreement.id}  {item.due.isoformat()}  {when}  {item.agreement.title}")
+    _review_run(register, outdir, as_of, echo)
 
     new_id = _draft_and_assess(root, as_of, echo)
     _sign_off(root, new_id, min(as_of, dt.date.today()), echo)
@@ -159,3 +154,28 @@ def _documents(root: Path, record_id: str, outdir: Path, echo: Callable[[str], N
             echo(f"  {item.path}  sha256:{item.sha256[:16]}...")
     echo(f"  Every page carries version {agreement.version} and fingerprint {agreement.fingerprint}, "
          "the fingerprint the sign-offs are bound to.")
+
+
+def _review_run(register, outdir: Path, as_of: dt.date, echo: Callable[[str], None]) -> None:
+    """What the daily review run would send today (isa review run, without --send), and the calendar."""
+    from .review import due_list, review_calendar
+    from .review import run as review_run
+    from .store import write_atomic
+
+    echo(f"\n== Due for review within 60 days of {as_of.isoformat()} (isa review due --as-of {as_of.isoformat()})")
+    items = due_list(register, as_of, 60)
+    if not items:
+        echo("  nothing is due")
+    for item in items:
+        when = f"{-item.days_left} day(s) overdue" if item.days_left < 0 else f"due in {item.days_left} day(s)"
+        echo(f"  {item.record_id}  {item.due.isoformat()}  {when}  {item.title}")
+    out = outdir / "reminders"
+    result = review_run(register, as_of=as_of, out=out, send=False, by=DEMO_USER)
+    echo(f"\n== The daily reminder run (isa review run --as-of {as_of.isoformat()} --out {out}): "
+         f"{len(result.planned)} email(s) would be sent")
+    for reminder in result.planned:
+        echo(f"  {reminder.stage:<12} {reminder.record_id:<15} to {reminder.recipient.name} <{reminder.recipient.email}> "
+             f"({reminder.recipient.language})")
+    calendar_path = outdir / "reviews.ics"
+    write_atomic(calendar_path, review_calendar(register, dt.date(2000, 1, 1)))
+    echo(f"  The emails are in {out}; every review date is in {calendar_path} (isa calendar)")

@@ -37,6 +37,10 @@ def test_demo_lists_and_shows_what_is_due(tmp_path):
     assert "8 agreement(s): 0 error(s), 0 warning(s)" in text
     assert "ISA-2023-0002  2026-08-28  87 day(s) overdue" in text
     assert "ISA-2024-0001  2027-01-15  due in 53 day(s)" in text
+    # The review run: what would be sent, written as emails, and the calendar.
+    assert "9 email(s) would be sent" in text and "escalation   ISA-2023-0002" in text
+    assert len(list((tmp_path / "out" / "reminders").glob("*.eml"))) == 9
+    assert (tmp_path / "out" / "reviews.ics").read_bytes().count(b"BEGIN:VEVENT") >= 5
     assert str(root.resolve()) in text
     # A new ISA drafted from the example answers, its overlap shown, then assessed.
     assert "ISA-2026-0002  [draft]" in text.split("Drafting a new agreement")[1]
