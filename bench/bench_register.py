@@ -13,6 +13,8 @@ Measures, on one generated register in a temporary git repository:
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import json
 import multiprocessing
 import random
 import shutil
@@ -45,6 +47,7 @@ ITEMS = [
     ("Incident reference numbers", "Numéros de référence des incidents", "low", False, False),
 ]
 STATUSES = ["active"] * 6 + ["draft", "in_review", "terminated", "suspended"]
+AS_OF = dt.date(2026, 11, 23)
 
 
 def synthetic_record(n: int, rng: random.Random) -> dict:
@@ -103,7 +106,8 @@ def synthetic_record(n: int, rng: random.Random) -> dict:
         "dpia": {"required": special or criminal, "reason": {"en": "Screening result recorded."},
                  **({"summary": {"en": "Risks assessed and mitigated."}, "reference": f"DPIA-{n}"} if special or criminal else {})},
         "start_date": start,
-        "review": {"interval_months": 12, "last": start},
+        # Last reviewed within the past year: about one in six falls due within 60 days of AS_OF.
+        "review": {"interval_months": 12, "last": (AS_OF - dt.timedelta(days=rng.randint(0, 364))).isoformat()},
         "signoffs": [
             {"stage": 4, "role": "partner_signatory", "name": party(org, "x")["signatory"]["name"], "organisation": org,
              "decision": "approve", "date": start, "version": "1.0"}
@@ -159,6 +163,46 @@ def one_commit(root: Path, record_id: str, n: int) -> None:
     store.modify_agreement(root, record_id, edit, by="bench")
 
 
+def review_run(root: Path) -> None:
+    """The daily reminder run, twice on the same day, sending to an SMTP server on 127.0.0.1."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    class Sink:
+        count = 0
+
+        async def handle_DATA(self, server, session, envelope):
+            Sink.count += 1
+            return "250 OK"
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Sink(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        settings = (root / "register.yaml").read_text()
+        settings = "\n".join(line for line in settings.splitlines()
+                             if not line.strip().startswith(("port:", "username_env:", "password_env:")))
+        settings = settings.replace("host: 127.0.0.1", f"host: 127.0.0.1\n  port: {port}")
+        (root / "register.yaml").write_text(settings + "\n")
+        subprocess.run(["git", "commit", "-qam", "bench smtp port"], cwd=root, check=True)
+        due = json.loads(isa("-R", str(root), "review", "due", "--as-of", AS_OF.isoformat(), "--json").stdout)
+        print(f"  reviews due or overdue on {AS_OF} (within 60 days)          {len(due):8d}")
+        out = root.parent / "reminders"
+        first = timed("isa review run --send (first run of the day)", lambda: isa(
+            "-R", str(root), "review", "run", "--as-of", AS_OF.isoformat(), "--out", str(out), "--send"))
+        print(f"  {'  emails written and sent':<52} {Sink.count:8d} ({len(list(out.iterdir()))} .eml files)")
+        sent = Sink.count
+        timed("isa review run --send (second run, same day)", lambda: isa(
+            "-R", str(root), "review", "run", "--as-of", AS_OF.isoformat(), "--out", str(out), "--send"))
+        print(f"  {'  new emails on the second run':<52} {Sink.count - sent:8d}")
+        del first
+    finally:
+        controller.stop()
+
+
 def run(count: int, keep: Path | None) -> None:
     base = Path(tempfile.mkdtemp(prefix="isa-bench-"))
     root = keep or base / "register"
@@ -195,6 +239,8 @@ def run(count: int, keep: Path | None) -> None:
         print(f"  {'one-record change committed (median of 5)':<52} {statistics.median(commits):8.3f} s")
         diff = subprocess.run(["git", "diff", "--numstat", before, "HEAD"], cwd=root, capture_output=True, text=True).stdout
         print(f"  {'  lines changed by those 5 commits':<52} {diff.split()[0] if diff else 0:>8} (+) in {len(diff.splitlines())} file(s)")
+
+        review_run(root)
 
         small = base / "small"
         small_ids = build_register(small, 100)
