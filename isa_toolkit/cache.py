@@ -19,6 +19,7 @@ import os
 import sqlite3
 import time
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from pydantic import TypeAdapter, ValidationError
@@ -44,6 +45,7 @@ CREATE TABLE IF NOT EXISTS records (
 """
 
 
+@cache
 def model_key() -> str:
     """Changes whenever the toolkit's code changes (its version, or any of its sources)."""
     digest = hashlib.sha256(__version__.encode())

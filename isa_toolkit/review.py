@@ -70,10 +70,11 @@ def due_agreements(register: Register, as_of: dt.date, within: int) -> list[DueR
     limit = as_of + dt.timedelta(days=within)
     ids = [i for i, entry in register.index.items()
            if entry.get("review_due") and dt.date.fromisoformat(entry["review_due"]) <= limit]
+    records = register.agreements
+    agreements = records.many(ids) if hasattr(records, "many") else [records[i] for i in ids if i in records]
     out = []
-    for record_id in ids:
-        agreement = register.agreements.get(record_id)
-        due = review_due(agreement) if agreement is not None else None
+    for agreement in agreements:
+        due = review_due(agreement)
         if due is not None and due <= limit:
             out.append(DueReview(agreement, due, (due - as_of).days))
     return sorted(out, key=lambda item: (item.days_left, item.agreement.id))
