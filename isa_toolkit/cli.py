@@ -595,7 +595,8 @@ def amend(ctx: click.Context, record_id: str, changes: Path, detail: str, author
 
 @main.command()
 @click.argument("record_id", metavar="ID", required=False)
-@click.option("--doc", type=click.Choice(["agreement", "protocol", "signature-pages", "signoff-sheet", "assessment"]),
+@click.option("--doc", type=click.Choice(["agreement", "protocol", "signature-pages", "signoff-sheet", "assessment",
+                                          "review-report"]),
               default="agreement",
               show_default=True, help="Which document.")
 @click.option("--lang", default=None, metavar="LANG", help="en, fr or en+fr (both in one document); default: the register's first language.")

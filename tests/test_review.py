@@ -246,3 +246,20 @@ def test_the_classification_table_has_its_own_six_monthly_review(make_register):
     _, reminders = plan(store.load_register(root), dt.date(2026, 12, 1))
     assert {(r.record_id, r.stage, r.recipient.email) for r in reminders} == {
         ("classification", "before-30", "hana.head@example.org")}
+
+
+def test_the_review_report_says_who_confirmed_what(make_register, tmp_path):
+    from .test_render import docx_text
+
+    root = make_register({f"agreements/{ID}.yaml": RECORD})
+    assert run(root, "render", ID, "--doc", "review-report", "-o", str(tmp_path)).exit_code == 1  # no review yet
+    assert run(root, "review", "start", ID, "--date", "2026-11-01").exit_code == 0
+    assert run(root, "review", "record", ID, "--stakeholder", "Testshire Council", "--still-required", "yes",
+               "--changes", "New designated officer", "--date", "2026-11-02").exit_code == 0
+    assert run(root, "review", "complete", ID, "--outcome", "renew", "--date", "2026-11-03").exit_code == 0
+    result = run(root, "render", ID, "--doc", "review-report", "--lang", "en+fr", "--format", "docx", "-o", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    text = docx_text(tmp_path / f"{ID}-v1.1-review-report-en+fr.docx")
+    assert "Review report" in text and "Rapport de réexamen" in text
+    assert "Testshire Council" in text and "New designated officer" in text
+    assert "Annual review: still required, no change to the content" in text

@@ -16,10 +16,10 @@ from ..model.localized import LANGUAGE_RE
 from ..resources import shipped
 from .context import document_context, document_date
 
-DOCS = ("agreement", "protocol", "signature-pages", "signoff-sheet", "assessment")
+DOCS = ("agreement", "protocol", "signature-pages", "signoff-sheet", "assessment", "review-report")
 FORMATS = ("docx", "pdf")
 TEMPLATE_OF = {"agreement": "agreement", "protocol": "agreement", "signature-pages": "signature-pages",
-               "signoff-sheet": "signoff-sheet", "assessment": "assessment"}
+               "signoff-sheet": "signoff-sheet", "assessment": "assessment", "review-report": "review-report"}
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,8 @@ def render(register, agreement: Agreement, *, doc: str = "agreement", lang: str 
     )
     if doc == "assessment" and not context["doc"]["assessments"]:
         raise IsaError(f"{agreement.id} has no risk assessment or DPIA screening yet (isa assess {agreement.id})")
+    if doc == "review-report" and context["doc"]["review"] is None:
+        raise IsaError(f"{agreement.id} has no review under way or recorded (isa review start {agreement.id})")
     if doc == "signature-pages" and not context["doc"]["signatories"]:
         raise IsaError(f"{agreement.id} names no signatory for any party, so there is no signature page to make")
     stem = f"{agreement.id}-v{agreement.version}-{doc}-{lang}"

@@ -212,8 +212,26 @@ def language_context(agreement: Agreement, lang: str, *, classification: Classif
         "signoff_stages": _signoff_stages(agreement, chain, settings, text, lang) if chain is not None else [],
         "signatories": [p for p in parties if p["signatory"]],
         "assessments": _assessments(agreement, text, t, lang, checklists_root),
+        "review": _review(agreement, text, t, lang),
         "contact": agreement.contact or "",
         "untranslated": missing if fallback else [],
+    }
+
+
+def _review(agreement: Agreement, text: Texts, t, lang: str) -> dict | None:
+    """The review under way or last completed: who said what, what changed since it started, what comes next."""
+    review = agreement.review
+    if review.started is None and not review.findings:
+        return None
+    changes = [{"version": a.version, "detail": a.detail, "author": a.author, "date": long_date(a.date, lang)}
+               for a in agreement.amendments if review.started and a.date >= review.started]
+    return {
+        "started": long_date(review.started, lang),
+        "last": long_date(review.last, lang),
+        "next": long_date(review_due(agreement), lang),
+        "findings": [{"stakeholder": f.stakeholder, "still_required": t("Yes") if f.still_required else t("No"),
+                      "changes": text(f.changes), "date": long_date(f.date, lang), "by": f.by} for f in review.findings],
+        "changes": changes,
     }
 
 

@@ -231,8 +231,29 @@ def assessment() -> Document:
     return d
 
 
+def review_report() -> Document:
+    d = _base("Review report")
+    _para(d, "{%p for doc in docs %}")
+    d.add_heading("{{ doc.t('Review report') }}", level=1)
+    _para(d, "{{ doc.title }} · {{ id }} · {{ doc.t('Version') }} {{ version }}")
+    _para(d, "{{ doc.t('Review started') }}: {{ doc.review.started }} · {{ doc.t('Next review') }}: {{ doc.review.next }}")
+    d.add_heading("{{ doc.t('Who confirmed what') }}", level=2)
+    _table(d, ["{{ doc.t('Stakeholder') }}", "{{ doc.t('Still required') }}", "{{ doc.t('What has changed') }}",
+               "{{ doc.t('Date') }}"],
+           ["{{ item.stakeholder }}", "{{ item.still_required }}", "{{ item.changes }}", "{{ item.date }}"],
+           "doc.review.findings")
+    d.add_heading("{{ doc.t('Changes made in this review') }}", level=2)
+    _table(d, ["{{ doc.t('Version') }}", "{{ doc.t('Change') }}", "{{ doc.t('Author') }}", "{{ doc.t('Date') }}"],
+           ["{{ item.version }}", "{{ item.detail }}", "{{ item.author }}", "{{ item.date }}"], "doc.review.changes")
+    _para(d, "{%p if not loop.last %}")
+    d.add_page_break()
+    _para(d, "{%p endif %}")
+    _para(d, "{%p endfor %}")
+    return d
+
+
 TEMPLATES = {"agreement": agreement, "signoff-sheet": signoff_sheet, "signature-pages": signature_pages,
-             "assessment": assessment}
+             "assessment": assessment, "review-report": review_report}
 
 if __name__ == "__main__":
     for name, build in TEMPLATES.items():
