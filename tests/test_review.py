@@ -257,7 +257,10 @@ def test_the_review_report_says_who_confirmed_what(make_register, tmp_path):
     assert run(root, "review", "record", ID, "--stakeholder", "Testshire Council", "--still-required", "yes",
                "--changes", "New designated officer", "--date", "2026-11-02").exit_code == 0
     assert run(root, "review", "complete", ID, "--outcome", "renew", "--date", "2026-11-03").exit_code == 0
-    result = run(root, "render", ID, "--doc", "review-report", "--lang", "en+fr", "--format", "docx", "-o", str(tmp_path))
+    refused = run(root, "render", ID, "--doc", "review-report", "--lang", "en+fr", "--format", "docx", "-o", str(tmp_path))
+    assert refused.exit_code == 1 and "no fr text for: review.findings[0].changes" in refused.output
+    result = run(root, "render", ID, "--doc", "review-report", "--lang", "en+fr", "--format", "docx", "-o", str(tmp_path),
+                 "--fallback")
     assert result.exit_code == 0, result.output
     text = docx_text(tmp_path / f"{ID}-v1.1-review-report-en+fr.docx")
     assert "Review report" in text and "Rapport de réexamen" in text
