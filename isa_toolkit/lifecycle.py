@@ -174,7 +174,6 @@ def _automatic_cause(to: Status) -> str:
         Status.APPROVED: "the final-version stage of the sign-off chain completes",
         Status.AUTHORISED: "the executive stage of the sign-off chain completes",
         Status.SIGNED: "the last signature is recorded",
-        Status.REVIEW_DUE: "the review date comes (isa review run)",
         Status.DRAFT: "a sign-off rejects it",
         Status.ACTIVE: "the chain completes for an agreement under review",
     }.get(to, "the toolkit records the step that causes it")
