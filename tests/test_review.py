@@ -152,14 +152,14 @@ def test_reminders_are_delivered_once_in_each_recipients_language(register, smtp
     assert git(register, "log", "-1", "--format=%s").strip() == "review run 2026-11-09: 2 reminder(s) sent [by Cron]"
 
 
-def test_a_failed_send_is_retried_without_repeating_the_others(register, smtp):
+def test_a_failed_send_is_retried_without_repeating_the_others(register, smtp, tmp_path):
     smtp.refuse.add("ray@example.org")
-    first = run(register, "review", "run", "--as-of", "2026-11-09", "--send", "--out", "x")
+    first = run(register, "review", "run", "--as-of", "2026-11-09", "--send", "--out", str(tmp_path / "x"))
     assert first.exit_code == 1
     assert "failed: ISA-2026-0001 to ray@example.org" in first.output
     assert [m["To"].addresses[0].addr_spec for m in smtp.messages] == ["dee@example.org"]
     smtp.refuse.clear()
-    second = run(register, "review", "run", "--as-of", "2026-11-10", "--send", "--out", "x")
+    second = run(register, "review", "run", "--as-of", "2026-11-10", "--send", "--out", str(tmp_path / "x"))
     assert second.exit_code == 0, second.output
     # The next day is still the 30-day stage: only the failed one goes out.
     assert [m["To"].addresses[0].addr_spec for m in smtp.messages] == ["dee@example.org", "ray@example.org"]
@@ -167,9 +167,9 @@ def test_a_failed_send_is_retried_without_repeating_the_others(register, smtp):
     assert statuses == [("dee@example.org", "sent"), ("ray@example.org", "failed"), ("ray@example.org", "sent")]
 
 
-def test_an_unreachable_server_fails_everything_and_logs_it(make_register):
+def test_an_unreachable_server_fails_everything_and_logs_it(make_register, tmp_path):
     root = make_register({f"agreements/{ID}.yaml": RECORD}, settings=settings(free_port()), classification=False)
-    result = run(root, "review", "run", "--as-of", "2026-11-09", "--send", "--out", "x")
+    result = run(root, "review", "run", "--as-of", "2026-11-09", "--send", "--out", str(tmp_path / "x"))
     assert result.exit_code == 1 and "cannot reach the mail server 127.0.0.1" in result.output
     assert {e["status"] for e in read_log(root)} == {"failed"}
 
