@@ -644,9 +644,11 @@ def render(ctx: click.Context, record_id: str | None, doc: str, lang: str | None
         return
     if not record_id:
         raise click.UsageError("give the ID of an agreement, or --all")
-    agreement = register.agreement(record_id)
-    lang = lang or register.languages[0]
     from .render import languages
+    from .store import load_agreement
+
+    agreement = load_agreement(register.root, record_id)  # a broken record is named with its problems
+    lang = lang or register.languages[0]
 
     for field in stale_translations(agreement, languages(lang), register.languages[0]):
         click.echo(f"warning: {record_id}: {field} was translated from an older text; check the translation", err=True)
@@ -680,7 +682,9 @@ def review_due_(ctx: click.Context, within: int, as_of: dt.date | None, as_json:
     """
     from .review import due_list
 
-    items = due_list(_load(ctx), as_of or dt.date.today(), within)
+    register = _load(ctx)
+    items = due_list(register, as_of or dt.date.today(), within)
+    _note_unreadable(register)
     if as_json:
         _echo_json([item.as_dict() for item in items])
         return
@@ -732,8 +736,9 @@ def review_run(ctx: click.Context, as_of: dt.date | None, out: Path, send: bool,
     else:
         click.echo(f"{day}: {result.due} review(s) due; {len(result.planned)} reminder(s) would be sent "
                    f"({result.already_sent} already sent before); written to {out}. Add --send to send them")
-    if result.failed:
-        ctx.exit(1)
+    _note_unreadable(register)
+    if result.failed or (send and register.unreadable):
+        ctx.exit(1)  # a scheduler must notice: something was not sent, or a record was left out
 
 
 @review.command(name="start")
@@ -820,7 +825,9 @@ def calendar_(ctx: click.Context, output: Path | None) -> None:
     from .review import review_calendar
 
     # A fixed stamp: the same register gives the same file, so subscribers see changes, not churn.
-    data = review_calendar(_load(ctx), dt.date(2000, 1, 1))
+    register = _load(ctx)
+    data = review_calendar(register, dt.date(2000, 1, 1))
+    _note_unreadable(register)
     if output is None:
         click.echo(data.decode("utf-8"), nl=False)
     else:

@@ -44,7 +44,7 @@ class Reminder:
     """One email to one person about one review."""
 
     record_id: str
-    title: str
+    title: dict[str, str]  # by language
     due: dt.date
     days_left: int
     stage: str
@@ -96,7 +96,7 @@ def reminders_for(item: DueReview, settings: Settings) -> list[Reminder]:
     agreement = item.agreement
     out = []
     current = stage(item.days_left, settings)
-    title = str(agreement.title)
+    title = dict(agreement.title.texts)
     if current is not None:
         out += [Reminder(agreement.id, title, item.due, item.days_left, current, r) for r in recipients(agreement, settings)]
     head = settings.contacts.get(settings.reminders.escalate_to)
@@ -115,9 +115,13 @@ TEXT = {
         "subject_late": "{id}: review overdue since {date} ({days} days late)",
         "subject_escalation": "Escalation: review of {id} overdue since {date} ({days} days late)",
         "hello": "Dear {name},",
-        "before": "The information sharing agreement \"{title}\" ({id}, version {version}) is due for review on {date}.",
-        "late": "The review of the information sharing agreement \"{title}\" ({id}, version {version}) was due on {date} "
-                "and is now {days} days overdue.",
+        "before": "\"{title}\" ({id}, version {version}) is due for review on {date}.",
+        "late": "The review of \"{title}\" ({id}, version {version}) was due on {date} and is now {days} days overdue.",
+        "table": "The register's data and information sensitivity classification table is due for review on {date} "
+                 "(it is reviewed every six months with the partners).",
+        "table_action": "Please review the levels, data types and sharing methods with the partners, update "
+                        "classification.yaml and set its review.last to the date of the review.",
+        "head": "head of information management",
         "escalation": "The review of \"{title}\" ({id}) is {days} days overdue. You are receiving this as {role}, "
                       "so that it can be assigned and completed.",
         "action": "Please confirm whether the agreement is still needed and what has changed (data, processes, "
@@ -130,9 +134,15 @@ TEXT = {
         "subject_late": "{id} : réexamen en retard depuis le {date} ({days} jours de retard)",
         "subject_escalation": "Escalade : réexamen de {id} en retard depuis le {date} ({days} jours de retard)",
         "hello": "Bonjour {name},",
-        "before": "L'accord de partage d'informations « {title} » ({id}, version {version}) doit être réexaminé le {date}.",
-        "late": "Le réexamen de l'accord de partage d'informations « {title} » ({id}, version {version}) était prévu "
-                "le {date} et a maintenant {days} jours de retard.",
+        "before": "« {title} » ({id}, version {version}) doit être réexaminé le {date}.",
+        "late": "Le réexamen de « {title} » ({id}, version {version}) était prévu le {date} et a maintenant "
+                "{days} jours de retard.",
+        "table": "Le tableau de classification de la sensibilité des données et des informations du registre doit "
+                 "être réexaminé le {date} (il l'est tous les six mois avec les partenaires).",
+        "table_action": "Merci de revoir les niveaux, les types de données et les modes de partage avec les "
+                        "partenaires, de mettre à jour classification.yaml et d'y indiquer la date du réexamen "
+                        "(review.last).",
+        "head": "responsable de la gestion de l'information",
         "escalation": "Le réexamen de « {title} » ({id}) a {days} jours de retard. Vous recevez ce message en tant que "
                       "{role}, afin qu'il soit attribué et mené à bien.",
         "action": "Merci de confirmer si l'accord est toujours nécessaire et ce qui a changé (données, procédures, "
@@ -145,6 +155,10 @@ TEXT = {
 
 def _words(lang: str) -> dict[str, str]:
     return TEXT.get(lang, TEXT["en"])
+
+
+def title_in(title: dict[str, str], lang: str) -> str:
+    return title.get(lang) or next(iter(title.values()), "")
 
 
 def calendar_event(record_id: str, title: str, due: dt.date, lang: str, stamp: dt.date):
@@ -161,19 +175,20 @@ def calendar_event(record_id: str, title: str, due: dt.date, lang: str, stamp: d
     return event
 
 
-def calendar(events) -> bytes:
+def calendar(events, method: str | None = None) -> bytes:
     from icalendar import Calendar
 
     cal = Calendar()
     cal.add("prodid", "-//isa-toolkit//review dates//EN")
     cal.add("version", "2.0")
+    if method:
+        cal.add("method", method)
     for event in events:
         cal.add_component(event)
     return cal.to_ical()
 
 
-def build_email(reminder: Reminder, agreement_version: str, *, sender: str, as_of: dt.date,
-                escalation_role: str = "head of information management") -> EmailMessage:
+def build_email(reminder: Reminder, agreement_version: str, *, sender: str, as_of: dt.date) -> EmailMessage:
     """The reminder as an RFC 5322 message: text and HTML in the recipient's language, with the review event."""
     from html import escape
 
@@ -181,18 +196,22 @@ def build_email(reminder: Reminder, agreement_version: str, *, sender: str, as_o
     words = _words(lang)
     days = abs(reminder.days_left)
     date = long_date(reminder.due, lang)
-    title = _clean(reminder.title)
+    title = _clean(title_in(reminder.title, lang))
+    table = reminder.record_id == CLASSIFICATION_ID
     if reminder.escalation:
         subject = words["subject_escalation"]
-        body = words["escalation"].format(title=title, id=reminder.record_id, days=days, role=escalation_role)
+        body = words["escalation"].format(title=title, id=reminder.record_id, days=days, role=words["head"])
+    elif table:
+        subject = words["subject_before"] if reminder.days_left >= 0 else words["subject_late"]
+        body = words["table"].format(date=date)
     elif reminder.days_left >= 0:
         subject, body = words["subject_before"], words["before"].format(
             title=title, id=reminder.record_id, version=agreement_version, date=date)
     else:
         subject, body = words["subject_late"], words["late"].format(
             title=title, id=reminder.record_id, version=agreement_version, date=date, days=days)
-    lines = [words["hello"].format(name=_clean(reminder.recipient.name)), "", body, "",
-             words["action"].format(id=reminder.record_id), "", "-- ", words["sign"]]
+    action = words["table_action"] if table else words["action"].format(id=reminder.record_id)
+    lines = [words["hello"].format(name=_clean(reminder.recipient.name)), "", body, "", action, "", "-- ", words["sign"]]
     message = EmailMessage()
     message["From"] = sender
     message["To"] = Address(display_name=_clean(reminder.recipient.name), addr_spec=reminder.recipient.email)
@@ -203,9 +222,9 @@ def build_email(reminder: Reminder, agreement_version: str, *, sender: str, as_o
     message.set_content("\n".join(lines))
     html = "".join(f"<p>{escape(line)}</p>" for line in lines if line and line != "-- ")
     message.add_alternative(f"<html lang=\"{lang}\"><body>{html}</body></html>", subtype="html")
-    ics = calendar([calendar_event(reminder.record_id, title, reminder.due, lang, as_of)])
-    message.add_attachment(ics, maintype="text", subtype="calendar", filename=f"{reminder.record_id}-review.ics",
-                           params={"method": "PUBLISH"})
+    ics = calendar([calendar_event(reminder.record_id, title, reminder.due, lang, as_of)], method="PUBLISH")
+    message.add_attachment(ics.decode("utf-8"), subtype="calendar", filename=f"{reminder.record_id}-review.ics",
+                           params={"method": "PUBLISH"})  # text: sent with charset=utf-8
     message["Content-Language"] = lang
     # Fixed boundaries, so the .eml written for a reminder is the same file every time.
     for depth, part in enumerate(part for part in message.walk() if part.is_multipart()):

@@ -31,11 +31,14 @@ from .reminders import (
     calendar_event,
     reminders_for,
     stage,
+    title_in,
 )
 from .schedule import DueReview, add_months, review_due
-from .store import Register, register_lock, write_atomic
+from .store import Register, register_lock
 
 LOG_FILE = "reminders.log"
+TABLE_TITLE = {"en": "Data and information sensitivity classification table",
+               "fr": "Tableau de classification de la sensibilité des données et des informations"}
 
 
 # -- what is due -----------------------------------------------------------------------
@@ -89,7 +92,7 @@ def due_list(register: Register, as_of: dt.date, within: int) -> list[DueItem]:
     table_due = classification_due(register)
     if table_due is not None and table_due <= as_of + dt.timedelta(days=within):
         head = register.settings.contacts.get("head_of_information_management") if register.settings else None
-        items.append(DueItem(CLASSIFICATION_ID, "Data and information sensitivity classification table", table_due,
+        items.append(DueItem(CLASSIFICATION_ID, title_in(TABLE_TITLE, register.languages[0]), table_due,
                              (table_due - as_of).days, head.name if head else "", []))
     return sorted(items, key=lambda item: (item.days_left, item.record_id))
 
@@ -113,14 +116,22 @@ def read_log(root: Path) -> list[dict]:
     path = root / LOG_FILE
     if not path.exists():
         return []
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise IsaError(f"{LOG_FILE} is not UTF-8 text; restore it from git (git checkout -- {LOG_FILE})") from None
     entries = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    for number, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
         try:
-            entries.append(json.loads(line))
+            entry = json.loads(line)
         except json.JSONDecodeError:
-            raise IsaError(f"{LOG_FILE}:{number}: not a JSON line; restore the file from git (git checkout -- {LOG_FILE})") from None
+            entry = None
+        if not (isinstance(entry, dict) and isinstance(entry.get("key"), str) and entry.get("status") in ("sent", "failed")):
+            raise IsaError(f"{LOG_FILE}:{number}: not a reminder entry; restore the file from git "
+                           f"(git checkout -- {LOG_FILE}) so no reminder is sent twice")
+        entries.append(entry)
     return entries
 
 
@@ -138,8 +149,8 @@ def _classification_reminders(register: Register, as_of: dt.date) -> list[Remind
         contact = settings.contacts.get(role)
         if contact is not None and contact.email:
             lang = contact.language if contact.language in settings.languages else settings.languages[0]
-            out.append(Reminder(CLASSIFICATION_ID, "Data and information sensitivity classification table", due,
-                                days_left, current, Recipient(contact.name, contact.email, lang, role)))
+            out.append(Reminder(CLASSIFICATION_ID, dict(TABLE_TITLE), due, days_left, current,
+                                Recipient(contact.name, contact.email, lang, role)))
     return out
 
 
@@ -150,7 +161,9 @@ def plan(register: Register, as_of: dt.date) -> tuple[int, list[Reminder]]:
         raise IsaError("register.yaml has errors, so the reminder schedule is unknown; run `isa validate`")
     horizon = max(settings.reminders.days_before, default=0)
     due = due_agreements(register, as_of, horizon)
-    reminders = [r for item in due for r in reminders_for(item, settings)]
+    # A review under way needs sign-offs, not reminders to start it (isa pending shows who to chase).
+    reminders = [r for item in due if item.agreement.status is not Status.UNDER_REVIEW
+                 for r in reminders_for(item, settings)]
     table = _classification_reminders(register, as_of)
     return len(due) + (1 if table else 0), reminders + table
 
@@ -195,10 +208,28 @@ def _build_all(todo: list[Reminder], versions: dict[str, str], sender: str, as_o
     return out
 
 
-def _smtp_send(settings: Settings, messages: list[tuple[Reminder, bytes]]) -> list[tuple[Reminder, str]]:
-    """Send over one SMTP connection; return the ones that failed, with why."""
+def _entry(reminder: Reminder, as_of: dt.date, status: str, error: str = "") -> str:
+    entry = {"date": as_of.isoformat(), "key": reminder.key, "record": reminder.record_id, "due": reminder.due.isoformat(),
+             "stage": reminder.stage, "to": reminder.recipient.email, "status": status}
+    if error:
+        entry["error"] = error
+    return json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n"
+
+
+def _append(root: Path, line: str) -> None:
+    """Note one reminder in the log at once (fsynced), so an interrupted run never sends it again."""
+    with open(root / LOG_FILE, "a", encoding="utf-8") as handle:
+        handle.write(line)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _smtp_send(settings: Settings, messages: list[tuple[Reminder, bytes]],
+               accepted: Callable[[Reminder], None]) -> list[tuple[Reminder, str]]:
+    """Send over one SMTP connection, noting each accepted message; return the ones that failed, with why."""
     smtp = settings.smtp
-    failures = []
+    failures: list[tuple[Reminder, str]] = []
+    done: set[int] = set()
     try:
         if smtp.tls == "ssl":
             client: smtplib.SMTP = smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=30, context=ssl.create_default_context())
@@ -217,17 +248,25 @@ def _smtp_send(settings: Settings, messages: list[tuple[Reminder, bytes]]) -> li
                     client.sendmail(smtp.sender, [reminder.recipient.email], message)
                 except (smtplib.SMTPException, OSError) as exc:
                     failures.append((reminder, f"{type(exc).__name__}: {exc}"))
+                else:
+                    accepted(reminder)
+                done.add(id(reminder))
+    except smtplib.SMTPNotSupportedError as exc:
+        failures += [(r, f"the mail server {smtp.host}:{smtp.port} refused: {exc}") for r, _ in messages if id(r) not in done]
+    except smtplib.SMTPAuthenticationError as exc:
+        failures += [(r, f"the mail server refused the login: {exc}") for r, _ in messages if id(r) not in done]
     except (smtplib.SMTPException, OSError) as exc:
-        sent = {id(r) for r, _ in failures}
-        failures += [(reminder, f"cannot reach the mail server {smtp.host}:{smtp.port}: {exc}")
-                     for reminder, _ in messages if id(reminder) not in sent]
+        failures += [(r, f"cannot reach the mail server {smtp.host}:{smtp.port}: {exc}") for r, _ in messages
+                     if id(r) not in done]
     return failures
 
 
 def prepare(register: Register, *, as_of: dt.date, send: bool) -> RunResult:
     """The reminders to send today: those planned, less those already sent on earlier runs."""
     settings = register.settings
-    if send and (settings is None or settings.smtp is None):
+    if settings is None:
+        raise IsaError("register.yaml has errors, so nothing can be planned or sent; run `isa validate` and fix them")
+    if send and settings.smtp is None:
         raise IsaError("there is no smtp section in register.yaml, so nothing can be sent; add one or run without --send")
     count, reminders = plan(register, as_of)
     done = {entry["key"] for entry in read_log(register.root) if entry.get("status") == "sent"}
@@ -259,36 +298,21 @@ def run(register: Register, *, as_of: dt.date, out: Path | None, send: bool, by:
             result.written.append(path)
     if not send:
         return result
-    failures = _smtp_send(settings, messages) if messages else []
-    failed = {id(r) for r, _ in failures}
-    result.failed = failures
-    result.sent = [r for r, _ in messages if id(r) not in failed]
-    result.reminded = sum(1 for r in result.sent if not r.escalation)
-    result.escalated = sum(1 for r in result.sent if r.escalation)
-    _log(register.root, as_of, result, by)
+    with register_lock(register.root):  # one run at a time: the log is the memory of what went
+        failures = _smtp_send(settings, messages, lambda r: _append(register.root, _entry(r, as_of, "sent"))) \
+            if messages else []
+        for reminder, error in failures:
+            _append(register.root, _entry(reminder, as_of, "failed", error))
+        failed = {id(r) for r, _ in failures}
+        result.failed = failures
+        result.sent = [r for r, _ in messages if id(r) not in failed]
+        result.reminded = sum(1 for r in result.sent if not r.escalation)
+        result.escalated = sum(1 for r in result.sent if r.escalation)
+        if result.sent or result.failed:
+            message = (f"review run {as_of.isoformat()}: {len(result.sent)} reminder(s) sent"
+                       + (f", {len(result.failed)} failed" if result.failed else "") + f" [by {by}]")
+            vcs.commit(register.root, [LOG_FILE], message)
     return result
-
-
-def _log(root: Path, as_of: dt.date, result: RunResult, by: str) -> None:
-    """Append what was sent (and what failed) to reminders.log, in one commit."""
-    if not result.sent and not result.failed:
-        return
-    lines = []
-    for status, items in (("sent", [(r, "") for r in result.sent]), ("failed", result.failed)):
-        for reminder, error in items:
-            entry = {"date": as_of.isoformat(), "key": reminder.key, "record": reminder.record_id,
-                     "due": reminder.due.isoformat(), "stage": reminder.stage, "to": reminder.recipient.email,
-                     "status": status}
-            if error:
-                entry["error"] = error
-            lines.append(json.dumps(entry, ensure_ascii=False, sort_keys=True))
-    with register_lock(root):
-        path = root / LOG_FILE
-        old = path.read_text(encoding="utf-8") if path.exists() else ""
-        write_atomic(path, old + "".join(line + "\n" for line in lines))
-        message = (f"review run {as_of.isoformat()}: {len(result.sent)} reminder(s) sent"
-                   + (f", {len(result.failed)} failed" if result.failed else "") + f" [by {by}]")
-        vcs.commit(root, [LOG_FILE], message)
 
 
 # -- calendar ------------------------------------------------------------------------------
@@ -301,12 +325,11 @@ def review_calendar(register: Register, stamp: dt.date) -> bytes:
     for record_id in sorted(register.index):
         entry = register.index[record_id]
         if entry.get("review_due"):
-            title = entry["title"].get(lang) or next(iter(entry["title"].values()), record_id)
+            title = title_in(entry["title"], lang) or record_id
             events.append(calendar_event(record_id, title, dt.date.fromisoformat(entry["review_due"]), lang, stamp))
     table_due = classification_due(register)
     if table_due is not None:
-        events.append(calendar_event(CLASSIFICATION_ID, "Data and information sensitivity classification table",
-                                     table_due, lang, stamp))
+        events.append(calendar_event(CLASSIFICATION_ID, title_in(TABLE_TITLE, lang), table_due, lang, stamp))
     return calendar(events)
 
 

@@ -253,3 +253,33 @@ def test_templates_check_finds_split_tags_and_missing_translations(make_register
     assert "no translation for 'A brand new heading'" in result.output
     shipped_only = CliRunner().invoke(main, ["-R", str(make_register({})), "templates", "check"])
     assert shipped_only.exit_code == 0 and "0 problem(s)" in shipped_only.output
+
+
+def test_templates_are_sandboxed(make_register, tmp_path):
+    from docx import Document as NewDocument
+
+    from isa_toolkit.resources import shipped
+
+    root = make_register({f"agreements/{ID}.yaml": complete_isa(ID)})
+    (root / "templates" / "html").mkdir(parents=True)
+    page = (shipped("templates") / "html" / "signoff-sheet.html").read_text()
+    (root / "templates" / "html" / "signoff-sheet.html").write_text(
+        page.replace("<h1>", "<h1>{{ lipsum.__globals__['os'].popen('id').read() }}"))
+    (root / "templates" / "docx").mkdir()
+    evil = NewDocument()
+    evil.add_paragraph("{{ doc.t.__globals__['os'].popen('id').read() }}")
+    evil.save(root / "templates" / "docx" / "signoff-sheet.docx")
+    register = store.load_register(root)
+    for fmt in ("pdf", "docx"):
+        with pytest.raises(IsaError, match="cannot be used"):
+            render(register, register.agreements[ID], doc="signoff-sheet", formats=(fmt,), outdir=tmp_path)
+
+
+def test_a_very_long_word_wraps_instead_of_being_cut(make_register, tmp_path):
+    word = "x" * 150 + "END"
+    root = make_register({f"agreements/{ID}.yaml": complete_isa(ID).replace(
+        "  en: Share addresses of people at risk so that visits can be planned.", f"  en: Before {word} after")})
+    register = store.load_register(root)
+    [item] = render(register, register.agreements[ID], formats=("pdf",), outdir=tmp_path)
+    text = "".join(pdf_text(item.path).split())
+    assert word in text and "Beforex" in text and "ENDafter" in text

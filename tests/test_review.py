@@ -266,3 +266,46 @@ def test_the_review_report_says_who_confirmed_what(make_register, tmp_path):
     assert "Review report" in text and "Rapport de réexamen" in text
     assert "Testshire Council" in text and "New designated officer" in text
     assert "Annual review: still required, no change to the content" in text
+
+
+def test_an_interrupted_run_never_sends_twice(register, smtp, tmp_path):
+    """A run killed after some messages went has logged them at once; the next run sends only the rest."""
+    from isa_toolkit.review import _append, _entry
+
+    registered = store.load_register(register)
+    _, reminders = plan(registered, dt.date(2026, 11, 9))
+    already = next(r for r in reminders if r.recipient.email == "dee@example.org")
+    _append(register, _entry(already, dt.date(2026, 11, 9), "sent"))  # as the killed run left it: uncommitted
+    result = run(register, "review", "run", "--as-of", "2026-11-09", "--send", "--out", str(tmp_path / "x"))
+    assert result.exit_code == 0, result.output
+    assert [m["To"].addresses[0].addr_spec for m in smtp.messages] == ["ray@example.org"]
+    assert git(register, "status", "--porcelain") == ""  # the earlier line is committed with this run's
+
+
+@pytest.mark.parametrize("line", ["[1]", "null", '"x"', '{"status": "sent"}', '{"status": "sent", "key": ["a"]}', "not json"])
+def test_a_damaged_log_is_refused_plainly(register, tmp_path, line):
+    (register / "reminders.log").write_text(line + "\n")
+    result = run(register, "review", "run", "--as-of", "2026-11-09", "--out", str(tmp_path / "x"))
+    assert result.exit_code == 1 and "reminders.log:1: not a reminder entry" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_emails_are_in_the_recipients_language_with_a_utf8_calendar(make_register, smtp, tmp_path):
+    root = make_register({f"agreements/{ID}.yaml": RECORD}, settings=settings(smtp.port), classification=False)
+    assert run(root, "review", "run", "--as-of", "2026-11-09", "--send", "--out", str(tmp_path / "x")).exit_code == 0
+    french = next(m for m in smtp.messages if m["To"].addresses[0].addr_spec == "dee@example.org")
+    body = french.get_body(("plain",)).get_content()
+    assert "« Titre en français »" in body and "Home fire safety visits" not in body
+    [attachment] = list(french.iter_attachments())
+    assert attachment.get_content_charset() == "utf-8"
+    assert "Réexamen de ISA-2026-0001 : Titre en français" in attachment.get_content().replace("\r\n ", "")
+    assert "METHOD:PUBLISH" in attachment.get_content()
+
+
+def test_settings_that_would_misroute_mail_are_refused(make_register):
+    bad_sender = settings(25).replace("sender: register@example.org", 'sender: "register@example.org\\nBcc: x@evil.net"')
+    root = make_register({}, settings=bad_sender, classification=False)
+    assert any(p.field == "smtp.sender" for p in store.load_register(root).errors)
+    typo = settings(25) + "reminders: {escalate_to: head_of_infomation_management}\n"
+    root = make_register({}, settings=typo, classification=False)
+    assert any("escalations would go nowhere" in p.message for p in store.load_register(root).errors)

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from .agreement import Contact, Count, Day, Frozen
+from .agreement import EMAIL_PATTERN, Contact, Count, Day, Frozen
 from .localized import LANGUAGE_RE, Localized
 
 ROLE_PATTERN = r"^[a-z][a-z0-9_]*$"
@@ -87,7 +87,7 @@ class SmtpSettings(Frozen):
     host: str
     port: Count = Field(default=587, ge=1, le=65535)
     tls: Literal["starttls", "ssl", "none"] = "starttls"
-    sender: str
+    sender: str = Field(pattern=EMAIL_PATTERN)  # one address: nothing that could add a header
     username_env: str | None = Field(default=None, pattern=r"^[A-Z_][A-Z0-9_]*$")
     password_env: str | None = Field(default=None, pattern=r"^[A-Z_][A-Z0-9_]*$")
 
@@ -138,6 +138,14 @@ class Settings(Frozen):
             if not re.fullmatch(ROLE_PATTERN, role):
                 raise ValueError(f"contact role {role!r} must be a lower-case name such as head_of_information_management")
         return value
+
+    @model_validator(mode="after")
+    def _escalation_has_someone(self) -> Settings:
+        role = self.reminders.escalate_to
+        if self.contacts and role not in self.contacts:
+            raise ValueError(f"reminders.escalate_to names {role!r}, but contacts has no one in that role "
+                             f"(it has {', '.join(sorted(self.contacts))}); escalations would go nowhere")
+        return self
 
     @property
     def source_language(self) -> str:

@@ -60,11 +60,14 @@ def render(register, agreement: Agreement, *, doc: str = "agreement", lang: str 
     if doc == "protocol" and agreement.kind != "protocol":
         raise IsaError(f"{agreement.id} is an agreement (isa), not a protocol; use --doc agreement")
     langs = languages(lang)
+    broken = [p for p in register.errors if p.path in ("classification.yaml", "register.yaml")]
+    if broken:
+        raise IsaError(f"{broken[0]}; documents print from these files, so fix them first (isa validate)")
     chain, _ = load_chain(register.root, register.settings)
     html_folders = template_folders(register.root, "html")
     context = document_context(
         agreement, langs, classification=register.classification, chain=chain, settings=register.settings,
-        templates=html_folders[0].parent, fallback=fallback, checklists_root=register.root,
+        templates=register.root / "templates", fallback=fallback, checklists_root=register.root,
     )
     if doc == "assessment" and not context["doc"]["assessments"]:
         raise IsaError(f"{agreement.id} has no risk assessment or DPIA screening yet (isa assess {agreement.id})")

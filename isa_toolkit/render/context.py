@@ -30,6 +30,16 @@ BASIS = {
 }
 LEVEL = {"low": "Low", "moderate": "Moderate", "high": "High", "severe": "Severe"}
 ANONYMISATION = {"none": "None", "pseudonymised": "Pseudonymised", "anonymised": "Anonymised", "aggregated": "Aggregated"}
+ROLE_NAMES = {
+    "information_asset_owner": "Information asset owner",
+    "designated_officer": "Designated officer",
+    "information_compliance_manager": "Information compliance manager",
+    "information_security_manager": "Information security manager",
+    "partner_designated_officer": "Partner's designated officer",
+    "head_of_information_management": "Head of information management",
+    "executive": "Executive",
+    "partner_signatory": "Partner's signatory",
+}
 OUTCOME = {"proceed": "Proceed", "proceed_with_conditions": "Proceed with conditions", "do_not_proceed": "Do not proceed"}
 SECTIONS = (  # (field, heading) in the order an agreement reads
     ("purpose", "Purpose"),
@@ -285,8 +295,9 @@ def _signoff_stages(agreement, chain, settings, text, lang) -> list[dict]:
         rows = []
         for slot in stage.slots:
             s = slot.current
+            role = text.t(ROLE_NAMES[slot.slot.role]) if slot.slot.role in ROLE_NAMES else slot.slot.role.replace("_", " ")
             rows.append({
-                "role": slot.slot.label().replace("_", " "),
+                "role": f"{role} ({slot.slot.organisation})" if slot.slot.organisation else role,
                 "expected": slot.slot.expected.name if slot.slot.expected else "",
                 "name": s.name if s else "",
                 "decision": s.decision if s else "",

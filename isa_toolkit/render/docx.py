@@ -22,10 +22,12 @@ TAG_RE = re.compile(r"\{[{%].*?[}%]\}")
 def render_docx(template: Path, context: dict, *, title: str, subject: str, day: dt.date | None) -> bytes:
     from docxtpl import DocxTemplate
     from jinja2 import TemplateError
+    from jinja2.sandbox import SandboxedEnvironment
 
     try:
         document = DocxTemplate(str(template))
-        document.render(context, autoescape=True)
+        # Sandboxed, like the HTML templates: a template cannot reach Python or the shell.
+        document.render(context, jinja_env=SandboxedEnvironment(autoescape=True), autoescape=True)
     except TemplateError as exc:
         raise IsaError(f"the template {template.name} cannot be used: {exc}") from None
     moment = dt.datetime.combine(day or dt.date(2000, 1, 1), dt.time())

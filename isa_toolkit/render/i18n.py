@@ -26,6 +26,7 @@ DOMAIN = "messages"
 
 
 def catalog_path(lang: str, templates: Path | None = None) -> Path:
+    """The register's own catalog (``templates/locale/...`` in the register) if it has one, else the shipped one."""
     own = templates / "locale" / lang / "LC_MESSAGES" / f"{DOMAIN}.po" if templates else None
     if own is not None and own.is_file():
         return own

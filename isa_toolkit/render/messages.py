@@ -30,7 +30,8 @@ def used_messages(html_folders: list[Path], docx_folders: list[Path] = ()) -> se
                           for name in archive.namelist() if name.startswith("word/") and name.endswith(".xml")]
     for text in texts:
         found |= {match.group(2) for match in _CALL.finditer(text)}
-    for table in (context.ROLE, context.CONTROLLER, context.BASIS, context.LEVEL, context.ANONYMISATION, context.OUTCOME):
+    for table in (context.ROLE, context.CONTROLLER, context.BASIS, context.LEVEL, context.ANONYMISATION, context.OUTCOME,
+                  context.ROLE_NAMES):
         found |= set(table.values())
     found |= {heading for _, heading in context.SECTIONS}
     return found

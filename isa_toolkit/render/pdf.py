@@ -24,7 +24,10 @@ class RefusedResource(IsaError):
 
 
 def environment(folders: list[Path]) -> jinja2.Environment:
-    return jinja2.Environment(
+    """Sandboxed: a register's own template can lay out the record, never reach Python or the shell."""
+    from jinja2.sandbox import SandboxedEnvironment
+
+    return SandboxedEnvironment(
         loader=jinja2.FileSystemLoader([str(f) for f in folders]),
         autoescape=True,  # answers are data: & < > " ' print as text, never as markup
         undefined=jinja2.StrictUndefined,
@@ -38,7 +41,7 @@ def render_html(template: str, context: dict, folders: list[Path]) -> str:
         return environment(folders).get_template(f"{template}.html").render(**context)
     except jinja2.TemplateNotFound:
         raise IsaError(f"no template {template}.html in {', '.join(map(str, folders))}") from None
-    except jinja2.TemplateError as exc:
+    except jinja2.TemplateError as exc:  # includes the sandbox's SecurityError
         where = f" (line {exc.lineno})" if getattr(exc, "lineno", None) else ""
         raise IsaError(f"the template {template}.html cannot be used{where}: {exc}") from None
 

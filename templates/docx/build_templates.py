@@ -148,8 +148,23 @@ def agreement() -> Document:
     _para(d, "{%p endfor %}")
     _para(d, "{%p endif %}")
     d.add_heading("{{ doc.t('Review') }}", level=2)
-    _para(d, "{{ doc.t('This agreement is reviewed every') }} {{ doc.review_interval }} {{ doc.t('months') }}. "
-             "{{ doc.t('Start date') }}: {{ doc.start_date }}. {{ doc.t('Next review') }}: {{ doc.review_due }}.")
+    _para(d, "{{ doc.t('Review interval') }}: {{ doc.review_interval }} {{ doc.t('months') }}.")
+    _para(d, "{%p if doc.start_date %}")
+    _para(d, "{{ doc.t('Start date') }}: {{ doc.start_date }}")
+    _para(d, "{%p endif %}")
+    _para(d, "{%p if doc.review_due %}")
+    _para(d, "{{ doc.t('Next review') }}: {{ doc.review_due }}")
+    _para(d, "{%p endif %}")
+    _para(d, "{%p if doc.end_date %}")
+    _para(d, "{{ doc.t('End date') }}: {{ doc.end_date }}")
+    _para(d, "{%p endif %}")
+    _para(d, "{%p if doc.is_protocol and doc.classification_table %}")
+    d.add_heading("{{ doc.t('Data and information sensitivity classification') }}", level=2)
+    _table(d, ["{{ doc.t('Sensitivity') }}", "{{ doc.t('Classification') }}", "{{ doc.t('Examples') }}",
+               "{{ doc.t('How it may be shared') }}"],
+           ["{{ item.level }}", "{{ item.name }}: {{ item.description }}", "{{ item.data_types | join('; ') }}",
+            "{{ item.dissemination | join('; ') }}"], "doc.classification_table")
+    _para(d, "{%p endif %}")
     d.add_heading("{{ doc.t('Document control') }}", level=2)
     _table(d, ["{{ doc.t('Version') }}", "{{ doc.t('Change') }}", "{{ doc.t('Author') }}", "{{ doc.t('Date') }}",
                "{{ doc.t('Approved by') }}"],
