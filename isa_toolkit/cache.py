@@ -166,7 +166,7 @@ class RecordCache:
         return out
 
     def put(self, rel: str, stat: os.stat_result, record_id: str | None, entry: dict | None,
-            problems: list[Problem], data: dict | None) -> None:
+            problems: list[Problem], data: str | None) -> None:
         if self.db is None:
             return
         try:
@@ -176,7 +176,7 @@ class RecordCache:
             self.db.execute(
                 "INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?, NULL, NULL, ?)",
                 (rel, stat_key(stat), record_id, json.dumps(entry) if entry else None, _dump_problems(problems),
-                 json.dumps(data, separators=(",", ":")) if data is not None else None),
+                 data),
             )
         except (sqlite3.Error, UnicodeError, ValueError):
             self._give_up()

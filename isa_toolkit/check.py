@@ -177,9 +177,12 @@ def check_signed_content(context: CheckContext, agreement: Agreement) -> Iterato
     A hand edit that changed a signed agreement without amending it (no new
     version) trips it.
     """
+    bound = [(i, s.document_fingerprint) for i, s in enumerate(agreement.signoffs)
+             if s.version == agreement.version and s.document_fingerprint]
+    if not bound:
+        return  # nothing bound to this version's content yet: no need to hash it
     current = agreement.content_fingerprint()
-    changed = [i for i, s in enumerate(agreement.signoffs)
-               if s.version == agreement.version and s.document_fingerprint and s.document_fingerprint != current]
+    changed = [i for i, fingerprint in bound if fingerprint != current]
     if changed:
         yield _warn(f"signoffs[{changed[0]}].document_fingerprint",
                     f"the content of version {agreement.version} has changed since {len(changed)} sign-off(s) were given; "

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import json
 import os
 import re
 import reprlib
@@ -285,7 +286,7 @@ class Parsed:
     entry: dict | None
     problems: list[Problem]
     checks: list[Problem] | None
-    data: dict | None
+    data: str | None  # JSON text
     agreement: Agreement | None = None
 
 
@@ -295,7 +296,9 @@ def _parse_one(root: Path, rel: str, context: CheckContext | None) -> Parsed:
         return Parsed(rel, None, None, problems, None, None)
     checks = (check_record(context, agreement, rel, lambda: (root / rel).read_text(encoding="utf-8"))
               if context is not None else None)
-    return Parsed(rel, agreement.id, index_entry(agreement), problems, checks, cache.record_data(agreement), agreement)
+    # The content as JSON text, made here: in a worker, so the main process only stores it.
+    data = json.dumps(cache.record_data(agreement), separators=(",", ":"), ensure_ascii=False)
+    return Parsed(rel, agreement.id, index_entry(agreement), problems, checks, data, agreement)
 
 
 def _parse_batch(root: str, rels: list[str], context: CheckContext | None) -> list[Parsed]:
@@ -448,7 +451,7 @@ def load_register(path: str | os.PathLike, *, use_cache: bool = True, checks: bo
             if item.agreement is not None:
                 built[record_id] = item.agreement
             elif item.data is not None:
-                pending[rel] = item.data
+                pending[rel] = json.loads(item.data)
         else:
             row = rows[rel]
             record_id, entry, file_problems = row.record_id, row.entry, row.problems
