@@ -143,16 +143,21 @@ _STAND_INS = {
 
 
 def _documents(root: Path, record_id: str, outdir: Path, echo: Callable[[str], None]) -> None:
-    """Write the new agreement's documents: the agreement, its sign-off sheet and its assessment record."""
+    """Write documents: the new agreement and the bilingual protocol in en, fr and en+fr, and the signature pages."""
     from .render import render
 
-    echo(f"\n== Documents (isa render {record_id} ...) in {outdir}")
+    echo(f"\n== Documents (isa render ...) in {outdir}")
     register = load_register(root)
     agreement = register.agreements[record_id]
-    for doc, formats in (("agreement", ("docx", "pdf")), ("signoff-sheet", ("pdf",)), ("assessment", ("pdf",))):
-        for item in render(register, agreement, doc=doc, lang="en", formats=formats, outdir=outdir):
-            echo(f"  {item.path}  sha256:{item.sha256[:16]}...")
-    echo(f"  Every page carries version {agreement.version} and fingerprint {agreement.fingerprint}, "
+    jobs = [(record_id, "agreement", lang, ("docx", "pdf")) for lang in ("en", "fr", "en+fr")]
+    jobs += [(record_id, doc, "en", ("pdf",)) for doc in ("signature-pages", "signoff-sheet", "assessment")]
+    jobs += [("ISP-2025-0001", "protocol", lang, ("docx", "pdf")) for lang in ("en", "fr", "en+fr")]
+    for doc_id, doc, lang, formats in jobs:
+        target = register.agreements[doc_id]
+        # The new agreement was drafted in English: its French text is marked as untranslated (--fallback).
+        for item in render(register, target, doc=doc, lang=lang, formats=formats, outdir=outdir, fallback=True):
+            echo(f"  {item.path.name:<58} sha256:{item.sha256[:16]}...")
+    echo(f"  Every page carries the version and fingerprint ({record_id}: {agreement.fingerprint}), "
          "the fingerprint the sign-offs are bound to.")
 
 

@@ -58,8 +58,10 @@ def test_demo_lists_and_shows_what_is_due(tmp_path):
     assert new.status.value == "active" and new.review.due is not None
     assert "Registered (isa activate ISA-2026-0003): active from" in text
     documents = sorted(p.name for p in (tmp_path / "out" / "documents").iterdir())
-    assert documents == ["ISA-2026-0003-v1.0-agreement-en.docx", "ISA-2026-0003-v1.0-agreement-en.pdf",
-                         "ISA-2026-0003-v1.0-assessment-en.pdf", "ISA-2026-0003-v1.0-signoff-sheet-en.pdf"]
+    for stem in ("ISA-2026-0003-v1.0-agreement", "ISP-2025-0001-v1.1-protocol"):
+        for lang in ("en", "fr", "en+fr"):
+            assert f"{stem}-{lang}.docx" in documents and f"{stem}-{lang}.pdf" in documents
+    assert "ISA-2026-0003-v1.0-signature-pages-en.pdf" in documents
     subjects = git(root, "log", "--format=%s", "--", "agreements/ISA-2026-0003.yaml").splitlines()
     assert len(subjects) == 3 + 1 + 10 + 1  # drafted, two assessments, assessed, ten sign-offs, activated
 
