@@ -848,13 +848,18 @@ def templates() -> None:
 
 
 @templates.command(name="check")
+@click.argument("path", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.pass_context
-def templates_check(ctx: click.Context) -> None:
-    """Check the templates: DOCX tags split by Word, and messages missing from a catalog.
+def templates_check(ctx: click.Context, path: Path | None) -> None:
+    """Check templates: DOCX tags split by Word, variables documents do not provide, untranslated messages.
+
+    PATH is a templates folder (with html/, docx/, locale/); without it, the
+    register's own templates and the shipped ones are checked.
 
     \b
     Example:
       isa templates check
+      isa templates check my-templates/
     """
     from .render.checks import check_templates
 
@@ -862,7 +867,7 @@ def templates_check(ctx: click.Context) -> None:
         root = _register_root(ctx)
     except IsaError:
         root = None  # outside a register: check the shipped templates
-    problems = check_templates(root)
+    problems = check_templates(root, path)
     for problem in problems:
         click.echo(problem)
     click.echo(f"{len(problems)} problem(s) in the templates")

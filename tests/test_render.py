@@ -246,11 +246,21 @@ def test_templates_check_finds_split_tags_and_missing_translations(make_register
     paragraph.add_run("title }}")
     broken.save(root / "templates" / "docx" / "agreement.docx")
     (root / "templates" / "html").mkdir()
-    (root / "templates" / "html" / "agreement.html").write_text("<p>{{ doc.t('A brand new heading') }}</p>")
+    (root / "templates" / "html" / "agreement.html").write_text(
+        "{% for doc in docs %}<p>{{ doc.t('A brand new heading') }} {{ doc.titel }}</p>"
+        "{% for p in doc.parties %}{{ p.organsation }}{% endfor %}{% endfor %}")
+    unknown = NewDocument()
+    unknown.add_paragraph("{{ unknown_var }}")
+    unknown.save(root / "templates" / "docx" / "signoff-sheet.docx")
     result = CliRunner().invoke(main, ["-R", str(root), "templates", "check"])
     assert result.exit_code == 1
     assert "the tag {{ doc.title }} is split across runs" in result.output
     assert "no translation for 'A brand new heading'" in result.output
+    assert "agreement.html: uses doc.titel, which documents do not provide" in result.output
+    assert "agreement.html: uses p.organsation" in result.output
+    assert "signoff-sheet.docx: uses unknown_var" in result.output
+    only_folder = CliRunner().invoke(main, ["-R", str(root), "templates", "check", str(root / "templates")])
+    assert only_folder.exit_code == 1 and "unknown_var" in only_folder.output
     shipped_only = CliRunner().invoke(main, ["-R", str(make_register({})), "templates", "check"])
     assert shipped_only.exit_code == 0 and "0 problem(s)" in shipped_only.output
 
