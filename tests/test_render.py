@@ -293,3 +293,35 @@ def test_a_very_long_word_wraps_instead_of_being_cut(make_register, tmp_path):
     [item] = render(register, register.agreements[ID], formats=("pdf",), outdir=tmp_path)
     text = "".join(pdf_text(item.path).split())
     assert word in text and "Beforex" in text and "ENDafter" in text
+
+
+def test_the_french_documents_hold_no_english_label(rendered):
+    from babel.messages.pofile import read_po
+
+    from isa_toolkit.resources import shipped
+
+    _, agreement, files = rendered
+    record_text = json.dumps(agreement.model_dump(mode="json"), ensure_ascii=False)  # e.g. "Chief Executive" is data
+    with open(shipped("templates") / "locale/fr/LC_MESSAGES/messages.po", "rb") as handle:
+        labels = [m.id for m in read_po(handle) if m.id and m.string and m.string != m.id and len(m.id) >= 8
+                  and m.id not in record_text]
+    for fmt, read in (("pdf", lambda p: " ".join(pdf_text(p).split())), ("docx", lambda p: " ".join(docx_text(p).split()))):
+        text = read(files[("fr", fmt)].path)
+        english = [label for label in labels if label in text]
+        assert english == [], (fmt, english)
+
+
+@pytest.mark.skipif(__import__("shutil").which("soffice") is None, reason="LibreOffice is not installed")
+def test_libreoffice_opens_the_docx(rendered, tmp_path):
+    _, agreement, files = rendered
+    source = files[("en+fr", "docx")].path
+    result = subprocess.run(
+        ["soffice", f"-env:UserInstallation=file://{tmp_path}/profile", "--headless", "--convert-to", "pdf",
+         "--outdir", str(tmp_path), str(source)],
+        capture_output=True, text=True, timeout=180,
+    )
+    converted = tmp_path / (source.stem + ".pdf")
+    assert converted.exists(), result.stderr
+    subprocess.run(["qpdf", "--check", str(converted)], check=True, capture_output=True)
+    text = pdf_text(converted)
+    assert "Home fire safety visits" in text and "Titre en français" in text and agreement.fingerprint in text
