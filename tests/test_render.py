@@ -325,3 +325,16 @@ def test_libreoffice_opens_the_docx(rendered, tmp_path):
     subprocess.run(["qpdf", "--check", str(converted)], check=True, capture_output=True)
     text = pdf_text(converted)
     assert "Home fire safety visits" in text and "Titre en français" in text and agreement.fingerprint in text
+
+
+def test_a_batch_replaces_its_workers_without_hanging(make_register, tmp_path, monkeypatch):
+    from isa_toolkit.render import batch
+
+    monkeypatch.setattr(batch, "TASKS_PER_WORKER", 1)  # every worker is replaced after each agreement
+    ids = [f"ISA-2026-000{n}" for n in range(1, 6)]
+    root = make_register({f"agreements/{i}.yaml": complete_isa(i) for i in ids})
+    done = []
+    failures = batch.render_all(root, ids, doc="agreement", lang="en", formats=("docx",), outdir=tmp_path,
+                                fallback=False, progress=done.append)
+    assert failures == [] and len(done) == 5
+    assert sorted(p.name for p in tmp_path.glob("*.docx")) == [f"{i}-v1.0-agreement-en.docx" for i in ids]

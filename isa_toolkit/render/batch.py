@@ -9,7 +9,6 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 from ..errors import IsaError
@@ -17,32 +16,36 @@ from ..errors import IsaError
 TASKS_PER_WORKER = 25
 
 
-def _render_one(root: str, record_id: str, doc: str, lang: str | None, formats, outdir: str, fallback: bool) -> str | None:
+def _render_one(job: tuple) -> tuple[str, str | None]:
     from ..store import load_register
     from . import render
 
+    root, record_id, doc, lang, formats, outdir, fallback = job
     try:
         register = load_register(root, checks=False)
         agreement = register.agreement(record_id)
         render(register, agreement, doc=doc, lang=lang or register.languages[0], formats=formats, outdir=Path(outdir),
                fallback=fallback)
     except IsaError as exc:
-        return str(exc)
-    return None
+        return record_id, str(exc)
+    return record_id, None
 
 
 def render_all(root: Path, ids: list[str], *, doc: str, lang: str | None, formats, outdir: Path, fallback: bool,
                progress: Callable[[int], None]) -> list[tuple[str, str]]:
-    """Render each agreement; return the ones refused, with the reason."""
+    """Render each agreement; return the ones refused, with the reason.
+
+    multiprocessing.Pool recycles its workers reliably (``maxtasksperchild``);
+    ProcessPoolExecutor's ``max_tasks_per_child`` can hang when a worker is
+    replaced on Python 3.11 and 3.12.
+    """
     failures = []
     workers = max(1, min(os.cpu_count() or 1, len(ids)))
+    jobs = [(str(root), record_id, doc, lang, tuple(formats), str(outdir), fallback) for record_id in ids]
     context = multiprocessing.get_context("spawn")  # WeasyPrint and fork do not mix well
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context, max_tasks_per_child=TASKS_PER_WORKER) as pool:
-        futures = {pool.submit(_render_one, str(root), record_id, doc, lang, formats, str(outdir), fallback): record_id
-                   for record_id in ids}
-        for future in as_completed(futures):
-            reason = future.result()
+    with context.Pool(processes=workers, maxtasksperchild=TASKS_PER_WORKER) as pool:
+        for record_id, reason in pool.imap_unordered(_render_one, jobs):
             if reason:
-                failures.append((futures[future], reason))
+                failures.append((record_id, reason))
             progress(1)
     return sorted(failures)
