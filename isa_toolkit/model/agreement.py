@@ -27,7 +27,7 @@ from pydantic import (
     model_validator,
 )
 
-from .localized import CONTROL_RE, LANGUAGE_RE, META_KEY, Localized
+from .localized import CONTROL_RE, META_KEY, Localized, check_languages
 
 VERSION_PATTERN = r"^\d+\.\d+$"
 # One address, nothing that could break out of an email header (no spaces, newlines, commas or brackets).
@@ -297,12 +297,7 @@ class Agreement(Frozen):
     @field_validator("languages")
     @classmethod
     def _languages_unique(cls, value: list[str]) -> list[str]:
-        for lang in value:
-            if not LANGUAGE_RE.fullmatch(lang):
-                raise ValueError(f"{lang!r} is not a language code (use en, fr, ...)")
-        if len(set(value)) != len(value):
-            raise ValueError("a language is listed twice")
-        return value
+        return check_languages(value)
 
     @model_validator(mode="after")
     def _parties_distinct(self) -> Agreement:

@@ -28,6 +28,16 @@ META_KEY = "translated_from"
 CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
 
 
+def check_languages(value: list[str]) -> list[str]:
+    """A list of language codes, each once (for ``languages:`` in records and settings)."""
+    for lang in value:
+        if not LANGUAGE_RE.fullmatch(lang):
+            raise ValueError(f"{lang!r} is not a language code (use en, fr, ...)")
+    if len(set(value)) != len(value):
+        raise ValueError("a language is listed twice")
+    return value
+
+
 def text_hash(text: str) -> str:
     """Short, stable hash of a text (whitespace at the ends ignored)."""
     return hashlib.sha256(text.strip().encode("utf-8")).hexdigest()[:12]

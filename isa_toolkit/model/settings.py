@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from .agreement import EMAIL_PATTERN, Contact, Count, Day, Frozen
-from .localized import LANGUAGE_RE, Localized
+from .localized import Localized, check_languages
 
 ROLE_PATTERN = r"^[a-z][a-z0-9_]*$"
 PREFIX_RE = re.compile(r"^[A-Z][A-Z0-9]{0,9}$")
@@ -124,12 +124,7 @@ class Settings(Frozen):
     @field_validator("languages")
     @classmethod
     def _languages(cls, value: list[str]) -> list[str]:
-        for lang in value:
-            if not LANGUAGE_RE.fullmatch(lang):
-                raise ValueError(f"{lang!r} is not a language code (use en, fr, ...)")
-        if len(set(value)) != len(value):
-            raise ValueError("a language is listed twice")
-        return value
+        return check_languages(value)
 
     @field_validator("contacts")
     @classmethod
