@@ -657,6 +657,36 @@ def render(ctx: click.Context, record_id: str | None, doc: str, lang: str | None
     click.echo(f"Fingerprint of {record_id} version {agreement.version}: {agreement.fingerprint}")
 
 
+@main.command()
+@click.argument("record_id", metavar="ID")
+@click.option("--what", required=True, metavar="TEXT", help="What was shared.")
+@click.option("--to", "to", required=True, metavar="ORG", help="Who it was shared with.")
+@click.option("--purpose", required=True, metavar="TEXT", help="What for.")
+@click.option("--consent", required=True, type=click.Choice(["yes", "no", "not-applicable"]),
+              help="Whether the person consented (not-applicable when sharing does not rely on consent).")
+@click.option("--rationale", metavar="TEXT", help="Why sharing was right in this case.")
+@click.option("--date", "when", callback=_parse_date, metavar="DATE", help="When (default: today).")
+@click.option("--by", metavar="NAME", help="Who decided (default: $ISA_USER or your login).")
+@click.pass_context
+def share(ctx: click.Context, record_id: str, what: str, to: str, purpose: str, consent: str, rationale: str | None,
+          when: dt.date | None, by: str | None) -> None:
+    """Record a decision to share under an agreement in force (its decision log).
+
+    Refused for an agreement that is not in force (a draft, one awaiting
+    signature) or that is suspended while a breach is investigated.
+
+    \b
+    Example:
+      isa share ISA-2024-0001 --what "Referral summary" --to "Children's services" \\
+          --purpose "Strategy discussion" --consent not-applicable
+    """
+    from .share import record_decision
+
+    record_decision(_register_root(ctx), record_id, what=what, to=to, purpose=purpose, consent=consent,
+                    by=_author(by), date=when or dt.date.today(), rationale=rationale)
+    click.echo(f"{record_id}: sharing decision recorded")
+
+
 @main.group()
 def review() -> None:
     """Annual reviews: what is due, the daily reminder run, and reviewing one agreement.

@@ -213,6 +213,18 @@ class Review(Frozen):
     started: Day | None = None  # the review now under way began on this day
     findings: list[ReviewFinding] = []
 
+class SharingDecision(Frozen):
+    """One decision to share under the agreement (seed 004): what, to whom, why, and on what footing."""
+
+    date: Day
+    what: Text
+    to: Text
+    purpose: Text
+    consent: Literal["yes", "no", "not-applicable"]
+    by: Text
+    rationale: Text | None = None
+
+
 class StatusChange(Frozen):
     """One move in the agreement's lifecycle: when, from what, to what, by whom and why."""
 
@@ -293,6 +305,7 @@ class Agreement(Frozen):
     review: Review = Review()
     amendments: list[Amendment] = []
     history: list[StatusChange] = []
+    decisions: list[SharingDecision] = []  # the log of sharing decisions made under the agreement
 
     @field_validator("languages")
     @classmethod
@@ -351,7 +364,8 @@ class Agreement(Frozen):
         content = _without_sources(self.model_dump(
             mode="json",
             exclude={"status": True, "signoffs": True, "review": True, "amendments": True, "risk_assessment": True,
-                     "history": True, "start_date": True, "end_date": True, "dpia": {"screening"}},
+                     "history": True, "decisions": True, "start_date": True, "end_date": True,
+                     "dpia": {"screening"}},
             exclude_defaults=True,
         ))
         canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
