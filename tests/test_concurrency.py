@@ -32,25 +32,30 @@ WRITER = textwrap.dedent(
 )
 
 
+def run_together(script: str, argv_lists: list[list[str]]) -> list[str]:
+    """Start one process per argument list, let them go at the same moment, wait; return their stderr."""
+    writers = [subprocess.Popen([sys.executable, "-c", script, *argv], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True) for argv in argv_lists]
+    for writer in writers:
+        assert writer.stdout.readline().strip() == "ready"
+    for writer in writers:
+        writer.stdin.write("go\n")
+        writer.stdin.flush()
+    errors = []
+    for writer in writers:
+        _, stderr = writer.communicate(timeout=300)
+        assert writer.returncode == 0, stderr
+        errors.append(stderr)
+    return errors
+
+
 def test_two_processes_each_committing_100_changes(make_register):
     root = make_register({
         "agreements/ISA-2026-0001.yaml": complete_isa("ISA-2026-0001"),
         "agreements/ISA-2026-0002.yaml": complete_isa("ISA-2026-0002"),
     })
     before = int(git(root, "rev-list", "--count", "HEAD"))
-    writers = [
-        subprocess.Popen([sys.executable, "-c", WRITER, str(root), record_id, "100"],
-                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        for record_id in ("ISA-2026-0001", "ISA-2026-0002")
-    ]
-    for writer in writers:
-        assert writer.stdout.readline().strip() == "ready"
-    for writer in writers:
-        writer.stdin.write("go\n")
-        writer.stdin.flush()
-    for writer in writers:
-        _, stderr = writer.communicate(timeout=300)
-        assert writer.returncode == 0, stderr
+    for stderr in run_together(WRITER, [[str(root), record_id, "100"] for record_id in ("ISA-2026-0001", "ISA-2026-0002")]):
         assert "index.lock" not in stderr
 
     assert int(git(root, "rev-list", "--count", "HEAD")) == before + 200
@@ -85,16 +90,7 @@ SAME_RECORD = textwrap.dedent(
 
 def test_two_processes_changing_the_same_record_lose_nothing(make_register):
     root = make_register({"agreements/ISA-2026-0001.yaml": complete_isa("ISA-2026-0001")})
-    writers = [subprocess.Popen([sys.executable, "-c", SAME_RECORD, str(root), "40"], stdin=subprocess.PIPE,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
-    for writer in writers:
-        assert writer.stdout.readline().strip() == "ready"
-    for writer in writers:
-        writer.stdin.write("go\n")
-        writer.stdin.flush()
-    for writer in writers:
-        _, stderr = writer.communicate(timeout=300)
-        assert writer.returncode == 0, stderr
+    run_together(SAME_RECORD, [[str(root), "40"]] * 2)
     # Each change read the record under the lock, so all 80 increments are there.
     assert store.load_agreement(root, "ISA-2026-0001").version == "1.80"
 

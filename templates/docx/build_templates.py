@@ -82,9 +82,22 @@ def _para(document, text: str, style: str | None = None) -> None:
     document.add_paragraph(text, style=style)
 
 
+def _each_language(document, loop: str = "for doc in docs"):
+    """Open a loop over the document's languages (or pages); close it with :func:`_end_each`."""
+    _para(document, "{%p " + loop + " %}")
+
+
+def _end_each(document) -> None:
+    """Close the loop: a page break between its parts, none after the last."""
+    _para(document, "{%p if not loop.last %}")
+    document.add_page_break()
+    _para(document, "{%p endif %}")
+    _para(document, "{%p endfor %}")
+
+
 def agreement() -> Document:
     d = _base("Information sharing agreement")
-    _para(d, "{%p for doc in docs %}")
+    _each_language(d)
     d.add_heading("{{ doc.title }}", level=1)
     _para(d, "{{ doc.kind }} · {{ id }} · {{ doc.t('Version') }} {{ version }} · {{ doc.date }} · {{ doc.sharing_type }}")
     _para(d, "{%p if doc.untranslated %}")
@@ -174,16 +187,13 @@ def agreement() -> Document:
     _para(d, "{{ doc.t('By signing, each party agrees to this version of the document, identified by its fingerprint:') }} {{ fingerprint }}")
     _table(d, ["{{ doc.t('Organisation') }}", "{{ doc.t('Signatory') }}", "{{ doc.t('Signature') }}", "{{ doc.t('Date') }}"],
            ["{{ item.organisation }}", "{{ item.signatory.name }} {{ item.signatory.title }}", "", ""], "doc.signatories")
-    _para(d, "{%p if not loop.last %}")
-    d.add_page_break()
-    _para(d, "{%p endif %}")
-    _para(d, "{%p endfor %}")
+    _end_each(d)
     return d
 
 
 def signoff_sheet() -> Document:
     d = _base("Sign-off sheet")
-    _para(d, "{%p for doc in docs %}")
+    _each_language(d)
     d.add_heading("{{ doc.t('Sign-off sheet') }}", level=1)
     _para(d, "{{ doc.title }} · {{ id }} · {{ doc.t('Version') }} {{ version }} · {{ doc.t('Fingerprint') }} {{ fingerprint }}")
     _para(d, "{{ doc.t('Each stage is signed in full before the next one opens. Only sign-offs given for this version are shown.') }}")
@@ -194,16 +204,13 @@ def signoff_sheet() -> Document:
            ["{{ item.role }}", "{{ item.name or item.expected }}", "{{ item.decision_label }}", "{{ item.date }}",
             "{{ item.comment }}"], "stage.rows")
     _para(d, "{%p endfor %}")
-    _para(d, "{%p if not loop.last %}")
-    d.add_page_break()
-    _para(d, "{%p endif %}")
-    _para(d, "{%p endfor %}")
+    _end_each(d)
     return d
 
 
 def signature_pages() -> Document:
     d = _base("Signature pages")
-    _para(d, "{%p for page in signature_pages %}")
+    _each_language(d, "for page in signature_pages")
     d.add_heading("{{ page.doc.t('Signature page') }}", level=1)
     _para(d, "{{ page.doc.title }} · {{ id }} · {{ page.doc.t('Version') }} {{ version }} · {{ page.doc.date }}")
     _para(d, "{{ page.doc.t('By signing, each party agrees to this version of the document, identified by its fingerprint:') }} {{ fingerprint }}")
@@ -218,16 +225,13 @@ def signature_pages() -> Document:
         _para(d, "______________________________________________")
         _para(d, "{{ page.doc.t('" + label + "') }}")
     _para(d, "{{ page.doc.t('Return the signed page to the information sharing officer, who records it against this version.') }}")
-    _para(d, "{%p if not loop.last %}")
-    d.add_page_break()
-    _para(d, "{%p endif %}")
-    _para(d, "{%p endfor %}")
+    _end_each(d)
     return d
 
 
 def assessment() -> Document:
     d = _base("Risk assessment and DPIA screening")
-    _para(d, "{%p for doc in docs %}")
+    _each_language(d)
     d.add_heading("{{ doc.t('Risk assessment and DPIA screening') }}", level=1)
     _para(d, "{{ doc.title }} · {{ id }} · {{ doc.t('Version') }} {{ version }}")
     _para(d, "{%p for a in doc.assessments %}")
@@ -239,16 +243,13 @@ def assessment() -> Document:
     _para(d, "{%p endfor %}")
     _table(d, ["{{ doc.t('Question') }}", "{{ doc.t('Answer') }}"], ["{{ item.question }}", "{{ item.answer }}"], "a.rows")
     _para(d, "{%p endfor %}")
-    _para(d, "{%p if not loop.last %}")
-    d.add_page_break()
-    _para(d, "{%p endif %}")
-    _para(d, "{%p endfor %}")
+    _end_each(d)
     return d
 
 
 def review_report() -> Document:
     d = _base("Review report")
-    _para(d, "{%p for doc in docs %}")
+    _each_language(d)
     d.add_heading("{{ doc.t('Review report') }}", level=1)
     _para(d, "{{ doc.title }} · {{ id }} · {{ doc.t('Version') }} {{ version }}")
     _para(d, "{{ doc.t('Review started') }}: {{ doc.review.started }} · {{ doc.t('Next review') }}: {{ doc.review.next }}")
@@ -260,10 +261,7 @@ def review_report() -> Document:
     d.add_heading("{{ doc.t('Changes made in this review') }}", level=2)
     _table(d, ["{{ doc.t('Version') }}", "{{ doc.t('Change') }}", "{{ doc.t('Author') }}", "{{ doc.t('Date') }}"],
            ["{{ item.version }}", "{{ item.detail }}", "{{ item.author }}", "{{ item.date }}"], "doc.review.changes")
-    _para(d, "{%p if not loop.last %}")
-    d.add_page_break()
-    _para(d, "{%p endif %}")
-    _para(d, "{%p endfor %}")
+    _end_each(d)
     return d
 
 
