@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from . import __version__, vcs
 from .model import Agreement
@@ -60,25 +60,27 @@ def stat_key(stat: os.stat_result) -> str:
     return f"{stat.st_mtime_ns}:{stat.st_ctime_ns}:{stat.st_size}:{stat.st_ino}"
 
 
-def record_data(agreement: Agreement) -> dict:
+def record_data(record: BaseModel) -> dict:
     """The record as JSON-able data that validates back to an equal record."""
-    return agreement.model_dump(mode="json", exclude_unset=True)
+    return record.model_dump(mode="json", exclude_unset=True)
 
 
-_ADAPTER = TypeAdapter(dict[str, Agreement])
+@cache
+def _adapter(model: type[BaseModel]) -> TypeAdapter:
+    return TypeAdapter(dict[str, model])
 
 
-def models_from_data(data: dict[str, dict]) -> dict[str, Agreement]:
-    """Validate stored data back into records, all at once (pydantic's fast path)."""
+def models_from_data(data: dict[str, dict], model: type[BaseModel] = Agreement) -> dict[str, BaseModel]:
+    """Validate stored data back into records of one kind, all at once (pydantic's fast path)."""
     if not data:
         return {}
     try:
-        return _ADAPTER.validate_python(data)
+        return _adapter(model).validate_python(data)
     except ValidationError:
         out = {}
         for key, item in data.items():
             with contextlib.suppress(ValidationError):
-                out[key] = Agreement.model_validate(item)
+                out[key] = model.model_validate(item)
         return out
 
 

@@ -25,3 +25,43 @@ def index_entry(agreement: Agreement) -> dict:
         "start_date": agreement.start_date.isoformat() if agreement.start_date else None,
         "review_due": due.isoformat() if due else None,
     }
+
+
+def disclosure_entry(record) -> dict:
+    return {
+        "id": record.id,
+        "kind": "disclosure",
+        "title": dict(record.purpose.texts),
+        "status": record.state,
+        "date": record.date.isoformat(),
+        "partners": [record.requester.organisation],
+        "urgent": record.urgent,
+        "decision": record.decision,
+        "agreements": list(record.agreements_considered),
+    }
+
+
+def request_entry(record) -> dict:
+    return {
+        "id": record.id,
+        "kind": "request",
+        "title": dict(record.data_requested.texts),
+        "status": record.state,
+        "date": record.received.isoformat(),
+        "partners": [record.requester.organisation],
+    }
+
+
+def incident_entry(record) -> dict:
+    return {
+        "id": record.id,
+        "kind": "incident",
+        "title": dict(record.summary.texts),
+        "status": record.state,
+        "date": record.reported.isoformat(),
+        "type": record.type,
+        "severity": record.severity,
+        "partners": list(record.organisations),
+        "agreements": list(record.agreements),
+        "suspended": list(record.suspended),
+    }

@@ -35,14 +35,14 @@ from .cache import RecordCache
 from .check import CheckContext, check_record
 from .errors import InvalidRecord, LockTimeout, RecordNotFound, RegisterNotFound, StoreError
 from .ids import check_id, is_safe_id, make_id
-from .index import index_entry
+from .kinds import AGREEMENT, KINDS, Kind, kind_of, kind_of_path
 from .model import Agreement, Classification, Settings, SignoffChain
 from .problem import Problem, Severity
 from .resources import workflow_file
 
 REGISTER_FILE = "register.yaml"
 CLASSIFICATION_FILE = "classification.yaml"
-AGREEMENTS = "agreements"
+AGREEMENTS = AGREEMENT.folder
 RECORD_SUFFIX = ".yaml"
 LOCK_FILE = "isa-register.lock"
 LOCK_TIMEOUT_S = 120.0
@@ -52,16 +52,17 @@ PARALLEL_THRESHOLD = 400  # files to parse before the work is spread over the co
 # -- the loaded register --------------------------------------------------------
 
 
-class Records(Mapping[str, Agreement]):
-    """The register's agreements by id, each built from the cache only when first asked for.
+class Records(Mapping[str, Any]):
+    """The register's records of one kind by id, each built from the cache only when first asked for.
 
     ``isa list`` on a large register needs index entries, not records; this
     keeps a warm load from validating ten thousand records it will not use.
     """
 
-    def __init__(self, root: Path, paths: dict[str, str], built: dict[str, Agreement],
+    def __init__(self, root: Path, kind: Kind, paths: dict[str, str], built: dict[str, Any],
                  data: dict[str, dict], use_cache: bool):
         self._root = root
+        self.kind = kind
         self._paths = paths  # id -> rel, for every record that loaded
         self._built = built
         self._data = data  # rel -> validated data not yet built
@@ -106,29 +107,54 @@ class Records(Mapping[str, Agreement]):
             store = RecordCache.open(self._root)
             self._data.update(store.data(wanted))
             store.close()
-        found = cache.models_from_data({rel: self._data.pop(rel) for rel in rels if rel in self._data})
+        found = cache.models_from_data({rel: self._data.pop(rel) for rel in rels if rel in self._data},
+                                       self.kind.model)
         for rel, record_id in rels.items():
-            agreement = found.get(rel)
-            if agreement is None:  # not in the cache after all: read the file
-                agreement, _ = parse_agreement(self._root / rel, rel)
-            if agreement is not None and agreement.id == record_id:
-                self._built[record_id] = agreement
+            record = found.get(rel)
+            if record is None:  # not in the cache after all: read the file
+                record, _ = parse_record(self._root / rel, rel, self.kind)
+            if record is not None and record.id == record_id:
+                self._built[record_id] = record
             else:  # changed on disk since the register was loaded and no longer valid: leave it out
                 del self._paths[record_id]
 
 
 @dataclass
+class Section:
+    """The records of one kind: built on demand, their index entries and their files."""
+
+    kind: Kind
+    records: Records
+    index: dict[str, dict] = field(default_factory=dict)  # record id -> index entry (see isa_toolkit.index)
+    paths: dict[str, str] = field(default_factory=dict)  # record id -> path relative to root
+
+
+@dataclass
 class Register:
-    """Everything ``load_register`` found: settings, records, their index entries and problems."""
+    """Everything ``load_register`` found: settings, records of every kind, their index entries and problems."""
 
     root: Path
     settings: Settings | None
     classification: Classification | None
     chain: SignoffChain | None
-    agreements: Mapping[str, Agreement]
-    index: dict[str, dict] = field(default_factory=dict)  # record id -> index entry (see isa_toolkit.index)
-    paths: dict[str, str] = field(default_factory=dict)  # record id -> path relative to root
+    sections: dict[str, Section]
     problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def agreements(self) -> Mapping[str, Agreement]:
+        return self.sections[AGREEMENT.name].records
+
+    @property
+    def index(self) -> dict[str, dict]:
+        """Index entries of the agreements (``section(kind).index`` for the other kinds)."""
+        return self.sections[AGREEMENT.name].index
+
+    @property
+    def paths(self) -> dict[str, str]:
+        return self.sections[AGREEMENT.name].paths
+
+    def section(self, kind: Kind | str) -> Section:
+        return self.sections[kind if isinstance(kind, str) else kind.name]
 
     @property
     def errors(self) -> list[Problem]:
@@ -137,8 +163,9 @@ class Register:
     @property
     def unreadable(self) -> list[str]:
         """Record files that could not be loaded at all (and so are left out of listings)."""
-        loaded = set(self.paths.values())
-        return sorted({p.path for p in self.errors if p.path.startswith(f"{AGREEMENTS}/") and p.path not in loaded})
+        loaded = {rel for section in self.sections.values() for rel in section.paths.values()}
+        return sorted({p.path for p in self.errors if kind_of_path(p.path) is not None and "/" in p.path
+                       and p.path not in loaded})
 
     @property
     def warnings(self) -> list[Problem]:
@@ -149,11 +176,23 @@ class Register:
         return self.settings.languages if self.settings else ["en"]
 
     def agreement(self, record_id: str) -> Agreement:
+        return self.record(AGREEMENT, record_id)
+
+    def record(self, kind: Kind, record_id: str):
         check_id(record_id)
         try:
-            return self.agreements[record_id]
+            return self.sections[kind.name].records[record_id]
         except KeyError:
-            raise RecordNotFound(f"no agreement {record_id!r} in {self.root}; `isa list` shows the ids") from None
+            raise RecordNotFound(f"no {kind.title} {record_id!r} in {self.root}; "
+                                 f"`isa list{'' if kind is AGREEMENT else ' --kind ' + kind.name}` shows the ids") from None
+
+    def find(self, record_id: str) -> tuple[Kind, Any]:
+        """The record with this id, whatever its kind."""
+        check_id(record_id)
+        for section in self.sections.values():
+            if record_id in section.records:
+                return section.kind, section.records[record_id]
+        raise RecordNotFound(f"no record {record_id!r} in {self.root}; `isa list --kind all` shows the ids")
 
 
 # -- finding the register -------------------------------------------------------
@@ -253,12 +292,17 @@ def read_yaml(path: Path, rel: str) -> tuple[Any, str | None, list[Problem]]:
 
 def parse_agreement(path: Path, rel: str) -> tuple[Agreement | None, list[Problem]]:
     """Read and validate one agreement file."""
+    return parse_record(path, rel, AGREEMENT)
+
+
+def parse_record(path: Path, rel: str, kind: Kind) -> tuple[Any, list[Problem]]:
+    """Read and validate one record file of ``kind``."""
     data, text, problems = read_yaml(path, rel)
     if problems:
         return None, problems
     stem = path.name[: -len(RECORD_SUFFIX)]
     if not isinstance(data, dict):
-        return None, [Problem(rel, 1, "", "a record must be a mapping of fields (id: ..., kind: ..., ...)", record_id=stem)]
+        return None, [Problem(rel, 1, "", "a record must be a mapping of fields (id: ..., ...)", record_id=stem)]
     record_id = data.get("id")
     problems = []
     if not is_safe_id(stem):
@@ -269,12 +313,12 @@ def parse_agreement(path: Path, rel: str) -> tuple[Agreement | None, list[Proble
             Problem(rel, line, "id", f"id {_short(record_id)} differs from the file name {stem!r}; they must match", record_id=stem)
         )
     try:
-        agreement = Agreement.model_validate(data)
+        record = kind.model.model_validate(data)
     except ValidationError as exc:
         return None, problems + problems_from_validation(exc, rel, text, stem)
     if problems:
         return None, problems
-    return agreement, []
+    return record, []
 
 
 @dataclass
@@ -287,18 +331,21 @@ class Parsed:
     problems: list[Problem]
     checks: list[Problem] | None
     data: str | None  # JSON text
-    agreement: Agreement | None = None
+    record: Any = None
 
 
 def _parse_one(root: Path, rel: str, context: CheckContext | None) -> Parsed:
-    agreement, problems = parse_agreement(root / rel, rel)
-    if agreement is None:
+    kind = kind_of_path(rel)
+    record, problems = parse_record(root / rel, rel, kind)
+    if record is None:
         return Parsed(rel, None, None, problems, None, None)
-    checks = (check_record(context, agreement, rel, lambda: (root / rel).read_text(encoding="utf-8"))
-              if context is not None else None)
+    checks = None
+    if context is not None:  # the record checks are for agreements; other kinds are checked across the register
+        checks = (check_record(context, record, rel, lambda: (root / rel).read_text(encoding="utf-8"))
+                  if kind is AGREEMENT else [])
     # The content as JSON text, made here: in a worker, so the main process only stores it.
-    data = json.dumps(cache.record_data(agreement), separators=(",", ":"), ensure_ascii=False)
-    return Parsed(rel, agreement.id, index_entry(agreement), problems, checks, data, agreement)
+    data = json.dumps(cache.record_data(record), separators=(",", ":"), ensure_ascii=False)
+    return Parsed(rel, record.id, kind.index(record), problems, checks, data, record)
 
 
 def _parse_batch(root: str, rels: list[str], context: CheckContext | None) -> list[Parsed]:
@@ -306,7 +353,7 @@ def _parse_batch(root: str, rels: list[str], context: CheckContext | None) -> li
     out = []
     for rel in rels:
         parsed = _parse_one(Path(root), rel, context)
-        parsed.agreement = None
+        parsed.record = None
         out.append(parsed)
     return out
 
@@ -328,12 +375,21 @@ def _parse_all(root: Path, rels: list[str], context: CheckContext | None) -> lis
 
 
 def _scan(root: Path) -> tuple[dict[str, os.stat_result], list[Problem]]:
-    """Every record file under ``agreements/`` with its stat, and files that will be ignored."""
-    folder = root / AGREEMENTS
+    """Every record file in the record folders with its stat, and files that will be ignored."""
     found: dict[str, os.stat_result] = {}
     problems: list[Problem] = []
+    for kind in KINDS:
+        _scan_folder(root, kind.folder, found, problems)
+    return dict(sorted(found.items())), problems
+
+
+def _scan_folder(root: Path, folder_name: str, found: dict[str, os.stat_result], problems: list[Problem]) -> None:
+    folder = root / folder_name
+    if folder.is_symlink():
+        problems.append(Problem(folder_name, 0, "", "is a symbolic link; a record folder must be a plain folder in the register"))
+        return
     if not folder.is_dir():
-        return found, problems
+        return
     with os.scandir(folder) as listing:
         for entry in listing:
             name = entry.name
@@ -343,16 +399,16 @@ def _scan(root: Path) -> tuple[dict[str, os.stat_result], list[Problem]]:
                 name.encode("utf-8")
             except UnicodeEncodeError:
                 shown = name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-                problems.append(Problem(f"{AGREEMENTS}/{shown}", 0, "", "the file name is not UTF-8 text; rename it"))
+                problems.append(Problem(f"{folder_name}/{shown}", 0, "", "the file name is not UTF-8 text; rename it"))
                 continue
-            rel = f"{AGREEMENTS}/{name}"
+            rel = f"{folder_name}/{name}"
             if entry.is_symlink():
                 # Never followed: it could point anywhere on the machine, and what it
                 # holds would end up in messages and logs.
                 problems.append(Problem(rel, 0, "", "is a symbolic link; a record must be a plain file in the register"))
             elif entry.is_dir():
                 kind = "a folder, not a record file" if name.endswith(RECORD_SUFFIX) else \
-                    "ignored: a folder (records are files directly in agreements/)"
+                    f"ignored: a folder (records are files directly in {folder_name}/)"
                 problems.append(Problem(rel, 0, "", kind, Severity.ERROR if name.endswith(RECORD_SUFFIX) else Severity.WARNING))
             elif not entry.is_file():
                 problems.append(Problem(rel, 0, "", "is not a regular file; remove it"))
@@ -360,8 +416,7 @@ def _scan(root: Path) -> tuple[dict[str, os.stat_result], list[Problem]]:
                 found[rel] = entry.stat()
             else:
                 problems.append(Problem(rel, 0, "", f"ignored: records are read only from files ending in {RECORD_SUFFIX}",
-                                        Severity.WARNING))
-    return dict(sorted(found.items())), problems
+                                        severity=Severity.WARNING))
 
 
 def _load_model_file(root: Path, name: str, model: type[BaseModel]) -> tuple[Any, list[Problem]]:
@@ -434,13 +489,13 @@ def load_register(path: str | os.PathLike, *, use_cache: bool = True, checks: bo
     parsed = {p.rel: p for p in _parse_all(root, fresh, context)}
     store.forget([rel for rel in rows if rel not in files])
 
-    index: dict[str, dict] = {}
-    paths: dict[str, str] = {}
-    built: dict[str, Agreement] = {}
-    pending: dict[str, dict] = {}
+    sections = {kind.name: Section(kind, None) for kind in KINDS}  # records set below
+    built: dict[str, dict[str, Any]] = {kind.name: {} for kind in KINDS}
+    pending: dict[str, dict[str, dict]] = {kind.name: {} for kind in KINDS}
     check_problems: list[Problem] = []
     stale_checks: list[str] = []
     for rel in files:
+        kind = kind_of_path(rel)
         if rel in parsed:
             item = parsed[rel]
             store.put(rel, files[rel], item.record_id, item.entry, item.problems, item.data)
@@ -448,10 +503,10 @@ def load_register(path: str | os.PathLike, *, use_cache: bool = True, checks: bo
             if item.checks is not None:
                 store.put_checks(rel, context.key, item.checks)
                 check_problems.extend(item.checks)
-            if item.agreement is not None:
-                built[record_id] = item.agreement
+            if item.record is not None:
+                built[kind.name][record_id] = item.record
             elif item.data is not None:
-                pending[rel] = json.loads(item.data)
+                pending[kind.name][rel] = json.loads(item.data)
         else:
             row = rows[rel]
             record_id, entry, file_problems = row.record_id, row.entry, row.problems
@@ -462,37 +517,52 @@ def load_register(path: str | os.PathLike, *, use_cache: bool = True, checks: bo
                     stale_checks.append(rel)
         problems.extend(file_problems)
         if record_id is not None:
-            index[record_id] = entry
-            paths[record_id] = rel
+            section = sections[kind.name]
+            section.index[record_id] = entry
+            section.paths[record_id] = rel
 
-    agreements = Records(root, paths, built, pending, use_cache)
+    for name, section in sections.items():
+        section.records = Records(root, section.kind, section.paths, built[name], pending[name], use_cache)
     if stale_checks:  # the settings, chain or classification changed since these were checked
-        ids = {rel: record_id for record_id, rel in paths.items()}
+        ids = {rel: record_id for section in sections.values() for record_id, rel in section.paths.items()}
         for rel in stale_checks:
-            found = check_record(context, agreements[ids[rel]], rel,
-                                 lambda rel=rel: (root / rel).read_text(encoding="utf-8"))
+            kind = kind_of_path(rel)
+            found = (check_record(context, sections[kind.name].records[ids[rel]], rel,
+                                  lambda rel=rel: (root / rel).read_text(encoding="utf-8"))
+                     if kind is AGREEMENT else [])
             store.put_checks(rel, context.key, found)
             check_problems.extend(found)
     store.close()
     problems.extend(sorted(check_problems, key=lambda p: (p.path, p.line)))
-    return Register(root, settings, classification, chain, agreements, index, paths, problems)
+    register = Register(root, settings, classification, chain, sections, problems)
+    if checks:
+        from .references import check_references
+
+        problems.extend(check_references(register))
+    return register
 
 
-def record_path(root: Path, record_id: str) -> Path:
-    """``agreements/<ID>.yaml`` under ``root``; the id is checked before it touches a path."""
+def record_path(root: Path, record_id: str, kind: Kind = AGREEMENT) -> Path:
+    """``<folder>/<ID>.yaml`` under ``root``; the id is checked before it touches a path."""
     check_id(record_id)
-    return root / AGREEMENTS / f"{record_id}{RECORD_SUFFIX}"
+    return root / kind.folder / f"{record_id}{RECORD_SUFFIX}"
 
 
 def load_agreement(root: Path, record_id: str) -> Agreement:
     """Read one agreement without loading the rest of the register."""
-    path = record_path(root, record_id)
+    return load_record(root, AGREEMENT, record_id)
+
+
+def load_record(root: Path, kind: Kind, record_id: str):
+    """Read one record of ``kind`` without loading the rest of the register."""
+    path = record_path(root, record_id, kind)
     if not path.is_file():
-        raise RecordNotFound(f"no agreement {record_id!r} in {root}; `isa list` shows the ids")
-    agreement, problems = parse_agreement(path, f"{AGREEMENTS}/{path.name}")
-    if agreement is None:
+        listing = "" if kind is AGREEMENT else f" --kind {kind.name}"
+        raise RecordNotFound(f"no {kind.title} {record_id!r} in {root}; `isa list{listing}` shows the ids")
+    record, problems = parse_record(path, f"{kind.folder}/{path.name}", kind)
+    if record is None:
         raise InvalidRecord(f"{record_id} cannot be read; fix the problems below and try again", problems)
-    return agreement
+    return record
 
 
 # -- writing --------------------------------------------------------------------
@@ -577,11 +647,12 @@ def register_lock(root: Path, timeout: float = LOCK_TIMEOUT_S) -> Iterator[None]
 
 def _sweep_temporary_files(root: Path) -> None:
     """Remove temporary files a killed writer left; safe because we hold the lock."""
-    folder = root / AGREEMENTS
-    if folder.is_dir():
-        for leftover in folder.glob(".*.tmp"):
-            with contextlib.suppress(OSError):
-                leftover.unlink()
+    for kind in KINDS:
+        folder = root / kind.folder
+        if folder.is_dir() and not folder.is_symlink():
+            for leftover in folder.glob(".*.tmp"):
+                with contextlib.suppress(OSError):
+                    leftover.unlink()
 
 
 _SPACE_RE = re.compile(r"\s+")
@@ -597,9 +668,30 @@ def commit_message(record_id: str, change: str, by: str) -> str:
 BOM = "\ufeff"
 
 
-def _write_locked(root: Path, record: Agreement, change: str, by: str) -> str | None:
-    path = record_path(root, record.id)
-    rel = f"{AGREEMENTS}/{path.name}"
+@dataclass
+class _Write:
+    """One file about to be written: where, what it held and what it will hold."""
+
+    path: Path
+    rel: str
+    old_bytes: bytes | None
+    new_text: str
+
+
+def _read_back(kind: Kind, text: str):
+    try:
+        return kind.model.model_validate(yamlio.parse(text.removeprefix(BOM)))
+    except (yamlio.YamlError, ValidationError):
+        return None
+
+
+def _prepare(root: Path, record) -> _Write | None:
+    """Check ``record`` and make the text of its file; None when the file already says exactly that."""
+    kind = kind_of(record)
+    path = record_path(root, record.id, kind)
+    rel = f"{kind.folder}/{path.name}"
+    if (root / kind.folder).is_symlink():
+        raise StoreError(f"{kind.folder} is a symbolic link; records are written only into plain folders of the register")
     old_bytes = path.read_bytes() if path.exists() else None
     if old_bytes is not None and vcs.has_uncommitted_changes(root, rel):
         raise StoreError(
@@ -608,17 +700,13 @@ def _write_locked(root: Path, record: Agreement, change: str, by: str) -> str | 
         )
     new_data = to_plain(record)
     try:  # the step built the record without validation (model_copy): check it now, field by field
-        Agreement.model_validate(new_data)
+        kind.model.model_validate(new_data)
     except ValidationError as exc:
         raise InvalidRecord(f"{record.id}: the change would make the record invalid; nothing was written",
                             problems_from_validation(exc, rel, None, record.id)) from None
     if old_bytes is not None:
         old_text = old_bytes.decode("utf-8")
-        try:
-            current = Agreement.model_validate(yamlio.parse(old_text.removeprefix(BOM)))
-        except (yamlio.YamlError, ValidationError):
-            current = None
-        if current == record:
+        if _read_back(kind, old_text) == record:
             return None  # nothing changed: leave the file (and its comments) alone
         new_text = yamlio.update(old_text.removeprefix(BOM).replace("\r\n", "\n"), new_data)
         # Keep the file's own conventions: a byte-order mark, Windows line endings.
@@ -630,40 +718,64 @@ def _write_locked(root: Path, record: Agreement, change: str, by: str) -> str | 
         new_text = yamlio.dump(new_data)
     if len(new_text.encode("utf-8")) > yamlio.MAX_BYTES:
         raise InvalidRecord(f"{record.id}: the record would be larger than {yamlio.MAX_BYTES >> 20} MiB, which no "
-                            "agreement needs; shorten the longest texts. Nothing was written")
+                            f"{kind.title} needs; shorten the longest texts. Nothing was written")
     # What we are about to write must read back as the record we were given.
-    try:
-        written = Agreement.model_validate(yamlio.parse(new_text.removeprefix(BOM)))
-    except (yamlio.YamlError, ValidationError):
-        written = None
-    if written != record:
+    if _read_back(kind, new_text) != record:
         raise StoreError(f"{record.id}: the changed record would not read back as it should, so nothing was written; "
                          "this is a fault in the toolkit: please report it with the record")
-    write_atomic(path, new_text)
-    try:
-        return vcs.commit(root, [rel], commit_message(record.id, change, by))
-    except BaseException:
-        if old_bytes is None:
+    return _Write(path, rel, old_bytes, new_text)
+
+
+def _restore(writes: list[_Write]) -> None:
+    for write in writes:
+        if write.old_bytes is None:
             with contextlib.suppress(FileNotFoundError):
-                path.unlink()
+                write.path.unlink()
         else:
-            write_atomic(path, old_bytes)
+            write_atomic(write.path, write.old_bytes)
+
+
+def _write_locked(root: Path, records: list, message: str) -> str | None:
+    """Write every record and commit them together, or leave every file as it was. Hold the lock."""
+    writes = [w for w in (_prepare(root, record) for record in records) if w is not None]
+    if not writes:
+        return None
+    done: list[_Write] = []
+    try:
+        for write in writes:
+            write_atomic(write.path, write.new_text)
+            done.append(write)
+        return vcs.commit(root, [w.rel for w in writes], message)
+    except BaseException:
+        _restore(done)
         with contextlib.suppress(StoreError):
-            vcs.unstage(root, [rel])
+            vcs.unstage(root, [w.rel for w in writes])
         raise
 
 
 def save_agreement(root: Path, record: Agreement, *, change: str, by: str) -> str | None:
     """Write ``record`` and commit it; return the commit id (None when nothing changed)."""
-    check_id(record.id)
+    return save_records(root, [record], subject=record.id, change=change, by=by)
+
+
+def save_records(root: Path, records: list, *, subject: str, change: str, by: str) -> str | None:
+    """Write several records (of any kinds) in one commit, ``SUBJECT: change [by NAME]``; all or nothing."""
+    for record in records:
+        check_id(record.id)
     with register_lock(root):
-        return _write_locked(root, record, change, by)
+        return _write_locked(root, records, commit_message(subject, change, by))
 
 
 def modify_agreement(
     root: Path, record_id: str, edit: Callable[[Agreement], tuple[Agreement, str]], *, by: str
 ) -> tuple[Agreement, str | None]:
-    """Read, change and write one agreement under the lock, so no other writer's change is lost.
+    """Read, change and write one agreement under the lock, so no other writer's change is lost."""
+    return modify_record(root, AGREEMENT, record_id, edit, by=by)
+
+
+def modify_record(root: Path, kind: Kind, record_id: str, edit: Callable[[Any], tuple[Any, str]], *,
+                  by: str) -> tuple[Any, str | None]:
+    """Read, change and write one record under the lock, so no other writer's change is lost.
 
     ``edit`` gets the current record and returns the new record and a
     description of the change (the commit message); it may raise an
@@ -671,18 +783,35 @@ def modify_agreement(
     """
     check_id(record_id)
     with register_lock(root):
-        current = load_agreement(root, record_id)
+        current = load_record(root, kind, record_id)
         updated, change = edit(current)
-        if updated.id != record_id:
-            raise InvalidRecord(f"a change may not alter the id of {record_id}")
-        return updated, _write_locked(root, updated, change, by)
+        if updated.id != record_id or kind_of(updated) is not kind:
+            raise InvalidRecord(f"a change may not alter the id or kind of {record_id}")
+        return updated, _write_locked(root, [updated], commit_message(record_id, change, by))
 
 
-def next_id(root: Path, prefix: str, year: int) -> str:
+@contextlib.contextmanager
+def transaction(root: Path) -> Iterator[Callable[..., str | None]]:
+    """Hold the lock for a change that reads several records and writes them together.
+
+    Yields ``write(records, subject=..., change=..., by=...)``; read with
+    :func:`load_record` inside the block so what is written rests on what is
+    on disk now.
+    """
+    with register_lock(root):
+        def write(records: list, *, subject: str, change: str, by: str) -> str | None:
+            for record in records:
+                check_id(record.id)
+            return _write_locked(root, records, commit_message(subject, change, by))
+
+        yield write
+
+
+def next_id(root: Path, prefix: str, year: int, kind: Kind = AGREEMENT) -> str:
     """The next free id ``PREFIX-YEAR-NNNN`` (call it holding the lock, so two writers never get the same one)."""
     pattern = re.compile(rf"^{re.escape(prefix)}-{year:04d}-(\d+){re.escape(RECORD_SUFFIX)}$")
     highest = 0
-    folder = root / AGREEMENTS
+    folder = root / kind.folder
     if folder.is_dir():
         with os.scandir(folder) as listing:
             for entry in listing:
@@ -696,10 +825,23 @@ def create_agreement(
     root: Path, build: Callable[[str], Agreement], *, prefix: str, year: int, change: str, by: str
 ) -> Agreement:
     """Allocate the next id, build the record with it and commit it, all under the lock."""
+    return create_record(root, AGREEMENT, build, prefix=prefix, year=year, change=change, by=by)
+
+
+def create_record(root: Path, kind: Kind, build: Callable[[str], Any], *, prefix: str, year: int, change: str,
+                  by: str, also: Callable[[Any], list] | None = None) -> Any:
+    """Allocate the next id, build the record with it and commit it, all under the lock.
+
+    ``also`` returns other records to write in the same commit, given the new
+    one (a breach suspending the agreements it affects).
+    """
     with register_lock(root):
-        record = build(next_id(root, prefix, year))
+        record = build(next_id(root, prefix, year, kind))
         check_id(record.id)
-        if record_path(root, record.id).exists():
+        if kind_of(record) is not kind:
+            raise InvalidRecord(f"{record.id} is not a {kind.title}")
+        if record_path(root, record.id, kind).exists():
             raise StoreError(f"{record.id} already exists; nothing was written")
-        _write_locked(root, record, change, by)
+        others = also(record) if also else []
+        _write_locked(root, [record, *others], commit_message(record.id, change, by))
         return record

@@ -92,6 +92,14 @@ class SmtpSettings(Frozen):
     password_env: str | None = Field(default=None, pattern=r"^[A-Z_][A-Z0-9_]*$")
 
 
+class Deadlines(Frozen):
+    """How long the register allows for the steps that follow an incident or an urgent disclosure."""
+
+    breach_meeting_days: Count = Field(default=10, ge=1, le=365)  # seed 002: a meeting of all members within ten days
+    regulator_hours: Count = Field(default=72, ge=1, le=24 * 365)  # UK GDPR Art 33: report a breach within 72 hours
+    urgent_rationale_days: Count = Field(default=3, ge=1, le=365)  # an urgent disclosure's record completed within
+
+
 class IdPrefixes(Frozen):
     isa: str = "ISA"
     protocol: str = "ISP"
@@ -106,6 +114,14 @@ class IdPrefixes(Frozen):
             raise ValueError(f"{value!r} is not a prefix: use 1-10 capital letters or digits, starting with a letter")
         return value
 
+    @model_validator(mode="after")
+    def _distinct(self) -> IdPrefixes:
+        # Agreements and protocols share a folder and may share a prefix; other kinds need their own.
+        values = [self.disclosure, self.request, self.incident, *{self.isa, self.protocol}]
+        if len(set(values)) != len(values):
+            raise ValueError("disclosures, requests, incidents and agreements each need their own prefix; two are the same")
+        return self
+
 
 class Settings(Frozen):
     """What ``register.yaml`` holds."""
@@ -116,6 +132,7 @@ class Settings(Frozen):
     id_prefix: IdPrefixes = IdPrefixes()
     review: ReviewSettings = ReviewSettings()
     reminders: ReminderSettings = ReminderSettings()
+    deadlines: Deadlines = Deadlines()
     contacts: dict[str, Contact] = {}
     signoff_chain: list[SignoffStage] | None = None
     smtp: SmtpSettings | None = None

@@ -1,0 +1,50 @@
+"""Parts shared by the register's case records: disclosures, requests and incidents.
+
+Unlike agreements, these records are written once an event happens and then
+completed; each is one file in its own folder (DESIGN §4).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field, field_validator
+
+from .agreement import EMAIL_PATTERN, Day, Frozen, Text
+from .localized import Localized, check_languages
+
+
+class Requester(Frozen):
+    """Who asked: the organisation, the person and how to reach them."""
+
+    organisation: Text
+    name: Text
+    title: Text | None = None  # role or rank, e.g. "Detective Sergeant"
+    email: str | None = Field(default=None, pattern=EMAIL_PATTERN)
+    phone: Text | None = None
+
+
+class Criteria(Frozen):
+    """A checklist worked through for one case: the answers, what they add up to, who and when."""
+
+    checklist: str
+    answers: dict[str, Any] = {}
+    outcome: Literal["proceed", "proceed_with_conditions", "do_not_proceed"]
+    reasons: list[str] = []  # the items that decided the outcome
+    conditions: list[Localized] = []
+    by: Text
+    date: Day
+
+
+class CaseRecord(Frozen):
+    """What every case record has: an id, its languages, who recorded it and when."""
+
+    id: str
+    languages: list[str] = Field(default=["en"], min_length=1)
+    recorded_by: Text
+    recorded: Day
+
+    @field_validator("languages")
+    @classmethod
+    def _languages_unique(cls, value: list[str]) -> list[str]:
+        return check_languages(value)

@@ -1,0 +1,81 @@
+"""One-off disclosures (``disclosures/<ID>.yaml``): personal data shared once, outside any agreement.
+
+Each decision, to disclose or to refuse, is recorded with the criteria worked
+through (seed 004 §3.5-3.8). An urgent disclosure, made at once to preserve
+life, is recorded when it is made and its criteria and rationale afterwards;
+until then it is *outstanding*.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import model_validator
+
+from .agreement import Day, Frozen, Level, Text
+from .common import CaseRecord, Criteria, Requester
+from .localized import Localized
+
+
+class Approval(Frozen):
+    """The manager who supported the disclosure, where policy asks for one of a given rank."""
+
+    name: Text
+    rank: Text
+    date: Day | None = None
+
+
+class Disclosure(CaseRecord):
+    kind: Literal["disclosure"] = "disclosure"
+    date: Day  # when the data was disclosed (or the request refused)
+    urgent: bool = False  # disclosed at once to preserve life; the record is completed afterwards
+    requester: Requester
+    identity_check: Text | None = None  # how the requester's identity was verified
+    subject: Text | None = None  # whom or what the data is about: a reference, not the whole story
+    data: Localized  # what was disclosed (or asked for, when refused)
+    purpose: Localized
+    legal_gateway: Text | None = None  # the law that permits it and the data protection condition relied on
+    approval: Approval | None = None
+    decision: Literal["disclose", "refuse"]
+    rationale: Localized | None = None  # why, weighing necessity and proportionality
+    sensitivity: Level | None = None
+    transfer_method: Text | None = None
+    retention: Localized | None = None  # how long the recipient may keep it
+    security: Localized | None = None  # conditions beyond the standard security statement
+    criteria: Criteria | None = None  # the one-off disclosure checklist as answered
+    agreements_considered: list[str] = []  # agreements in force found covering the recipient and purpose
+    completed: Day | None = None  # an urgent disclosure's record was completed on this day
+
+    @model_validator(mode="after")
+    def _complete_unless_urgent(self) -> Disclosure:
+        if not self.urgent:
+            missing = [name for name in ("criteria", "rationale") if getattr(self, name) is None]
+            if missing:
+                raise ValueError(f"{' and '.join(missing)} missing: only an urgent disclosure (urgent: true) may "
+                                 "record them afterwards")
+            if self.completed is not None:
+                raise ValueError("completed is for urgent disclosures, whose record is finished afterwards")
+            if self.decision == "disclose" and self.criteria.outcome == "do_not_proceed":
+                raise ValueError(f"decision is disclose, but the criteria say do not proceed "
+                                 f"(not met: {', '.join(self.criteria.reasons)}); record the refusal instead")
+        elif self.completed is not None and self.outstanding_items:
+            raise ValueError(f"completed is set, but {' and '.join(self.outstanding_items)} still missing")
+        if self.date > self.recorded:
+            raise ValueError(f"date {self.date} is after recorded {self.recorded}: a disclosure is recorded when or "
+                             "after it is made")
+        if self.completed is not None and self.completed < self.date:
+            raise ValueError(f"completed {self.completed} is before the disclosure date {self.date}")
+        return self
+
+    @property
+    def outstanding_items(self) -> list[str]:
+        return [name for name in ("criteria", "rationale") if getattr(self, name) is None]
+
+    @property
+    def outstanding(self) -> bool:
+        """An urgent disclosure whose criteria or rationale have not been recorded yet."""
+        return self.urgent and bool(self.outstanding_items)
+
+    @property
+    def state(self) -> str:
+        return "outstanding" if self.outstanding else ("disclosed" if self.decision == "disclose" else "refused")

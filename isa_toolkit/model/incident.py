@@ -1,0 +1,91 @@
+"""Data incidents and protocol breaches (``incidents/<ID>.yaml``; seeds 000, 001, 002).
+
+A *data incident* is an event in handling data that caused, or could cause,
+harm (loss, wrong recipient, unauthorised access). A *breach* is a breach of
+an agreement or protocol by a party: sharing under the agreements it affects
+is suspended until the parties agree a resolution. Both are tracked against
+deadlines set in ``register.yaml`` (``incidents:``).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from .agreement import Count, Day, Frozen, Text
+from .common import CaseRecord
+from .localized import Localized
+
+Severity = Literal["low", "medium", "high", "critical"]
+
+
+class RegulatorNotice(Frozen):
+    """Whether the breach must be reported to the data protection regulator, and when it was."""
+
+    required: bool
+    notified: Day | None = None
+    reference: Text | None = None
+
+
+class Meeting(Frozen):
+    """The meeting of the parties called to discuss a breach and agree its resolution."""
+
+    date: Day
+    attendees: list[Text] = []
+    notes: Localized | None = None
+
+
+class Resolution(Frozen):
+    date: Day
+    agreed: Localized  # what the parties agreed
+    agreed_by: list[Text] = Field(min_length=1)  # the parties (or members) who agreed it
+    by: Text  # who recorded it
+
+
+class Incident(CaseRecord):
+    kind: Literal["incident"] = "incident"
+    type: Literal["breach", "incident"]
+    summary: Localized  # the nature of what happened
+    severity: Severity
+    occurred: Day | None = None
+    reported: Day
+    reported_by: Text
+    self_reported: bool  # reported by those responsible, or identified by someone else
+    organisations: list[Text] = []  # the organisations involved
+    agreements: list[str] = []  # the agreements affected
+    data_involved: Localized | None = None  # what was disclosed, lost or exposed
+    people_affected: Count | None = Field(default=None, ge=0)
+    regulator: RegulatorNotice | None = None
+    meeting: Meeting | None = None
+    actions: list[Localized] = []
+    suspended: list[str] = []  # agreements this breach holds suspended; restored when it is resolved
+    resolution: Resolution | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Incident:
+        if self.occurred and self.occurred > self.reported:
+            raise ValueError(f"occurred {self.occurred} is after reported {self.reported}")
+        if self.reported > self.recorded:
+            raise ValueError(f"reported {self.reported} is after recorded {self.recorded}")
+        outside = [i for i in self.suspended if i not in self.agreements]
+        if outside:
+            raise ValueError(f"suspended lists {', '.join(outside)}, which agreements (those affected) does not")
+        if self.suspended and self.type != "breach":
+            raise ValueError("only a breach suspends agreements")
+        for name, day in (("meeting.date", self.meeting and self.meeting.date),
+                          ("resolution.date", self.resolution and self.resolution.date),
+                          ("regulator.notified", self.regulator and self.regulator.notified)):
+            if day and day < self.reported:
+                raise ValueError(f"{name} {day} is before the incident was reported ({self.reported})")
+        if len(set(self.agreements)) != len(self.agreements):
+            raise ValueError("an agreement is listed twice in agreements")
+        return self
+
+    @property
+    def open(self) -> bool:
+        return self.resolution is None
+
+    @property
+    def state(self) -> str:
+        return "open" if self.open else "resolved"
