@@ -29,7 +29,8 @@ from .model.agreement import Frozen
 from .questionnaire import QUESTION_ID, definition_path, load_definition
 
 FOLDER = "checklists"
-Prefill = Literal["special_category", "criminal_offence", "personal_data"]
+Prefill = Literal["special_category", "criminal_offence", "personal_data", "urgent", "in_writing", "format_stated",
+                  "purpose_stated", "destruction_date_given"]
 
 
 class Item(Frozen):
@@ -94,6 +95,20 @@ def record_facts(agreement: Agreement | None) -> dict[str, bool]:
     }
 
 
+def case_facts(kind: str, data: dict) -> dict[str, bool]:
+    """What a disclosure's or a request's own fields answer (``data`` as written to the record)."""
+    if kind == "disclosure":
+        return {"urgent": bool(data.get("urgent"))}
+    if kind == "request":
+        return {
+            "in_writing": bool(data.get("in_writing")),
+            "format_stated": bool(data.get("format")),
+            "purpose_stated": bool(data.get("purpose")),
+            "destruction_date_given": bool(data.get("destruction_date")),
+        }
+    return {}
+
+
 def prefill(checklist: Checklist, facts: dict[str, bool]) -> dict[str, Any]:
     return {item.id: facts[item.prefill] for item in checklist.items if item.prefill and item.prefill in facts}
 
@@ -156,8 +171,12 @@ def convert_answer(item: Item, value: Any) -> Any:
 
 
 def check_checklist_answers(checklist: Checklist, raw: dict, facts: dict[str, bool], *, rel: str = "answers",
-                            text: str | None = None) -> tuple[dict[str, Any], list]:
-    """Every answer checked, prefilled items taken from the record; all problems at once."""
+                            text: str | None = None, prefix: tuple = ()) -> tuple[dict[str, Any], list]:
+    """Every answer checked, prefilled items taken from the record; all problems at once.
+
+    ``prefix`` is where the answers sit in the file (``("criteria",)`` when
+    they are part of a disclosure's answers file).
+    """
     from . import yamlio
     from .intake import AnswerError
     from .problem import Problem
@@ -166,11 +185,12 @@ def check_checklist_answers(checklist: Checklist, raw: dict, facts: dict[str, bo
     problems = []
 
     def problem(key: str, message: str) -> None:
-        problems.append(Problem(rel, yamlio.locate(text, (key,)) if text else 0, key, message))
+        where = ".".join((*prefix, key))
+        problems.append(Problem(rel, yamlio.locate(text, (*prefix, key)) if text else 0, where, message))
 
     known = {item.id for item in checklist.items}
     for key in raw:
-        if key not in known and key not in META_KEYS:
+        if key not in known and (prefix or key not in META_KEYS):
             problem(key, f"no such item in the {checklist.id} checklist (check the spelling)")
     for item in checklist.items:
         value = raw.get(item.id)

@@ -161,6 +161,7 @@ def validate(ctx: click.Context, strict: bool, as_json: bool) -> None:
         _echo_json({
             "register": str(register.root),
             "records": len(register.agreements),
+            "counts": {name: len(section.records) for name, section in register.sections.items()},
             "errors": len(errors),
             "warnings": len(warnings),
             "problems": [p.as_dict() for p in problems],
@@ -168,40 +169,57 @@ def validate(ctx: click.Context, strict: bool, as_json: bool) -> None:
     else:
         for problem in problems:
             click.echo(str(problem))
-        click.echo(
-            f"{len(register.agreements)} agreement(s) loaded: {len(errors)} error(s), {len(warnings)} warning(s)",
-            err=bool(problems),
-        )
+        others = [f"{len(section.records)} {name}(s)" for name, section in register.sections.items()
+                  if name != "agreement" and len(section.records)]
+        loaded = ", ".join([f"{len(register.agreements)} agreement(s)", *others])
+        click.echo(f"{loaded} loaded: {len(errors)} error(s), {len(warnings)} warning(s)", err=bool(problems))
     if errors:
         ctx.exit(1)
 
 
+LIST_KINDS = ["agreement", "isa", "protocol", "disclosure", "request", "incident"]
+
+
 @main.command(name="list")
 @click.option("--status", "statuses", multiple=True, metavar="S", help="Only this status (repeatable), e.g. active.")
-@click.option("--kind", type=click.Choice(["isa", "protocol"]), help="Only agreements (isa) or protocols.")
-@click.option("--partner", metavar="P", help="Only those with a party whose organisation contains P.")
+@click.option("--kind", type=click.Choice(LIST_KINDS), default="agreement", show_default=True,
+              help="Which records: agreements (isa and protocol together, or one of them), one-off disclosures, "
+                   "third-party requests or incidents.")
+@click.option("--partner", metavar="P", help="Only those with a party (or requester) whose organisation contains P.")
 @click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
 @click.pass_context
-def list_(ctx: click.Context, statuses: tuple[str, ...], kind: str | None, partner: str | None, as_json: bool) -> None:
-    """List agreements and protocols, with status, version and next review date.
+def list_(ctx: click.Context, statuses: tuple[str, ...], kind: str, partner: str | None, as_json: bool) -> None:
+    """List agreements and protocols (status, version, next review), or disclosures, requests or incidents.
+
+    Statuses: agreements have their lifecycle's (active, suspended...);
+    disclosures are outstanding (urgent, rationale still due), disclosed or
+    refused; requests open, granted or refused; incidents open or resolved.
 
     \b
-    Example:
+    Examples:
       isa list --status active --partner constabulary
+      isa list --kind disclosure --status outstanding
+      isa list --kind incident --status open
     """
-    from .display import agreement_table
+    from .display import agreement_table, case_table
     from .model import Status
+    from .register import CASE_STATUSES
 
-    known = {s.value for s in Status}
+    section = kind if kind in CASE_STATUSES else "agreement"
+    known = set(CASE_STATUSES[section]) if section in CASE_STATUSES else {s.value for s in Status}
     for status in statuses:
         if status not in known:
-            raise click.BadParameter(f"{status!r} is not a status; use one of {', '.join(sorted(known))}", param_hint="--status")
+            raise click.BadParameter(f"{status!r} is not a status of a {section}; use one of {', '.join(sorted(known))}",
+                                     param_hint="--status")
     register = _load(ctx)
-    chosen = select(register, statuses=statuses, kind=kind, partner=partner)
+    chosen = select(register, statuses=statuses, kind=kind if kind in ("isa", "protocol") else None, partner=partner,
+                    section=section)
     if as_json:
         _echo_json(chosen)
-    else:
+    elif section == "agreement":
         click.echo(agreement_table(chosen, register.languages[0]))
+    else:
+        click.echo(case_table(chosen, section, register.languages[0]))
     _note_unreadable(register)
 
 
@@ -210,21 +228,27 @@ def list_(ctx: click.Context, statuses: tuple[str, ...], kind: str | None, partn
 @click.option("--json", "as_json", is_flag=True, help="Print the whole record as JSON.")
 @click.pass_context
 def show(ctx: click.Context, record_id: str, as_json: bool) -> None:
-    """Show one agreement: parties, purpose, data, legal basis, sign-offs and review.
+    """Show one record: an agreement's parties, purpose, data, legal basis, sign-offs and review;
+    a disclosure's, request's or incident's details and where it stands.
 
     \b
-    Example:
+    Examples:
       isa show ISA-2024-0001
+      isa show INC-2026-0001
     """
-    from .display import agreement_text
-    from .store import load_agreement, load_classification
+    from .display import agreement_text, case_text
+    from .kinds import AGREEMENT, KINDS
+    from .store import load_classification, load_record, record_path
 
     root = _register_root(ctx)
-    agreement = load_agreement(root, record_id)
+    kind = next((k for k in KINDS if record_path(root, record_id, k).is_file()), AGREEMENT)
+    record = load_record(root, kind, record_id)
     if as_json:
-        _echo_json(agreement.model_dump(mode="json", exclude_none=True))
+        _echo_json(record.model_dump(mode="json", exclude_none=True))
+    elif kind is AGREEMENT:
+        click.echo(agreement_text(record, load_classification(root), record.languages[0]))
     else:
-        click.echo(agreement_text(agreement, load_classification(root), agreement.languages[0]))
+        click.echo(case_text(record, record.languages[0]))
 
 
 @main.command()
@@ -249,17 +273,20 @@ def log(ctx: click.Context, record_id: str, as_json: bool) -> None:
 
 
 @main.command()
+@click.option("--kind", type=click.Choice(["agreement", "disclosure", "request", "incident"]), default="agreement",
+              show_default=True, help="Which records to export.")
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True, help="Output format.")
 @click.option("--public", is_flag=True, help="Only agreements in force and only the public-register fields.")
 @click.option("--lang", metavar="LANG", help="Language of the text columns (default: the register's first language).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE instead of standard output.")
 @click.pass_context
-def export(ctx: click.Context, fmt: str, public: bool, lang: str | None, output: Path | None) -> None:
+def export(ctx: click.Context, kind: str, fmt: str, public: bool, lang: str | None, output: Path | None) -> None:
     """Export the register as CSV or JSON (CSV cells are safe to open in a spreadsheet).
 
     \b
-    Example:
+    Examples:
       isa export --public -o public-register.csv
+      isa export --kind incident -o incidents.csv
     """
     from . import export as exporter
 
@@ -268,17 +295,28 @@ def export(ctx: click.Context, fmt: str, public: bool, lang: str | None, output:
     if lang not in register.languages:
         raise click.BadParameter(f"{lang!r} is not one of the register's languages ({', '.join(register.languages)})",
                                  param_hint="--lang")
-    table = exporter.rows(register.agreements.values(), public=public, lang=lang)
-    if fmt == "csv":
-        text = exporter.to_csv(table, public=public)
+    if kind != "agreement":
+        if public:
+            raise click.BadParameter("the public register lists agreements only; drop --public or --kind",
+                                     param_hint="--public")
+        records = register.section(kind).records.values()
+        table = exporter.case_rows(records, lang)
+        text = (exporter.to_csv(table, header=exporter.CASE_FIELDS[kind]) if fmt == "csv"
+                else exporter.cases_json(records))
+        count = len(table)
     else:
-        text = exporter.to_json(register.agreements.values(), table, public=public)
+        table = exporter.rows(register.agreements.values(), public=public, lang=lang)
+        if fmt == "csv":
+            text = exporter.to_csv(table, public=public)
+        else:
+            text = exporter.to_json(register.agreements.values(), table, public=public)
+        count = len(table) if public or fmt == "csv" else len(register.agreements)
     if output is None:
         click.echo(text, nl=False)
     else:
         # CSV gets a byte-order mark so spreadsheet programs read accents (é, ç) correctly.
         output.write_text(text, encoding="utf-8-sig" if fmt == "csv" else "utf-8", newline="")
-        click.echo(f"Wrote {len(table) if public or fmt == 'csv' else len(register.agreements)} record(s) to {output}", err=True)
+        click.echo(f"Wrote {count} record(s) to {output}", err=True)
     _note_unreadable(register)
 
 
@@ -319,6 +357,10 @@ def new(ctx: click.Context, answers_file: Path | None, name: str, lang: str | No
     register = _load(ctx)
     _settings(register)
     questionnaire = load_questionnaire(name, register.root)
+    if questionnaire.kind not in intake.AGREEMENT_KINDS:
+        command = {"disclosure": "isa disclose new", "request": "isa request new", "incident": "isa incident new"}
+        raise IsaError(f"the {name} questionnaire records a {questionnaire.kind}, not an agreement: use "
+                       f"`{command[questionnaire.kind]}`")
     if answers_file is not None:
         values, lang = intake.answers_from_file(register, questionnaire, answers_file, lang)
         rel = str(answers_file)
@@ -687,6 +729,417 @@ def share(ctx: click.Context, record_id: str, what: str, to: str, purpose: str, 
     click.echo(f"{record_id}: sharing decision recorded")
 
 
+# -- one-off disclosures, third-party requests, incidents ---------------------------------
+
+
+def _case_answers(ctx, register, name: str, answers_file: Path | None, lang: str | None, extra_keys: tuple):
+    """Answers from a file, or asked at the terminal in the officer's language."""
+    from . import cases
+    from .ask import ask_all
+    from .intake import answer_language
+    from .questionnaire import load_questionnaire
+
+    questionnaire = load_questionnaire(name, register.root)
+    if answers_file is not None:
+        return cases.read_answers(register, questionnaire, answers_file, lang, extra_keys)
+    lang = answer_language(register, lang)
+    click.secho(str(questionnaire.title.get(lang) or questionnaire.title), bold=True)
+    values = ask_all(questionnaire.questions, lang)
+    return cases.Answers(values, lang, {}, None, "your answers")
+
+
+def _ask_criteria(answers, checklist_name: str, kind: str, data: dict) -> None:
+    """Ask the checklist at the terminal, putting the answers where an answers file would have them."""
+    from .ask import ask_checklist
+    from .checklist import case_facts, load_checklist
+
+    checklist = load_checklist(checklist_name)
+    click.secho(str(checklist.title.get(answers.lang) or checklist.title), bold=True)
+    answers.raw["criteria"] = ask_checklist(checklist, case_facts(kind, data), answers.lang)
+
+
+def _show_criteria(criteria, checklist_name: str, lang: str, root: Path) -> None:
+    from .assess import OUTCOME_WORDS
+    from .checklist import load_checklist
+
+    if criteria is None:
+        return
+    checklist = load_checklist(checklist_name, root)
+    click.echo(f"  criteria: {OUTCOME_WORDS[criteria.outcome]}")
+    for item_id in criteria.reasons:
+        item = checklist.item(item_id)
+        click.echo(f"    because: {item.question.get(lang) or item.question}")
+    for condition in criteria.conditions:
+        click.echo(f"    condition: {condition.get(lang) or condition}")
+
+
+@main.group()
+def disclose() -> None:
+    """Record one-off disclosures of personal data made outside any agreement.
+
+    See docs/disclosures.md: check for an agreement first, work through the
+    criteria, record the decision and why; an urgent disclosure is recorded
+    now and completed afterwards.
+
+    \b
+    Examples:
+      isa disclose new --answers disclosure.yaml
+      isa disclose new --urgent --answers urgent.yaml
+      isa disclose complete DIS-2026-0002 --answers criteria.yaml
+    """
+
+
+@disclose.command(name="new")
+@click.option("--answers", "answers_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Answers from this YAML or JSON file: question ids, then `criteria:` and `rationale:`.")
+@click.option("--urgent", is_flag=True, help="Disclosed at once to preserve life: criteria and rationale may follow.")
+@click.option("--continue", "go_on", is_flag=True,
+              help="Record it even though an agreement in force covers the recipient and purpose.")
+@click.option("--lang", metavar="LANG", help="The language you answer in (default: the answers file's, else the register's first).")
+@click.option("--by", metavar="NAME", help="Who decided and records it (default: $ISA_USER or your login).")
+@click.pass_context
+def disclose_new(ctx: click.Context, answers_file: Path | None, urgent: bool, go_on: bool, lang: str | None,
+                 by: str | None) -> None:
+    """Record a one-off disclosure decision (to disclose, or to refuse).
+
+    The register is searched first for an agreement in force with the same
+    recipient and a similar purpose: a request such an agreement covers is
+    handled under it (`isa share`), so you are pointed to it and, with
+    --answers, stopped unless you add --continue.
+
+    \b
+    Examples:
+      isa disclose new --answers disclosure.yaml
+      isa disclose new --urgent --answers ambulance-warning.yaml
+    """
+    from . import disclose as disclosing
+    from .ask import confirm
+    from .deadlines import owed
+
+    register = _load(ctx)
+    _settings(register)
+    answers = _case_answers(ctx, register, "disclosure", answers_file, lang, disclosing.EXTRA_KEYS)
+    intake = disclosing.start(register, answers, urgent=urgent)
+    if intake.covering:
+        click.echo("An agreement in force already covers this recipient and a similar purpose:")
+        for o in intake.covering:
+            click.echo(f"  {o.agreement_id}  [{o.status}]  {o.title}")
+            click.echo(f"      partner: {', '.join(o.partners)}; shared terms: {', '.join(o.shared_terms)}")
+        click.echo("Share under it and record the decision there: isa share ID --what ... --to ... --purpose ...")
+        if answers_file is not None and not go_on and not intake.urgent:
+            raise IsaError("stopped: the request looks covered by an agreement in force; record it under that "
+                           "agreement, or run again with --continue to record a one-off disclosure")
+        if answers_file is None and not intake.urgent and \
+                not confirm("Record a one-off disclosure anyway?", answers.lang, default=False):
+            raise IsaError("stopped at your request; nothing was written")
+    if answers_file is None:
+        if not intake.urgent or confirm("Record the criteria and rationale now?", answers.lang, default=False):
+            _ask_criteria(answers, disclosing.CHECKLIST, "disclosure", {"urgent": intake.urgent})
+            answers.raw["rationale"] = click.prompt("Rationale" if answers.lang != "fr" else "Justification")
+    record = disclosing.record(register, intake, by=_author(by))
+    click.echo(f"Recorded {record.id}: {record.decision} to {record.requester.organisation} on {record.date}"
+               + (" (urgent)" if record.urgent else ""))
+    _show_criteria(record.criteria, disclosing.CHECKLIST, answers.lang, register.root)
+    if record.outstanding:
+        register = _load(ctx)
+        due = next((o.due for o in owed(register) if o.record_id == record.id), None)
+        click.echo(f"Outstanding: {' and '.join(record.outstanding_items)} due by {due}; "
+                   f"record them with: isa disclose complete {record.id} --answers FILE")
+    click.echo(f"Next: isa render {record.id} --doc disclosure (the record and the recipient's security statement)")
+
+
+@disclose.command(name="complete")
+@click.argument("record_id", metavar="ID")
+@click.option("--answers", "answers_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="A YAML or JSON file with `criteria:` (item id: yes / no / n/a) and `rationale:`.")
+@click.option("--rationale", metavar="TEXT", help="Why the disclosure was right (or what was weighed).")
+@click.option("--lang", metavar="LANG", help="The language of the rationale (default: the register's first).")
+@click.option("--date", "when", callback=_parse_date, metavar="DATE", help="When it is completed (default: today).")
+@click.option("--by", metavar="NAME", help="Who completes it (default: $ISA_USER or your login).")
+@click.pass_context
+def disclose_complete(ctx: click.Context, record_id: str, answers_file: Path | None, rationale: str | None,
+                      lang: str | None, when: dt.date | None, by: str | None) -> None:
+    """Complete an urgent disclosure: record its criteria and rationale afterwards.
+
+    \b
+    Example:
+      isa disclose complete DIS-2026-0001 --answers criteria.yaml
+    """
+    from . import cases
+    from . import disclose as disclosing
+    from .ask import ask_checklist
+    from .checklist import load_checklist
+    from .intake import answer_language, read_answers
+
+    register = _load(ctx)
+    raw, text, rel = ({}, None, "your answers")
+    if answers_file is not None:
+        raw, text, rel = read_answers(answers_file)
+        unknown = sorted(set(raw) - {"criteria", "rationale", "language"})
+        if unknown:
+            raise IsaError(f"{rel}: unknown key(s) {', '.join(unknown)}; the file holds `criteria:` and `rationale:`")
+    lang = answer_language(register, lang, raw)
+    criteria = raw.get("criteria")
+    if answers_file is None:
+        checklist = load_checklist(disclosing.CHECKLIST, register.root)
+        click.secho(str(checklist.title.get(lang) or checklist.title), bold=True)
+        criteria = ask_checklist(checklist, {"urgent": True}, lang)
+        if not rationale:
+            rationale = click.prompt("Rationale" if lang != "fr" else "Justification")
+    given = cases.rationale_from(rationale if rationale else raw.get("rationale"), lang)
+    record = disclosing.complete(register.root, record_id, criteria_answers=criteria, rationale=given, lang=lang,
+                                 by=_author(by), date=when or dt.date.today(), rel=rel, text=text)
+    click.echo(f"{record.id}: completed on {record.completed}; no longer outstanding")
+    _show_criteria(record.criteria, disclosing.CHECKLIST, lang, register.root)
+
+
+@main.group(name="request")
+def request_() -> None:
+    """Log requests for information from third parties, and grant or refuse them.
+
+    See docs/disclosures.md: every request is logged with the criteria
+    worked through; a grant records the safeguards it is answered under.
+
+    \b
+    Examples:
+      isa request new --answers request.yaml
+      isa request decide REQ-2026-0001 --refuse --reason "No purpose stated"
+    """
+
+
+@request_.command(name="new")
+@click.option("--answers", "answers_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Answers from this YAML or JSON file: question ids, then `criteria:`.")
+@click.option("--lang", metavar="LANG", help="The language you answer in (default: the answers file's, else the register's first).")
+@click.option("--by", metavar="NAME", help="Who logs it (default: $ISA_USER or your login).")
+@click.pass_context
+def request_new(ctx: click.Context, answers_file: Path | None, lang: str | None, by: str | None) -> None:
+    """Log a request and check it against the third-party request criteria.
+
+    Criteria the request itself settles (in writing, format, purpose,
+    destruction date) are answered from it.
+
+    \b
+    Example:
+      isa request new --answers donor-request.yaml
+    """
+    from . import third_party
+
+    register = _load(ctx)
+    _settings(register)
+    answers = _case_answers(ctx, register, "request", answers_file, lang, third_party.EXTRA_KEYS)
+    if answers_file is None:
+        _ask_criteria(answers, third_party.CHECKLIST, "request", answers.values)
+    record = third_party.log_request(register, answers, by=_author(by))
+    click.echo(f"Logged {record.id}: request from {record.requester.organisation}, received {record.received}")
+    _show_criteria(record.criteria, third_party.CHECKLIST, answers.lang, register.root)
+    click.echo(f"Next: isa request decide {record.id} --grant ... | --refuse --reason ...")
+
+
+@request_.command(name="decide")
+@click.argument("record_id", metavar="ID")
+@click.option("--grant", is_flag=True, help="Grant it (with --level, --channel, --anonymisation, --onward).")
+@click.option("--refuse", is_flag=True, help="Refuse it (with --reason).")
+@click.option("--reason", metavar="TEXT", help="Why (required to refuse).")
+@click.option("--level", type=click.Choice(["low", "moderate", "high", "severe"]),
+              help="The sensitivity level of what is released (classification.yaml).")
+@click.option("--channel", metavar="N|TEXT",
+              help="The transfer channel: its number or text among those the classification allows for the level.")
+@click.option("--anonymisation", type=click.Choice(["none", "pseudonymised", "anonymised", "aggregated"]),
+              help="What was done to the data before release.")
+@click.option("--onward", metavar="TEXT", help="Limits on onward sharing and publication set in the answer.")
+@click.option("--lang", metavar="LANG", help="The language of the texts you give (default: the register's first).")
+@click.option("--date", "when", callback=_parse_date, metavar="DATE", help="The decision date (default: today).")
+@click.option("--by", metavar="NAME", help="Who decides (default: $ISA_USER or your login).")
+@click.pass_context
+def request_decide(ctx: click.Context, record_id: str, grant: bool, refuse: bool, reason: str | None, level: str | None,
+                   channel: str | None, anonymisation: str | None, onward: str | None, lang: str | None,
+                   when: dt.date | None, by: str | None) -> None:
+    """Grant a request under its safeguards, or refuse it.
+
+    Without --channel, a grant lists the channels the classification allows
+    for the level and stops.
+
+    \b
+    Examples:
+      isa request decide REQ-2026-0001 --grant --level moderate --channel 1 \\
+          --anonymisation aggregated --onward "Not to be published or passed on"
+      isa request decide REQ-2026-0002 --refuse --reason "No purpose stated"
+    """
+    from . import third_party
+    from .intake import answer_language
+    from .model import Level
+
+    if grant == refuse:
+        raise click.UsageError("say --grant or --refuse")
+    register = _load(ctx)
+    lang = answer_language(register, lang)
+    record = third_party.decide(register.root, record_id, grant=grant, by=_author(by), date=when or dt.date.today(),
+                                lang=lang, reason=reason, level=Level(level) if level else None, channel=channel,
+                                anonymisation=anonymisation, onward=onward)
+    decision = record.decision
+    click.echo(f"{record.id}: {record.state} on {decision.date}")
+    if decision.safeguards:
+        s = decision.safeguards
+        click.echo(f"  send by: {s.channel.get(lang) or s.channel}; anonymisation: {s.anonymisation}")
+
+
+@main.group()
+def incident() -> None:
+    """Record data incidents and breaches of agreements; a breach suspends sharing until resolved.
+
+    See docs/incidents.md.
+
+    \b
+    Examples:
+      isa incident new --answers breach.yaml
+      isa incident meeting INC-2026-0001 --date 2026-11-27 --attendee "MARAC chair"
+      isa incident resolve INC-2026-0001 --resolution "..." --agreed-by "Northshire Constabulary"
+    """
+
+
+@incident.command(name="new")
+@click.option("--answers", "answers_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Answers from this YAML or JSON file (keys are question ids).")
+@click.option("--lang", metavar="LANG", help="The language you answer in (default: the answers file's, else the register's first).")
+@click.option("--by", metavar="NAME", help="Who records it (default: $ISA_USER or your login).")
+@click.pass_context
+def incident_new(ctx: click.Context, answers_file: Path | None, lang: str | None, by: str | None) -> None:
+    """Record an incident or a breach; a breach suspends the affected agreements in force, in the same commit.
+
+    \b
+    Example:
+      isa incident new --answers breach.yaml
+    """
+    from . import incidents
+    from .deadlines import owed
+
+    register = _load(ctx)
+    _settings(register)
+    answers = _case_answers(ctx, register, "incident", answers_file, lang, ())
+    outcome = incidents.record(register, answers, by=_author(by))
+    record = outcome.incident
+    click.echo(f"Recorded {record.id}: {'breach' if record.type == 'breach' else 'data incident'}, {record.severity}")
+    for agreement_id in outcome.suspended:
+        click.echo(f"  {agreement_id}: suspended; no sharing under it until {record.id} is resolved")
+    for agreement_id, why in outcome.untouched.items():
+        click.echo(f"  {agreement_id}: {why}")
+    for item in owed(_load(ctx)):
+        if item.record_id == record.id:
+            click.echo(f"  due by {item.due}: {item.what}")
+
+
+@incident.command(name="meeting")
+@click.argument("record_id", metavar="ID")
+@click.option("--date", "when", callback=_parse_date, required=True, metavar="DATE", help="When the meeting was held.")
+@click.option("--attendee", "attendees", multiple=True, metavar="NAME", help="Who attended (repeatable).")
+@click.option("--notes", metavar="TEXT", help="What was discussed.")
+@click.option("--lang", metavar="LANG", help="The language of the notes (default: the register's first).")
+@click.option("--by", metavar="NAME", help="Who records it (default: $ISA_USER or your login).")
+@click.pass_context
+def incident_meeting(ctx: click.Context, record_id: str, when: dt.date, attendees: tuple[str, ...], notes: str | None,
+                     lang: str | None, by: str | None) -> None:
+    """Record the meeting of the parties held about a breach (this meets the meeting deadline).
+
+    \b
+    Example:
+      isa incident meeting INC-2026-0001 --date 2026-11-27 --attendee "MARAC chair" --notes "Cause agreed"
+    """
+    from . import incidents
+    from .intake import answer_language
+
+    register = _load(ctx)
+    record = incidents.record_meeting(register.root, record_id, date=when, attendees=list(attendees), notes=notes,
+                                      by=_author(by), lang=answer_language(register, lang))
+    click.echo(f"{record.id}: meeting of {record.meeting.date} recorded")
+
+
+@incident.command(name="notified")
+@click.argument("record_id", metavar="ID")
+@click.option("--date", "when", callback=_parse_date, required=True, metavar="DATE", help="When the regulator was told.")
+@click.option("--reference", metavar="REF", help="The regulator's case reference.")
+@click.option("--by", metavar="NAME", help="Who records it (default: $ISA_USER or your login).")
+@click.pass_context
+def incident_notified(ctx: click.Context, record_id: str, when: dt.date, reference: str | None, by: str | None) -> None:
+    """Record that the incident was reported to the data protection regulator.
+
+    \b
+    Example:
+      isa incident notified INC-2026-0001 --date 2026-11-22 --reference ICO-123456
+    """
+    from . import incidents
+
+    record = incidents.record_notice(_register_root(ctx), record_id, date=when, reference=reference, by=_author(by))
+    click.echo(f"{record.id}: reported to the regulator on {record.regulator.notified}")
+
+
+@incident.command(name="resolve")
+@click.argument("record_id", metavar="ID")
+@click.option("--resolution", required=True, metavar="TEXT", help="What the parties agreed.")
+@click.option("--agreed-by", "agreed_by", multiple=True, metavar="NAME",
+              help="A party or member who agreed the resolution (repeatable; at least one).")
+@click.option("--lang", metavar="LANG", help="The language of the resolution (default: the register's first).")
+@click.option("--date", "when", callback=_parse_date, metavar="DATE", help="When it was agreed (default: today).")
+@click.option("--by", metavar="NAME", help="Who records it (default: $ISA_USER or your login).")
+@click.pass_context
+def incident_resolve(ctx: click.Context, record_id: str, resolution: str, agreed_by: tuple[str, ...], lang: str | None,
+                     when: dt.date | None, by: str | None) -> None:
+    """Record the agreed resolution; agreements this breach suspended return to their previous status.
+
+    An agreement another open breach also holds stays suspended until that
+    one is resolved too.
+
+    \b
+    Example:
+      isa incident resolve INC-2026-0001 --resolution "Access withdrawn; staff retrained" \\
+          --agreed-by "Northshire Constabulary" --agreed-by "Northshire County Council"
+    """
+    from . import incidents
+    from .intake import answer_language
+
+    register = _load(ctx)
+    outcome = incidents.resolve(register.root, record_id, agreed=resolution, agreed_by=list(agreed_by),
+                                by=_author(by), date=when or dt.date.today(), lang=answer_language(register, lang))
+    click.echo(f"{record_id}: resolved on {outcome.incident.resolution.date}")
+    for agreement_id, status in outcome.restored.items():
+        click.echo(f"  {agreement_id}: sharing restored ({status})")
+    for agreement_id, others in outcome.held.items():
+        click.echo(f"  {agreement_id}: stays suspended, held by {', '.join(others)}")
+    for agreement_id, why in outcome.untouched.items():
+        click.echo(f"  {agreement_id}: {why}")
+
+
+@main.command()
+@click.option("--as-of", "as_of", callback=_parse_date, metavar="DATE", help="As if today were DATE.")
+@click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
+@click.pass_context
+def deadlines(ctx: click.Context, as_of: dt.date | None, as_json: bool) -> None:
+    """List what is owed on disclosures and incidents, and by when (overdue first).
+
+    Urgent disclosures still lacking their criteria and rationale, breach
+    meetings not yet held, reports to the regulator not yet made; the limits
+    are register.yaml's `deadlines:`.
+
+    \b
+    Example:
+      isa deadlines --as-of 2026-12-01
+    """
+    from .deadlines import owed
+
+    register = _load(ctx)
+    as_of = as_of or dt.date.today()
+    items = owed(register, as_of)
+    if as_json:
+        _echo_json([item.as_dict(as_of) for item in items])
+        return
+    if not items:
+        click.echo("Nothing owed on disclosures or incidents.")
+    for item in items:
+        days = item.days(as_of)
+        when = f"OVERDUE by {days} day(s)" if days > 0 else f"due {item.due}"
+        click.echo(f"{item.record_id}  {when}: {item.what}")
+
+
 @main.group()
 def review() -> None:
     """Annual reviews: what is due, the daily reminder run, and reviewing one agreement.
@@ -766,6 +1219,13 @@ def review_run(ctx: click.Context, as_of: dt.date | None, out: Path, send: bool,
     else:
         click.echo(f"{day}: {result.due} review(s) due; {len(result.planned)} reminder(s) would be sent "
                    f"({result.already_sent} already sent before); written to {out}. Add --send to send them")
+    if result.owed:
+        overdue = [item for item in result.owed if item.overdue(day)]
+        click.echo(f"Owed on disclosures and incidents: {len(result.owed)}, {len(overdue)} overdue (isa deadlines):")
+        for item in result.owed:
+            days = item.days(day)
+            click.echo(f"  {item.record_id}  {'OVERDUE by ' + str(days) + ' day(s)' if days > 0 else 'due ' + str(item.due)}: "
+                       f"{item.what}")
     _note_unreadable(register)
     if result.failed or (send and register.unreadable):
         ctx.exit(1)  # a scheduler must notice: something was not sent, or a record was left out

@@ -156,3 +156,113 @@ def status_data(agreement: Agreement, progress) -> dict:
             for stage in progress.stages
         ],
     }
+
+
+CASE_WORDS = {"disclosure": "disclosure(s)", "request": "request(s)", "incident": "incident(s)"}
+
+
+def case_table(entries: list[dict], kind: str, lang: str) -> str:
+    """One line per disclosure, request or incident (from its index entry)."""
+    if not entries:
+        return f"No {CASE_WORDS[kind].replace('(s)', 's')} match."
+    if kind == "incident":
+        header = ("ID", "TYPE", "SEVERITY", "STATUS", "REPORTED", "AGREEMENTS", "SUMMARY")
+        rows = [(e["id"], e["type"], e["severity"], e["status"], e["date"],
+                 ", ".join(e["suspended"] or e["agreements"]) or "-", e["title"]) for e in entries]
+    else:
+        header = ("ID", "STATUS", "DATE", "FROM" if kind == "request" else "RECIPIENT",
+                  "DATA ASKED FOR" if kind == "request" else "PURPOSE")
+        rows = [(e["id"], e["status"] + (" (urgent)" if e.get("urgent") and e["status"] != "outstanding" else ""),
+                 e["date"], _cut(", ".join(e["partners"]), 40), e["title"]) for e in entries]
+    rows = [(*row[:-1], _cut(row[-1].get(lang) or next(iter(row[-1].values()), ""), 60)) for row in rows]
+    widths = [max(len(row[i]) for row in (header, *rows)) for i in range(len(header) - 1)]
+    lines = ["  ".join((*(cell.ljust(widths[i]) for i, cell in enumerate(row[:-1])), row[-1])) for row in (header, *rows)]
+    lines.append(f"{len(entries)} {CASE_WORDS[kind]}")
+    return "\n".join(lines)
+
+
+def _requester(r) -> str:
+    parts = [r.name, r.title, r.organisation]
+    contact = ", ".join(x for x in (r.email, r.phone) if x)
+    return ", ".join(p for p in parts if p) + (f" ({contact})" if contact else "")
+
+
+def _criteria(lines: list[str], criteria, lang: str) -> None:
+    if criteria is None:
+        lines.append("Criteria: not recorded yet")
+        return
+    lines.append(f"Criteria ({criteria.checklist}, {criteria.by}, {criteria.date}): {criteria.outcome.replace('_', ' ')}")
+    if criteria.reasons:
+        lines.append(f"  decided by: {', '.join(criteria.reasons)}")
+    lines.extend(f"  condition: {c.get(lang) or c}" for c in criteria.conditions)
+
+
+def case_text(record, lang: str = "en") -> str:
+    """A readable summary of a disclosure, request or incident."""
+    lines: list[str] = []
+    if record.kind == "disclosure":
+        d = record
+        lines += [f"{d.id}  one-off disclosure, {d.state}" + (" (urgent)" if d.urgent else ""),
+                  f"  date {d.date}, decision {d.decision}, recorded by {d.recorded_by} on {d.recorded}"
+                  + (f", completed {d.completed}" if d.completed else ""),
+                  f"Requester: {_requester(d.requester)}"]
+        if d.identity_check:
+            lines.append(f"  identity checked: {d.identity_check}")
+        if d.subject:
+            lines.append(f"Subject: {d.subject}")
+        lines += ["Data:", *_texts(d.data), "Purpose:", *_texts(d.purpose)]
+        lines.append(f"Legal gateway: {d.legal_gateway or '-'}")
+        if d.approval:
+            lines.append(f"Approved by: {d.approval.name} ({d.approval.rank})")
+        if d.sensitivity or d.transfer_method:
+            lines.append(f"Sensitivity {d.sensitivity.value if d.sensitivity else '-'}; sent by {d.transfer_method or '-'}")
+        if d.retention:
+            lines += ["Retention asked of the recipient:", *_texts(d.retention)]
+        if d.security:
+            lines += ["Security conditions:", *_texts(d.security)]
+        _criteria(lines, d.criteria, lang)
+        lines += ["Rationale:", *_texts(d.rationale)] if d.rationale else ["Rationale: not recorded yet"]
+        if d.agreements_considered:
+            lines.append(f"Agreements in force considered: {', '.join(d.agreements_considered)}")
+    elif record.kind == "request":
+        r = record
+        lines += [f"{r.id}  third-party request, {r.state}",
+                  f"  received {r.received} ({'in writing' if r.in_writing else 'not in writing'}), "
+                  f"logged by {r.recorded_by} on {r.recorded}",
+                  f"Requester: {_requester(r.requester)}", "Data asked for:", *_texts(r.data_requested),
+                  f"Format: {r.format or '-'}", "Purpose:", *_texts(r.purpose),
+                  f"Destruction date: {r.destruction_date or '-'}"]
+        _criteria(lines, r.criteria, lang)
+        if r.decision:
+            lines.append(f"Decision: {r.decision.decision} on {r.decision.date} by {r.decision.by}")
+            if r.decision.reason:
+                lines += _texts(r.decision.reason)
+            s = r.decision.safeguards
+            if s:
+                lines += [f"  sensitivity {s.sensitivity.value}; channel: {s.channel.get(lang) or s.channel}; "
+                          f"anonymisation: {s.anonymisation}", "  onward sharing:", *_texts(s.onward_sharing, "    ")]
+    else:
+        i = record
+        lines += [f"{i.id}  {'breach' if i.type == 'breach' else 'data incident'}, {i.severity}, {i.state}",
+                  f"  occurred {i.occurred or '-'}, reported {i.reported} by {i.reported_by} "
+                  f"({'self-reported' if i.self_reported else 'identified by others'})",
+                  "Summary:", *_texts(i.summary)]
+        if i.organisations:
+            lines.append(f"Organisations: {', '.join(i.organisations)}")
+        if i.agreements:
+            lines.append(f"Agreements affected: {', '.join(i.agreements)}"
+                         + (f"; held suspended: {', '.join(i.suspended)}" if i.suspended and i.open else ""))
+        if i.data_involved:
+            lines += ["Data involved:", *_texts(i.data_involved)]
+        if i.people_affected is not None:
+            lines.append(f"People affected: {i.people_affected}")
+        if i.regulator:
+            lines.append(f"Regulator: {'report required' if i.regulator.required else 'no report required'}"
+                         + (f", reported {i.regulator.notified}" if i.regulator.notified else "")
+                         + (f" ({i.regulator.reference})" if i.regulator.reference else ""))
+        if i.meeting:
+            lines.append(f"Meeting: {i.meeting.date}" + (f" with {', '.join(i.meeting.attendees)}" if i.meeting.attendees else ""))
+        if i.resolution:
+            lines += [f"Resolved {i.resolution.date} (agreed by {', '.join(i.resolution.agreed_by)}):",
+                      *_texts(i.resolution.agreed)]
+    return "\n".join(lines)

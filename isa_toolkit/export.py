@@ -107,8 +107,8 @@ def safe_cell(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_START) else value
 
 
-def to_csv(table: list[dict[str, str]], *, public: bool) -> str:
-    header = PUBLIC_FIELDS if public else FULL_FIELDS
+def to_csv(table: list[dict[str, str]], *, public: bool = False, header: tuple[str, ...] | None = None) -> str:
+    header = header or (PUBLIC_FIELDS if public else FULL_FIELDS)
     stream = io.StringIO()
     writer = csv.writer(stream, lineterminator="\r\n")
     writer.writerow(header)
@@ -122,4 +122,92 @@ def to_json(agreements: Iterable[Agreement], table: list[dict[str, str]], *, pub
         data = table
     else:
         data = [a.model_dump(mode="json", exclude_none=True) for a in sorted(agreements, key=lambda a: a.id)]
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+# -- disclosures, requests and incidents ----------------------------------------------
+
+CASE_FIELDS = {
+    "disclosure": (
+        "id", "status", "urgent", "date", "requester_organisation", "requester", "identity_check", "subject", "data",
+        "purpose", "legal_gateway", "approved_by", "decision", "sensitivity", "transfer_method", "retention",
+        "criteria_outcome", "rationale", "agreements_considered", "recorded_by", "recorded", "completed",
+    ),
+    "request": (
+        "id", "status", "received", "requester_organisation", "requester", "in_writing", "data_requested", "format",
+        "purpose", "destruction_date", "criteria_outcome", "decision", "decision_date", "decided_by", "reason",
+        "sensitivity", "channel", "anonymisation", "onward_sharing", "recorded_by", "recorded",
+    ),
+    "incident": (
+        "id", "type", "severity", "status", "occurred", "reported", "reported_by", "self_reported", "organisations",
+        "agreements", "suspended", "summary", "data_involved", "people_affected", "regulator_required",
+        "regulator_notified", "meeting", "resolved", "resolution", "agreed_by", "recorded_by", "recorded",
+    ),
+}
+
+
+def _yes(value: bool | None) -> str:
+    return "" if value is None else ("yes" if value else "no")
+
+
+def _person(requester) -> str:
+    return ", ".join(x for x in (requester.name, requester.title) if x)
+
+
+def case_row(record, lang: str) -> dict[str, str]:
+    """One disclosure, request or incident as a row of text cells."""
+    if record.kind == "disclosure":
+        d = record
+        return {
+            "id": d.id, "status": d.state, "urgent": _yes(d.urgent), "date": _iso(d.date),
+            "requester_organisation": d.requester.organisation, "requester": _person(d.requester),
+            "identity_check": d.identity_check or "", "subject": d.subject or "", "data": _text(d.data, lang),
+            "purpose": _text(d.purpose, lang), "legal_gateway": d.legal_gateway or "",
+            "approved_by": f"{d.approval.name} ({d.approval.rank})" if d.approval else "", "decision": d.decision,
+            "sensitivity": d.sensitivity.value if d.sensitivity else "", "transfer_method": d.transfer_method or "",
+            "retention": _text(d.retention, lang), "criteria_outcome": d.criteria.outcome if d.criteria else "",
+            "rationale": _text(d.rationale, lang), "agreements_considered": _join(d.agreements_considered),
+            "recorded_by": d.recorded_by, "recorded": _iso(d.recorded), "completed": _iso(d.completed),
+        }
+    if record.kind == "request":
+        r = record
+        decision = r.decision
+        safeguards = decision.safeguards if decision else None
+        return {
+            "id": r.id, "status": r.state, "received": _iso(r.received),
+            "requester_organisation": r.requester.organisation, "requester": _person(r.requester),
+            "in_writing": _yes(r.in_writing), "data_requested": _text(r.data_requested, lang), "format": r.format or "",
+            "purpose": _text(r.purpose, lang), "destruction_date": _iso(r.destruction_date),
+            "criteria_outcome": r.criteria.outcome if r.criteria else "",
+            "decision": decision.decision if decision else "", "decision_date": _iso(decision.date if decision else None),
+            "decided_by": decision.by if decision else "", "reason": _text(decision.reason if decision else None, lang),
+            "sensitivity": safeguards.sensitivity.value if safeguards else "",
+            "channel": _text(safeguards.channel if safeguards else None, lang),
+            "anonymisation": safeguards.anonymisation if safeguards else "",
+            "onward_sharing": _text(safeguards.onward_sharing if safeguards else None, lang),
+            "recorded_by": r.recorded_by, "recorded": _iso(r.recorded),
+        }
+    i = record
+    return {
+        "id": i.id, "type": i.type, "severity": i.severity, "status": i.state, "occurred": _iso(i.occurred),
+        "reported": _iso(i.reported), "reported_by": i.reported_by, "self_reported": _yes(i.self_reported),
+        "organisations": _join(i.organisations), "agreements": _join(i.agreements), "suspended": _join(i.suspended),
+        "summary": _text(i.summary, lang), "data_involved": _text(i.data_involved, lang),
+        "people_affected": "" if i.people_affected is None else str(i.people_affected),
+        "regulator_required": _yes(i.regulator.required if i.regulator else None),
+        "regulator_notified": _iso(i.regulator.notified if i.regulator else None),
+        "meeting": _iso(i.meeting.date if i.meeting else None),
+        "resolved": _iso(i.resolution.date if i.resolution else None),
+        "resolution": _text(i.resolution.agreed if i.resolution else None, lang),
+        "agreed_by": _join(i.resolution.agreed_by if i.resolution else []),
+        "recorded_by": i.recorded_by, "recorded": _iso(i.recorded),
+    }
+
+
+def case_rows(records: Iterable, lang: str) -> list[dict[str, str]]:
+    return [case_row(r, lang) for r in sorted(records, key=lambda r: r.id)]
+
+
+def cases_json(records: Iterable) -> str:
+    data = [r.model_dump(mode="json", exclude_none=True) for r in sorted(records, key=lambda r: r.id)]
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"

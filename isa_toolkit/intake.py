@@ -152,9 +152,14 @@ def _blank(value: Any) -> bool:
 
 
 def check_answers(
-    questionnaire: Questionnaire, raw: dict, lang: str, *, rel: str = "answers", text: str | None = None
+    questionnaire: Questionnaire, raw: dict, lang: str, *, rel: str = "answers", text: str | None = None,
+    extra_keys: tuple[str, ...] = (),
 ) -> Checked:
-    """Check every answer; collect every problem (each naming its question id) rather than stopping at the first."""
+    """Check every answer; collect every problem (each naming its question id) rather than stopping at the first.
+
+    ``extra_keys`` are keys the file may hold for a later step (a disclosure's
+    ``criteria`` and ``rationale``).
+    """
     checked = Checked()
 
     def problem(path: tuple, message: str) -> None:
@@ -162,7 +167,7 @@ def check_answers(
         checked.problems.append(Problem(rel, line, _path_text(path), message))
 
     _check_level(questionnaire.questions, raw, (), checked.values, checked.values, lang, problem)
-    known = {q.id for q in questionnaire.questions} | set(META_KEYS)
+    known = {q.id for q in questionnaire.questions} | set(META_KEYS) | set(extra_keys)
     for key in raw:
         if key not in known:
             problem((key,), "no such question in this questionnaire (check the spelling)")
@@ -273,21 +278,23 @@ def _record_value(question: Question, value: Any, lang: str) -> Any:
     return value
 
 
+AGREEMENT_KINDS = ("isa", "protocol")
+
+
 def build_draft(questionnaire: Questionnaire, values: dict, lang: str, *, record_id: str, settings: Settings | None,
                 author: str = "intake", today: dt.date | None = None) -> Draft:
-    """The draft agreement's data: fixed fields, then each answer at its question's target.
+    """The new record's data: fixed fields, then each answer at its question's target.
 
-    The document-control history starts with the first version, so the
-    sign-off chain can later record who approved it.
+    For an agreement, the document-control history starts with the first
+    version, so the sign-off chain can later record who approved it. A
+    disclosure, request or incident records who entered it and when.
     """
-    interval = settings.review.interval_months if settings else 12
-    data: dict[str, Any] = {
-        "id": record_id,
-        "kind": questionnaire.kind,
-        "version": "1.0",
-        "status": "draft",
-        "languages": [lang],
-    }
+    today = today or dt.date.today()
+    data: dict[str, Any] = {"id": record_id, "kind": questionnaire.kind}
+    if questionnaire.kind in AGREEMENT_KINDS:
+        data |= {"version": "1.0", "status": "draft", "languages": [lang]}
+    else:
+        data |= {"languages": [lang], "recorded_by": author, "recorded": today.isoformat()}
     origins: dict[tuple, str] = {}
     for question in questionnaire.questions:
         if question.id not in values or question.target is None:
@@ -306,16 +313,18 @@ def build_draft(questionnaire: Questionnaire, values: dict, lang: str, *, record
         else:
             path = _set(data, question.target, _record_value(question, value, lang))
         origins[path] = question.id
-    data.setdefault("review", {}).setdefault("interval_months", interval)
-    data["amendments"] = [{"version": "1.0", "detail": f"First draft, from the {questionnaire.id} questionnaire",
-                           "author": author, "date": (today or dt.date.today()).isoformat()}]
+    if questionnaire.kind in AGREEMENT_KINDS:
+        interval = settings.review.interval_months if settings else 12
+        data.setdefault("review", {}).setdefault("interval_months", interval)
+        data["amendments"] = [{"version": "1.0", "detail": f"First draft, from the {questionnaire.id} questionnaire",
+                               "author": author, "date": today.isoformat()}]
     return Draft(data, origins)
 
 
-def validate_draft(draft: Draft, rel: str) -> tuple[Agreement | None, list[Problem]]:
+def validate_draft(draft: Draft, rel: str, model: type = Agreement) -> tuple[Any, list[Problem]]:
     """Validate the draft with the model; name the question behind each error."""
     try:
-        return Agreement.model_validate(draft.data), []
+        return model.model_validate(draft.data), []
     except ValidationError as exc:
         problems = []
         for error in exc.errors(include_url=False):
@@ -392,11 +401,12 @@ def answer_language(register, lang: str | None, raw: dict | None = None) -> str:
     return lang
 
 
-def answers_from_file(register, questionnaire: Questionnaire, path: Path, lang: str | None = None) -> tuple[dict, str]:
+def answers_from_file(register, questionnaire: Questionnaire, path: Path, lang: str | None = None,
+                      extra_keys: tuple[str, ...] = ()) -> tuple[dict, str]:
     """Checked answers from a file, and their language; every problem raised at once."""
     raw, text, rel = read_answers(path)
     lang = answer_language(register, lang, raw)
-    checked = check_answers(questionnaire, raw, lang, rel=rel, text=text)
+    checked = check_answers(questionnaire, raw, lang, rel=rel, text=text, extra_keys=extra_keys)
     if checked.problems:
         raise InvalidRecord(f"{len(checked.problems)} problem(s) in {rel}; nothing was written", checked.problems)
     return checked.values, lang

@@ -118,7 +118,7 @@ def _unique_ids(questions: list[Question], where: str) -> None:
 class Questionnaire(Frozen):
     id: str = Field(pattern=QUESTION_ID)
     title: Localized
-    kind: Literal["isa", "protocol"]
+    kind: Literal["isa", "protocol", "disclosure", "request", "incident"]
     description: Localized | None = None
     questions: list[Question] = Field(min_length=1)
 

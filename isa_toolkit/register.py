@@ -8,6 +8,7 @@ from pathlib import Path
 
 from . import vcs, yamlio
 from .errors import IsaError, RecordNotFound
+from .kinds import KINDS
 from .model import Localized, Settings
 from .resources import shipped
 from .store import AGREEMENTS, CLASSIFICATION_FILE, REGISTER_FILE, Register, record_path, to_plain
@@ -72,12 +73,24 @@ def _forge_files(root: Path) -> None:
         shutil.copyfile(forge / "gitlab-review.yml", root / ".gitlab-ci.yml")
 
 
-def select(register: Register, *, statuses=(), kind: str | None = None, partner: str | None = None) -> list[dict]:
-    """Index entries (see :mod:`isa_toolkit.index`) of the agreements matching every filter given, by id."""
+CASE_STATUSES = {
+    "disclosure": ("outstanding", "disclosed", "refused"),
+    "request": ("open", "granted", "refused"),
+    "incident": ("open", "resolved"),
+}
+
+
+def select(register: Register, *, statuses=(), kind: str | None = None, partner: str | None = None,
+           section: str = "agreement") -> list[dict]:
+    """Index entries (see :mod:`isa_toolkit.index`) of the records of ``section`` matching every filter, by id.
+
+    ``kind`` filters agreements by isa / protocol.
+    """
     needle = partner.casefold() if partner else None
     chosen = []
-    for record_id in sorted(register.index):
-        entry = register.index[record_id]
+    index = register.section(section).index
+    for record_id in sorted(index):
+        entry = index[record_id]
         if statuses and entry["status"] not in statuses:
             continue
         if kind and entry["kind"] != kind:
@@ -89,10 +102,10 @@ def select(register: Register, *, statuses=(), kind: str | None = None, partner:
 
 
 def history(root: Path, record_id: str) -> list[vcs.LogEntry]:
-    """The commits that changed one agreement, newest first."""
-    path = record_path(root, record_id)
-    rel = f"{AGREEMENTS}/{path.name}"
-    entries = vcs.log(root, rel)
-    if not entries and not path.exists():
-        raise RecordNotFound(f"no agreement {record_id!r} in {root}, now or in its history")
-    return entries
+    """The commits that changed one record (of any kind), newest first."""
+    for kind in KINDS:
+        path = record_path(root, record_id, kind)
+        entries = vcs.log(root, f"{kind.folder}/{path.name}")
+        if entries or path.exists():
+            return entries
+    raise RecordNotFound(f"no record {record_id!r} in {root}, now or in its history")

@@ -110,6 +110,7 @@ class RunResult:
     written: list[Path] = field(default_factory=list)
     sent: list[Reminder] = field(default_factory=list)
     planned: list[Reminder] = field(default_factory=list)
+    owed: list = field(default_factory=list)  # deadlines on disclosures and incidents (isa_toolkit.deadlines.Owed)
 
 
 def read_log(root: Path) -> list[dict]:
@@ -268,9 +269,11 @@ def prepare(register: Register, *, as_of: dt.date, send: bool) -> RunResult:
         raise IsaError("register.yaml has errors, so nothing can be planned or sent; run `isa validate` and fix them")
     if send and settings.smtp is None:
         raise IsaError("there is no smtp section in register.yaml, so nothing can be sent; add one or run without --send")
+    from .deadlines import owed
+
     count, reminders = plan(register, as_of)
     done = {entry["key"] for entry in read_log(register.root) if entry.get("status") == "sent"}
-    result = RunResult(due=count)
+    result = RunResult(due=count, owed=owed(register, as_of))
     for reminder in reminders:
         if reminder.key in done:
             result.already_sent += 1

@@ -807,6 +807,20 @@ def transaction(root: Path) -> Iterator[Callable[..., str | None]]:
         yield write
 
 
+def load_all(root: Path, kind: Kind) -> list:
+    """Every readable record of a (small) kind, read from disk now: for checks made under the lock."""
+    folder = root / kind.folder
+    if not folder.is_dir() or folder.is_symlink():
+        return []
+    out = []
+    for path in sorted(folder.glob(f"*{RECORD_SUFFIX}")):
+        if path.is_file() and not path.is_symlink():
+            record, _ = parse_record(path, f"{kind.folder}/{path.name}", kind)
+            if record is not None:
+                out.append(record)
+    return out
+
+
 def next_id(root: Path, prefix: str, year: int, kind: Kind = AGREEMENT) -> str:
     """The next free id ``PREFIX-YEAR-NNNN`` (call it holding the lock, so two writers never get the same one)."""
     pattern = re.compile(rf"^{re.escape(prefix)}-{year:04d}-(\d+){re.escape(RECORD_SUFFIX)}$")
@@ -828,12 +842,13 @@ def create_agreement(
     return create_record(root, AGREEMENT, build, prefix=prefix, year=year, change=change, by=by)
 
 
-def create_record(root: Path, kind: Kind, build: Callable[[str], Any], *, prefix: str, year: int, change: str,
-                  by: str, also: Callable[[Any], list] | None = None) -> Any:
+def create_record(root: Path, kind: Kind, build: Callable[[str], Any], *, prefix: str, year: int,
+                  change: str | Callable[[Any], str], by: str, also: Callable[[Any], tuple[Any, list]] | None = None) -> Any:
     """Allocate the next id, build the record with it and commit it, all under the lock.
 
-    ``also`` returns other records to write in the same commit, given the new
-    one (a breach suspending the agreements it affects).
+    ``also``, given the new record, returns it (perhaps completed) and other
+    records to write in the same commit (a breach suspending the agreements
+    it affects); it runs under the lock, so what it reads is current.
     """
     with register_lock(root):
         record = build(next_id(root, prefix, year, kind))
@@ -842,6 +857,9 @@ def create_record(root: Path, kind: Kind, build: Callable[[str], Any], *, prefix
             raise InvalidRecord(f"{record.id} is not a {kind.title}")
         if record_path(root, record.id, kind).exists():
             raise StoreError(f"{record.id} already exists; nothing was written")
-        others = also(record) if also else []
-        _write_locked(root, [record, *others], commit_message(record.id, change, by))
+        others: list = []
+        if also is not None:
+            record, others = also(record)
+        message = change(record) if callable(change) else change
+        _write_locked(root, [record, *others], commit_message(record.id, message, by))
         return record

@@ -37,14 +37,10 @@ class Criteria(Frozen):
 
 
 class CaseRecord(Frozen):
-    """What every case record has: an id, its languages, who recorded it and when."""
+    """What every case record checks. Each kind declares its fields itself, so a file reads in a
+    natural order: ``id``, ``kind``, ``languages``, the case, then ``recorded_by`` and ``recorded``."""
 
-    id: str
-    languages: list[str] = Field(default=["en"], min_length=1)
-    recorded_by: Text
-    recorded: Day
-
-    @field_validator("languages")
+    @field_validator("languages", check_fields=False)
     @classmethod
     def _languages_unique(cls, value: list[str]) -> list[str]:
         return check_languages(value)

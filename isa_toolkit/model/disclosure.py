@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 
 from .agreement import Day, Frozen, Level, Text
 from .common import CaseRecord, Criteria, Requester
@@ -26,7 +26,9 @@ class Approval(Frozen):
 
 
 class Disclosure(CaseRecord):
+    id: str
     kind: Literal["disclosure"] = "disclosure"
+    languages: list[str] = Field(default=["en"], min_length=1)
     date: Day  # when the data was disclosed (or the request refused)
     urgent: bool = False  # disclosed at once to preserve life; the record is completed afterwards
     requester: Requester
@@ -45,6 +47,9 @@ class Disclosure(CaseRecord):
     criteria: Criteria | None = None  # the one-off disclosure checklist as answered
     agreements_considered: list[str] = []  # agreements in force found covering the recipient and purpose
     completed: Day | None = None  # an urgent disclosure's record was completed on this day
+
+    recorded_by: Text
+    recorded: Day
 
     @model_validator(mode="after")
     def _complete_unless_urgent(self) -> Disclosure:

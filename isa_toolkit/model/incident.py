@@ -44,7 +44,9 @@ class Resolution(Frozen):
 
 
 class Incident(CaseRecord):
+    id: str
     kind: Literal["incident"] = "incident"
+    languages: list[str] = Field(default=["en"], min_length=1)
     type: Literal["breach", "incident"]
     summary: Localized  # the nature of what happened
     severity: Severity
@@ -61,6 +63,9 @@ class Incident(CaseRecord):
     actions: list[Localized] = []
     suspended: list[str] = []  # agreements this breach holds suspended; restored when it is resolved
     resolution: Resolution | None = None
+
+    recorded_by: Text
+    recorded: Day
 
     @model_validator(mode="after")
     def _consistent(self) -> Incident:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 
 from .agreement import Day, Frozen, Level, Text
 from .common import CaseRecord, Criteria, Requester
@@ -44,7 +44,9 @@ class RequestDecision(Frozen):
 
 
 class Request(CaseRecord):
+    id: str
     kind: Literal["request"] = "request"
+    languages: list[str] = Field(default=["en"], min_length=1)
     received: Day
     requester: Requester
     in_writing: bool
@@ -54,6 +56,9 @@ class Request(CaseRecord):
     destruction_date: Day | None = None  # when the requester will destroy what it receives
     criteria: Criteria | None = None
     decision: RequestDecision | None = None
+
+    recorded_by: Text
+    recorded: Day
 
     @model_validator(mode="after")
     def _dates(self) -> Request:

@@ -1,0 +1,129 @@
+"""One-off disclosures: recording the decision, checking first for an agreement that covers it.
+
+Seed 004 §3.5-3.11: before disclosing once, look for an agreement in force
+with the same recipient and purpose (a request it covers is handled under
+it); otherwise work through the one-off disclosure criteria and record the
+decision and its rationale. An urgent disclosure, made at once to preserve
+life, is recorded now and completed afterwards (:func:`complete`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import cases
+from .checklist import load_checklist
+from .errors import InvalidRecord, IsaError
+from .kinds import DISCLOSURE
+from .model.disclosure import Disclosure
+from .overlap import Overlap, find_overlaps
+from .questionnaire import load_questionnaire
+from .store import modify_record
+
+CHECKLIST = "one_off_disclosure"
+EXTRA_KEYS = ("criteria", "rationale")
+
+
+@dataclass
+class Intake:
+    """A disclosure ready to record: the answers, and the agreements in force that may already cover it."""
+
+    answers: cases.Answers
+    urgent: bool
+    covering: list[Overlap]
+
+
+def covering_agreements(register, organisation: str, purpose: dict[str, str]) -> list[Overlap]:
+    """Agreements in force sharing with ``organisation`` for an overlapping purpose (closest first)."""
+    return find_overlaps(register, [organisation], purpose, in_force=True)
+
+
+def start(register, answers: cases.Answers, *, urgent: bool) -> Intake:
+    """Check the answers make a disclosure and find the agreements that may cover it; nothing is written."""
+    values = dict(answers.values)
+    if urgent:
+        values["urgent"] = True
+    purpose = values.get("purpose")
+    purpose = purpose if isinstance(purpose, dict) else {answers.lang: purpose}
+    covering = covering_agreements(register, values["organisation"], purpose)
+    answers = cases.Answers(values, answers.lang, answers.raw, answers.text, answers.rel)
+    return Intake(answers, bool(values.get("urgent")), covering)
+
+
+def record(register, intake: Intake, *, by: str, today: dt.date | None = None) -> Disclosure:
+    """Write the disclosure (criteria and rationale from the answers, or left for later if urgent) and commit it."""
+    today = today or dt.date.today()
+    answers = intake.answers
+    checklist = load_checklist(CHECKLIST, register.root)
+    questionnaire = load_questionnaire("disclosure", register.root)
+    date = answers.values.get("date")
+    if isinstance(date, dt.date) and date > today:
+        raise IsaError(f"the disclosure date {date} is in the future")
+
+    def extra(data: dict) -> dict:
+        out: dict = {"agreements_considered": [o.agreement_id for o in intake.covering]}
+        problems = []
+        raw_criteria = answers.raw.get("criteria")
+        if raw_criteria is not None:
+            criteria, problems = cases.criteria_from(checklist, DISCLOSURE, data, raw_criteria, by=by, date=today,
+                                                     rel=answers.rel, text=answers.text)
+            if criteria is not None:
+                out["criteria"] = criteria.model_dump(mode="json", exclude_unset=True)
+        rationale = cases.rationale_from(answers.raw.get("rationale"), answers.lang)
+        if rationale is not None:
+            out["rationale"] = rationale.texts
+        if problems:
+            raise InvalidRecord(f"{len(problems)} problem(s) in {answers.rel}; nothing was written", problems)
+        if not intake.urgent:
+            missing = [k for k in ("criteria", "rationale") if k not in out]
+            if missing:
+                raise IsaError(f"a disclosure that was not urgent records its {' and '.join(missing)} now: add "
+                               f"{' and '.join(f'`{k}:`' for k in missing)} to the answers (or answer them at the "
+                               "terminal); only an urgent disclosure (--urgent) may complete them later")
+        return out
+
+    organisation = answers.values["organisation"]
+    if intake.urgent and "rationale" not in answers.raw:
+        what = f"urgent disclosure to {organisation} recorded, criteria and rationale to follow"
+    elif answers.values.get("decision") == "refuse":
+        what = f"one-off disclosure to {organisation} refused"
+    else:
+        what = f"one-off disclosure to {organisation}"
+    return cases.create(register, DISCLOSURE, questionnaire, answers.values, answers.lang, by=by, today=today,
+                        extra=extra, change=what)
+
+
+def complete(root: Path, record_id: str, *, criteria_answers: dict, rationale, lang: str, by: str,
+             date: dt.date, rel: str = "answers", text: str | None = None) -> Disclosure:
+    """Record an urgent disclosure's criteria and rationale afterwards; it is then no longer outstanding."""
+    checklist = load_checklist(CHECKLIST, root)
+
+    def edit(disclosure: Disclosure):
+        if not disclosure.urgent:
+            raise IsaError(f"{disclosure.id} was not urgent: its criteria and rationale were recorded when it was made")
+        if not disclosure.outstanding:
+            raise IsaError(f"{disclosure.id} is already complete (on {disclosure.completed})")
+        if date < disclosure.date:
+            raise IsaError(f"{disclosure.id} was made on {disclosure.date}; it cannot be completed before that ({date})")
+        update: dict = {}
+        if disclosure.criteria is None:
+            if criteria_answers is None:
+                raise IsaError("give the criteria: a `criteria:` mapping in the answers file (item id: yes / no / n/a)")
+            data = {"urgent": True}
+            criteria, problems = cases.criteria_from(checklist, DISCLOSURE, data, criteria_answers, by=by, date=date,
+                                                     rel=rel, text=text)
+            if problems:
+                raise InvalidRecord(f"{len(problems)} problem(s) in {rel}; nothing was written", problems)
+            update["criteria"] = criteria
+        if disclosure.rationale is None:
+            if rationale is None:
+                raise IsaError("give the rationale: --rationale TEXT, or `rationale:` in the answers file")
+            update["rationale"] = rationale
+        update["completed"] = date
+        updated = disclosure.model_copy(update=update)
+        return updated, "urgent disclosure completed: criteria and rationale recorded"
+
+    updated, _ = modify_record(root, DISCLOSURE, record_id, edit, by=by)
+    return updated

@@ -1,0 +1,162 @@
+"""Data incidents and protocol breaches: recorded, tracked against deadlines, resolved.
+
+A breach suspends sharing under every affected agreement in force, in the
+same commit that records it (seed 002: members may stop sharing while a
+breach is resolved); the incident remembers which agreements it holds
+suspended. Resolving it records what the parties agreed and returns each of
+those agreements to the status it had, unless another open breach still
+holds it. Both moves go through the lifecycle (``suspended`` and
+``@previous`` in workflows/lifecycle.yaml).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import cases
+from .errors import IsaError
+from .kinds import AGREEMENT, INCIDENT
+from .lifecycle import check_move, load_lifecycle, moved
+from .model import Localized, Status
+from .model.incident import Incident, Meeting, RegulatorNotice, Resolution
+from .questionnaire import load_questionnaire
+from .store import check_id, load_all, load_chain, load_record, load_register, modify_record, transaction
+
+
+@dataclass
+class Outcome:
+    """What recording or resolving an incident did to the agreements it names."""
+
+    incident: Incident
+    suspended: list[str] = field(default_factory=list)  # moved to suspended now
+    restored: dict[str, str] = field(default_factory=dict)  # id -> status it returned to
+    held: dict[str, list[str]] = field(default_factory=dict)  # id -> other open breaches keeping it suspended
+    untouched: dict[str, str] = field(default_factory=dict)  # id -> why nothing was done
+
+
+def _reason(incident_id: str) -> str:
+    return f"breach {incident_id} under investigation"
+
+
+def record(register, answers: cases.Answers, *, by: str, today: dt.date | None = None) -> Outcome:
+    """Write the incident; for a breach, suspend the affected agreements in force in the same commit."""
+    today = today or dt.date.today()
+    questionnaire = load_questionnaire("incident", register.root)
+    for day in ("occurred", "reported"):
+        value = answers.values.get(day)
+        if isinstance(value, dt.date) and value > today:
+            raise IsaError(f"{day} {value} is in the future")
+    for agreement_id in answers.values.get("agreements", []):
+        check_id(agreement_id)
+    lifecycle = load_lifecycle(register.root)
+    chain, _ = load_chain(register.root, register.settings)
+    outcome = Outcome(None)
+
+    def also(incident: Incident):
+        changed = []
+        for agreement_id in incident.agreements:
+            agreement = load_record(register.root, AGREEMENT, agreement_id)  # refuses an unknown id
+            if incident.type != "breach":
+                continue
+            if agreement.status is Status.SUSPENDED:
+                outcome.untouched[agreement_id] = "already suspended; this breach holds it too"
+            elif not agreement.status.in_force:
+                outcome.untouched[agreement_id] = f"{agreement.status.value}: not in force, nothing to suspend"
+                continue
+            else:
+                check_move(lifecycle, agreement, Status.SUSPENDED, chain=chain, reason=_reason(incident.id))
+                changed.append(moved(agreement, Status.SUSPENDED, by=by, date=today, reason=_reason(incident.id)))
+                outcome.suspended.append(agreement_id)
+        held = outcome.suspended + [i for i, why in outcome.untouched.items() if why.startswith("already")]
+        incident = incident.model_copy(update={"suspended": [i for i in incident.agreements if i in held]})
+        return incident, changed
+
+    def change(incident: Incident) -> str:
+        if incident.type != "breach":
+            return f"data incident recorded ({incident.severity})"
+        suspended = f"; sharing suspended under {', '.join(outcome.suspended)}" if outcome.suspended else ""
+        return f"breach recorded ({incident.severity}){suspended}"
+
+    outcome.incident = cases.create(register, INCIDENT, questionnaire, answers.values, answers.lang, by=by,
+                                    today=today, also=also, change=change)
+    return outcome
+
+
+def resolve(root: Path, record_id: str, *, agreed: str, agreed_by: list[str], by: str, date: dt.date,
+            lang: str) -> Outcome:
+    """Record the agreed resolution and lift the suspensions this breach alone was holding; one commit."""
+    from .intake import check_text
+
+    check_id(record_id)
+    if date > dt.date.today():
+        raise IsaError(f"the resolution date {date} is in the future")
+    if not agreed or not agreed.strip():
+        raise IsaError("say what was agreed: --resolution TEXT")
+    if not agreed_by:
+        raise IsaError("say who agreed it: --agreed-by NAME (once per party or member)")
+    register = load_register(root, checks=False)
+    lifecycle = load_lifecycle(register.root)
+    chain, _ = load_chain(register.root, register.settings)
+    with transaction(register.root) as write:
+        incident = load_record(register.root, INCIDENT, record_id)
+        if not incident.open:
+            raise IsaError(f"{record_id} was resolved on {incident.resolution.date}")
+        if date < incident.reported:
+            raise IsaError(f"{record_id} was reported on {incident.reported}; it cannot be resolved before that ({date})")
+        resolution = Resolution(date=date, agreed=Localized({lang: check_text(agreed)}),
+                                agreed_by=[check_text(a) for a in agreed_by], by=by)
+        resolved = incident.model_copy(update={"resolution": resolution})
+        outcome = Outcome(resolved)
+        others = [i for i in load_all(register.root, INCIDENT) if i.open and i.id != record_id]
+        changed = []
+        for agreement_id in incident.suspended:
+            agreement = load_record(register.root, AGREEMENT, agreement_id)
+            holding = [i.id for i in others if agreement_id in i.suspended]
+            if agreement.status is not Status.SUSPENDED:
+                outcome.untouched[agreement_id] = f"now {agreement.status.value}, not suspended: left as it is"
+            elif holding:
+                outcome.held[agreement_id] = holding
+            else:
+                previous = agreement.status_before_suspension()
+                if previous is None:
+                    outcome.untouched[agreement_id] = "its history does not say what it was before: left suspended"
+                    continue
+                check_move(lifecycle, agreement, previous, chain=chain)
+                changed.append(moved(agreement, previous, by=by, date=date,
+                                     reason=f"breach {record_id} resolved"))
+                outcome.restored[agreement_id] = previous.value
+        write([resolved, *changed], subject=record_id, change="resolved" + (
+            f"; sharing restored under {', '.join(outcome.restored)}" if outcome.restored else ""), by=by)
+    return outcome
+
+
+def record_meeting(root: Path, record_id: str, *, date: dt.date, attendees: list[str], notes: str | None,
+                   by: str, lang: str) -> Incident:
+    """Record the meeting of the parties about a breach (which meets the meeting deadline)."""
+    from .intake import check_text
+
+    if date > dt.date.today():
+        raise IsaError(f"the meeting date {date} is in the future; record it once it has been held")
+
+    def edit(incident: Incident):
+        meeting = Meeting(date=date, attendees=[check_text(a) for a in attendees],
+                          notes=Localized({lang: check_text(notes)}) if notes else None)
+        return incident.model_copy(update={"meeting": meeting}), f"meeting held on {date}"
+
+    updated, _ = modify_record(root, INCIDENT, record_id, edit, by=by)
+    return updated
+
+
+def record_notice(root: Path, record_id: str, *, date: dt.date, reference: str | None, by: str) -> Incident:
+    """Record that the breach was reported to the regulator."""
+    if date > dt.date.today():
+        raise IsaError(f"the date {date} is in the future")
+
+    def edit(incident: Incident):
+        notice = RegulatorNotice(required=True, notified=date, reference=reference)
+        return incident.model_copy(update={"regulator": notice}), f"reported to the regulator on {date}"
+
+    updated, _ = modify_record(root, INCIDENT, record_id, edit, by=by)
+    return updated
