@@ -1,0 +1,344 @@
+"""One-off disclosures, third-party requests and incidents: recorded, checked, listed, and what they do to agreements."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from isa_toolkit import store
+from isa_toolkit.cli import main
+from isa_toolkit.kinds import DISCLOSURE, INCIDENT, REQUEST
+
+from .conftest import SETTINGS, complete_isa, git
+
+A, B, C = "ISA-2026-0001", "ISA-2026-0002", "ISA-2026-0003"
+ALL_YES = {"requester_identity": "yes", "need_to_know": "yes", "purpose_clear": "yes", "legal_gateway": "yes",
+           "approved_at_rank": "n/a", "necessary": "yes", "accurate": "yes", "proportionate": "yes",
+           "duty_of_confidence": "n/a", "third_parties_removed": "yes", "informants_protected": "n/a",
+           "security_statement": "yes", "retention_told": "yes", "subject_access_contact": "yes"}
+
+
+def run(root, *args, by="Olu Officer"):
+    return CliRunner().invoke(main, ["-R", str(root), *args, *(["--by", by] if by else [])])
+
+
+def answers_file(tmp_path, name, data):
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return str(path)
+
+
+def disclosure(**changes):
+    data = {
+        "date": "2026-11-02",
+        "organisation": "Testshire Ambulance Service",
+        "requester": "Pat Paramedic",
+        "identity_check": "Met in person at the scene",
+        "data": "A warning marker for violence against staff",
+        "purpose": "Protect ambulance staff from assault during treatment",
+        "legal_gateway": "DPA 2018 Sch 8 para 3",
+        "decision": "disclose",
+        "criteria": dict(ALL_YES),
+        "rationale": "The risk was real and immediate; only the marker was given.",
+    }
+    data.update(changes)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def unchanged(root):
+    """A snapshot of the register: HEAD and every tracked file's bytes."""
+    files = {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*.yaml") if ".git" not in p.parts}
+    return git(root, "rev-parse", "HEAD"), files
+
+
+# -- one-off disclosures -------------------------------------------------------------------
+
+
+def test_a_request_an_agreement_in_force_covers_is_pointed_to_it(make_register, tmp_path):
+    root = make_register({f"agreements/{A}.yaml": complete_isa(A)})
+    before = unchanged(root)
+    covered = answers_file(tmp_path, "covered.yaml", disclosure(
+        organisation="Testshire Constabulary", purpose="Addresses of people at risk, so that visits can be planned"))
+    result = run(root, "disclose", "new", "--answers", covered)
+    assert result.exit_code == 1
+    assert A in result.output and "isa share" in result.output and "--continue" in result.output
+    assert unchanged(root) == before  # nothing written
+
+    result = run(root, "disclose", "new", "--answers", covered, "--continue")
+    assert result.exit_code == 0, result.output
+    [record] = store.load_all(root, DISCLOSURE)
+    assert record.agreements_considered == [A]  # the officer's choice is on the record
+
+
+def test_an_agreement_not_in_force_does_not_cover_a_request(make_register, tmp_path):
+    root = make_register({f"agreements/{A}.yaml": complete_isa(A, status="suspended")})
+    covered = answers_file(tmp_path, "d.yaml", disclosure(
+        organisation="Testshire Constabulary", purpose="Addresses of people at risk, so that visits can be planned"))
+    result = run(root, "disclose", "new", "--answers", covered)
+    assert result.exit_code == 0, result.output
+    assert A not in result.output
+
+
+def test_an_urgent_disclosure_is_outstanding_until_its_rationale_is_recorded(make_register, tmp_path):
+    root = make_register({f"agreements/{A}.yaml": complete_isa(A)})
+    urgent = answers_file(tmp_path, "urgent.yaml", disclosure(criteria=None, rationale=None))
+    result = run(root, "disclose", "new", "--urgent", "--answers", urgent)
+    assert result.exit_code == 0, result.output
+    assert "Outstanding: criteria and rationale due by 2026-11-05" in result.output
+    record_id = "DIS-" + str(store.load_all(root, DISCLOSURE)[0].id).split("-", 1)[1]
+
+    listed = json.loads(run(root, "list", "--kind", "disclosure", "--status", "outstanding", "--json", by=None).output)
+    assert [e["id"] for e in listed] == [record_id]
+    owed = json.loads(run(root, "deadlines", "--as-of", "2026-11-09", "--json", by=None).output)
+    assert [(o["record_id"], o["overdue"]) for o in owed] == [(record_id, True)]
+    report = run(root, "review", "run", "--as-of", "2026-11-09", "--out", str(tmp_path / "out"))
+    assert f"{record_id}  OVERDUE by 4 day(s): criteria and rationale of an urgent disclosure" in report.output
+
+    completion = answers_file(tmp_path, "completion.yaml", {"criteria": ALL_YES, "rationale": "Life at risk."})
+    result = run(root, "disclose", "complete", record_id, "--answers", completion)
+    assert result.exit_code == 0, result.output
+    assert json.loads(run(root, "list", "--kind", "disclosure", "--status", "outstanding", "--json", by=None).output) == []
+    assert json.loads(run(root, "deadlines", "--json", by=None).output) == []
+    record = store.load_record(root, DISCLOSURE, record_id)
+    assert record.criteria.outcome == "proceed" and record.criteria.answers["urgent"] is True and record.completed
+
+    again = run(root, "disclose", "complete", record_id, "--answers", completion)
+    assert again.exit_code == 1 and "already complete" in again.output
+
+
+def test_a_disclosure_that_was_not_urgent_records_its_criteria_now(make_register, tmp_path):
+    root = make_register()
+    before = unchanged(root)
+    result = run(root, "disclose", "new", "--answers", answers_file(tmp_path, "d.yaml", disclosure(criteria=None)))
+    assert result.exit_code == 1 and "only an urgent disclosure (--urgent) may complete them later" in result.output
+    blocked = disclosure(criteria={**ALL_YES, "legal_gateway": "no"})
+    result = run(root, "disclose", "new", "--answers", answers_file(tmp_path, "b.yaml", blocked))
+    assert result.exit_code == 1 and "criteria say do not proceed (not met: legal_gateway)" in result.output
+    typo = disclosure(criteria={**ALL_YES, "necesary": "yes"})
+    result = run(root, "disclose", "new", "--answers", answers_file(tmp_path, "t.yaml", typo))
+    assert result.exit_code == 1 and "criteria.necesary" in result.output and "t.yaml:" in result.output
+    assert unchanged(root) == before
+
+    refused = disclosure(decision="refuse", criteria={**ALL_YES, "legal_gateway": "no"})
+    result = run(root, "disclose", "new", "--answers", answers_file(tmp_path, "r.yaml", refused))
+    assert result.exit_code == 0, result.output
+    assert git(root, "log", "-1", "--format=%s").strip().endswith("refused [by Olu Officer]")
+
+
+# -- incidents and breaches ------------------------------------------------------------------
+
+
+def breach(*agreements, **changes):
+    data = {"type": "breach", "summary": "Minutes emailed to a personal account", "severity": "high",
+            "reported": "2026-11-10", "reported_by": "Partner coordinator", "self_reported": "yes",
+            "agreements": list(agreements), "regulator": "yes"}
+    data.update(changes)
+    return data
+
+
+@pytest.fixture
+def three(make_register):
+    return make_register({f"agreements/{i}.yaml": complete_isa(i) for i in (A, B, C)})
+
+
+def statuses(root):
+    return {i: store.load_agreement(root, i).status.value for i in (A, B, C)}
+
+
+def test_a_breach_suspends_exactly_the_affected_agreements_and_resolution_restores_them(three, tmp_path):
+    root = three
+    assert run(root, "transition", B, "review_due", "--date", "2026-11-01").exit_code == 0
+    result = run(root, "incident", "new", "--answers", answers_file(tmp_path, "b.yaml", breach(A, B)))
+    assert result.exit_code == 0, result.output
+    assert statuses(root) == {A: "suspended", B: "suspended", C: "active"}
+    changed = git(root, "show", "--name-only", "--format=%s", "HEAD").split()
+    assert f"agreements/{A}.yaml" in changed and f"agreements/{B}.yaml" in changed and f"agreements/{C}.yaml" not in changed
+    assert any(name.startswith("incidents/INC-") for name in changed)  # one commit: the incident and its suspensions
+    [incident] = store.load_all(root, INCIDENT)
+    assert incident.suspended == [A, B]
+    share = run(root, "share", A, "--what", "x", "--to", "y", "--purpose", "z", "--consent", "no")
+    assert share.exit_code == 1 and "suspended" in share.output
+
+    result = run(root, "incident", "resolve", incident.id, "--resolution", "Account deleted, rules fixed",
+                 "--agreed-by", "Testshire Constabulary", "--agreed-by", "Testshire Council")
+    assert result.exit_code == 0, result.output
+    assert statuses(root) == {A: "active", B: "review_due", C: "active"}  # each back to what it was
+    assert store.load_record(root, INCIDENT, incident.id).resolution.agreed_by == ["Testshire Constabulary",
+                                                                                  "Testshire Council"]
+    assert run(root, "incident", "resolve", incident.id, "--resolution", "x", "--agreed-by", "y").exit_code == 1
+    assert run(root, "validate", "--strict", by=None).exit_code == 0
+
+
+def test_an_agreement_two_breaches_hold_is_restored_only_when_both_are_resolved(three, tmp_path):
+    root = three
+    assert run(root, "incident", "new", "--answers", answers_file(tmp_path, "1.yaml", breach(A))).exit_code == 0
+    assert run(root, "incident", "new", "--answers", answers_file(tmp_path, "2.yaml", breach(A, B))).exit_code == 0
+    first, second = sorted(i.id for i in store.load_all(root, INCIDENT))
+    assert store.load_record(root, INCIDENT, second).suspended == [A, B]
+    result = run(root, "incident", "resolve", first, "--resolution", "Fixed", "--agreed-by", "All members")
+    assert f"{A}: stays suspended, held by {second}" in result.output
+    assert statuses(root)[A] == "suspended"
+    run(root, "incident", "resolve", second, "--resolution", "Fixed", "--agreed-by", "All members")
+    assert statuses(root) == {A: "active", B: "active", C: "active"}
+
+
+def test_a_breach_naming_an_unknown_agreement_is_refused_and_a_draft_is_not_suspended(make_register, tmp_path):
+    root = make_register({f"agreements/{A}.yaml": complete_isa(A, status="draft")})
+    before = unchanged(root)
+    result = run(root, "incident", "new", "--answers", answers_file(tmp_path, "b.yaml", breach(A, "ISA-1999-0009")))
+    assert result.exit_code == 1 and "ISA-1999-0009" in result.output
+    assert unchanged(root) == before
+    result = run(root, "incident", "new", "--answers", answers_file(tmp_path, "c.yaml", breach(A)))
+    assert result.exit_code == 0 and "draft: not in force, nothing to suspend" in result.output
+    assert store.load_agreement(root, A).status.value == "draft"
+
+
+def test_a_data_incident_suspends_nothing(three, tmp_path):
+    result = run(three, "incident", "new", "--answers", answers_file(tmp_path, "i.yaml", breach(A, type="incident")))
+    assert result.exit_code == 0, result.output
+    assert statuses(three)[A] == "active"
+
+
+def test_breach_deadlines_come_from_the_settings_and_are_reported_when_overdue(make_register, tmp_path):
+    root = make_register({f"agreements/{A}.yaml": complete_isa(A)},
+                         settings=SETTINGS + "deadlines:\n  breach_meeting_days: 5\n  regulator_hours: 24\n")
+    run(root, "incident", "new", "--answers", answers_file(tmp_path, "b.yaml", breach(A)))
+    [incident] = store.load_all(root, INCIDENT)
+    owed = {o["what"]: o for o in json.loads(run(root, "deadlines", "--as-of", "2026-11-13", "--json", by=None).output)}
+    meeting, regulator = owed["meeting of the parties about the breach"], owed["report to the data protection regulator"]
+    assert (meeting["due"], meeting["overdue"]) == ("2026-11-15", False)
+    assert (regulator["due"], regulator["overdue"]) == ("2026-11-11", True)
+    report = run(root, "review", "run", "--as-of", "2026-11-16", "--out", str(tmp_path / "out"))
+    assert f"{incident.id}  OVERDUE by 1 day(s): meeting of the parties" in report.output
+
+    run(root, "incident", "meeting", incident.id, "--date", "2026-11-14", "--attendee", "Chair")
+    run(root, "incident", "notified", incident.id, "--date", "2026-11-12", "--reference", "ICO-1")
+    assert json.loads(run(root, "deadlines", "--json", by=None).output) == []
+
+
+# -- third-party requests ----------------------------------------------------------------------
+
+
+def request(**changes):
+    data = {"received": "2026-11-03", "organisation": "Hartwell Foundation", "requester": "Sam Donor",
+            "in_writing": "yes", "data_requested": "Counts of incidents by district", "format": "Table of counts",
+            "purpose": "Allocate grants", "destruction_date": "2027-06-30",
+            "criteria": {"data_specified": "yes", "proportionate_necessary": "yes", "scope_restricted": "yes",
+                         "coordinated": "n/a", "policy_allows": "yes", "secure_channel": "no",
+                         "anonymised_prepared": "no", "onward_restrictions": "no", "consulted": "n/a"}}
+    data.update(changes)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def test_a_request_is_checked_against_the_criteria_and_granted_under_safeguards(make_register, tmp_path):
+    root = make_register()
+    result = run(root, "request", "new", "--answers", answers_file(tmp_path, "r.yaml", request()))
+    assert result.exit_code == 0 and "proceed with conditions" in result.output
+    [logged] = store.load_all(root, REQUEST)
+    assert logged.criteria.answers["purpose_defined"] is True  # settled by the request's own fields
+    grant = ["request", "decide", logged.id, "--grant", "--level", "moderate", "--anonymisation", "aggregated",
+             "--onward", "Not to be published", "--date", "2026-11-05"]
+    result = run(root, *grant)
+    assert result.exit_code == 1 and "1. Password-protected coordination platform" in result.output
+    assert run(root, *grant, "--channel", "7").exit_code == 1
+    result = run(root, *grant, "--channel", "1")
+    assert result.exit_code == 0, result.output
+    decided = store.load_record(root, REQUEST, logged.id)
+    assert decided.state == "granted" and decided.decision.safeguards.channel.get("en").startswith("Password-protected")
+    assert run(root, "request", "decide", logged.id, "--refuse", "--reason", "x").exit_code == 1  # decided already
+
+
+def test_a_request_without_a_purpose_cannot_be_granted(make_register, tmp_path):
+    root = make_register()
+    answers = request(purpose=None)
+    answers["criteria"].pop("purpose_defined", None)
+    assert run(root, "request", "new", "--answers", answers_file(tmp_path, "r.yaml", answers)).exit_code == 0
+    [logged] = store.load_all(root, REQUEST)
+    assert logged.criteria.outcome == "do_not_proceed" and logged.criteria.reasons == ["purpose_defined"]
+    result = run(root, "request", "decide", logged.id, "--grant", "--level", "low", "--channel", "1",
+                 "--anonymisation", "none", "--onward", "x")
+    assert result.exit_code == 1 and "refuse it" in result.output
+    assert run(root, "request", "decide", logged.id, "--refuse").exit_code == 1  # a refusal says why
+    assert run(root, "request", "decide", logged.id, "--refuse", "--reason", "No purpose stated").exit_code == 0
+    listed = json.loads(run(root, "list", "--kind", "request", "--status", "refused", "--json", by=None).output)
+    assert [e["id"] for e in listed] == [logged.id]
+
+
+# -- validation, listings and export -------------------------------------------------------------
+
+BAD = {
+    "disclosures/DIS-2026-0001.yaml": """\
+        id: DIS-2026-0001
+        kind: disclosure
+        date: 2026-13-01
+        requester: {organisation: X, name: Y}
+        data: {en: d}
+        purpose: {en: p}
+        decision: disclose
+        urgent: true
+        recorded_by: Me
+        recorded: 2026-11-02
+        """,
+    "requests/REQ-2026-0001.yaml": """\
+        id: REQ-2026-0001
+        kind: request
+        received: 2026-11-01
+        requester: {organisation: X, name: Y}
+        in_writing: true
+        data_requested: {en: d}
+        colour: blue
+        recorded_by: Me
+        recorded: 2026-11-02
+        """,
+    "incidents/INC-2026-0001.yaml": """\
+        id: INC-2026-0001
+        kind: incident
+        type: breach
+        summary: {en: s}
+        severity: high
+        reported: 2026-11-01
+        reported_by: Me
+        self_reported: true
+        agreements:
+          - ISA-2026-0001
+          - ISA-2099-0001
+        recorded_by: Me
+        recorded: 2026-11-02
+        """,
+}
+
+
+def test_every_kind_validates_with_file_and_line(make_register):
+    root = make_register({f"agreements/{A}.yaml": complete_isa(A), **BAD})
+    result = run(root, "validate", by=None)
+    assert result.exit_code == 1
+    assert "disclosures/DIS-2026-0001.yaml:3: date:" in result.output
+    assert "requests/REQ-2026-0001.yaml:7: colour: unknown field" in result.output
+    assert "incidents/INC-2026-0001.yaml:11: agreements[1]: no agreement 'ISA-2099-0001'" in result.output
+    assert "1 agreement(s), 1 incident(s) loaded" in result.output
+    shown = run(root, "show", "REQ-2026-0001", by=None)
+    assert shown.exit_code == 1 and "requests/REQ-2026-0001.yaml:7: colour" in shown.output
+
+
+def test_listings_and_exports_cover_every_kind_and_csv_is_formula_safe(make_register, tmp_path):
+    root = make_register({f"agreements/{A}.yaml": complete_isa(A)})
+    run(root, "disclose", "new", "--answers", answers_file(tmp_path, "d.yaml", disclosure(organisation="=HYPERLINK(1)")))
+    run(root, "request", "new", "--answers", answers_file(tmp_path, "r.yaml", request()))
+    run(root, "incident", "new", "--answers", answers_file(tmp_path, "i.yaml", breach(A)))
+    for kind, column, value in (("disclosure", "requester_organisation", "'=HYPERLINK(1)"),
+                                ("request", "requester_organisation", "Hartwell Foundation"),
+                                ("incident", "suspended", A)):
+        listing = run(root, "list", "--kind", kind, by=None)
+        assert listing.exit_code == 0 and f"1 {kind}(s)" in listing.output
+        exported = run(root, "export", "--kind", kind, by=None)
+        [row] = list(csv.DictReader(io.StringIO(exported.output)))
+        assert row[column] == value
+        data = json.loads(run(root, "export", "--kind", kind, "--format", "json", by=None).output)
+        assert data[0]["kind"] == kind
+    assert run(root, "export", "--kind", "incident", "--public", by=None).exit_code == 2
+    assert run(root, "list", "--kind", "incident", "--status", "active", by=None).exit_code == 2
