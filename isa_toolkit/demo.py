@@ -49,11 +49,14 @@ def run_demo(outdir: Path, *, as_of: dt.date, echo: Callable[[str], None]) -> Pa
 
     new_id = _draft_and_assess(root, as_of, echo)
     _sign_off(root, new_id, min(as_of, dt.date.today()), echo)
+    _cases(root, min(as_of, dt.date.today()), echo)
     _documents(root, new_id, outdir / "documents", echo)
 
     echo(f"\n== Done. The demo register is {root.resolve()}")
     echo(f"   Try: isa -R {root} show {new_id}")
     echo(f"        isa -R {root} log {new_id}")
+    echo(f"        isa -R {root} list --kind disclosure")
+    echo(f"        isa -R {root} show INC-{as_of.year}-0001")
     return root
 
 
@@ -133,6 +136,95 @@ def _sign_off(root: Path, record_id: str, day: dt.date, echo: Callable[[str], No
     agreement, _ = activate(root, record_id, by=DEMO_USER, date=day)
     echo(f"\n== Registered (isa activate {record_id}): active from {agreement.start_date}, "
          f"first review due {agreement.review.due}")
+
+
+def _cases(root: Path, day: dt.date, echo: Callable[[str], None]) -> None:
+    """A sharing decision, one-off disclosures (one urgent), a third-party request, and a breach that
+    suspends an agreement until its resolution restores it."""
+    from . import cases, disclose, incidents, third_party
+    from .deadlines import owed
+    from .model import Level
+    from .questionnaire import load_questionnaire
+    from .share import record_decision
+
+    examples = root / "examples"
+    mash = "ISA-2024-0001"
+    echo(f"\n== A decision to share under an agreement in force (isa share {mash} ...)")
+    record_decision(root, mash, what="Household composition and police call-outs for one child (case MASH-26-0412)",
+                    to="Northshire County Council (Children's Services)", purpose="Strategy discussion on a referral",
+                    consent="no", rationale="Seeking consent would put the child at greater risk", by=DEMO_USER,
+                    date=day)
+    echo(f"  logged in {mash}'s decision log, with the agreement as its legal basis")
+
+    register = load_register(root, checks=False)
+    echo("\n== A one-off request an agreement already covers is pointed to it")
+    for o in disclose.covering_agreements(register, "Northshire County Council (Children's Services)",
+                                          {"en": "Safeguarding concern: what police know about a child's household"}):
+        echo(f"  {o.agreement_id}  [{o.status}]  {o.title}: share under it (isa share), no one-off disclosure")
+
+    for file, urgent in (("disclosure-answers.yaml", False), ("urgent-disclosure-answers.yaml", True)):
+        path = examples / file
+        echo(f"\n== A one-off disclosure (isa disclose new {'--urgent ' if urgent else ''}--answers "
+             f"{path.relative_to(root)})")
+        register = load_register(root, checks=False)
+        questionnaire = load_questionnaire("disclosure", root)
+        answers = cases.read_answers(register, questionnaire, path, None, disclose.EXTRA_KEYS)
+        record = disclose.record(register, disclose.start(register, answers, urgent=urgent), by=DEMO_USER, today=day)
+        echo(f"  {record.id}: {record.decision} to {record.requester.organisation} ({record.state})"
+             + (f", criteria: {record.criteria.outcome.replace('_', ' ')}" if record.criteria else ""))
+    urgent_id = record.id
+    for item in owed(load_register(root, checks=False), day):
+        echo(f"  owed (isa deadlines): {item.record_id} by {item.due}: {item.what}")
+    completion = examples / "urgent-disclosure-completion.yaml"
+    echo(f"\n== Completing the urgent disclosure (isa disclose complete {urgent_id} --answers "
+         f"{completion.relative_to(root)})")
+    from .intake import read_answers
+
+    raw, text, rel = read_answers(completion)
+    done = disclose.complete(root, urgent_id, criteria_answers=raw["criteria"],
+                             rationale=cases.rationale_from(raw["rationale"], "en"), lang="en", by=DEMO_USER,
+                             date=day, rel=rel, text=text)
+    echo(f"  {done.id}: {done.state}, criteria: {done.criteria.outcome.replace('_', ' ')}; no longer outstanding")
+
+    path = examples / "request-answers.yaml"
+    echo(f"\n== A third-party request (isa request new --answers {path.relative_to(root)})")
+    register = load_register(root, checks=False)
+    answers = cases.read_answers(register, load_questionnaire("request", root), path, None, third_party.EXTRA_KEYS)
+    logged = third_party.log_request(register, answers, by=DEMO_USER, today=day)
+    echo(f"  {logged.id} from {logged.requester.organisation}: criteria say "
+         f"{logged.criteria.outcome.replace('_', ' ')} ({', '.join(logged.criteria.reasons)})")
+    granted = third_party.decide(root, logged.id, grant=True, by=DEMO_USER, date=day, lang="en", level=Level.MODERATE,
+                                 channel="1", anonymisation="aggregated",
+                                 onward="For the foundation's funding panel only; not to be published or passed on")
+    echo(f"  isa request decide {logged.id} --grant --level moderate --channel 1 --anonymisation aggregated ... -> "
+         f"{granted.state}, by {granted.decision.safeguards.channel.get('en')}")
+
+    path = examples / "breach-answers.yaml"
+    echo(f"\n== A breach (isa incident new --answers {path.relative_to(root)})")
+    register = load_register(root, checks=False)
+    answers = cases.read_answers(register, load_questionnaire("incident", root), path, None, ())
+    outcome = incidents.record(register, answers, by=DEMO_USER, today=day)
+    breach = outcome.incident
+    for agreement_id in outcome.suspended:
+        status = load_register(root, checks=False).index[agreement_id]["status"]
+        echo(f"  {breach.id}: {agreement_id} is now {status}; sharing under it is refused until the breach is resolved")
+    try:
+        record_decision(root, outcome.suspended[0], what="Risk summary", to="Northshire Domestic Abuse Service",
+                        purpose="MARAC", consent="no", by=DEMO_USER, date=day)
+    except IsaError as exc:
+        echo(f"  isa share {outcome.suspended[0]} ... -> refused: {exc}")
+    for item in owed(load_register(root, checks=False), day):
+        echo(f"  owed (isa deadlines): {item.record_id} by {item.due}: {item.what}")
+    incidents.record_notice(root, breach.id, date=day, reference="ICO/2026/118204", by=DEMO_USER)
+    incidents.record_meeting(root, breach.id, date=day, attendees=["MARAC chair", "Northshire Domestic Abuse Service"],
+                             notes="Cause found: an old address kept in a shared mailing list", by=DEMO_USER, lang="en")
+    resolved = incidents.resolve(root, breach.id, agreed="Mailing list cleaned and locked to the secure domain; the "
+                                 "former employee confirmed deletion in writing; all partners to check their lists "
+                                 "monthly", agreed_by=["Northshire Constabulary", "Northshire Domestic Abuse Service"],
+                                 by=DEMO_USER, date=day, lang="en")
+    echo(f"  isa incident notified / meeting / resolve {breach.id} -> resolved")
+    for agreement_id, status in resolved.restored.items():
+        echo(f"  {agreement_id}: back to {status}; sharing under it resumes")
 
 
 _STAND_INS = {

@@ -57,6 +57,17 @@ def test_demo_lists_and_shows_what_is_due(tmp_path):
     assert "--role executive ... -> refused: stage 3 (executive) cannot be signed yet" in text
     assert new.status.value == "active" and new.review.due is not None
     assert "Registered (isa activate ISA-2026-0003): active from" in text
+    # A sharing decision, an urgent disclosure completed afterwards, a request granted, a breach suspending
+    # an agreement until its resolution restores it.
+    assert len(register.agreements["ISA-2024-0001"].decisions) == 1
+    assert "ISA-2024-0001  [active]" in text.split("already covers is pointed")[1]
+    assert "DIS-2026-0002: disclose to Northshire Ambulance Service NHS Trust (outstanding)" in text
+    assert {e["status"] for e in register.section("disclosure").index.values()} == {"disclosed"}
+    assert register.section("request").index["REQ-2026-0001"]["status"] == "granted"
+    assert "ISA-2023-0002 is now suspended" in text and "ISA-2023-0002: back to active" in text
+    marac = register.agreements["ISA-2023-0002"]
+    assert marac.status.value == "active" and [c.to.value for c in marac.history[-2:]] == ["suspended", "active"]
+    assert register.section("incident").index["INC-2026-0001"]["status"] == "resolved"
     documents = sorted(p.name for p in (tmp_path / "out" / "documents").iterdir())
     for stem in ("ISA-2026-0003-v1.0-agreement", "ISP-2025-0001-v1.1-protocol"):
         for lang in ("en", "fr", "en+fr"):
