@@ -638,9 +638,10 @@ def amend(ctx: click.Context, record_id: str, changes: Path, detail: str, author
 @main.command()
 @click.argument("record_id", metavar="ID", required=False)
 @click.option("--doc", type=click.Choice(["agreement", "protocol", "signature-pages", "signoff-sheet", "assessment",
-                                          "review-report"]),
-              default="agreement",
-              show_default=True, help="Which document.")
+                                          "review-report", "disclosure"]),
+              default=None,
+              help="Which document (default: agreement; disclosure, the record and its security statement, for a "
+                   "one-off disclosure).")
 @click.option("--lang", default=None, metavar="LANG", help="en, fr or en+fr (both in one document); default: the register's first language.")
 @click.option("--format", "fmt", type=click.Choice(["docx", "pdf", "all"]), default="all", show_default=True)
 @click.option("-o", "--output", "outdir", type=click.Path(file_okay=False, path_type=Path), default=Path("documents"),
@@ -649,19 +650,22 @@ def amend(ctx: click.Context, record_id: str, changes: Path, detail: str, author
 @click.option("--all", "batch", is_flag=True, help="Render every agreement (with --status, those in that status).")
 @click.option("--status", "statuses", multiple=True, metavar="S", help="With --all: only this status (repeatable).")
 @click.pass_context
-def render(ctx: click.Context, record_id: str | None, doc: str, lang: str | None, fmt: str, outdir: Path, fallback: bool,
-           batch: bool, statuses: tuple[str, ...]) -> None:
-    """Write an agreement's documents (DOCX to edit, PDF to sign) and print their fingerprints.
+def render(ctx: click.Context, record_id: str | None, doc: str | None, lang: str | None, fmt: str, outdir: Path,
+           fallback: bool, batch: bool, statuses: tuple[str, ...]) -> None:
+    """Write an agreement's or a one-off disclosure's documents (DOCX to edit, PDF to sign) and print their fingerprints.
 
     The same record version and templates always give byte-identical files;
     every page carries the version and the fingerprint that sign-offs are
     bound to. A document in a language the record lacks text for is refused,
-    listing the missing fields, unless --fallback marks them.
+    listing the missing fields, unless --fallback marks them. A one-off
+    disclosure (DIS-...) gets its record and, when data was disclosed, the
+    security statement for the recipient.
 
     \b
     Examples:
       isa render ISA-2024-0001 --lang en+fr
       isa render ISP-2025-0001 --doc signoff-sheet --format pdf -o out/
+      isa render DIS-2026-0001 --lang fr
       isa render --all --status active
     """
     from .render import render as render_document
@@ -672,6 +676,10 @@ def render(ctx: click.Context, record_id: str | None, doc: str, lang: str | None
     if batch:
         if record_id:
             raise click.UsageError("give an ID or --all, not both")
+        if doc == "disclosure":
+            raise click.UsageError("--all renders agreements; render a one-off disclosure by its id: "
+                                   "isa render DIS-... --doc disclosure")
+        doc = doc or "agreement"
         from .render.batch import render_all
 
         ids = [e["id"] for e in select(register, statuses=statuses)] if statuses else sorted(register.index)
@@ -686,17 +694,25 @@ def render(ctx: click.Context, record_id: str | None, doc: str, lang: str | None
         return
     if not record_id:
         raise click.UsageError("give the ID of an agreement, or --all")
+    from .kinds import DISCLOSURE
     from .render import languages
-    from .store import load_agreement
+    from .store import load_agreement, load_record, record_path
 
-    agreement = load_agreement(register.root, record_id)  # a broken record is named with its problems
+    # A broken record is named with its problems.
+    if record_path(register.root, record_id, DISCLOSURE).is_file():
+        record = load_record(register.root, DISCLOSURE, record_id)
+        doc = doc or "disclosure"
+    else:
+        record = load_agreement(register.root, record_id)
+        doc = doc or "agreement"
     lang = lang or register.languages[0]
 
-    for field in stale_translations(agreement, languages(lang), register.languages[0]):
+    for field in stale_translations(record, languages(lang), register.languages[0]):
         click.echo(f"warning: {record_id}: {field} was translated from an older text; check the translation", err=True)
-    for item in render_document(register, agreement, doc=doc, lang=lang, formats=formats, outdir=outdir, fallback=fallback):
+    for item in render_document(register, record, doc=doc, lang=lang, formats=formats, outdir=outdir, fallback=fallback):
         click.echo(f"{item.path}  sha256:{item.sha256}")
-    click.echo(f"Fingerprint of {record_id} version {agreement.version}: {agreement.fingerprint}")
+    version = f" version {record.version}" if hasattr(record, "version") else ""
+    click.echo(f"Fingerprint of {record_id}{version}: {record.fingerprint}")
 
 
 @main.command()

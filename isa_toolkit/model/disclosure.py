@@ -8,6 +8,8 @@ until then it is *outstanding*.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Literal
 
 from pydantic import Field, model_validator
@@ -84,3 +86,10 @@ class Disclosure(CaseRecord):
     @property
     def state(self) -> str:
         return "outstanding" if self.outstanding else ("disclosed" if self.decision == "disclose" else "refused")
+
+    @property
+    def fingerprint(self) -> str:
+        """A short hash of the whole record as written (fields at their default left out), shown on its documents."""
+        content = self.model_dump(mode="json", exclude_defaults=True)
+        canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:12]

@@ -62,24 +62,44 @@ def sample_context() -> dict:
     """A context filled from the richest example records, to check templates against."""
     from ..resources import shipped
     from ..store import load_chain, load_register
-    from .context import document_context
+    from .context import disclosure_context, document_context
 
     register = load_register(shipped("example_register"), use_cache=False)
     chain, _ = load_chain(register.root, register.settings)
     contexts = [document_context(register.agreements[i], ["en"], classification=register.classification, chain=chain,
                                  settings=register.settings, fallback=True, checklists_root=register.root)
                 for i in ("ISA-2024-0001", "ISP-2025-0001", "ISA-2026-0001")]
+    contexts.append(disclosure_context(_sample_disclosure(), ["en"], classification=register.classification,
+                                       settings=register.settings, fallback=True, checklists_root=register.root))
     merged = dict(contexts[0])
     doc = dict(contexts[0]["doc"])
     for other in contexts[1:]:
         for key, value in other["doc"].items():
-            if doc.get(key) in (None, [], "") and value not in (None, [], ""):
+            if key not in doc or (doc[key] in (None, [], "") and value not in (None, [], "")):
                 doc[key] = value
     doc["review"] = {"started": "", "last": "", "next": "", "changes": [{"version": "", "detail": "", "author": "", "date": ""}],
                      "findings": [{"stakeholder": "", "still_required": "", "changes": "", "date": "", "by": ""}]}
     merged["doc"], merged["docs"] = doc, [doc]
     merged["signature_pages"] = [{"doc": doc, "party": doc["signatories"][0]}]
     return merged
+
+
+def _sample_disclosure():
+    """A one-off disclosure with every field filled, for the disclosure templates (the example register has none)."""
+    from ..model.disclosure import Disclosure
+
+    text = {"en": "x"}
+    return Disclosure.model_validate({
+        "id": "DIS-2026-0001", "date": "2026-01-05", "urgent": True, "completed": "2026-01-06",
+        "requester": {"organisation": "x", "name": "x", "title": "x", "email": "x@example.org", "phone": "x"},
+        "identity_check": "x", "subject": "x", "data": text, "purpose": text, "legal_gateway": "x",
+        "approval": {"name": "x", "rank": "x", "date": "2026-01-05"}, "decision": "disclose", "rationale": text,
+        "sensitivity": "high", "transfer_method": "x", "retention": text, "security": text,
+        "criteria": {"checklist": "one_off_disclosure", "answers": {"urgent": True, "accurate": False},
+                     "outcome": "proceed_with_conditions", "reasons": ["accurate"], "conditions": [text],
+                     "by": "x", "date": "2026-01-06"},
+        "agreements_considered": ["ISA-2026-0001"], "recorded_by": "x", "recorded": "2026-01-06",
+    })
 
 
 def unknown_variables(source: str, sample: dict) -> list[str]:
@@ -126,6 +146,7 @@ def unknown_variables(source: str, sample: dict) -> list[str]:
                 walk(child, scope)
             return
         if isinstance(node, nodes.Macro):
+            scope[node.name] = _UNKNOWN  # a macro the template defines itself, callable after its definition
             inner = dict(scope)
             for arg in node.args:
                 inner[arg.name] = _UNKNOWN

@@ -16,6 +16,7 @@ from typing import Any
 from ..check import localized_fields
 from ..errors import IsaError
 from ..model import Agreement, Classification, Localized
+from ..model.disclosure import Disclosure
 from ..schedule import review_due
 from .i18n import long_date, translator
 
@@ -62,9 +63,9 @@ class MissingTranslation(IsaError):
     """The record lacks text in the document's language."""
 
 
-def missing_translations(agreement: Agreement, lang: str) -> list[str]:
+def missing_translations(record: Agreement | Disclosure, lang: str) -> list[str]:
     """The fields with no text in ``lang`` (``purpose``, ``data_items[1].name`` ...)."""
-    return [path for path, text in localized_fields(agreement) if text.get(lang) is None]
+    return [path for path, text in localized_fields(record) if text.get(lang) is None]
 
 
 @dataclass
@@ -257,8 +258,6 @@ def _answer(value: Any, t: Callable[[str], str]) -> str:
 
 def _assessments(agreement: Agreement, text: Texts, t, lang: str, root) -> list[dict]:
     """The risk assessment and the DPIA screening as recorded, each answer beside its question."""
-    from ..checklist import load_checklist
-
     out = []
     records = []
     if agreement.risk_assessment is not None:
@@ -270,21 +269,29 @@ def _assessments(agreement: Agreement, text: Texts, t, lang: str, root) -> list[
         outcome = t("DPIA required") if agreement.dpia.required else t("DPIA not required")
         records.append((sc.checklist, sc.answers, outcome, sc.by, sc.date, sc.rationale, []))
     for name, answers, outcome, by, day, rationale, conditions in records:
-        try:
-            checklist = load_checklist(name, root)
-        except IsaError:
-            checklist = None
-        rows = []
-        for item_id, value in answers.items():
-            question = item_id.replace("_", " ").capitalize()
-            if checklist is not None and any(i.id == item_id for i in checklist.items):
-                question = text(checklist.item(item_id).question)
-            rows.append({"question": question, "answer": _answer(value, t)})
+        title, rows = _checklist_answers(name, answers, text, t, root)
         out.append({
-            "title": text(checklist.title) if checklist else name, "outcome": outcome, "by": by,
+            "title": title, "outcome": outcome, "by": by,
             "date": long_date(day, lang), "rationale": text(rationale), "conditions": conditions, "rows": rows,
         })
     return out
+
+
+def _checklist_answers(name: str, answers: dict, text: Texts, t, root) -> tuple[str, list[dict]]:
+    """The checklist's title and each recorded answer beside its question (the item id if the checklist is gone)."""
+    from ..checklist import load_checklist
+
+    try:
+        checklist = load_checklist(name, root)
+    except IsaError:
+        checklist = None
+    rows = []
+    for item_id, value in answers.items():
+        question = item_id.replace("_", " ").capitalize()
+        if checklist is not None and any(i.id == item_id for i in checklist.items):
+            question = text(checklist.item(item_id).question)
+        rows.append({"question": question, "answer": _answer(value, t)})
+    return (text(checklist.title) if checklist else name), rows
 
 
 def _signoff_stages(agreement, chain, settings, text, lang) -> list[dict]:
@@ -324,4 +331,105 @@ def document_context(agreement: Agreement, langs: list[str], **kwargs) -> dict[s
         "lang": langs[0],
         "langs": langs,
         "signature_pages": [{"doc": part, "party": party} for part in parts for party in part["signatories"]],
+    }
+
+
+# -- one-off disclosures ---------------------------------------------------------------------
+
+DECISION = {"disclose": "Disclosed", "refuse": "Refused"}
+OUTSTANDING_ITEMS = {"criteria": "Criteria worked through", "rationale": "Rationale"}
+
+
+def disclosure_date(disclosure: Disclosure) -> dt.date:
+    """The date a disclosure's documents carry: when its record was made or completed (never the clock)."""
+    return disclosure.completed or disclosure.recorded
+
+
+def disclosure_language_context(disclosure: Disclosure, lang: str, *, classification: Classification | None,
+                                settings=None, templates=None, fallback: bool = False,
+                                checklists_root=None) -> dict[str, Any]:
+    """Everything one language's part of a disclosure record and its security statement needs."""
+    gettext = translator(lang, templates).gettext
+
+    def t(message: str) -> str:
+        return gettext(message)
+
+    missing = missing_translations(disclosure, lang)
+    if missing and not fallback:
+        raise MissingTranslation(
+            f"{disclosure.id} has no {lang} text for: {', '.join(missing)}. Add the translations to the record, "
+            "or render with --fallback to mark the untranslated text"
+        )
+    text = Texts(lang, fallback, t("untranslated"), t)
+    requester = disclosure.requester
+    level = disclosure.sensitivity
+    definition = classification.definition(level) if classification is not None and level is not None else None
+    criteria = None
+    if disclosure.criteria is not None:
+        c = disclosure.criteria
+        title, rows = _checklist_answers(c.checklist, c.answers, text, t, checklists_root)
+        criteria = {"title": title, "outcome": t(OUTCOME[c.outcome]), "by": c.by, "date": long_date(c.date, lang),
+                    "conditions": [text(x) for x in c.conditions], "rows": rows}
+    due = None
+    if disclosure.outstanding:
+        days = settings.deadlines.urgent_rationale_days if settings is not None else 3
+        due = disclosure.date + dt.timedelta(days=days)
+    approval = disclosure.approval
+    return {
+        "lang": lang,
+        "t": t,
+        "id": disclosure.id,
+        "title": t("One-off disclosure record"),
+        "statement_title": t("Security statement for the recipient"),
+        "date": long_date(disclosure.date, lang),
+        "urgent": disclosure.urgent,
+        "completed": long_date(disclosure.completed, lang),
+        "outstanding": disclosure.outstanding,
+        "outstanding_items": [t(OUTSTANDING_ITEMS[name]) for name in disclosure.outstanding_items]
+        if disclosure.outstanding else [],
+        "due": long_date(due, lang),
+        "discloser": settings.organisation if settings is not None else "",
+        "requester": {
+            "organisation": requester.organisation, "name": requester.name, "title": requester.title or "",
+            "email": requester.email or "", "phone": requester.phone or "",
+            "contact": " · ".join(x for x in (requester.email, requester.phone) if x),
+        },
+        "identity_check": disclosure.identity_check or "",
+        "subject": disclosure.subject or "",
+        "data": text(disclosure.data),
+        "purpose": text(disclosure.purpose),
+        "legal_gateway": disclosure.legal_gateway or "",
+        "approval": {"name": approval.name, "rank": approval.rank, "date": long_date(approval.date, lang)}
+        if approval else None,
+        "decision": t(DECISION[disclosure.decision]),
+        "disclosed": disclosure.decision == "disclose",
+        "sensitivity": {
+            "level": t(LEVEL[level.value]),
+            "name": text(definition.classification) if definition else "",
+            "dissemination": [text(m) for m in definition.dissemination] if definition else [],
+        } if level else None,
+        "transfer_method": disclosure.transfer_method or "",
+        "retention": text(disclosure.retention),
+        "security": text(disclosure.security),
+        "criteria": criteria,
+        "rationale": text(disclosure.rationale),
+        "agreements_considered": list(disclosure.agreements_considered),
+        "recorded_by": disclosure.recorded_by,
+        "recorded": long_date(disclosure.recorded, lang),
+        "fingerprint": disclosure.fingerprint,
+        "untranslated": missing if fallback else [],
+    }
+
+
+def disclosure_context(disclosure: Disclosure, langs: list[str], **kwargs) -> dict[str, Any]:
+    """The context of a disclosure's document in one language or several (``en+fr``: English, then French)."""
+    parts = [disclosure_language_context(disclosure, lang, **kwargs) for lang in langs]
+    return {
+        "docs": parts,
+        "doc": parts[0],
+        "id": disclosure.id,
+        "fingerprint": disclosure.fingerprint,
+        "title": " / ".join(dict.fromkeys(p["title"] for p in parts)),
+        "lang": langs[0],
+        "langs": langs,
     }

@@ -31,7 +31,7 @@ def used_messages(html_folders: list[Path], docx_folders: list[Path] = ()) -> se
     for text in texts:
         found |= {match.group(2) for match in _CALL.finditer(text)}
     for table in (context.ROLE, context.CONTROLLER, context.BASIS, context.LEVEL, context.ANONYMISATION, context.OUTCOME,
-                  context.ROLE_NAMES):
+                  context.ROLE_NAMES, context.DECISION, context.OUTSTANDING_ITEMS):
         found |= set(table.values())
     found |= {heading for _, heading in context.SECTIONS}
     return found

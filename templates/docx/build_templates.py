@@ -1,4 +1,4 @@
-"""Build the DOCX templates in this folder (agreement.docx, signoff-sheet.docx).
+"""Build the DOCX templates in this folder (agreement.docx, signoff-sheet.docx, disclosure.docx ...).
 
 The .docx files are the templates: open and edit them in Word or LibreOffice.
 This script is how the shipped ones were made, so that every docxtpl tag sits
@@ -6,19 +6,22 @@ in a single run (Word splits a tag typed by hand across runs when it checks
 spelling or tracks changes; `isa templates check` finds such splits). Run it
 again after changing it:
 
-    python templates/docx/build_templates.py
+    python templates/docx/build_templates.py              # every template
+    python templates/docx/build_templates.py disclosure   # only the ones named
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from pathlib import Path
 
 from docx import Document
 from docx.enum.section import WD_ORIENT  # noqa: F401 - kept for organisations that want landscape tables
+from docx.enum.table import WD_ROW_HEIGHT_RULE
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
+from docx.shared import Mm, Pt, RGBColor
 
 HERE = Path(__file__).resolve().parent
 
@@ -34,7 +37,8 @@ def _field(paragraph, instruction: str) -> None:
     paragraph._p.append(field)
 
 
-def _base(title: str) -> Document:
+def _base(title: str, header_text: str = "{{ title }} · {{ docs[0].t('Version') }} {{ version }}",
+          footer_text: str = "{{ id }} · {{ docs[0].t('Version') }} {{ version }} · {{ docs[0].t('Fingerprint') }} {{ fingerprint }} · ") -> Document:
     document = Document()
     section = document.sections[0]
     section.page_height, section.page_width = Mm(297), Mm(210)
@@ -44,10 +48,10 @@ def _base(title: str) -> Document:
     style.font.name = "DejaVu Sans"
     style.font.size = Pt(10)
     header = section.header.paragraphs[0]
-    header.text = "{{ title }} · {{ docs[0].t('Version') }} {{ version }}"
+    header.text = header_text
     header.style.font.size = Pt(8)
     footer = section.footer.paragraphs[0]
-    footer.add_run("{{ id }} · {{ docs[0].t('Version') }} {{ version }} · {{ docs[0].t('Fingerprint') }} {{ fingerprint }} · ")
+    footer.add_run(footer_text)
     footer.add_run("{{ docs[0].t('Page') }} ")
     _field(footer, "PAGE")
     footer.add_run(" / ")
@@ -265,10 +269,232 @@ def review_report() -> Document:
     return d
 
 
+RED = RGBColor(0xAA, 0x00, 0x00)
+
+
+def _pairs(document, rows: list[tuple[str, str, str | None]]) -> None:
+    """A two-column table of label and value; a row with a condition is kept only when it holds (``{%tr if %}``)."""
+    count = sum(3 if condition else 1 for _, _, condition in rows)
+    table = document.add_table(rows=count, cols=2)
+    table.style = "Table Grid"
+    table.autofit = False
+    for column, width in zip(table.columns, (Mm(52), Mm(122)), strict=True):
+        column.width = width  # the grid, which LibreOffice follows
+        for cell in column.cells:
+            cell.width = width  # each cell, which Word follows
+    index = 0
+    for label, value, condition in rows:
+        if condition:
+            table.rows[index].cells[0].text = "{%tr if " + condition + " %}"
+            index += 1
+        table.rows[index].cells[0].text = label
+        table.rows[index].cells[0].paragraphs[0].runs[0].bold = True
+        table.rows[index].cells[1].text = value
+        index += 1
+        if condition:
+            table.rows[index].cells[0].text = "{%tr endif %}"
+            index += 1
+
+
+def _flag(document, label: str, text: str) -> None:
+    """A paragraph that stands out: a red frame, the label in red capitals, then the text."""
+    paragraph = document.add_paragraph()
+    mark = paragraph.add_run(label)
+    mark.bold = True
+    mark.font.all_caps = True
+    mark.font.color.rgb = RED
+    paragraph.add_run(" · " + text).font.color.rgb = RED
+    borders = OxmlElement("w:pBdr")
+    for side in ("top", "left", "bottom", "right"):
+        border = OxmlElement(f"w:{side}")
+        border.set(qn("w:val"), "single")
+        border.set(qn("w:sz"), "12")
+        border.set(qn("w:space"), "4")
+        border.set(qn("w:color"), "AA0000")
+        borders.append(border)
+    paragraph._p.get_or_add_pPr().append(borders)
+
+
+def _point(document, number: int, heading: str, text: str) -> None:
+    """One numbered condition of the security statement (numbered in the text, so each language starts at 1)."""
+    paragraph = document.add_paragraph()
+    paragraph.paragraph_format.left_indent = Mm(6)
+    paragraph.paragraph_format.first_line_indent = Mm(-6)
+    paragraph.paragraph_format.space_after = Pt(3)
+    runs = [paragraph.add_run(f"{number}.\t"), paragraph.add_run(heading), paragraph.add_run(" " + text)]
+    runs[1].bold = True
+    for run in runs:
+        run.font.size = Pt(9)
+
+
+def _small(document, text: str, style: str | None = None):
+    """A paragraph of the security statement, in 9 pt so that the statement keeps to one page."""
+    paragraph = document.add_paragraph(style=style)
+    paragraph.add_run(text).font.size = Pt(9)
+    paragraph.paragraph_format.space_after = Pt(3)
+    return paragraph
+
+
+def _t(message: str) -> str:
+    """A catalog message as a tag (double quotes, so that an apostrophe in the message needs no escaping)."""
+    return '{{ doc.t("' + message + '") }}'
+
+
+def disclosure() -> Document:
+    d = _base("One-off disclosure record", header_text="{{ title }} · {{ id }}",
+              footer_text="{{ id }} · {{ docs[0].t('Fingerprint') }} {{ fingerprint }} · ")
+    not_recorded = "doc.t('Not recorded')"
+    _each_language(d)
+    # Each language's part, and each statement, starts on a new page: the heading breaks the page before it (a
+    # break before the very first paragraph makes no empty page, and a full page never gets an empty one after it).
+    d.add_heading("{{ doc.title }}", level=1).paragraph_format.page_break_before = True
+    _para(d, "{{ id }} · {{ doc.date }} · {{ doc.decision }}{% if doc.urgent %} · {{ doc.t('Urgent') }}{% endif %}")
+    _para(d, "{%p if doc.outstanding %}")
+    _flag(d, _t("Outstanding"), _t("This disclosure was made urgently; these parts of its record are still missing:")
+          + " {{ doc.outstanding_items | join(', ') }}. {{ doc.t('Due by') }} {{ doc.due }}.")
+    _para(d, "{%p endif %}")
+    _para(d, "{%p if doc.untranslated %}")
+    _para(d, "{{ doc.t('Some text is not yet translated into this language and is shown in its original language, marked as untranslated:') }} {{ doc.untranslated | join(', ') }}")
+    _para(d, "{%p endif %}")
+    d.add_heading(_t("Request"), level=2)
+    _pairs(d, [
+        (_t("Organisation"), "{{ doc.requester.organisation }}", None),
+        (_t("Requester"), "{{ doc.requester.name }}", None),
+        (_t("Title or rank"), "{{ doc.requester.title or " + not_recorded + " }}", None),
+        (_t("Contact"), "{{ doc.requester.contact or " + not_recorded + " }}", None),
+        (_t("How identity was checked"), "{{ doc.identity_check or " + not_recorded + " }}", None),
+        (_t("Subject reference"), "{{ doc.subject or " + not_recorded + " }}", None),
+    ])
+    d.add_heading(_t("Disclosure"), level=2)
+    _pairs(d, [
+        ("{{ doc.t('Data disclosed') if doc.disclosed else doc.t('Data requested') }}", "{{ doc.data }}", None),
+        (_t("Purpose"), "{{ doc.purpose }}", None),
+        (_t("Legal gateway"), "{{ doc.legal_gateway or " + not_recorded + " }}", None),
+        (_t("Sensitivity"), "{% if doc.sensitivity %}{{ doc.sensitivity.name or doc.sensitivity.level }} "
+         "({{ doc.sensitivity.level }}). {{ doc.t('May be shared only by:') }} {{ doc.sensitivity.dissemination | join('; ') }}"
+         "{% else %}{{ doc.t('Not recorded') }}{% endif %}", "doc.disclosed or doc.sensitivity"),
+        (_t("Transfer method"), "{{ doc.transfer_method or " + not_recorded + " }}", "doc.disclosed or doc.transfer_method"),
+        (_t("Retention asked of the recipient"), "{{ doc.retention or " + not_recorded + " }}",
+         "doc.disclosed or doc.retention"),
+        (_t("Security conditions"), "{{ doc.security }}", "doc.security"),
+    ])
+    d.add_heading(_t("Decision"), level=2)
+    _pairs(d, [
+        (_t("Decision"), "{{ doc.decision }}", None),
+        (_t("Approved by"), "{% if doc.approval %}{{ doc.approval.name }}, {{ doc.approval.rank }}"
+         "{% if doc.approval.date %} · {{ doc.approval.date }}{% endif %}"
+         "{% else %}{{ doc.t('Not recorded') }}{% endif %}", None),
+        (_t("Urgent"), "{% if doc.urgent %}" + _t("Yes: disclosed at once to protect life or prevent serious harm, and recorded afterwards")
+         + "{% if doc.completed %}. {{ doc.t('Record completed on') }} {{ doc.completed }}{% endif %}"
+         "{% else %}{{ doc.t('No') }}{% endif %}", None),
+        (_t("Agreements considered"), "{{ doc.agreements_considered | join(', ') if doc.agreements_considered else "
+         "doc.t('None in force covers this recipient and purpose') }}", None),
+    ])
+    d.add_heading(_t("Criteria worked through"), level=2)
+    _para(d, "{%p if doc.criteria %}")
+    _para(d, "{{ doc.criteria.title }} · {{ doc.t('Result') }}: {{ doc.criteria.outcome }} · {{ doc.t('Assessed by') }} "
+             "{{ doc.criteria.by }}, {{ doc.criteria.date }}")
+    _para(d, "{%p for c in doc.criteria.conditions %}")
+    _para(d, "{{ doc.t('Conditions') }}: {{ c }}", "List Bullet")
+    _para(d, "{%p endfor %}")
+    _table(d, ["{{ doc.t('Question') }}", "{{ doc.t('Answer') }}"], ["{{ item.question }}", "{{ item.answer }}"],
+           "doc.criteria.rows")
+    _para(d, "{%p else %}")
+    _flag(d, _t("Outstanding"), _t("Not recorded yet: to be completed after the urgent disclosure."))
+    _para(d, "{%p endif %}")
+    d.add_heading(_t("Rationale"), level=2)
+    _para(d, "{%p if doc.rationale %}")
+    _para(d, "{{ doc.rationale }}")
+    _para(d, "{%p else %}")
+    _flag(d, _t("Outstanding"), _t("Not recorded yet: to be completed after the urgent disclosure."))
+    _para(d, "{%p endif %}")
+    _para(d, "{{ doc.t('Recorded by') }} {{ doc.recorded_by }}, {{ doc.recorded }} · {{ doc.t('Fingerprint') }} {{ fingerprint }}")
+
+    # The security statement, for the recipient: on a page of its own, only when the data was disclosed.
+    _para(d, "{%p if doc.disclosed %}")
+    d.add_heading("{{ doc.statement_title }}", level=1).paragraph_format.page_break_before = True
+    _para(d, "{{ doc.t('Disclosure reference') }} {{ id }} · {{ doc.date }}")
+    _pairs(d, [
+        (_t("To"), "{{ doc.requester.organisation }}: {{ doc.requester.name }}{% if doc.requester.title %}, "
+                   "{{ doc.requester.title }}{% endif %}", None),
+        (_t("From"), "{{ doc.discloser }}{% if doc.discloser %}: {% endif %}{{ doc.recorded_by }}", None),
+        (_t("Information disclosed"), "{{ doc.data }}", None),
+        (_t("Purpose"), "{{ doc.purpose }}", None),
+        (_t("Sensitivity"), "{% if doc.sensitivity %}{{ doc.sensitivity.name or doc.sensitivity.level }} "
+         "({{ doc.sensitivity.level }}){% else %}{{ doc.t('Personal data: handle it as confidential') }}{% endif %}", None),
+        (_t("How long you may keep it"), "{{ doc.retention or doc.t('Only as long as the purpose above needs it') }}", None),
+    ])
+    _small(d, _t("We have given your organisation the information described above for the stated purpose and no other. "
+                "It concerns a person and remains under our control. By accepting it, your organisation agrees to the "
+                "conditions below and will make sure that everyone who handles it keeps to them."))
+    _point(d, 1, _t("Use it only for the stated purpose."), _t("Any other use, even a related one, needs our written agreement first."))
+    _point(d, 2, _t("Keep it secure, at its sensitivity level."),
+           "{% if doc.sensitivity and doc.sensitivity.dissemination %}"
+           + _t("Store it, and pass it between the people entitled to it, only in the ways allowed for that level:")
+           + "{% else %}"
+           + _t("Store it where only the people who need it can reach it, and move it only through secure channels.")
+           + "{% endif %}")
+    _para(d, "{%p if doc.sensitivity %}")
+    _para(d, "{%p for m in doc.sensitivity.dissemination %}")
+    _small(d, "{{ m }}", "List Bullet 2")
+    _para(d, "{%p endfor %}")
+    _para(d, "{%p endif %}")
+    _para(d, "{%p if doc.security %}")
+    _small(d, "{{ doc.t('In addition:') }} {{ doc.security }}", "List Bullet 2")
+    _para(d, "{%p endif %}")
+    _point(d, 3, _t("Do not pass it on."),
+           _t("Give it to no other organisation or person without our consent, and within your organisation only to "
+              "those who need it for the purpose. If a law obliges you to disclose it, tell us beforehand unless that "
+              "law forbids it."))
+    _point(d, 4, _t("Keep copies to a minimum."),
+           _t("Make only the copies the purpose needs and know where each one is; every copy is bound by this statement."))
+    _point(d, 5, _t("Keep it no longer than stated, then destroy it securely."),
+           _t("When the period above ends, or sooner once the purpose is met, destroy every copy, paper and electronic, "
+              "so that it cannot be recovered."))
+    _point(d, 6, _t("Consult us before releasing it to the person it is about."),
+           _t("If that person asks for it, for example in a subject access request, contact us before you answer: "
+              "releasing it could put an investigation or someone's safety at risk."))
+    _point(d, 7, _t("Report any loss or unauthorised disclosure at once."),
+           _t("If the information is lost or stolen, or reaches anyone not entitled to it, tell us straight away, "
+              "quoting the reference above, and say what you are doing to limit the harm."))
+    # The acknowledgement stays in one piece: each of its paragraphs is kept with the next.
+    d.add_heading(_t("Acknowledgement by the recipient"), level=3).paragraph_format.keep_with_next = True
+    _small(d, _t("On behalf of the organisation named above, I confirm that we have received the information "
+                 "described in this statement and will keep to its conditions.")).paragraph_format.keep_with_next = True
+    table = d.add_table(rows=3, cols=4)
+    table.style = "Table Grid"
+    first = table.rows[0].cells[1].merge(table.rows[0].cells[3])
+    labels = [table.rows[0].cells[0]]
+    table.rows[0].cells[0].text = _t("Organisation")
+    first.text = "{{ doc.requester.organisation }}"
+    for row, (left, right) in enumerate([("Name", "Title or rank"), ("Signature", "Date")], 1):
+        table.rows[row].cells[0].text = _t(left)
+        table.rows[row].cells[2].text = _t(right)
+        labels += [table.rows[row].cells[0], table.rows[row].cells[2]]
+        table.rows[row].height = Mm(12)
+        table.rows[row].height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
+    for cell in labels:
+        for run in cell.paragraphs[0].runs:
+            run.bold = True
+    for row in table.rows:
+        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+        for cell in row.cells:
+            for paragraph in cell.paragraphs:
+                paragraph.paragraph_format.keep_with_next = True
+    _small(d, _t("Return a signed copy to us, quoting the disclosure reference."))
+    _para(d, "{%p endif %}")
+    _para(d, "{%p endfor %}")
+    return d
+
+
 TEMPLATES = {"agreement": agreement, "signoff-sheet": signoff_sheet, "signature-pages": signature_pages,
-             "assessment": assessment, "review-report": review_report}
+             "assessment": assessment, "review-report": review_report, "disclosure": disclosure}
 
 if __name__ == "__main__":
-    for name, build in TEMPLATES.items():
-        build().save(HERE / f"{name}.docx")
+    wanted = sys.argv[1:] or list(TEMPLATES)
+    unknown = sorted(set(wanted) - set(TEMPLATES))
+    if unknown:
+        sys.exit(f"no template {', '.join(unknown)}; choose from {', '.join(TEMPLATES)}")
+    for name in wanted:
+        TEMPLATES[name]().save(HERE / f"{name}.docx")
         print("wrote", HERE / f"{name}.docx")
