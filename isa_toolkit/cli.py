@@ -694,7 +694,8 @@ def render(ctx: click.Context, record_id: str | None, doc: str | None, lang: str
         return
     if not record_id:
         raise click.UsageError("give the ID of an agreement, or --all")
-    from .kinds import DISCLOSURE
+    from .errors import RecordNotFound
+    from .kinds import AGREEMENT, DISCLOSURE, INCIDENT, REQUEST
     from .render import languages
     from .store import load_agreement, load_record, record_path
 
@@ -703,6 +704,13 @@ def render(ctx: click.Context, record_id: str | None, doc: str | None, lang: str
         record = load_record(register.root, DISCLOSURE, record_id)
         doc = doc or "disclosure"
     else:
+        for kind in (REQUEST, INCIDENT):
+            if record_path(register.root, record_id, kind).is_file():
+                raise IsaError(f"{record_id} is a {kind.title}: documents are made for agreements and one-off "
+                               f"disclosures; `isa show {record_id}` or `isa export --kind {kind.name}` print it")
+        if not record_path(register.root, record_id, AGREEMENT).is_file():
+            raise RecordNotFound(f"no agreement or one-off disclosure {record_id!r} in {register.root}; "
+                                 "`isa list` and `isa list --kind disclosure` show the ids")
         record = load_agreement(register.root, record_id)
         doc = doc or "agreement"
     lang = lang or register.languages[0]

@@ -251,6 +251,12 @@ def _documents(root: Path, record_id: str, outdir: Path, echo: Callable[[str], N
             echo(f"  {item.path.name:<58} sha256:{item.sha256[:16]}...")
     echo(f"  Every page carries the version and fingerprint ({record_id}: {agreement.fingerprint}), "
          "the fingerprint the sign-offs are bound to.")
+    # The one-off disclosures: the record, and the security statement that goes to the recipient.
+    disclosures = register.section("disclosure").records
+    for disclosure_id in sorted(disclosures):
+        for item in render(register, disclosures[disclosure_id], doc="disclosure", lang="en", formats=("docx", "pdf"),
+                           outdir=outdir):
+            echo(f"  {item.path.name:<58} sha256:{item.sha256[:16]}...")
 
 
 def _review_run(register, outdir: Path, as_of: dt.date, echo: Callable[[str], None]) -> None:

@@ -73,6 +73,7 @@ def test_demo_lists_and_shows_what_is_due(tmp_path):
         for lang in ("en", "fr", "en+fr"):
             assert f"{stem}-{lang}.docx" in documents and f"{stem}-{lang}.pdf" in documents
     assert "ISA-2026-0003-v1.0-signature-pages-en.pdf" in documents
+    assert {"DIS-2026-0001-disclosure-en.pdf", "DIS-2026-0002-disclosure-en.docx"} <= set(documents)
     subjects = git(root, "log", "--format=%s", "--", "agreements/ISA-2026-0003.yaml").splitlines()
     assert len(subjects) == 3 + 1 + 10 + 1  # drafted, two assessments, assessed, ten sign-offs, activated
 
