@@ -88,18 +88,20 @@ def make_criteria(checklist: Checklist, answers: dict, *, by: str, date: dt.date
 
 def rationale_from(value: Any, lang: str) -> Localized | None:
     """A rationale given as text (in the answers' language) or per language."""
-    if value is None or value == "":
+    if value is None:
         return None
-    if isinstance(value, str):
+    if isinstance(value, str) and value.strip():
         return Localized({lang: intake.check_text(value)})
-    if isinstance(value, dict) and value and all(isinstance(v, str) for v in value.values()):
+    if isinstance(value, dict) and value and all(isinstance(v, str) and v.strip() for v in value.values()):
+        if lang not in value:
+            raise IsaError(f"rationale: give it in {lang}, the language of the answers (other languages may follow)")
         return Localized({k: intake.check_text(v) for k, v in value.items()})
-    raise IsaError("the rationale must be text, or text per language ({en: ..., fr: ...})")
+    raise IsaError("rationale: write why, as text (or text per language: {en: ..., fr: ...}); it cannot be blank")
 
 
 def create(register, kind: Kind, questionnaire: Questionnaire, values: dict, lang: str, *, by: str,
            today: dt.date, extra: Callable[[dict], dict] | None = None, also: Callable[[Any], tuple[Any, list]] | None = None,
-           change: str | Callable[[Any], str]) -> Any:
+           change: str | Callable[[Any], str], rel: str = "answers") -> Any:
     """Write the new record under the next free id, with ``also``'s records in the same commit."""
     if register.settings is None:
         raise IsaError("register.yaml has errors, so nothing can be written; run `isa validate` and fix them first")
@@ -108,7 +110,7 @@ def create(register, kind: Kind, questionnaire: Questionnaire, values: dict, lan
         data = draft_data(register, questionnaire, values, lang, record_id=record_id, by=by, today=today)
         if extra is not None:
             data |= extra(data)
-        return validated(kind, data, "answers")
+        return validated(kind, data, rel)
 
     return create_record(register.root, kind, build, prefix=kind.prefix(register.settings), year=today.year,
                          change=change, by=by, also=also)

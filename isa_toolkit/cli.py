@@ -209,7 +209,7 @@ def list_(ctx: click.Context, statuses: tuple[str, ...], kind: str, partner: str
     known = set(CASE_STATUSES[section]) if section in CASE_STATUSES else {s.value for s in Status}
     for status in statuses:
         if status not in known:
-            raise click.BadParameter(f"{status!r} is not a status of a {section}; use one of {', '.join(sorted(known))}",
+            raise click.BadParameter(f"{status!r} is not a status of {'an' if section[0] in 'aei' else 'a'} {section}; use one of {', '.join(sorted(known))}",
                                      param_hint="--status")
     register = _load(ctx)
     chosen = select(register, statuses=statuses, kind=kind if kind in ("isa", "protocol") else None, partner=partner,
@@ -241,7 +241,12 @@ def show(ctx: click.Context, record_id: str, as_json: bool) -> None:
     from .store import load_classification, load_record, record_path
 
     root = _register_root(ctx)
-    kind = next((k for k in KINDS if record_path(root, record_id, k).is_file()), AGREEMENT)
+    kind = next((k for k in KINDS if record_path(root, record_id, k).is_file()), None)
+    if kind is None:
+        from .errors import RecordNotFound
+
+        raise RecordNotFound(f"no record {record_id!r} in {root}; `isa list` (agreements) and "
+                             "`isa list --kind disclosure|request|incident` show the ids")
     record = load_record(root, kind, record_id)
     if as_json:
         _echo_json(record.model_dump(mode="json", exclude_none=True))
@@ -772,12 +777,12 @@ def _case_answers(ctx, register, name: str, answers_file: Path | None, lang: str
     return cases.Answers(values, lang, {}, None, "your answers")
 
 
-def _ask_criteria(answers, checklist_name: str, kind: str, data: dict) -> None:
+def _ask_criteria(answers, checklist_name: str, kind: str, data: dict, root: Path) -> None:
     """Ask the checklist at the terminal, putting the answers where an answers file would have them."""
     from .ask import ask_checklist
     from .checklist import case_facts, load_checklist
 
-    checklist = load_checklist(checklist_name)
+    checklist = load_checklist(checklist_name, root)
     click.secho(str(checklist.title.get(answers.lang) or checklist.title), bold=True)
     answers.raw["criteria"] = ask_checklist(checklist, case_facts(kind, data), answers.lang)
 
@@ -844,21 +849,20 @@ def disclose_new(ctx: click.Context, answers_file: Path | None, urgent: bool, go
     _settings(register)
     answers = _case_answers(ctx, register, "disclosure", answers_file, lang, disclosing.EXTRA_KEYS)
     intake = disclosing.start(register, answers, urgent=urgent)
-    if intake.covering:
+    if intake.covering and not intake.urgent:
         click.echo("An agreement in force already covers this recipient and a similar purpose:")
         for o in intake.covering:
             click.echo(f"  {o.agreement_id}  [{o.status}]  {o.title}")
             click.echo(f"      partner: {', '.join(o.partners)}; shared terms: {', '.join(o.shared_terms)}")
         click.echo("Share under it and record the decision there: isa share ID --what ... --to ... --purpose ...")
-        if answers_file is not None and not go_on and not intake.urgent:
+        if answers_file is not None and not go_on:
             raise IsaError("stopped: the request looks covered by an agreement in force; record it under that "
                            "agreement, or run again with --continue to record a one-off disclosure")
-        if answers_file is None and not intake.urgent and \
-                not confirm("Record a one-off disclosure anyway?", answers.lang, default=False):
+        if answers_file is None and not confirm("Record a one-off disclosure anyway?", answers.lang, default=False):
             raise IsaError("stopped at your request; nothing was written")
     if answers_file is None:
         if not intake.urgent or confirm("Record the criteria and rationale now?", answers.lang, default=False):
-            _ask_criteria(answers, disclosing.CHECKLIST, "disclosure", {"urgent": intake.urgent})
+            _ask_criteria(answers, disclosing.CHECKLIST, "disclosure", {"urgent": intake.urgent}, register.root)
             answers.raw["rationale"] = click.prompt("Rationale" if answers.lang != "fr" else "Justification")
     record = disclosing.record(register, intake, by=_author(by))
     click.echo(f"Recorded {record.id}: {record.decision} to {record.requester.organisation} on {record.date}"
@@ -910,7 +914,7 @@ def disclose_complete(ctx: click.Context, record_id: str, answers_file: Path | N
         criteria = ask_checklist(checklist, {"urgent": True}, lang)
         if not rationale:
             rationale = click.prompt("Rationale" if lang != "fr" else "Justification")
-    given = cases.rationale_from(rationale if rationale else raw.get("rationale"), lang)
+    given = cases.rationale_from(rationale if rationale is not None else raw.get("rationale"), lang)
     record = disclosing.complete(register.root, record_id, criteria_answers=criteria, rationale=given, lang=lang,
                                  by=_author(by), date=when or dt.date.today(), rel=rel, text=text)
     click.echo(f"{record.id}: completed on {record.completed}; no longer outstanding")
@@ -953,7 +957,7 @@ def request_new(ctx: click.Context, answers_file: Path | None, lang: str | None,
     _settings(register)
     answers = _case_answers(ctx, register, "request", answers_file, lang, third_party.EXTRA_KEYS)
     if answers_file is None:
-        _ask_criteria(answers, third_party.CHECKLIST, "request", answers.values)
+        _ask_criteria(answers, third_party.CHECKLIST, "request", answers.values, register.root)
     record = third_party.log_request(register, answers, by=_author(by))
     click.echo(f"Logged {record.id}: request from {record.requester.organisation}, received {record.received}")
     _show_criteria(record.criteria, third_party.CHECKLIST, answers.lang, register.root)
@@ -972,13 +976,15 @@ def request_new(ctx: click.Context, answers_file: Path | None, lang: str | None,
 @click.option("--anonymisation", type=click.Choice(["none", "pseudonymised", "anonymised", "aggregated"]),
               help="What was done to the data before release.")
 @click.option("--onward", metavar="TEXT", help="Limits on onward sharing and publication set in the answer.")
+@click.option("--conditions-met", "conditions_met", is_flag=True,
+              help="Confirm the criteria's conditions on the request itself (in writing, scope...) were put right.")
 @click.option("--lang", metavar="LANG", help="The language of the texts you give (default: the register's first).")
 @click.option("--date", "when", callback=_parse_date, metavar="DATE", help="The decision date (default: today).")
 @click.option("--by", metavar="NAME", help="Who decides (default: $ISA_USER or your login).")
 @click.pass_context
 def request_decide(ctx: click.Context, record_id: str, grant: bool, refuse: bool, reason: str | None, level: str | None,
-                   channel: str | None, anonymisation: str | None, onward: str | None, lang: str | None,
-                   when: dt.date | None, by: str | None) -> None:
+                   channel: str | None, anonymisation: str | None, onward: str | None, conditions_met: bool,
+                   lang: str | None, when: dt.date | None, by: str | None) -> None:
     """Grant a request under its safeguards, or refuse it.
 
     Without --channel, a grant lists the channels the classification allows
@@ -1000,7 +1006,7 @@ def request_decide(ctx: click.Context, record_id: str, grant: bool, refuse: bool
     lang = answer_language(register, lang)
     record = third_party.decide(register.root, record_id, grant=grant, by=_author(by), date=when or dt.date.today(),
                                 lang=lang, reason=reason, level=Level(level) if level else None, channel=channel,
-                                anonymisation=anonymisation, onward=onward)
+                                anonymisation=anonymisation, onward=onward, conditions_met=conditions_met)
     decision = record.decision
     click.echo(f"{record.id}: {record.state} on {decision.date}")
     if decision.safeguards:
@@ -1155,6 +1161,7 @@ def deadlines(ctx: click.Context, as_of: dt.date | None, as_json: bool) -> None:
     items = owed(register, as_of)
     if as_json:
         _echo_json([item.as_dict(as_of) for item in items])
+        _note_unreadable(register)
         return
     if not items:
         click.echo("Nothing owed on disclosures or incidents.")
@@ -1162,6 +1169,7 @@ def deadlines(ctx: click.Context, as_of: dt.date | None, as_json: bool) -> None:
         days = item.days(as_of)
         when = f"OVERDUE by {days} day(s)" if days > 0 else f"due {item.due}"
         click.echo(f"{item.record_id}  {when}: {item.what}")
+    _note_unreadable(register)
 
 
 @main.group()

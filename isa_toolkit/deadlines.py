@@ -38,6 +38,14 @@ class Owed:
         return data
 
 
+def _after(day: dt.date, days: int) -> dt.date:
+    """``day`` plus ``days``, the last representable day if that is beyond it (a record dated 9999-12-31)."""
+    try:
+        return day + dt.timedelta(days=days)
+    except OverflowError:
+        return dt.date.max
+
+
 def owed(register, as_of: dt.date | None = None) -> list[Owed]:
     """Everything still owed on disclosures and incidents, most overdue first."""
     as_of = as_of or dt.date.today()
@@ -49,13 +57,14 @@ def owed(register, as_of: dt.date | None = None) -> list[Owed]:
         out.append(Owed(disclosure.id, "disclosure",
                         f"criteria and rationale of an urgent disclosure to {disclosure.requester.organisation} "
                         f"(missing: {', '.join(disclosure.outstanding_items)})",
-                        disclosure.date, disclosure.date + dt.timedelta(days=limits.urgent_rationale_days)))
+                        disclosure.date, _after(disclosure.date, limits.urgent_rationale_days)))
     incidents = register.section(INCIDENT)
-    for incident in incidents.records.many([i for i, e in incidents.index.items() if e["status"] == "open"]):
-        if incident.type == "breach" and incident.meeting is None:
+    wanted = [i for i, e in incidents.index.items() if e["status"] == "open" or e.get("regulator_owed")]
+    for incident in incidents.records.many(wanted):
+        if incident.type == "breach" and incident.meeting is None and incident.open:
             out.append(Owed(incident.id, "incident", "meeting of the parties about the breach", incident.reported,
-                            incident.reported + dt.timedelta(days=limits.breach_meeting_days)))
+                            _after(incident.reported, limits.breach_meeting_days)))
         if incident.regulator is not None and incident.regulator.required and incident.regulator.notified is None:
             out.append(Owed(incident.id, "incident", "report to the data protection regulator", incident.reported,
-                            incident.reported + dt.timedelta(days=math.ceil(limits.regulator_hours / 24))))
-    return sorted(out, key=lambda o: (o.due, o.record_id))
+                            _after(incident.reported, math.ceil(limits.regulator_hours / 24))))
+    return sorted((o for o in out if o.since <= as_of), key=lambda o: (o.due, o.record_id))

@@ -92,13 +92,15 @@ def record(register, intake: Intake, *, by: str, today: dt.date | None = None) -
     else:
         what = f"one-off disclosure to {organisation}"
     return cases.create(register, DISCLOSURE, questionnaire, answers.values, answers.lang, by=by, today=today,
-                        extra=extra, change=what)
+                        extra=extra, change=what, rel=answers.rel)
 
 
 def complete(root: Path, record_id: str, *, criteria_answers: dict, rationale, lang: str, by: str,
              date: dt.date, rel: str = "answers", text: str | None = None) -> Disclosure:
     """Record an urgent disclosure's criteria and rationale afterwards; it is then no longer outstanding."""
     checklist = load_checklist(CHECKLIST, root)
+    if date > dt.date.today():
+        raise IsaError(f"the completion date {date} is in the future")
 
     def edit(disclosure: Disclosure):
         if not disclosure.urgent:

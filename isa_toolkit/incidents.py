@@ -48,20 +48,29 @@ def record(register, answers: cases.Answers, *, by: str, today: dt.date | None =
         value = answers.values.get(day)
         if isinstance(value, dt.date) and value > today:
             raise IsaError(f"{day} {value} is in the future")
-    for agreement_id in answers.values.get("agreements", []):
-        check_id(agreement_id)
+    for number, agreement_id in enumerate(answers.values.get("agreements", [])):
+        try:
+            check_id(agreement_id)
+        except IsaError as exc:
+            raise IsaError(f"{answers.rel}: agreements[{number}]: {exc}") from None
     lifecycle = load_lifecycle(register.root)
     chain, _ = load_chain(register.root, register.settings)
     outcome = Outcome(None)
 
     def also(incident: Incident):
         changed = []
+        open_breaches = [i for i in load_all(register.root, INCIDENT) if i.open]
         for agreement_id in incident.agreements:
             agreement = load_record(register.root, AGREEMENT, agreement_id)  # refuses an unknown id
             if incident.type != "breach":
                 continue
-            if agreement.status is Status.SUSPENDED:
-                outcome.untouched[agreement_id] = "already suspended; this breach holds it too"
+            holders = [i.id for i in open_breaches if agreement_id in i.suspended]
+            if agreement.status is Status.SUSPENDED and holders:
+                outcome.untouched[agreement_id] = f"already suspended by {', '.join(holders)}; this breach holds it too"
+            elif agreement.status is Status.SUSPENDED:
+                outcome.untouched[agreement_id] = ("suspended already, but not by a breach: it stays suspended, and "
+                                                   "resolving this breach will not lift that suspension")
+                continue
             elif not agreement.status.in_force:
                 outcome.untouched[agreement_id] = f"{agreement.status.value}: not in force, nothing to suspend"
                 continue
@@ -80,7 +89,7 @@ def record(register, answers: cases.Answers, *, by: str, today: dt.date | None =
         return f"breach recorded ({incident.severity}){suspended}"
 
     outcome.incident = cases.create(register, INCIDENT, questionnaire, answers.values, answers.lang, by=by,
-                                    today=today, also=also, change=change)
+                                    today=today, also=also, change=change, rel=answers.rel)
     return outcome
 
 
@@ -103,8 +112,11 @@ def resolve(root: Path, record_id: str, *, agreed: str, agreed_by: list[str], by
         incident = load_record(register.root, INCIDENT, record_id)
         if not incident.open:
             raise IsaError(f"{record_id} was resolved on {incident.resolution.date}")
-        if date < incident.reported:
-            raise IsaError(f"{record_id} was reported on {incident.reported}; it cannot be resolved before that ({date})")
+        if date < incident.recorded:
+            raise IsaError(f"{record_id} was recorded on {incident.recorded}; it cannot be resolved before that ({date})")
+        if incident.regulator and incident.regulator.required and incident.regulator.notified is None:
+            raise IsaError(f"{record_id} must be reported to the regulator before it is closed: record the report with "
+                           f"`isa incident notified {record_id} --date DATE --reference REF`")
         resolution = Resolution(date=date, agreed=Localized({lang: check_text(agreed)}),
                                 agreed_by=[check_text(a) for a in agreed_by], by=by)
         resolved = incident.model_copy(update={"resolution": resolution})
@@ -132,6 +144,11 @@ def resolve(root: Path, record_id: str, *, agreed: str, agreed_by: list[str], by
     return outcome
 
 
+def _still_open(incident: Incident) -> None:
+    if not incident.open:
+        raise IsaError(f"{incident.id} was resolved on {incident.resolution.date}; it is closed")
+
+
 def record_meeting(root: Path, record_id: str, *, date: dt.date, attendees: list[str], notes: str | None,
                    by: str, lang: str) -> Incident:
     """Record the meeting of the parties about a breach (which meets the meeting deadline)."""
@@ -141,9 +158,14 @@ def record_meeting(root: Path, record_id: str, *, date: dt.date, attendees: list
         raise IsaError(f"the meeting date {date} is in the future; record it once it has been held")
 
     def edit(incident: Incident):
-        meeting = Meeting(date=date, attendees=[check_text(a) for a in attendees],
-                          notes=Localized({lang: check_text(notes)}) if notes else None)
-        return incident.model_copy(update={"meeting": meeting}), f"meeting held on {date}"
+        _still_open(incident)
+        if incident.meeting is not None:
+            raise IsaError(f"{incident.id}: a meeting on {incident.meeting.date} is already recorded; a record of what "
+                           "happened is not rewritten (correct a mistake in the file, with a commit saying why)")
+        fields = {"date": date, "attendees": [check_text(a) for a in attendees]}
+        if notes and notes.strip():
+            fields["notes"] = Localized({lang: check_text(notes)})
+        return incident.model_copy(update={"meeting": Meeting(**fields)}), f"meeting held on {date}"
 
     updated, _ = modify_record(root, INCIDENT, record_id, edit, by=by)
     return updated
@@ -155,7 +177,17 @@ def record_notice(root: Path, record_id: str, *, date: dt.date, reference: str |
         raise IsaError(f"the date {date} is in the future")
 
     def edit(incident: Incident):
-        notice = RegulatorNotice(required=True, notified=date, reference=reference)
+        _still_open(incident)
+        if incident.regulator and incident.regulator.notified is not None:
+            raise IsaError(f"{incident.id}: the report to the regulator on {incident.regulator.notified} is already "
+                           "recorded; a record of what happened is not rewritten")
+        if date < incident.reported:
+            raise IsaError(f"{incident.id} was reported on {incident.reported}; the regulator cannot have been told "
+                           f"before that ({date})")
+        fields = {"required": True, "notified": date}
+        if reference and reference.strip():
+            fields["reference"] = reference.strip()
+        notice = RegulatorNotice(**fields)
         return incident.model_copy(update={"regulator": notice}), f"reported to the regulator on {date}"
 
     updated, _ = modify_record(root, INCIDENT, record_id, edit, by=by)

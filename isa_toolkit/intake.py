@@ -398,6 +398,9 @@ def answer_language(register, lang: str | None, raw: dict | None = None) -> str:
     lang = lang or register.languages[0]
     if not LANGUAGE_RE.fullmatch(lang):
         raise InvalidRecord(f"{lang!r} is not a language code such as en or fr")
+    if register.settings is not None and lang not in register.languages:
+        raise InvalidRecord(f"{lang!r} is not one of the register's languages ({', '.join(register.languages)}); "
+                            "answer in one of those, or add the language to register.yaml")
     return lang
 
 

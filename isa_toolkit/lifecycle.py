@@ -187,6 +187,19 @@ def moved(agreement: Agreement, to: Status, *, by: str, date: dt.date, reason: s
     return agreement.model_copy(update={"status": to, "history": [*agreement.history, change]})
 
 
+def _not_held_by_a_breach(root: Path, agreement: Agreement, to: Status) -> None:
+    """Sharing a breach stopped resumes only when the breach is resolved (``isa incident resolve``)."""
+    if agreement.status is not Status.SUSPENDED or to is Status.TERMINATED:
+        return
+    from .kinds import INCIDENT
+    from .store import load_all
+
+    holders = [i.id for i in load_all(root, INCIDENT) if i.open and agreement.id in i.suspended]
+    if holders:
+        raise Refused(f"{agreement.id} is suspended by the open breach {', '.join(holders)}; sharing resumes when the "
+                      f"parties agree its resolution: isa incident resolve {holders[0]} --resolution ... --agreed-by ...")
+
+
 def transition(root: Path, record_id: str, to: Status, *, by: str, date: dt.date, reason: str | None = None):
     """Move an agreement by hand (``isa transition``), guards checked on the current record under the lock."""
     from .store import load_chain, load_register, modify_agreement
@@ -201,6 +214,7 @@ def transition(root: Path, record_id: str, to: Status, *, by: str, date: dt.date
         from .signoff import activated
 
         check_move(lifecycle, agreement, to, chain=chain, reason=reason)
+        _not_held_by_a_breach(root, agreement, to)
         if to is Status.ACTIVE and agreement.status in (Status.SIGNED, Status.UNDER_REVIEW):
             return activated(agreement, date, by=by)  # the same as isa activate: dates set
         updated = moved(agreement, to, by=by, date=date, reason=reason)

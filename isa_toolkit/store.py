@@ -192,7 +192,7 @@ class Register:
         for section in self.sections.values():
             if record_id in section.records:
                 return section.kind, section.records[record_id]
-        raise RecordNotFound(f"no record {record_id!r} in {self.root}; `isa list --kind all` shows the ids")
+        raise RecordNotFound(f"no record {record_id!r} in {self.root}; `isa list --kind KIND` shows the ids")
 
 
 # -- finding the register -------------------------------------------------------
@@ -388,6 +388,9 @@ def _scan_folder(root: Path, folder_name: str, found: dict[str, os.stat_result],
     if folder.is_symlink():
         problems.append(Problem(folder_name, 0, "", "is a symbolic link; a record folder must be a plain folder in the register"))
         return
+    if folder.exists() and not folder.is_dir():
+        problems.append(Problem(folder_name, 0, "", f"is a file, but {folder_name}/ holds records; move it away"))
+        return
     if not folder.is_dir():
         return
     with os.scandir(folder) as listing:
@@ -556,6 +559,9 @@ def load_agreement(root: Path, record_id: str) -> Agreement:
 def load_record(root: Path, kind: Kind, record_id: str):
     """Read one record of ``kind`` without loading the rest of the register."""
     path = record_path(root, record_id, kind)
+    if path.is_symlink() or (root / kind.folder).is_symlink():
+        raise InvalidRecord(f"{kind.folder}/{path.name} is a symbolic link; a record must be a plain file in the "
+                            "register, so it is not read")
     if not path.is_file():
         listing = "" if kind is AGREEMENT else f" --kind {kind.name}"
         raise RecordNotFound(f"no {kind.title} {record_id!r} in {root}; `isa list{listing}` shows the ids")
@@ -692,6 +698,8 @@ def _prepare(root: Path, record) -> _Write | None:
     rel = f"{kind.folder}/{path.name}"
     if (root / kind.folder).is_symlink():
         raise StoreError(f"{kind.folder} is a symbolic link; records are written only into plain folders of the register")
+    if path.is_symlink():
+        raise StoreError(f"{rel} is a symbolic link; records are written only as plain files in the register")
     old_bytes = path.read_bytes() if path.exists() else None
     if old_bytes is not None and vcs.has_uncommitted_changes(root, rel):
         raise StoreError(

@@ -23,6 +23,8 @@ from .store import load_classification, modify_record
 
 CHECKLIST = "third_party_request"
 EXTRA_KEYS = ("criteria",)
+# Conditions the grant's own safeguards meet (channel, anonymisation, onward limits).
+SAFEGUARD_ITEMS = ("secure_channel", "anonymised_prepared", "onward_restrictions")
 
 
 def log_request(register, answers: cases.Answers, *, by: str, today: dt.date | None = None) -> Request:
@@ -46,7 +48,7 @@ def log_request(register, answers: cases.Answers, *, by: str, today: dt.date | N
         return {"criteria": criteria.model_dump(mode="json", exclude_unset=True)}
 
     return cases.create(register, REQUEST, questionnaire, answers.values, answers.lang, by=by, today=today,
-                        extra=extra, change=f"request logged ({answers.values['organisation']})")
+                        extra=extra, change=f"request logged ({answers.values['organisation']})", rel=answers.rel)
 
 
 def channels(root: Path, level: Level) -> list[Localized]:
@@ -76,13 +78,14 @@ def pick_channel(allowed: list[Localized], choice: str | None, level: Level, lan
 
 def decide(root: Path, record_id: str, *, grant: bool, by: str, date: dt.date, lang: str,
            reason: str | None = None, level: Level | None = None, channel: str | None = None,
-           anonymisation: str | None = None, onward: str | None = None) -> Request:
+           anonymisation: str | None = None, onward: str | None = None, conditions_met: bool = False) -> Request:
     """Grant the request under its safeguards, or refuse it with the reason; commit the decision."""
     from .intake import check_text
 
     if date > dt.date.today():
         raise IsaError(f"the decision date {date} is in the future")
-    text = (lambda value: Localized({lang: check_text(value)})) if lang else None
+    def text(value: str) -> Localized:
+        return Localized({lang: check_text(value.strip())})
 
     def edit(request: Request):
         if request.decision is not None:
@@ -94,14 +97,25 @@ def decide(root: Path, record_id: str, *, grant: bool, by: str, date: dt.date, l
                 raise IsaError(f"{request.id} cannot be granted: the criteria say do not proceed (not met: "
                                f"{', '.join(request.criteria.reasons)}); refuse it (--refuse --reason ...)")
             missing = [name for name, value in (("--level", level), ("--anonymisation", anonymisation),
-                                                 ("--onward", onward)) if not value]
+                                                 ("--onward", onward)) if not (value and str(value).strip())]
             if missing:
                 raise IsaError(f"a grant records its safeguards: give {', '.join(missing)}")
             chosen = pick_channel(channels(root, level), channel, level, lang)
+            unmet = [item for item in request.criteria.reasons if item not in SAFEGUARD_ITEMS]
+            if "anonymised_prepared" in request.criteria.reasons and anonymisation == "none":
+                raise IsaError(f"{request.id}: the criteria ask for names and unique identifiers to be removed before "
+                               "release; give --anonymisation pseudonymised, anonymised or aggregated")
+            if unmet and not conditions_met:
+                raise IsaError(f"{request.id}: the criteria set conditions on the request itself ({', '.join(unmet)}); "
+                               "put them right with the requester first, then grant with --conditions-met")
             safeguards = Safeguards(sensitivity=level, channel=chosen, anonymisation=anonymisation,
                                     onward_sharing=text(onward))
-            decision = RequestDecision(decision="grant", date=date, by=by, safeguards=safeguards,
-                                       reason=text(reason) if reason else None)
+            fields = {"decision": "grant", "date": date, "by": by, "safeguards": safeguards}
+            if reason and reason.strip():
+                fields["reason"] = text(reason)
+            if unmet:
+                fields["conditions_met"] = unmet
+            decision = RequestDecision(**fields)
             what = f"granted, {level.value} information by {chosen.get(lang) or chosen}"
         else:
             if not reason or not reason.strip():

@@ -136,7 +136,7 @@ def test_a_disclosure_that_was_not_urgent_records_its_criteria_now(make_register
 def breach(*agreements, **changes):
     data = {"type": "breach", "summary": "Minutes emailed to a personal account", "severity": "high",
             "reported": "2026-11-10", "reported_by": "Partner coordinator", "self_reported": "yes",
-            "agreements": list(agreements), "regulator": "yes"}
+            "agreements": list(agreements), "regulator": "no"}
     data.update(changes)
     return data
 
@@ -207,8 +207,10 @@ def test_a_data_incident_suspends_nothing(three, tmp_path):
 def test_breach_deadlines_come_from_the_settings_and_are_reported_when_overdue(make_register, tmp_path):
     root = make_register({f"agreements/{A}.yaml": complete_isa(A)},
                          settings=SETTINGS + "deadlines:\n  breach_meeting_days: 5\n  regulator_hours: 24\n")
-    run(root, "incident", "new", "--answers", answers_file(tmp_path, "b.yaml", breach(A)))
+    run(root, "incident", "new", "--answers", answers_file(tmp_path, "b.yaml", breach(A, regulator="yes")))
     [incident] = store.load_all(root, INCIDENT)
+    resolve = run(root, "incident", "resolve", incident.id, "--resolution", "Fixed", "--agreed-by", "All members")
+    assert resolve.exit_code == 1 and "must be reported to the regulator before it is closed" in resolve.output
     owed = {o["what"]: o for o in json.loads(run(root, "deadlines", "--as-of", "2026-11-13", "--json", by=None).output)}
     meeting, regulator = owed["meeting of the parties about the breach"], owed["report to the data protection regulator"]
     assert (meeting["due"], meeting["overdue"]) == ("2026-11-15", False)
@@ -219,6 +221,8 @@ def test_breach_deadlines_come_from_the_settings_and_are_reported_when_overdue(m
     run(root, "incident", "meeting", incident.id, "--date", "2026-11-14", "--attendee", "Chair")
     run(root, "incident", "notified", incident.id, "--date", "2026-11-12", "--reference", "ICO-1")
     assert json.loads(run(root, "deadlines", "--json", by=None).output) == []
+    again = run(root, "incident", "notified", incident.id, "--date", "2026-11-13")
+    assert again.exit_code == 1 and "already recorded" in again.output  # what happened is not rewritten
 
 
 # -- third-party requests ----------------------------------------------------------------------
@@ -342,3 +346,96 @@ def test_listings_and_exports_cover_every_kind_and_csv_is_formula_safe(make_regi
         assert data[0]["kind"] == kind
     assert run(root, "export", "--kind", "incident", "--public", by=None).exit_code == 2
     assert run(root, "list", "--kind", "incident", "--status", "active", by=None).exit_code == 2
+
+
+# -- what a careless or hostile user might try ----------------------------------------------------
+
+
+def test_a_breach_never_lifts_a_suspension_it_did_not_make(three, tmp_path):
+    root = three
+    assert run(root, "transition", A, "suspended", "--reason", "Audit: data on USB sticks").exit_code == 0
+    result = run(root, "incident", "new", "--answers", answers_file(tmp_path, "b.yaml", breach(A, B)))
+    assert "not by a breach: it stays suspended" in result.output
+    [incident] = store.load_all(root, INCIDENT)
+    assert incident.suspended == [B]
+    run(root, "incident", "resolve", incident.id, "--resolution", "Fixed", "--agreed-by", "All members")
+    assert statuses(root) == {A: "suspended", B: "active", C: "active"}
+
+
+def test_sharing_stopped_by_an_open_breach_cannot_be_resumed_by_hand(three, tmp_path):
+    root = three
+    run(root, "incident", "new", "--answers", answers_file(tmp_path, "b.yaml", breach(A)))
+    before = unchanged(root)
+    result = run(root, "transition", A, "active")
+    assert result.exit_code == 1 and "suspended by the open breach INC-" in result.output
+    assert unchanged(root) == before
+    assert run(root, "transition", A, "terminated", "--reason", "Partner withdrew").exit_code == 0  # ending it is allowed
+
+
+def test_a_far_future_date_in_a_record_never_crashes_the_daily_run(make_register, tmp_path):
+    far = BAD["incidents/INC-2026-0001.yaml"].replace("2026-11-01", "9999-12-28").replace("2026-11-02", "9999-12-31")
+    far = far.replace("  - ISA-2099-0001\n", "")
+    root = make_register({f"agreements/{A}.yaml": complete_isa(A), "incidents/INC-2026-0001.yaml": far})
+    assert run(root, "deadlines", by=None).exit_code == 0
+    result = run(root, "review", "run", "--as-of", "2026-11-20", "--out", str(tmp_path / "out"))
+    assert result.exit_code == 0 and "Traceback" not in result.output
+
+
+def test_blank_texts_foreign_languages_and_symlinked_records_are_refused(make_register, tmp_path):
+    root = make_register({f"agreements/{A}.yaml": complete_isa(A)})
+    before = unchanged(root)
+    blank = answers_file(tmp_path, "d.yaml", disclosure(rationale="   "))
+    result = run(root, "disclose", "new", "--answers", blank)
+    assert result.exit_code == 1 and "cannot be blank" in result.output
+    result = run(root, "disclose", "new", "--lang", "de", "--answers", answers_file(tmp_path, "e.yaml", disclosure()))
+    assert result.exit_code == 1 and "not one of the register's languages (en, fr)" in result.output
+    urgent_refusal = answers_file(tmp_path, "u.yaml", disclosure(decision="refuse", criteria=None, rationale=None))
+    result = run(root, "disclose", "new", "--urgent", "--answers", urgent_refusal)
+    assert result.exit_code == 1 and "a refusal is not urgent" in result.output
+    assert unchanged(root) == before
+
+    outside = tmp_path / "outside.yaml"
+    outside.write_text(complete_isa("ISA-2099-0001"), encoding="utf-8")
+    (root / "agreements" / "ISA-2099-0001.yaml").symlink_to(outside)
+    result = run(root, "incident", "new", "--answers", answers_file(tmp_path, "b.yaml", breach("ISA-2099-0001")))
+    assert result.exit_code == 1 and "symbolic link" in result.output
+    assert "status: active" in outside.read_text()  # the file outside the register is untouched
+
+
+def test_an_urgent_disclosure_made_against_a_blocking_criterion_is_flagged(make_register, tmp_path):
+    root = make_register()
+    run(root, "disclose", "new", "--urgent", "--answers",
+        answers_file(tmp_path, "u.yaml", disclosure(criteria={**ALL_YES, "requester_identity": "no"})))
+    result = run(root, "validate", by=None)
+    assert result.exit_code == 0
+    assert "warning: criteria.outcome: made urgently although the criteria" in result.output
+    assert "(requester_identity)" in result.output
+
+
+def test_hand_edited_criteria_that_do_not_add_up_are_errors(make_register, tmp_path):
+    root = make_register()
+    run(root, "disclose", "new", "--answers", answers_file(tmp_path, "d.yaml", disclosure()))
+    [record] = store.load_all(root, DISCLOSURE)
+    path = root / "disclosures" / f"{record.id}.yaml"
+    text = path.read_text().replace("necessary: true", "necessary: maybe").replace("legal_gateway: true",
+                                                                                   "legal_gateway: false")
+    path.write_text(text)
+    result = run(root, "validate", by=None)
+    assert result.exit_code == 1
+    assert f"disclosures/{record.id}.yaml:" in result.output
+    assert "criteria.answers.necessary: 'maybe' is not an answer" in result.output
+    assert "the answers give do_not_proceed, not proceed" in result.output
+
+
+def test_a_grant_meets_the_criteria_conditions(make_register, tmp_path):
+    root = make_register()
+    answers = request(in_writing="no")
+    run(root, "request", "new", "--answers", answers_file(tmp_path, "r.yaml", answers))
+    [logged] = store.load_all(root, REQUEST)
+    grant = ["request", "decide", logged.id, "--grant", "--level", "moderate", "--channel", "1", "--onward", "Panel only"]
+    result = run(root, *grant, "--anonymisation", "none")
+    assert result.exit_code == 1 and "names and unique identifiers to be removed" in result.output
+    result = run(root, *grant, "--anonymisation", "aggregated")
+    assert result.exit_code == 1 and "(in_writing)" in result.output and "--conditions-met" in result.output
+    assert run(root, *grant, "--anonymisation", "aggregated", "--conditions-met").exit_code == 0
+    assert store.load_record(root, REQUEST, logged.id).decision.conditions_met == ["in_writing"]

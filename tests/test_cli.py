@@ -74,7 +74,7 @@ def test_show_and_show_json(register):
 
 def test_show_unknown_and_broken_records(register):
     result = run(register, "show", "ISA-2026-0404")
-    assert result.exit_code == 1 and "no agreement 'ISA-2026-0404'" in result.output
+    assert result.exit_code == 1 and "no record 'ISA-2026-0404'" in result.output
     (register / "agreements/ISA-2026-0002.yaml").write_text("id: ISA-2026-0002\nkind: [\n")
     result = run(register, "show", "ISA-2026-0002")
     assert result.exit_code == 1

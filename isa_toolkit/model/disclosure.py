@@ -65,6 +65,8 @@ class Disclosure(CaseRecord):
             if self.decision == "disclose" and self.criteria.outcome == "do_not_proceed":
                 raise ValueError(f"decision is disclose, but the criteria say do not proceed "
                                  f"(not met: {', '.join(self.criteria.reasons)}); record the refusal instead")
+        elif self.decision != "disclose":
+            raise ValueError("urgent is for a disclosure made at once to preserve life; a refusal is not urgent")
         elif self.completed is not None and self.outstanding_items:
             raise ValueError(f"completed is set, but {' and '.join(self.outstanding_items)} still missing")
         if self.date > self.recorded:

@@ -85,6 +85,15 @@ class Incident(CaseRecord):
                 raise ValueError(f"{name} {day} is before the incident was reported ({self.reported})")
         if len(set(self.agreements)) != len(self.agreements):
             raise ValueError("an agreement is listed twice in agreements")
+        if len(set(self.suspended)) != len(self.suspended):
+            raise ValueError("an agreement is listed twice in suspended")
+        if self.type == "breach" and not self.agreements:
+            raise ValueError("a breach is a breach of an agreement or protocol: name it in agreements")
+        if self.regulator and not self.regulator.required and self.regulator.notified:
+            raise ValueError("regulator.notified is set, but regulator.required is false")
+        if self.resolution and self.resolution.date < self.recorded:
+            raise ValueError(f"resolution.date {self.resolution.date} is before the incident was recorded "
+                             f"({self.recorded})")
         return self
 
     @property

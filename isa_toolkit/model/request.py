@@ -33,6 +33,7 @@ class RequestDecision(Frozen):
     by: Text
     reason: Localized | None = None
     safeguards: Safeguards | None = None
+    conditions_met: list[str] = []  # criteria conditions the decider confirms were put right before the grant
 
     @model_validator(mode="after")
     def _grant_has_safeguards(self) -> RequestDecision:
