@@ -439,3 +439,31 @@ def test_a_grant_meets_the_criteria_conditions(make_register, tmp_path):
     assert result.exit_code == 1 and "(in_writing)" in result.output and "--conditions-met" in result.output
     assert run(root, *grant, "--anonymisation", "aggregated", "--conditions-met").exit_code == 0
     assert store.load_record(root, REQUEST, logged.id).decision.conditions_met == ["in_writing"]
+
+
+def test_each_case_can_be_recorded_at_the_terminal(make_register):
+    root = make_register({f"agreements/{A}.yaml": complete_isa(A)})
+    runner = CliRunner()
+
+    def ask(args, lines):
+        return runner.invoke(main, ["-R", str(root), *args, "--by", "Olu Officer"], input="\n".join(lines) + "\n")
+
+    # urgent, disclosed at once; the criteria are left for later
+    result = ask(["disclose", "new", "--urgent"], [
+        "", "2026-11-20", "Testshire Ambulance Service", "Pat Paramedic", "", "", "", "", "",
+        "Warning marker", "Protect the crew", "", "", "1", "", "", "", "", "no"])
+    assert result.exit_code == 0, result.output
+    assert "Outstanding: criteria and rationale due by 2026-11-23" in result.output
+    # a request, its criteria asked after it (the four the request settles are not asked)
+    result = ask(["request", "new"], [
+        "2026-11-19", "Hartwell Foundation", "Sam Donor", "", "", "yes", "Counts by district", "Table",
+        "Allocate grants", "2027-06-30", "yes", "yes", "yes", "n/a", "yes", "no", "no", "no", "n/a"])
+    assert result.exit_code == 0, result.output
+    assert "proceed with conditions" in result.output
+    # a data incident, in French
+    result = ask(["incident", "new", "--lang", "fr"], [
+        "2", "Ordinateur portable perdu", "3", "", "2026-11-21", "Jo Bloggs", "oui", "", A, "", "", "non"])
+    assert result.exit_code == 0, result.output
+    [incident] = store.load_all(root, INCIDENT)
+    assert incident.summary.get("fr") == "Ordinateur portable perdu" and incident.agreements == [A]
+    assert run(root, "validate", by=None).exit_code == 0
