@@ -40,7 +40,10 @@ def run_demo(outdir: Path, *, as_of: dt.date, echo: Callable[[str], None]) -> Pa
     register = load_register(root)
     for problem in register.problems:
         echo(f"  {problem}")
-    echo(f"  {len(register.agreements)} agreement(s): {len(register.errors)} error(s), {len(register.warnings)} warning(s)")
+    others = [f"{len(section.records)} {name}(s)" for name, section in register.sections.items()
+              if name != "agreement" and len(section.records)]
+    loaded = ", ".join([f"{len(register.agreements)} agreement(s)", *others])
+    echo(f"  {loaded}: {len(register.errors)} error(s), {len(register.warnings)} warning(s)")
 
     echo("\n== The register (isa list)")
     echo(agreement_table(select(register), register.languages[0]))
@@ -56,7 +59,7 @@ def run_demo(outdir: Path, *, as_of: dt.date, echo: Callable[[str], None]) -> Pa
     echo(f"   Try: isa -R {root} show {new_id}")
     echo(f"        isa -R {root} log {new_id}")
     echo(f"        isa -R {root} list --kind disclosure")
-    echo(f"        isa -R {root} show INC-{as_of.year}-0001")
+    echo(f"        isa -R {root} list --kind incident")
     return root
 
 

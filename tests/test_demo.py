@@ -34,7 +34,7 @@ def test_demo_lists_and_shows_what_is_due(tmp_path):
     assert not (example / ".git").exists()
     assert root == tmp_path / "out" / "register"
     assert git(root, "status", "--porcelain") == ""
-    assert "8 agreement(s): 0 error(s), 0 warning(s)" in text
+    assert "8 agreement(s), 1 incident(s): 0 error(s), 0 warning(s)" in text
     assert "ISA-2023-0002  2026-08-28  87 day(s) overdue" in text
     assert "ISA-2024-0001  2027-01-15  due in 53 day(s)" in text
     # The review run: what would be sent, written as emails, and the calendar.
@@ -67,7 +67,10 @@ def test_demo_lists_and_shows_what_is_due(tmp_path):
     assert "ISA-2023-0002 is now suspended" in text and "ISA-2023-0002: back to active" in text
     marac = register.agreements["ISA-2023-0002"]
     assert marac.status.value == "active" and [c.to.value for c in marac.history[-2:]] == ["suspended", "active"]
-    assert register.section("incident").index["INC-2026-0001"]["status"] == "resolved"
+    assert register.section("incident").index["INC-2026-0002"]["status"] == "resolved"
+    # The example register's own open breach still holds its agreement suspended.
+    assert register.section("incident").index["INC-2026-0001"]["status"] == "open"
+    assert register.agreements["ISA-2024-0002"].status.value == "suspended"
     documents = sorted(p.name for p in (tmp_path / "out" / "documents").iterdir())
     for stem in ("ISA-2026-0003-v1.0-agreement", "ISP-2025-0001-v1.1-protocol"):
         for lang in ("en", "fr", "en+fr"):
@@ -87,7 +90,7 @@ def test_demo_refuses_an_existing_folder(tmp_path):
 def test_the_example_register_passes_strict_validation():
     result = CliRunner().invoke(main, ["-R", str(shipped("example_register")), "validate", "--strict"])
     assert result.exit_code == 0, result.output
-    assert "8 agreement(s) loaded: 0 error(s), 0 warning(s)" in result.output
+    assert "8 agreement(s), 1 incident(s) loaded: 0 error(s), 0 warning(s)" in result.output
 
 
 def test_the_example_register_covers_the_seed_situations():
