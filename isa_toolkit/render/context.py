@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..check import localized_fields
@@ -76,6 +76,7 @@ class Texts:
     fallback: bool
     marker: str
     t: Callable[[str], str]
+    missing: list[str] = field(default_factory=list)  # fields shown untranslated (with fallback)
 
     def t_label(self, decision: str) -> str:
         return self.t({"approve": "Approved", "reject": "Rejected"}.get(decision, "Pending"))
@@ -100,21 +101,30 @@ def document_date(agreement: Agreement) -> dt.date | None:
     return dates[-1] if dates else (agreement.amendments[-1].date if agreement.amendments else agreement.start_date)
 
 
-def language_context(agreement: Agreement, lang: str, *, classification: Classification | None, chain=None,
-                     settings=None, templates=None, fallback: bool = False, checklists_root=None) -> dict[str, Any]:
-    """Everything one language's part of a document needs."""
+def _language_tools(record, lang: str, templates, fallback: bool) -> tuple[Callable[[str], str], Texts]:
+    """The catalog's translation of fixed text, and the record's own text, in ``lang``.
+
+    A record missing text in ``lang`` is refused, naming the fields, unless
+    ``fallback`` asks for the untranslated text to be marked instead.
+    """
     gettext = translator(lang, templates).gettext
 
     def t(message: str) -> str:
         return gettext(message)
 
-    missing = missing_translations(agreement, lang)
+    missing = missing_translations(record, lang)
     if missing and not fallback:
         raise MissingTranslation(
-            f"{agreement.id} has no {lang} text for: {', '.join(missing)}. Add the translations to the record, "
+            f"{record.id} has no {lang} text for: {', '.join(missing)}. Add the translations to the record, "
             "or render with --fallback to mark the untranslated text"
         )
-    text = Texts(lang, fallback, t("untranslated"), t)
+    return t, Texts(lang, fallback, t("untranslated"), t, missing if fallback else [])
+
+
+def language_context(agreement: Agreement, lang: str, *, classification: Classification | None, chain=None,
+                     settings=None, templates=None, fallback: bool = False, checklists_root=None) -> dict[str, Any]:
+    """Everything one language's part of a document needs."""
+    t, text = _language_tools(agreement, lang, templates, fallback)
     level = agreement.classification_level
     definition = classification.definition(level) if classification is not None and level is not None else None
 
@@ -225,7 +235,7 @@ def language_context(agreement: Agreement, lang: str, *, classification: Classif
         "assessments": _assessments(agreement, text, t, lang, checklists_root),
         "review": _review(agreement, text, t, lang),
         "contact": agreement.contact or "",
-        "untranslated": missing if fallback else [],
+        "untranslated": text.missing,
     }
 
 
@@ -349,18 +359,7 @@ def disclosure_language_context(disclosure: Disclosure, lang: str, *, classifica
                                 settings=None, templates=None, fallback: bool = False,
                                 checklists_root=None) -> dict[str, Any]:
     """Everything one language's part of a disclosure record and its security statement needs."""
-    gettext = translator(lang, templates).gettext
-
-    def t(message: str) -> str:
-        return gettext(message)
-
-    missing = missing_translations(disclosure, lang)
-    if missing and not fallback:
-        raise MissingTranslation(
-            f"{disclosure.id} has no {lang} text for: {', '.join(missing)}. Add the translations to the record, "
-            "or render with --fallback to mark the untranslated text"
-        )
-    text = Texts(lang, fallback, t("untranslated"), t)
+    t, text = _language_tools(disclosure, lang, templates, fallback)
     requester = disclosure.requester
     level = disclosure.sensitivity
     definition = classification.definition(level) if classification is not None and level is not None else None
@@ -417,7 +416,7 @@ def disclosure_language_context(disclosure: Disclosure, lang: str, *, classifica
         "recorded_by": disclosure.recorded_by,
         "recorded": long_date(disclosure.recorded, lang),
         "fingerprint": disclosure.fingerprint,
-        "untranslated": missing if fallback else [],
+        "untranslated": text.missing,
     }
 
 
