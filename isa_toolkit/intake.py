@@ -23,7 +23,7 @@ from . import yamlio
 from .errors import InvalidRecord
 from .model import Agreement, Settings
 from .model.agreement import EMAIL_PATTERN
-from .model.localized import CONTROL_RE, LANGUAGE_RE
+from .model.localized import LANGUAGE_RE, bad_character
 from .problem import Problem
 from .questionnaire import TEXT_TYPES, Question, Questionnaire
 
@@ -38,11 +38,9 @@ class AnswerError(ValueError):
 
 
 def check_text(value: str) -> str:
-    match = CONTROL_RE.search(value)
-    if match:
-        raise AnswerError(
-            f"contains the control character U+{ord(match.group()):04X}, which a document cannot hold; remove it"
-        )
+    bad = bad_character(value)
+    if bad:
+        raise AnswerError(bad)
     return value
 
 

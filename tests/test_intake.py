@@ -212,8 +212,8 @@ def test_awkward_text_survives_and_control_characters_are_refused(register, tmp_
                                                                 ANSWERS["parties"][1]]}
     refused = run(register, "new", "--answers", str(write_answers(tmp_path, bad, "bad.json")), "--continue")
     assert refused.exit_code == 1
-    assert "purpose: contains the control character U+0007" in refused.output
-    assert "parties[0].organisation: contains the control character U+0000" in refused.output
+    assert "purpose: holds the control character U+0007" in refused.output
+    assert "parties[0].organisation: holds the control character U+0000" in refused.output
 
 
 INTERACTIVE = [

@@ -104,3 +104,15 @@ def test_control_characters_in_a_record_are_refused_with_the_field(make_register
     root = make_register({"agreements/ISA-2026-0001.yaml": text})
     [problem] = store.load_register(root).errors
     assert problem.field == "purpose" and "U+0007" in problem.message and problem.line == 18
+
+
+def test_bidirectional_overrides_are_refused_so_a_document_shows_what_was_recorded(make_register):
+    from .conftest import complete_isa
+
+    # "Two years" written so that a reader of the document would see other text than the record holds.
+    text = complete_isa().replace("period: {en: Two years.", "period: {en: \"Two \\u202eyears\"")
+    root = make_register({"agreements/ISA-2026-0001.yaml": text})
+    [problem] = store.load_register(root).errors
+    assert problem.field == "retention.period" and "U+202E, a bidirectional override" in problem.message
+    plain_marks = complete_isa().replace("period: {en: Two years.", "period: {en: \"Two \\u200fyears\"")
+    assert not store.load_register(make_register({"agreements/ISA-2026-0001.yaml": plain_marks})).errors

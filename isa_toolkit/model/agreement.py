@@ -27,7 +27,7 @@ from pydantic import (
     model_validator,
 )
 
-from .localized import CONTROL_RE, META_KEY, Localized, check_languages
+from .localized import META_KEY, Localized, bad_character, check_languages
 
 VERSION_PATTERN = r"^\d+\.\d+$"
 # One address, nothing that could break out of an email header (no spaces, newlines, commas or brackets).
@@ -51,9 +51,9 @@ Day = Annotated[dt.date, BeforeValidator(_iso_date)]
 
 
 def _plain_text(value: str) -> str:
-    bad = CONTROL_RE.search(value)
+    bad = bad_character(value)
     if bad:
-        raise ValueError(f"holds the control character U+{ord(bad.group()):04X}, which a document cannot hold; remove it")
+        raise ValueError(bad)
     if not value.strip():
         raise ValueError("is blank")
     return value

@@ -24,8 +24,22 @@ from pydantic_core import core_schema
 
 LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[A-Z]{2})?$")
 META_KEY = "translated_from"
-# Characters a document cannot hold (XML 1.0 forbids them) or that are not text.
-CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
+# Characters a document cannot hold (XML 1.0 forbids them) or that are not text, and the explicit
+# bidirectional embeddings, overrides and isolates, which make a document show text in another order than
+# the record holds it (what a signatory reads must be what was recorded). The plain marks U+200E/U+200F stay.
+CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
+
+
+def bad_character(text: str) -> str | None:
+    """Why ``text`` cannot go into a record, or None: the first character it must not hold, named."""
+    bad = CONTROL_RE.search(text)
+    if bad is None:
+        return None
+    code = ord(bad.group())
+    if 0x202A <= code <= 0x202E or 0x2066 <= code <= 0x2069:
+        return (f"holds U+{code:04X}, a bidirectional override, which would make a document show the text in "
+                "another order than the record holds; remove it")
+    return f"holds the control character U+{code:04X}, which a document cannot hold; remove it"
 
 
 def check_languages(value: list[str]) -> list[str]:
@@ -105,10 +119,8 @@ class Localized:
                 _KNOWN_CODES.add(key)
             if type(text) is not str:
                 raise ValueError(f"the {key} text must be a string, not {type(text).__name__}")
-            bad = CONTROL_RE.search(text)
-            if bad:
-                raise ValueError(f"the {key} text holds the control character U+{ord(bad.group()):04X}, "
-                                 "which a document cannot hold; remove it")
+            if CONTROL_RE.search(text):
+                raise ValueError(f"the {key} text {bad_character(text)}")
             texts[key] = text
         if not texts:
             raise ValueError("no text in any language")
