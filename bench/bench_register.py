@@ -133,7 +133,8 @@ def timed(label: str, fn, repeat: int = 1) -> float:
 
 def build_register(root: Path, count: int) -> list[str]:
     rng = random.Random(20261123)
-    shutil.copytree(HERE.parent / "register", root, ignore=shutil.ignore_patterns("agreements"))
+    shutil.copytree(HERE.parent / "register", root,
+                    ignore=shutil.ignore_patterns("agreements", "disclosures", "requests", "incidents"))
     folder = root / "agreements"
     folder.mkdir()
     records = [synthetic_record(n, rng) for n in range(1, count + 1)]
@@ -203,6 +204,37 @@ def review_run(root: Path) -> None:
         controller.stop()
 
 
+def _case_records(root: Path, ids: list[str], disclosures: int, incidents: int) -> None:
+    """Add one-off disclosures (with their criteria) and data incidents naming existing agreements."""
+    answers = {"urgent": False, "requester_identity": True, "need_to_know": True, "purpose_clear": True,
+               "legal_gateway": True, "approved_at_rank": "n/a", "necessary": True, "accurate": True,
+               "proportionate": True, "duty_of_confidence": "n/a", "third_parties_removed": True,
+               "informants_protected": "n/a", "security_statement": True, "retention_told": True,
+               "subject_access_contact": True}
+    folder = root / "disclosures"
+    folder.mkdir()
+    for n in range(1, disclosures + 1):
+        _write_record(folder, {
+            "id": f"DIS-2026-{n:05d}", "kind": "disclosure", "languages": ["en"], "date": "2026-11-02",
+            "urgent": n % 50 == 0, "requester": {"organisation": f"Agency {n % 300}", "name": f"Officer {n}"},
+            "data": {"en": f"Two attendances at address {n}"}, "purpose": {"en": f"Home fire safety visit {n}"},
+            "legal_gateway": "DPA 2018 Sch 1 para 18", "decision": "disclose",
+            **({} if n % 50 == 0 else {
+                "rationale": {"en": "Serious fire risk"},
+                "criteria": {"checklist": "one_off_disclosure", "answers": answers, "outcome": "proceed",
+                             "by": "Bench", "date": "2026-11-02"}}),
+            "recorded_by": "Bench", "recorded": "2026-11-02"})
+    folder = root / "incidents"
+    folder.mkdir()
+    for n in range(1, incidents + 1):
+        _write_record(folder, {
+            "id": f"INC-2026-{n:05d}", "kind": "incident", "languages": ["en"], "type": "incident",
+            "summary": {"en": f"Letter {n} sent to an old address"}, "severity": "medium", "reported": "2026-11-02",
+            "reported_by": "Bench", "self_reported": True, "agreements": [ids[n % len(ids)]],
+            "regulator": {"required": n % 10 == 0}, "recorded_by": "Bench", "recorded": "2026-11-02"})
+    vcs.commit_all(root, "Synthetic disclosures and incidents")
+
+
 def run(count: int, keep: Path | None) -> None:
     base = Path(tempfile.mkdtemp(prefix="isa-bench-"))
     root = keep or base / "register"
@@ -241,6 +273,16 @@ def run(count: int, keep: Path | None) -> None:
         print(f"  {'  lines changed by those 5 commits':<52} {diff.split()[0] if diff else 0:>8} (+) in {len(diff.splitlines())} file(s)")
 
         review_run(root)
+
+        disclosures, incidents = count // 5, count // 20
+        _case_records(root, ids, disclosures, incidents)
+        print(f"  with {disclosures} one-off disclosures and {incidents} incidents added:")
+        time.sleep(1.1)
+        timed("  isa validate (the new records parsed)", lambda: isa("-R", str(root), "validate"))
+        timed("  isa validate, warm", lambda: isa("-R", str(root), "validate"), repeat=3)
+        timed("  isa list --kind disclosure --json, warm", lambda: isa("-R", str(root), "list", "--kind",
+                                                                          "disclosure", "--json"), repeat=3)
+        timed("  isa deadlines, warm", lambda: isa("-R", str(root), "deadlines", "--as-of", AS_OF.isoformat()), repeat=3)
 
         small = base / "small"
         small_ids = build_register(small, 100)

@@ -113,12 +113,23 @@ class CheckContext:
 
     languages: tuple[str, ...] | None  # None when register.yaml cannot be read
     chain: SignoffChain | None
+    # The checklists case records were answered against, by name (None: not loaded, as no case record needs them).
+    checklists: dict | None = None
 
     @cached_property
     def key(self) -> str:
-        """Changes when anything the checks depend on changes (check results are cached under it)."""
+        """Changes when anything the agreement checks depend on changes (their results are cached under it)."""
         chain = self.chain.model_dump_json() if self.chain else ""
         return hashlib.sha256(f"{self.languages}|{chain}|{__version__}".encode()).hexdigest()[:16]
+
+    @cached_property
+    def case_key(self) -> str:
+        """The same for the checks of disclosures and requests, which depend on the checklists."""
+        lists = "|".join(f"{name}:{c.model_dump_json()}" for name, c in sorted((self.checklists or {}).items()))
+        return hashlib.sha256(f"{self.key}|{lists}".encode()).hexdigest()[:16]
+
+    def key_for(self, rel: str) -> str:
+        return self.key if rel.startswith("agreements/") else self.case_key
 
 
 def _warn(field: str, message: str) -> Finding:

@@ -1,13 +1,16 @@
-"""Checks across records: what disclosures and incidents say about the register's agreements.
+"""Checks of the case records: across records, and each disclosure's or request's own criteria.
 
-They read only index entries (kept in the cache), so they cost nothing on a
-large register; a file is read only to place a problem on its line.
+The checks across records (what disclosures and incidents say about the
+register's agreements) read only index entries, kept in the cache, so they
+cost nothing on a large register; a file is read only to place a problem on
+its line. The criteria check runs on one record when its file is parsed, and
+its result is cached beside the record like the agreement checks.
 """
 
 from __future__ import annotations
 
 from . import yamlio
-from .kinds import AGREEMENT, DISCLOSURE, INCIDENT, REQUEST
+from .kinds import AGREEMENT, DISCLOSURE, INCIDENT
 from .problem import Problem, Severity
 
 
@@ -22,8 +25,7 @@ def check_references(register) -> list[Problem]:
             line = yamlio.locate((register.root / rel).read_text(encoding="utf-8"), loc)
         except (OSError, UnicodeDecodeError):
             line = 0
-        field = ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in loc).replace(".[", "[")
-        return Problem(rel, line, field, message, severity, record_id)
+        return Problem(rel, line, _field(loc), message, severity, record_id)
 
     incidents = register.section(INCIDENT)
     for record_id, entry in incidents.index.items():
@@ -49,28 +51,32 @@ def check_references(register) -> list[Problem]:
                 problems.append(located(disclosures, record_id, ("agreements_considered", number),
                                         f"no agreement {agreement_id!r} in the register", Severity.WARNING))
 
-    for kind in (DISCLOSURE, REQUEST):
-        section = register.section(kind)
-        if not section.index:
-            continue
-        for record in section.records.values():
-            if record.criteria is None:
-                continue
-            for loc, message, severity in _criteria_problems(register.root, record):
-                problems.append(located(section, record.id, loc, message, severity))
     return problems
 
 
-def _criteria_problems(root, record):
+def check_case_record(context, record, rel: str, text) -> list[Problem]:
+    """The checks of one disclosure or request, as problems in ``rel`` (run when the file is parsed, cached)."""
+    if getattr(record, "criteria", None) is None or context.checklists is None:
+        return []
+    findings = list(_criteria_problems(context.checklists, record))
+    source = text() if findings else None
+    return [Problem(rel, yamlio.locate(source, loc) if source else 0, _field(loc), message, severity, record.id)
+            for loc, message, severity in findings]
+
+
+def _field(loc: tuple) -> str:
+    return ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in loc).replace(".[", "[")
+
+
+def _criteria_problems(checklists: dict, record):
     """The stored criteria still add up: each answer fits its item, and the outcome is what they give."""
-    from .checklist import NA, evaluate, load_checklist
-    from .errors import IsaError
+    from .checklist import NA, evaluate
 
     criteria = record.criteria
-    try:
-        checklist = load_checklist(criteria.checklist, root)
-    except IsaError as exc:
-        yield ("criteria", "checklist"), f"{exc}", Severity.ERROR
+    checklist = checklists.get(criteria.checklist)
+    if checklist is None:
+        yield ("criteria", "checklist"), (f"no checklist named {criteria.checklist!r} (workflows/checklists/), or "
+                                          "it cannot be read"), Severity.ERROR
         return
     known = {item.id: item for item in checklist.items}
     for key, value in criteria.answers.items():

@@ -33,7 +33,7 @@ from pydantic import BaseModel, ValidationError
 from . import cache, vcs, yamlio
 from .cache import RecordCache
 from .check import CheckContext, check_record
-from .errors import InvalidRecord, LockTimeout, RecordNotFound, RegisterNotFound, StoreError
+from .errors import InvalidRecord, IsaError, LockTimeout, RecordNotFound, RegisterNotFound, StoreError
 from .ids import check_id, is_safe_id, make_id
 from .kinds import AGREEMENT, KINDS, Kind, kind_of, kind_of_path
 from .model import Agreement, Classification, Settings, SignoffChain
@@ -334,15 +334,37 @@ class Parsed:
     record: Any = None
 
 
+def _check_one(context: CheckContext, kind: Kind, record, rel: str, text: Callable[[], str]) -> list[Problem]:
+    """The record checks of one record: an agreement's (isa_toolkit.check), or a case record's criteria."""
+    if kind is AGREEMENT:
+        return check_record(context, record, rel, text)
+    from .references import check_case_record
+
+    return check_case_record(context, record, rel, text)
+
+
+def _case_checklists(root: Path) -> dict:
+    """Every checklist definition that reads, by name: what case records' criteria are checked against."""
+    from .checklist import FOLDER, load_checklist
+    from .questionnaire import names
+
+    found = {}
+    for name in sorted(names(FOLDER, root)):
+        try:
+            found[name] = load_checklist(name, root)
+        except IsaError:
+            continue  # a broken checklist is reported where it is used; here its records say it cannot be read
+    return found
+
+
 def _parse_one(root: Path, rel: str, context: CheckContext | None) -> Parsed:
     kind = kind_of_path(rel)
     record, problems = parse_record(root / rel, rel, kind)
     if record is None:
         return Parsed(rel, None, None, problems, None, None)
     checks = None
-    if context is not None:  # the record checks are for agreements; other kinds are checked across the register
-        checks = (check_record(context, record, rel, lambda: (root / rel).read_text(encoding="utf-8"))
-                  if kind is AGREEMENT else [])
+    if context is not None:
+        checks = _check_one(context, kind, record, rel, lambda: (root / rel).read_text(encoding="utf-8"))
     # The content as JSON text, made here: in a worker, so the main process only stores it.
     data = json.dumps(cache.record_data(record), separators=(",", ":"), ensure_ascii=False)
     return Parsed(rel, record.id, kind.index(record), problems, checks, data, record)
@@ -479,13 +501,13 @@ def load_register(path: str | os.PathLike, *, use_cache: bool = True, checks: bo
                                 "classifications and dissemination methods (copy one from `isa init`)", Severity.WARNING))
     chain, more = load_chain(root, settings)
     problems += more
+    files, more = _scan(root)
+    problems += more
     context = CheckContext(
         languages=tuple(settings.languages) if settings else None,
         chain=chain,
+        checklists=_case_checklists(root) if any(not rel.startswith(f"{AGREEMENTS}/") for rel in files) else None,
     ) if checks else None
-
-    files, more = _scan(root)
-    problems += more
     store = cache.RecordCache.open(root) if use_cache else cache.RecordCache.disabled()
     rows = store.rows()
     fresh = [rel for rel, stat in files.items() if rel not in rows or rows[rel].stat != cache.stat_key(stat)]
@@ -504,7 +526,7 @@ def load_register(path: str | os.PathLike, *, use_cache: bool = True, checks: bo
             store.put(rel, files[rel], item.record_id, item.entry, item.problems, item.data)
             record_id, entry, file_problems = item.record_id, item.entry, item.problems
             if item.checks is not None:
-                store.put_checks(rel, context.key, item.checks)
+                store.put_checks(rel, context.key_for(rel), item.checks)
                 check_problems.extend(item.checks)
             if item.record is not None:
                 built[kind.name][record_id] = item.record
@@ -514,7 +536,7 @@ def load_register(path: str | os.PathLike, *, use_cache: bool = True, checks: bo
             row = rows[rel]
             record_id, entry, file_problems = row.record_id, row.entry, row.problems
             if context is not None and record_id is not None:
-                if row.checks is not None and row.checks_key == context.key:
+                if row.checks is not None and row.checks_key == context.key_for(rel):
                     check_problems.extend(row.checks)
                 else:
                     stale_checks.append(rel)
@@ -530,10 +552,9 @@ def load_register(path: str | os.PathLike, *, use_cache: bool = True, checks: bo
         ids = {rel: record_id for section in sections.values() for record_id, rel in section.paths.items()}
         for rel in stale_checks:
             kind = kind_of_path(rel)
-            found = (check_record(context, sections[kind.name].records[ids[rel]], rel,
-                                  lambda rel=rel: (root / rel).read_text(encoding="utf-8"))
-                     if kind is AGREEMENT else [])
-            store.put_checks(rel, context.key, found)
+            found = _check_one(context, kind, sections[kind.name].records[ids[rel]], rel,
+                               lambda rel=rel: (root / rel).read_text(encoding="utf-8"))
+            store.put_checks(rel, context.key_for(rel), found)
             check_problems.extend(found)
     store.close()
     problems.extend(sorted(check_problems, key=lambda p: (p.path, p.line)))
