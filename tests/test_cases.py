@@ -467,3 +467,19 @@ def test_each_case_can_be_recorded_at_the_terminal(make_register):
     [incident] = store.load_all(root, INCIDENT)
     assert incident.summary.get("fr") == "Ordinateur portable perdu" and incident.agreements == [A]
     assert run(root, "validate", by=None).exit_code == 0
+
+
+def test_changing_a_checklist_rechecks_the_stored_criteria(make_register, tmp_path):
+    from isa_toolkit.resources import shipped
+
+    root = make_register()
+    run(root, "disclose", "new", "--answers", answers_file(tmp_path, "d.yaml", disclosure()))
+    assert run(root, "validate", "--strict", by=None).exit_code == 0  # the check results are now cached
+    own = root / "workflows" / "checklists"
+    own.mkdir(parents=True)
+    text = (shipped("workflows") / "checklists" / "one_off_disclosure.yaml").read_text(encoding="utf-8")
+    (own / "one_off_disclosure.yaml").write_text(text.replace("  - id: accurate\n", "  - id: accurate_checked\n"),
+                                                 encoding="utf-8")
+    result = run(root, "validate", by=None)
+    assert result.exit_code == 1
+    assert "criteria.answers.accurate: no such item in the one_off_disclosure checklist" in result.output
