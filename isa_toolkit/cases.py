@@ -21,7 +21,6 @@ from . import intake
 from .checklist import Checklist, case_facts, check_checklist_answers, evaluate
 from .errors import InvalidRecord, IsaError
 from .kinds import Kind
-from .model import Localized
 from .model.common import Criteria
 from .problem import Problem
 from .questionnaire import Questionnaire
@@ -84,19 +83,6 @@ def make_criteria(checklist: Checklist, answers: dict, *, by: str, date: dt.date
     result = evaluate(checklist, answers)
     return Criteria(checklist=checklist.id, answers=answers, outcome=result.outcome, reasons=result.reasons,
                     conditions=result.conditions, by=by, date=date)
-
-
-def rationale_from(value: Any, lang: str) -> Localized | None:
-    """A rationale given as text (in the answers' language) or per language."""
-    if value is None:
-        return None
-    if isinstance(value, str) and value.strip():
-        return Localized({lang: intake.check_text(value)})
-    if isinstance(value, dict) and value and all(isinstance(v, str) and v.strip() for v in value.values()):
-        if lang not in value:
-            raise IsaError(f"rationale: give it in {lang}, the language of the answers (other languages may follow)")
-        return Localized({k: intake.check_text(v) for k, v in value.items()})
-    raise IsaError("rationale: write why, as text (or text per language: {en: ..., fr: ...}); it cannot be blank")
 
 
 def create(register, kind: Kind, questionnaire: Questionnaire, values: dict, lang: str, *, by: str,

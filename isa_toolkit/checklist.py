@@ -218,15 +218,17 @@ def check_checklist_answers(checklist: Checklist, raw: dict, facts: dict[str, bo
 
 
 def answers_from_file(register, checklist: Checklist, facts: dict[str, bool], path: Path,
-                      lang: str | None = None) -> tuple[dict[str, Any], str | None, str]:
-    """Checked answers from a file, the rationale it gives (if any) and the language; every problem at once."""
+                      lang: str | None = None) -> tuple[dict[str, Any], Localized | None, str]:
+    """Checked answers from a file, the rationale it gives (if any, as text or per language) and the language.
+
+    Every problem in the answers is raised at once.
+    """
     from .errors import InvalidRecord
-    from .intake import answer_language, read_answers
+    from .intake import answer_language, rationale_from, read_answers
 
     raw, text, rel = read_answers(path)
     lang = answer_language(register, lang, raw)
     answers, problems = check_checklist_answers(checklist, raw, facts, rel=rel, text=text)
     if problems:
         raise InvalidRecord(f"{len(problems)} problem(s) in {rel}; nothing was written", problems)
-    rationale = raw.get("rationale") if isinstance(raw.get("rationale"), str) else None
-    return answers, rationale, lang
+    return answers, rationale_from(raw.get("rationale"), lang), lang

@@ -432,7 +432,6 @@ def assess(ctx: click.Context, record_id: str, name: str, answers_file: Path | N
     from .assess import assess as run_assessment
     from .checklist import answers_from_file as checklist_answers_from_file
     from .checklist import load_checklist, record_facts
-    from .model import Localized
     from .store import load_agreement
 
     root = _register_root(ctx)
@@ -441,18 +440,18 @@ def assess(ctx: click.Context, record_id: str, name: str, answers_file: Path | N
     agreement = load_agreement(root, record_id)
     applies(checklist, agreement)
     facts = record_facts(agreement)
+    from_file = None
     if answers_file is not None:
         answers, from_file, lang = checklist_answers_from_file(register, checklist, facts, answers_file, lang)
-        rationale = rationale or from_file
     else:
         lang = intake.answer_language(register, lang)
         click.secho(str(checklist.title.get(lang) or checklist.title), bold=True)
         answers = ask_checklist(checklist, facts, lang)
-    if not rationale:
+    if rationale is None and from_file is None:
         if answers_file is not None:
             raise IsaError("say why: give --rationale TEXT or a `rationale:` in the answers file")
         rationale = click.prompt("Rationale" if lang != "fr" else "Justification")
-    text_rationale = Localized({lang: intake.check_text(rationale)})
+    text_rationale = intake.rationale_from(rationale, lang) if rationale is not None else from_file
     result = run_assessment(root, record_id, checklist, answers, rationale=text_rationale, by=_author(by),
                             date=when or dt.date.today())
     click.echo(f"{record_id}: {OUTCOME_WORDS[result.result.outcome]}")
@@ -893,11 +892,10 @@ def disclose_complete(ctx: click.Context, record_id: str, answers_file: Path | N
     Example:
       isa disclose complete DIS-2026-0001 --answers criteria.yaml
     """
-    from . import cases
     from . import disclose as disclosing
     from .ask import ask_checklist
     from .checklist import load_checklist
-    from .intake import answer_language, read_answers
+    from .intake import answer_language, rationale_from, read_answers
 
     register = _load(ctx)
     raw, text, rel = ({}, None, "your answers")
@@ -914,7 +912,7 @@ def disclose_complete(ctx: click.Context, record_id: str, answers_file: Path | N
         criteria = ask_checklist(checklist, {"urgent": True}, lang)
         if not rationale:
             rationale = click.prompt("Rationale" if lang != "fr" else "Justification")
-    given = cases.rationale_from(rationale if rationale is not None else raw.get("rationale"), lang)
+    given = rationale_from(rationale if rationale is not None else raw.get("rationale"), lang)
     record = disclosing.complete(register.root, record_id, criteria_answers=criteria, rationale=given, lang=lang,
                                  by=_author(by), date=when or dt.date.today(), rel=rel, text=text)
     click.echo(f"{record.id}: completed on {record.completed}; no longer outstanding")

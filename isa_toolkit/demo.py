@@ -68,7 +68,6 @@ def _draft_and_assess(root: Path, as_of: dt.date, echo: Callable[[str], None]) -
     from . import intake
     from .assess import OUTCOME_WORDS, assess
     from .checklist import answers_from_file, load_checklist, record_facts
-    from .model import Localized
     from .overlap import find_overlaps
     from .questionnaire import load_questionnaire
     from .store import load_agreement
@@ -98,7 +97,7 @@ def _draft_and_assess(root: Path, as_of: dt.date, echo: Callable[[str], None]) -
         checklist = load_checklist(name, root)
         facts = record_facts(load_agreement(root, created.id))
         given, rationale, lang = answers_from_file(register, checklist, facts, path)
-        done = assess(root, created.id, checklist, given, rationale=Localized({lang: rationale or "-"}),
+        done = assess(root, created.id, checklist, given, rationale=rationale,
                       by=DEMO_USER, date=min(as_of, dt.date.today()))
         echo(f"  {checklist.title.get('en')}: {OUTCOME_WORDS[done.result.outcome]}")
         for item_id in done.result.reasons:
@@ -181,11 +180,11 @@ def _cases(root: Path, day: dt.date, echo: Callable[[str], None]) -> None:
     completion = examples / "urgent-disclosure-completion.yaml"
     echo(f"\n== Completing the urgent disclosure (isa disclose complete {urgent_id} --answers "
          f"{completion.relative_to(root)})")
-    from .intake import read_answers
+    from .intake import rationale_from, read_answers
 
     raw, text, rel = read_answers(completion)
     done = disclose.complete(root, urgent_id, criteria_answers=raw["criteria"],
-                             rationale=cases.rationale_from(raw["rationale"], "en"), lang="en", by=DEMO_USER,
+                             rationale=rationale_from(raw["rationale"], "en"), lang="en", by=DEMO_USER,
                              date=day, rel=rel, text=text)
     echo(f"  {done.id}: {done.state}, criteria: {done.criteria.outcome.replace('_', ' ')}; no longer outstanding")
 
@@ -238,19 +237,19 @@ _STAND_INS = {
 
 
 def _documents(root: Path, record_id: str, outdir: Path, echo: Callable[[str], None]) -> None:
-    """Write documents: the new agreement and the bilingual protocol in en, fr and en+fr, and the signature pages."""
+    """Write documents: the new agreement and the bilingual protocol in en, fr and en+fr, the signature pages,
+    the sign-off sheet, the assessment record and the one-off disclosure records; show a missing translation refused."""
     from .render import render
+    from .render.context import MissingTranslation
 
     echo(f"\n== Documents (isa render ...) in {outdir}")
     register = load_register(root)
     agreement = register.agreements[record_id]
     jobs = [(record_id, "agreement", lang, ("docx", "pdf")) for lang in ("en", "fr", "en+fr")]
-    jobs += [(record_id, doc, "en", ("pdf",)) for doc in ("signature-pages", "signoff-sheet", "assessment")]
+    jobs += [(record_id, doc, "en+fr", ("docx", "pdf")) for doc in ("signature-pages", "signoff-sheet", "assessment")]
     jobs += [("ISP-2025-0001", "protocol", lang, ("docx", "pdf")) for lang in ("en", "fr", "en+fr")]
     for doc_id, doc, lang, formats in jobs:
-        target = register.agreements[doc_id]
-        # The new agreement was drafted in English: its French text is marked as untranslated (--fallback).
-        for item in render(register, target, doc=doc, lang=lang, formats=formats, outdir=outdir, fallback=True):
+        for item in render(register, register.agreements[doc_id], doc=doc, lang=lang, formats=formats, outdir=outdir):
             echo(f"  {item.path.name:<58} sha256:{item.sha256[:16]}...")
     echo(f"  Every page carries the version and fingerprint ({record_id}: {agreement.fingerprint}), "
          "the fingerprint the sign-offs are bound to.")
@@ -260,6 +259,14 @@ def _documents(root: Path, record_id: str, outdir: Path, echo: Callable[[str], N
         for item in render(register, disclosures[disclosure_id], doc="disclosure", lang="en", formats=("docx", "pdf"),
                            outdir=outdir):
             echo(f"  {item.path.name:<58} sha256:{item.sha256[:16]}...")
+    # A draft written in English only: its French document is refused until translated (or marked, --fallback).
+    draft = register.agreements["ISA-2026-0002"]
+    try:
+        render(register, draft, lang="fr", formats=("docx",), outdir=outdir)
+    except MissingTranslation as exc:
+        fields = exc.fields
+        shown = ", ".join(fields[:4]) + (f" and {len(fields) - 4} more" if len(fields) > 4 else "")
+        echo(f"  isa render {draft.id} --lang fr -> refused: no French text for {shown} (or --fallback to mark it)")
 
 
 def _review_run(register, outdir: Path, as_of: dt.date, echo: Callable[[str], None]) -> None:

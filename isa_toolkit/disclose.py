@@ -16,6 +16,7 @@ from pathlib import Path
 from . import cases
 from .checklist import load_checklist
 from .errors import InvalidRecord, IsaError
+from .intake import rationale_from
 from .kinds import DISCLOSURE
 from .model.disclosure import Disclosure
 from .overlap import Overlap, find_overlaps
@@ -71,7 +72,7 @@ def record(register, intake: Intake, *, by: str, today: dt.date | None = None) -
                                                      rel=answers.rel, text=answers.text)
             if criteria is not None:
                 out["criteria"] = criteria.model_dump(mode="json", exclude_unset=True)
-        rationale = cases.rationale_from(answers.raw.get("rationale"), answers.lang)
+        rationale = rationale_from(answers.raw.get("rationale"), answers.lang)
         if rationale is not None:
             out["rationale"] = rationale.texts
         if problems:

@@ -20,8 +20,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from . import yamlio
-from .errors import InvalidRecord
-from .model import Agreement, Settings
+from .errors import InvalidRecord, IsaError
+from .model import Agreement, Localized, Settings
 from .model.agreement import EMAIL_PATTERN
 from .model.localized import LANGUAGE_RE, bad_character
 from .problem import Problem
@@ -42,6 +42,19 @@ def check_text(value: str) -> str:
     if bad:
         raise AnswerError(bad)
     return value
+
+
+def rationale_from(value: Any, lang: str) -> Localized | None:
+    """A rationale given as text (in the answers' language) or per language."""
+    if value is None:
+        return None
+    if isinstance(value, str) and value.strip():
+        return Localized({lang: check_text(value)})
+    if isinstance(value, dict) and value and all(isinstance(v, str) and v.strip() for v in value.values()):
+        if lang not in value:
+            raise IsaError(f"rationale: give it in {lang}, the language of the answers (other languages may follow)")
+        return Localized({k: check_text(v) for k, v in value.items()})
+    raise IsaError("rationale: write why, as text (or text per language: {en: ..., fr: ...}); it cannot be blank")
 
 
 # -- one answer -------------------------------------------------------------------
@@ -279,6 +292,17 @@ def _record_value(question: Question, value: Any, lang: str) -> Any:
 AGREEMENT_KINDS = ("isa", "protocol")
 
 
+def _localized_answers(questions: list[Question], values: dict):
+    """Every answer given per language (``{en: ..., fr: ...}``), group items included."""
+    for question in questions:
+        value = values.get(question.id)
+        if question.type == "group" and isinstance(value, list):
+            for answers in value:
+                yield from _localized_answers(question.questions, answers)
+        elif question.localized and isinstance(value, dict):
+            yield value
+
+
 def build_draft(questionnaire: Questionnaire, values: dict, lang: str, *, record_id: str, settings: Settings | None,
                 author: str = "intake", today: dt.date | None = None) -> Draft:
     """The new record's data: fixed fields, then each answer at its question's target.
@@ -311,6 +335,12 @@ def build_draft(questionnaire: Questionnaire, values: dict, lang: str, *, record
         else:
             path = _set(data, question.target, _record_value(question, value, lang))
         origins[path] = question.id
+    # The record is in the answers' language and in every other language its free text is given in, so
+    # the parity check then names any text still to translate into those languages.
+    given = {key for value in _localized_answers(questionnaire.questions, values) for key in value}
+    order = settings.languages if settings else sorted(given)
+    data["languages"] = [lang, *[other for other in order if other in given and other != lang],
+                         *sorted(given - {lang, *order})]
     if questionnaire.kind in AGREEMENT_KINDS:
         interval = settings.review.interval_months if settings else 12
         data.setdefault("review", {}).setdefault("interval_months", interval)

@@ -109,6 +109,21 @@ def test_assessment_is_stored_and_committed(register, tmp_path):
     assert git(register, "log", "-1", "--format=%s").strip() == f"{ID}: Risk assessment: proceed with conditions [by Ava Assessor]"
 
 
+def test_a_rationale_can_be_given_per_language(register, tmp_path):
+    path = answers_file(tmp_path, {"recipient_security": "yes", "secure_transfer": "yes",
+                                   "rationale": {"en": "All in place.", "fr": "Tout est en place."}})
+    assert run(register, "assess", ID, "--answers", str(path)).exit_code == 0
+    assert store.load_agreement(register, ID).risk_assessment.rationale.texts == {"en": "All in place.",
+                                                                                   "fr": "Tout est en place."}
+    for rationale, words in (({"fr": "Seulement en français."}, "give it in en"), ("   ", "it cannot be blank"),
+                             ({"en": 3}, "it cannot be blank")):
+        before = git(register, "rev-parse", "HEAD")
+        path = answers_file(tmp_path, {"recipient_security": "yes", "secure_transfer": "yes", "rationale": rationale})
+        refused = run(register, "assess", ID, "--answers", str(path))
+        assert refused.exit_code == 1 and words in refused.output, refused.output
+        assert git(register, "rev-parse", "HEAD") == before
+
+
 def test_reassessing_keeps_the_earlier_result_in_history(register, tmp_path):
     first = answers_file(tmp_path, {"recipient_security": False, "secure_transfer": True, "rationale": "No policy."}, "a.json")
     second = answers_file(tmp_path, {"recipient_security": True, "secure_transfer": True, "rationale": "Policy now in place."}, "b.json")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import subprocess
 
 from click.testing import CliRunner
 
@@ -75,7 +76,14 @@ def test_demo_lists_and_shows_what_is_due(tmp_path):
     for stem in ("ISA-2026-0003-v1.0-agreement", "ISP-2025-0001-v1.1-protocol"):
         for lang in ("en", "fr", "en+fr"):
             assert f"{stem}-{lang}.docx" in documents and f"{stem}-{lang}.pdf" in documents
-    assert "ISA-2026-0003-v1.0-signature-pages-en.pdf" in documents
+    for doc in ("signature-pages", "signoff-sheet", "assessment"):
+        assert {f"ISA-2026-0003-v1.0-{doc}-en+fr.docx", f"ISA-2026-0003-v1.0-{doc}-en+fr.pdf"} <= set(documents)
+    # The new agreement was drafted in both languages: its French document is French throughout.
+    assert new.languages == ["en", "fr"] and not new.purpose.missing(["fr"])
+    french = subprocess.run(["pdftotext", str(tmp_path / "out" / "documents" / "ISA-2026-0003-v1.0-agreement-fr.pdf"),
+                             "-"], check=True, capture_output=True, text=True).stdout
+    assert "Signalements par la police aux services sociaux" in french and "non traduit" not in french
+    assert "isa render ISA-2026-0002 --lang fr -> refused: no French text for title, purpose" in text
     assert {"DIS-2026-0001-disclosure-en.pdf", "DIS-2026-0002-disclosure-en.docx"} <= set(documents)
     subjects = git(root, "log", "--format=%s", "--", "agreements/ISA-2026-0003.yaml").splitlines()
     assert len(subjects) == 3 + 1 + 10 + 1  # drafted, two assessments, assessed, ten sign-offs, activated

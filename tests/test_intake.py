@@ -171,6 +171,27 @@ def test_same_answers_give_the_same_record(register, tmp_path):
     assert texts[0] == texts[1]
 
 
+def test_answers_in_two_languages_make_a_bilingual_draft(register, tmp_path):
+    answers = {**ANSWERS, "title": {"en": ANSWERS["title"], "fr": "Signalements d'adultes vulnérables"},
+               "purpose": {"en": ANSWERS["purpose"], "fr": "Signaler les adultes vulnérables exposés au feu."},
+               "data_items": [{**ANSWERS["data_items"][0], "name": {"en": "Name and address", "fr": "Nom et adresse"}},
+                              ANSWERS["data_items"][1]]}
+    result = run(register, "new", "--answers", str(write_answers(tmp_path, answers)), "--continue")
+    assert result.exit_code == 0, result.output
+    new_id = result.output.split("Created ")[1].split(" ")[0]
+    record = store.load_agreement(register, new_id)
+    assert record.languages == ["en", "fr"]
+    assert record.title.get("fr") == "Signalements d'adultes vulnérables" and record.data_items[0].name.get("fr") == "Nom et adresse"
+    # The one data item given in English only is named as still to translate.
+    checked = run(register, "validate")
+    assert f"agreements/{new_id}.yaml" in checked.output
+    assert f"data_items[1].name: {new_id}: no fr text" in checked.output and f"title: {new_id}: no fr" not in checked.output
+    # Answers in one language keep the record in that language.
+    single = run(register, "new", "--answers", str(write_answers(tmp_path, ANSWERS, "single.yaml")), "--continue")
+    single_id = single.output.split("Created ")[1].split(" ")[0]
+    assert store.load_agreement(register, single_id).languages == ["en"]
+
+
 def test_every_missing_required_answer_is_listed_at_once(register, tmp_path):
     answers = {"language": "en", "parties": [{"organisation": "Only one"}], "has_dpia": "yes", "titel": "typo"}
     path = write_answers(tmp_path, answers)

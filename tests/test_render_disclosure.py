@@ -15,7 +15,7 @@ import yaml
 from click.testing import CliRunner
 from docx import Document
 
-from isa_toolkit import cases, disclose, store
+from isa_toolkit import cases, disclose, intake, store
 from isa_toolkit.checklist import load_checklist
 from isa_toolkit.cli import main
 from isa_toolkit.errors import IsaError
@@ -230,7 +230,7 @@ def test_a_completed_urgent_disclosure_loses_its_mark(rendered, tmp_path):
     disclosure = records["urgent"]
     completion = yaml.safe_load((EXAMPLES / "urgent-disclosure-completion.yaml").read_text())
     done = disclose.complete(register.root, disclosure.id, criteria_answers=completion["criteria"],
-                             rationale=cases.rationale_from(completion["rationale"], "en"), lang="en", by="Olive Officer",
+                             rationale=intake.rationale_from(completion["rationale"], "en"), lang="en", by="Olive Officer",
                              date=dt.date(2026, 11, 22))
     [item] = render(register, done, lang="en", formats=("docx",), outdir=tmp_path)
     text = flat(docx_text(item.path))

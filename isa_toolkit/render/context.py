@@ -60,7 +60,13 @@ DOCUMENTS = ("agreement", "signoff-sheet")
 
 
 class MissingTranslation(IsaError):
-    """The record lacks text in the document's language."""
+    """The record lacks text in the document's language; ``fields`` names where."""
+
+    def __init__(self, record_id: str, lang: str, fields: list[str]):
+        super().__init__(f"{record_id} has no {lang} text for: {', '.join(fields)}. Add the translations to the "
+                         "record, or render with --fallback to mark the untranslated text")
+        self.lang = lang
+        self.fields = fields
 
 
 def missing_translations(record: Agreement | Disclosure, lang: str) -> list[str]:
@@ -114,10 +120,7 @@ def _language_tools(record, lang: str, templates, fallback: bool) -> tuple[Calla
 
     missing = missing_translations(record, lang)
     if missing and not fallback:
-        raise MissingTranslation(
-            f"{record.id} has no {lang} text for: {', '.join(missing)}. Add the translations to the record, "
-            "or render with --fallback to mark the untranslated text"
-        )
+        raise MissingTranslation(record.id, lang, missing)
     return t, Texts(lang, fallback, t("untranslated"), t, missing if fallback else [])
 
 
