@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import subprocess
 import textwrap
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -123,3 +126,38 @@ def make_register(tmp_path):
         return root
 
     return build
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory):
+    """``isa demo`` (the main job) run once for the session: its register, what it printed, and digests of the
+    shipped example register before and after it, which the demo must leave as it was.
+
+    Tests only read the demo register; one that changes it works on a copy.
+    """
+    from isa_toolkit.demo import run_demo
+    from isa_toolkit.resources import shipped
+
+    lines: list[str] = []
+    example = shipped("example_register")
+    before = folder_digest(example)
+    root = run_demo(tmp_path_factory.mktemp("demo") / "out", as_of=dt.date(2026, 11, 23), echo=lines.append)
+    return DemoRun(root, "\n".join(lines), before, folder_digest(example))
+
+
+@dataclass(frozen=True)
+class DemoRun:
+    root: Path
+    text: str
+    shipped_before: str
+    shipped_after: str
+
+
+def folder_digest(folder: Path) -> str:
+    """A digest of every file's path and bytes under ``folder``."""
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            digest.update(str(path.relative_to(folder)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()

@@ -2,46 +2,33 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
 import subprocess
 
 from click.testing import CliRunner
 
 from isa_toolkit.cli import main
-from isa_toolkit.demo import run_demo
 from isa_toolkit.resources import shipped
 
 from .conftest import git
 
 
-def _fingerprint(folder) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(folder.rglob("*")):
-        if path.is_file():
-            digest.update(str(path.relative_to(folder)).encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
+def test_the_demo_never_changes_the_example_register(demo_run):
+    assert demo_run.shipped_before == demo_run.shipped_after
+    assert not (shipped("example_register") / ".git").exists()
 
 
-def test_demo_lists_and_shows_what_is_due(tmp_path):
-    example = shipped("example_register")
-    before = _fingerprint(example)
-    lines: list[str] = []
-    root = run_demo(tmp_path / "out", as_of=dt.date(2026, 11, 23), echo=lines.append)
-    text = "\n".join(lines)
-
-    assert _fingerprint(example) == before
-    assert not (example / ".git").exists()
-    assert root == tmp_path / "out" / "register"
+def test_demo_lists_and_shows_what_is_due(demo_run):
+    root, text = demo_run.root, demo_run.text
+    out = root.parent
+    assert root.name == "register"
     assert git(root, "status", "--porcelain") == ""
     assert "8 agreement(s), 1 incident(s): 0 error(s), 0 warning(s)" in text
     assert "ISA-2023-0002  2026-08-28  87 day(s) overdue" in text
     assert "ISA-2024-0001  2027-01-15  due in 53 day(s)" in text
     # The review run: what would be sent, written as emails, and the calendar.
     assert "9 email(s) would be sent" in text and "escalation   ISA-2023-0002" in text
-    assert len(list((tmp_path / "out" / "reminders").glob("*.eml"))) == 9
-    assert (tmp_path / "out" / "reviews.ics").read_bytes().count(b"BEGIN:VEVENT") >= 5
+    assert len(list((out / "reminders").glob("*.eml"))) == 9
+    assert (out / "reviews.ics").read_bytes().count(b"BEGIN:VEVENT") >= 5
     assert str(root.resolve()) in text
     # A new ISA drafted from the example answers, its overlap shown, then assessed.
     assert "ISA-2026-0002  [draft]" in text.split("Drafting a new agreement")[1]
@@ -72,7 +59,7 @@ def test_demo_lists_and_shows_what_is_due(tmp_path):
     # The example register's own open breach still holds its agreement suspended.
     assert register.section("incident").index["INC-2026-0001"]["status"] == "open"
     assert register.agreements["ISA-2024-0002"].status.value == "suspended"
-    documents = sorted(p.name for p in (tmp_path / "out" / "documents").iterdir())
+    documents = sorted(p.name for p in (out / "documents").iterdir())
     for stem in ("ISA-2026-0003-v1.0-agreement", "ISP-2025-0001-v1.1-protocol"):
         for lang in ("en", "fr", "en+fr"):
             assert f"{stem}-{lang}.docx" in documents and f"{stem}-{lang}.pdf" in documents
@@ -80,7 +67,7 @@ def test_demo_lists_and_shows_what_is_due(tmp_path):
         assert {f"ISA-2026-0003-v1.0-{doc}-en+fr.docx", f"ISA-2026-0003-v1.0-{doc}-en+fr.pdf"} <= set(documents)
     # The new agreement was drafted in both languages: its French document is French throughout.
     assert new.languages == ["en", "fr"] and not new.purpose.missing(["fr"])
-    french = subprocess.run(["pdftotext", str(tmp_path / "out" / "documents" / "ISA-2026-0003-v1.0-agreement-fr.pdf"),
+    french = subprocess.run(["pdftotext", str(out / "documents" / "ISA-2026-0003-v1.0-agreement-fr.pdf"),
                              "-"], check=True, capture_output=True, text=True).stdout
     assert "Signalements par la police aux services sociaux" in french and "non traduit" not in french
     assert "isa render ISA-2026-0002 --lang fr -> refused: no French text for title, purpose" in text

@@ -64,13 +64,25 @@ def _base(title: str, header_text: str = "{{ title }} · {{ docs[0].t('Version')
     return document
 
 
-def _table(document, headers: list[str], cells: list[str], loop: str) -> None:
-    """A table with a header row and one row repeated by docxtpl for each item of ``loop``."""
+def _table(document, headers: list[str], cells: list[str], loop: str, widths_mm: list[int] | None = None):
+    """A table with a header row and one row repeated by docxtpl for each item of ``loop``; returns the table.
+
+    ``widths_mm`` sets the column widths (174 mm is the page's text width); without it the columns share it equally.
+    """
     table = document.add_table(rows=4, cols=len(headers))
     table.style = "Table Grid"
+    if widths_mm:
+        table.autofit = False
+        for column, width in zip(table.columns, widths_mm):
+            column.width = Mm(width)  # the grid, which LibreOffice follows
+        for row in table.rows:  # and each cell, which Word follows
+            for cell, width in zip(row.cells, widths_mm):
+                cell.width = Mm(width)
     for index, text in enumerate(headers):
         table.rows[0].cells[index].text = text
         table.rows[0].cells[index].paragraphs[0].runs[0].bold = True
+        if widths_mm:
+            table.rows[0].cells[index].paragraphs[0].runs[0].font.size = Pt(8)
     table.rows[1].cells[0].text = "{%tr for item in " + loop + " %}"
     for index, text in enumerate(cells):
         table.rows[2].cells[index].text = text
@@ -80,6 +92,14 @@ def _table(document, headers: list[str], cells: list[str], loop: str) -> None:
     repeat = OxmlElement("w:tblHeader")
     repeat.set(qn("w:val"), "true")
     header_props.append(repeat)
+    return table
+
+
+def _cell_note(cell, text: str, condition: str) -> None:
+    """A smaller second paragraph in a table cell, there only when ``condition`` holds for the row's item."""
+    cell.add_paragraph("{%p if " + condition + " %}")
+    cell.add_paragraph().add_run(text).font.size = Pt(8)
+    cell.add_paragraph("{%p endif %}")
 
 
 def _para(document, text: str, style: str | None = None) -> None:
@@ -110,7 +130,8 @@ def agreement() -> Document:
     d.add_heading("{{ doc.t('Parties') }}", level=2)
     _table(d, ["{{ doc.t('Organisation') }}", "{{ doc.t('Role') }}", "{{ doc.t('Designated officer') }}", "{{ doc.t('Signatory') }}"],
            ["{{ item.organisation }} ({{ item.controller }})", "{{ item.role }}",
-            "{{ item.officer.name if item.officer else '' }} {{ item.officer.email if item.officer else '' }}",
+            "{{ item.officer.name if item.officer else '' }}{% if item.officer and item.officer.title %}, "
+            "{{ item.officer.title }}{% endif %} {{ item.officer.email if item.officer else '' }}",
             "{{ item.signatory.name if item.signatory else '' }} {{ item.signatory.title if item.signatory else '' }}"],
            "doc.parties")
     _para(d, "{%p if doc.areas %}")
@@ -131,15 +152,17 @@ def agreement() -> Document:
     _para(d, "{%p if doc.legal_basis %}")
     d.add_heading("{{ doc.t('Legal basis') }}", level=2)
     _table(d, ["{{ doc.t('Type') }}", "{{ doc.t('Reference') }}", "{{ doc.t('Detail') }}"],
-           ["{{ item.type }}", "{{ item.reference }}", "{{ item.detail }}"], "doc.legal_basis")
+           ["{{ item.type }}", "{{ item.reference }}", "{{ item.detail }}"], "doc.legal_basis", widths_mm=[40, 48, 86])
     _para(d, "{%p endif %}")
     _para(d, "{%p if doc.data_items %}")
     d.add_heading("{{ doc.t('Data to be shared') }}", level=2)
-    _table(d, ["{{ doc.t('Data item') }}", "{{ doc.t('Personal') }}", "{{ doc.t('Special category') }}",
-               "{{ doc.t('Criminal offence') }}", "{{ doc.t('Sensitivity') }}", "{{ doc.t('Frequency') }}",
-               "{{ doc.t('Transfer method') }}"],
-           ["{{ item.name }}", "{{ item.personal }}", "{{ item.special_category }}", "{{ item.criminal_offence }}",
-            "{{ item.level }}", "{{ item.frequency }}", "{{ item.transfer_method }}"], "doc.data_items")
+    items = _table(d, ["{{ doc.t('Data item') }}", "{{ doc.t('Personal') }}", "{{ doc.t('Special category') }}",
+                       "{{ doc.t('Criminal offence') }}", "{{ doc.t('Sensitivity') }}", "{{ doc.t('Frequency') }}",
+                       "{{ doc.t('Transfer method') }}"],
+                   ["{{ item.name }}", "{{ item.personal }}", "{{ item.special_category }}", "{{ item.criminal_offence }}",
+                    "{{ item.level }}", "{{ item.frequency }}", "{{ item.transfer_method }}"], "doc.data_items",
+                   widths_mm=[44, 18, 20, 18, 20, 25, 29])
+    _cell_note(items.rows[2].cells[0], "{{ item.description }}", "item.description")
     _para(d, "{%p endif %}")
     _para(d, "{%p if doc.classification %}")
     d.add_heading("{{ doc.t('Sensitivity and dissemination') }}", level=2)
