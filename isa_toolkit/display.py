@@ -168,7 +168,7 @@ def case_table(entries: list[dict], kind: str, lang: str) -> str:
     if kind == "incident":
         header = ("ID", "TYPE", "SEVERITY", "STATUS", "REPORTED", "AGREEMENTS", "SUMMARY")
         rows = [(e["id"], e["type"], e["severity"], e["status"], e["date"],
-                 ", ".join(e["suspended"] or e["agreements"]) or "-", e["title"]) for e in entries]
+                 ", ".join(e["agreements"]) or "-", e["title"]) for e in entries]
     else:
         header = ("ID", "STATUS", "DATE", "FROM" if kind == "request" else "RECIPIENT",
                   "DATA ASKED FOR" if kind == "request" else "PURPOSE")
@@ -251,7 +251,8 @@ def case_text(record, lang: str = "en") -> str:
             lines.append(f"Organisations: {', '.join(i.organisations)}")
         if i.agreements:
             lines.append(f"Agreements affected: {', '.join(i.agreements)}"
-                         + (f"; held suspended: {', '.join(i.suspended)}" if i.suspended and i.open else ""))
+                         + (f"; held suspended: {', '.join(i.suspended + i.held)}" if i.open and (i.suspended or i.held)
+                            else ""))
         if i.data_involved:
             lines += ["Data involved:", *_texts(i.data_involved)]
         if i.people_affected is not None:

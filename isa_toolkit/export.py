@@ -140,7 +140,7 @@ CASE_FIELDS = {
     ),
     "incident": (
         "id", "type", "severity", "status", "occurred", "reported", "reported_by", "self_reported", "organisations",
-        "agreements", "suspended", "summary", "data_involved", "people_affected", "regulator_required",
+        "agreements", "suspended", "held", "summary", "data_involved", "people_affected", "regulator_required",
         "regulator_notified", "meeting", "resolved", "resolution", "agreed_by", "recorded_by", "recorded",
     ),
 }
@@ -192,6 +192,7 @@ def case_row(record, lang: str) -> dict[str, str]:
         "id": i.id, "type": i.type, "severity": i.severity, "status": i.state, "occurred": _iso(i.occurred),
         "reported": _iso(i.reported), "reported_by": i.reported_by, "self_reported": _yes(i.self_reported),
         "organisations": _join(i.organisations), "agreements": _join(i.agreements), "suspended": _join(i.suspended),
+        "held": _join(i.held),
         "summary": _text(i.summary, lang), "data_involved": _text(i.data_involved, lang),
         "people_affected": "" if i.people_affected is None else str(i.people_affected),
         "regulator_required": _yes(i.regulator.required if i.regulator else None),

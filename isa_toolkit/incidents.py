@@ -56,6 +56,7 @@ def record(register, answers: cases.Answers, *, by: str, today: dt.date | None =
     lifecycle = load_lifecycle(register.root)
     chain, _ = load_chain(register.root, register.settings)
     outcome = Outcome(None)
+    found_suspended: list[str] = []  # suspended by hand before the breach: held by it, never lifted by it
 
     def also(incident: Incident):
         changed = []
@@ -68,8 +69,10 @@ def record(register, answers: cases.Answers, *, by: str, today: dt.date | None =
             if agreement.status is Status.SUSPENDED and holders:
                 outcome.untouched[agreement_id] = f"already suspended by {', '.join(holders)}; this breach holds it too"
             elif agreement.status is Status.SUSPENDED:
-                outcome.untouched[agreement_id] = ("suspended already, but not by a breach: it stays suspended, and "
-                                                   "resolving this breach will not lift that suspension")
+                outcome.untouched[agreement_id] = ("suspended already, not by a breach: this breach keeps it suspended "
+                                                   "while it is open, and resolving it will not lift the earlier "
+                                                   "suspension")
+                found_suspended.append(agreement_id)
                 continue
             elif not agreement.status.in_force:
                 outcome.untouched[agreement_id] = f"{agreement.status.value}: not in force, nothing to suspend"
@@ -78,8 +81,9 @@ def record(register, answers: cases.Answers, *, by: str, today: dt.date | None =
                 check_move(lifecycle, agreement, Status.SUSPENDED, chain=chain, reason=_reason(incident.id))
                 changed.append(moved(agreement, Status.SUSPENDED, by=by, date=today, reason=_reason(incident.id)))
                 outcome.suspended.append(agreement_id)
-        held = outcome.suspended + [i for i, why in outcome.untouched.items() if why.startswith("already")]
-        incident = incident.model_copy(update={"suspended": [i for i in incident.agreements if i in held]})
+        suspended = outcome.suspended + [i for i, why in outcome.untouched.items() if why.startswith("already")]
+        incident = incident.model_copy(update={"suspended": [i for i in incident.agreements if i in suspended],
+                                               "held": [i for i in incident.agreements if i in found_suspended]})
         return incident, changed
 
     def change(incident: Incident) -> str:
@@ -121,11 +125,15 @@ def resolve(root: Path, record_id: str, *, agreed: str, agreed_by: list[str], by
                                 agreed_by=[check_text(a) for a in agreed_by], by=by)
         resolved = incident.model_copy(update={"resolution": resolution})
         outcome = Outcome(resolved)
-        others = [i for i in load_all(register.root, INCIDENT) if i.open and i.id != record_id]
+        # Strict: a breach file that cannot be read may hold one of these agreements too.
+        others = [i for i in load_all(register.root, INCIDENT, strict=True) if i.open and i.id != record_id]
         changed = []
+        for agreement_id in incident.held:
+            outcome.untouched[agreement_id] = ("was suspended before this breach, not by it: left suspended; lift that "
+                                               f"suspension when it is right to: isa transition {agreement_id} active")
         for agreement_id in incident.suspended:
             agreement = load_record(register.root, AGREEMENT, agreement_id)
-            holding = [i.id for i in others if agreement_id in i.suspended]
+            holding = [i.id for i in others if i.holds(agreement_id)]
             if agreement.status is not Status.SUSPENDED:
                 outcome.untouched[agreement_id] = f"now {agreement.status.value}, not suspended: left as it is"
             elif holding:

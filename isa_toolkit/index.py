@@ -64,5 +64,6 @@ def incident_entry(record) -> dict:
         "partners": list(record.organisations),
         "agreements": list(record.agreements),
         "suspended": list(record.suspended),
+        "held": list(record.held),
         "regulator_owed": bool(record.regulator and record.regulator.required and record.regulator.notified is None),
     }

@@ -194,7 +194,7 @@ def _not_held_by_a_breach(root: Path, agreement: Agreement, to: Status) -> None:
     from .kinds import INCIDENT
     from .store import load_all
 
-    holders = [i.id for i in load_all(root, INCIDENT) if i.open and agreement.id in i.suspended]
+    holders = [i.id for i in load_all(root, INCIDENT, strict=True) if i.holds(agreement.id)]
     if holders:
         raise Refused(f"{agreement.id} is suspended by the open breach {', '.join(holders)}; sharing resumes when the "
                       f"parties agree its resolution: isa incident resolve {holders[0]} --resolution ... --agreed-by ...")

@@ -35,11 +35,13 @@ def check_references(register) -> list[Problem]:
                                         f"no agreement {agreement_id!r} in the register; check the id (`isa list`)"))
         if entry["status"] != "open":
             continue
-        for number, agreement_id in enumerate(entry.get("suspended", [])):
+        held = [("suspended", n, i) for n, i in enumerate(entry.get("suspended", []))]
+        held += [("held", n, i) for n, i in enumerate(entry.get("held", []))]
+        for name, number, agreement_id in held:
             status = agreements.get(agreement_id, {}).get("status")
             if status is not None and status != "suspended":
                 problems.append(located(
-                    incidents, record_id, ("suspended", number),
+                    incidents, record_id, (name, number),
                     f"this open breach holds {agreement_id} suspended, but its status is {status}; resolve the breach "
                     f"(isa incident resolve {record_id}) or suspend the agreement again",
                     Severity.WARNING))

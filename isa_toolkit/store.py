@@ -836,17 +836,28 @@ def transaction(root: Path) -> Iterator[Callable[..., str | None]]:
         yield write
 
 
-def load_all(root: Path, kind: Kind) -> list:
-    """Every readable record of a (small) kind, read from disk now: for checks made under the lock."""
+def load_all(root: Path, kind: Kind, *, strict: bool = False) -> list:
+    """Every readable record of a (small) kind, read from disk now: for checks made under the lock.
+
+    With ``strict``, a file of that kind that cannot be read is refused rather than skipped, for decisions a
+    missing record could make wrong (an open breach that cannot be read may be holding an agreement suspended).
+    """
     folder = root / kind.folder
     if not folder.is_dir() or folder.is_symlink():
         return []
     out = []
     for path in sorted(folder.glob(f"*{RECORD_SUFFIX}")):
+        rel = f"{kind.folder}/{path.name}"
         if path.is_file() and not path.is_symlink():
-            record, _ = parse_record(path, f"{kind.folder}/{path.name}", kind)
+            record, problems = parse_record(path, rel, kind)
             if record is not None:
                 out.append(record)
+                continue
+        else:
+            problems = [Problem(rel, 0, "", "not a plain file")]
+        if strict:
+            raise IsaError(f"{rel} cannot be read, so the toolkit cannot tell what it holds: "
+                           f"{problems[0] if problems else 'unreadable'}. Fix it first (isa validate lists the problems)")
     return out
 
 

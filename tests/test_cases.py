@@ -351,15 +351,41 @@ def test_listings_and_exports_cover_every_kind_and_csv_is_formula_safe(make_regi
 # -- what a careless or hostile user might try ----------------------------------------------------
 
 
-def test_a_breach_never_lifts_a_suspension_it_did_not_make(three, tmp_path):
+def test_a_breach_holds_a_suspension_it_did_not_make_but_never_lifts_it(three, tmp_path):
     root = three
     assert run(root, "transition", A, "suspended", "--reason", "Audit: data on USB sticks").exit_code == 0
     result = run(root, "incident", "new", "--answers", answers_file(tmp_path, "b.yaml", breach(A, B)))
-    assert "not by a breach: it stays suspended" in result.output
+    assert "not by a breach: this breach keeps it suspended while it is open" in result.output
     [incident] = store.load_all(root, INCIDENT)
-    assert incident.suspended == [B]
-    run(root, "incident", "resolve", incident.id, "--resolution", "Fixed", "--agreed-by", "All members")
+    assert incident.suspended == [B] and incident.held == [A]
+    # While the breach is open, the earlier suspension cannot be lifted by hand either.
+    before = unchanged(root)
+    lifted = run(root, "transition", A, "active")
+    assert lifted.exit_code == 1 and f"suspended by the open breach {incident.id}" in lifted.output
+    assert unchanged(root) == before
+    result = run(root, "incident", "resolve", incident.id, "--resolution", "Fixed", "--agreed-by", "All members")
+    assert f"{A}: was suspended before this breach, not by it: left suspended" in result.output
     assert statuses(root) == {A: "suspended", B: "active", C: "active"}
+    assert run(root, "transition", A, "active", "--reason", "Audit closed").exit_code == 0  # now for its owner to lift
+    assert run(root, "validate", "--strict", by=None).exit_code == 0
+
+
+def test_a_suspension_is_never_lifted_while_an_incident_file_cannot_be_read(three, tmp_path):
+    root = three
+    run(root, "incident", "new", "--answers", answers_file(tmp_path, "b.yaml", breach(A)))
+    run(root, "incident", "new", "--answers", answers_file(tmp_path, "c.yaml", breach(A)))
+    first, second = sorted(i.id for i in store.load_all(root, INCIDENT))
+    path = root / "incidents" / f"{second}.yaml"
+    path.write_text(path.read_text() + "severty: high\n")  # a typo makes the second breach unreadable
+    git(root, "commit", "-qam", "hand edit")
+    before = unchanged(root)
+    result = run(root, "incident", "resolve", first, "--resolution", "Fixed", "--agreed-by", "All members")
+    assert result.exit_code == 1 and f"incidents/{second}.yaml cannot be read" in result.output
+    assert "severty" in result.output and "Traceback" not in result.output
+    assert run(root, "transition", A, "active").exit_code == 1
+    assert unchanged(root) == before and statuses(root)[A] == "suspended"
+    # Recording a new breach is never blocked by it.
+    assert run(root, "incident", "new", "--answers", answers_file(tmp_path, "d.yaml", breach(B))).exit_code == 0
 
 
 def test_sharing_stopped_by_an_open_breach_cannot_be_resumed_by_hand(three, tmp_path):

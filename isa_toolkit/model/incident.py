@@ -4,7 +4,7 @@ A *data incident* is an event in handling data that caused, or could cause,
 harm (loss, wrong recipient, unauthorised access). A *breach* is a breach of
 an agreement or protocol by a party: sharing under the agreements it affects
 is suspended until the parties agree a resolution. Both are tracked against
-deadlines set in ``register.yaml`` (``incidents:``).
+deadlines set in ``register.yaml`` (``deadlines:``).
 """
 
 from __future__ import annotations
@@ -61,7 +61,9 @@ class Incident(CaseRecord):
     regulator: RegulatorNotice | None = None
     meeting: Meeting | None = None
     actions: list[Localized] = []
-    suspended: list[str] = []  # agreements this breach holds suspended; restored when it is resolved
+    suspended: list[str] = []  # agreements this breach suspended (or another breach had); restored when it is resolved
+    held: list[str] = []  # agreements already suspended by hand when it was recorded: kept so while it is open, not lifted
+
     resolution: Resolution | None = None
 
     recorded_by: Text
@@ -73,11 +75,17 @@ class Incident(CaseRecord):
             raise ValueError(f"occurred {self.occurred} is after reported {self.reported}")
         if self.reported > self.recorded:
             raise ValueError(f"reported {self.reported} is after recorded {self.recorded}")
-        outside = [i for i in self.suspended if i not in self.agreements]
-        if outside:
-            raise ValueError(f"suspended lists {', '.join(outside)}, which agreements (those affected) does not")
-        if self.suspended and self.type != "breach":
-            raise ValueError("only a breach suspends agreements")
+        for name, listed in (("suspended", self.suspended), ("held", self.held)):
+            outside = [i for i in listed if i not in self.agreements]
+            if outside:
+                raise ValueError(f"{name} lists {', '.join(outside)}, which agreements (those affected) does not")
+            if listed and self.type != "breach":
+                raise ValueError("only a breach suspends agreements")
+            if len(set(listed)) != len(listed):
+                raise ValueError(f"an agreement is listed twice in {name}")
+        both = [i for i in self.held if i in self.suspended]
+        if both:
+            raise ValueError(f"{', '.join(both)} is in both suspended and held")
         for name, day in (("meeting.date", self.meeting and self.meeting.date),
                           ("resolution.date", self.resolution and self.resolution.date),
                           ("regulator.notified", self.regulator and self.regulator.notified)):
@@ -85,8 +93,6 @@ class Incident(CaseRecord):
                 raise ValueError(f"{name} {day} is before the incident was reported ({self.reported})")
         if len(set(self.agreements)) != len(self.agreements):
             raise ValueError("an agreement is listed twice in agreements")
-        if len(set(self.suspended)) != len(self.suspended):
-            raise ValueError("an agreement is listed twice in suspended")
         if self.type == "breach" and not self.agreements:
             raise ValueError("a breach is a breach of an agreement or protocol: name it in agreements")
         if self.regulator and not self.regulator.required and self.regulator.notified:
@@ -99,6 +105,10 @@ class Incident(CaseRecord):
     @property
     def open(self) -> bool:
         return self.resolution is None
+
+    def holds(self, agreement_id: str) -> bool:
+        """An open breach keeps this agreement suspended (whether it suspended it or found it so)."""
+        return self.open and (agreement_id in self.suspended or agreement_id in self.held)
 
     @property
     def state(self) -> str:
