@@ -734,7 +734,7 @@ def render(ctx: click.Context, record_id: str | None, doc: str | None, lang: str
 @click.option("--purpose", required=True, metavar="TEXT", help="What for.")
 @click.option("--consent", required=True, type=click.Choice(["yes", "no", "not-applicable"]),
               help="Whether the person consented (not-applicable when sharing does not rely on consent).")
-@click.option("--rationale", metavar="TEXT", help="Why sharing was right in this case.")
+@click.option("--rationale", metavar="TEXT", help="Why sharing was right in this case (required with --consent no).")
 @click.option("--date", "when", callback=_parse_date, metavar="DATE", help="When (default: today).")
 @click.option("--by", metavar="NAME", help="Who decided (default: $ISA_USER or your login).")
 @click.pass_context
@@ -743,7 +743,9 @@ def share(ctx: click.Context, record_id: str, what: str, to: str, purpose: str, 
     """Record a decision to share under an agreement in force (its decision log).
 
     Refused for an agreement that is not in force (a draft, one awaiting
-    signature) or that is suspended while a breach is investigated.
+    signature, one suspended while a breach is investigated) or was not on
+    --date, for a recipient who is not a party to it (that is a one-off
+    disclosure), and for sharing without consent with no --rationale.
 
     \b
     Example:

@@ -212,7 +212,8 @@ def _cases(root: Path, day: dt.date, echo: Callable[[str], None]) -> None:
         echo(f"  {breach.id}: {agreement_id} is now {status}; sharing under it is refused until the breach is resolved")
     try:
         record_decision(root, outcome.suspended[0], what="Risk summary", to="Northshire Domestic Abuse Service",
-                        purpose="MARAC", consent="no", by=DEMO_USER, date=day)
+                        purpose="MARAC", consent="no", rationale="High risk of serious harm to the victim",
+                        by=DEMO_USER, date=day)
     except IsaError as exc:
         echo(f"  isa share {outcome.suspended[0]} ... -> refused: {exc}")
     for item in owed(load_register(root, checks=False), day):

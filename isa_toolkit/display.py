@@ -90,6 +90,18 @@ def agreement_text(a: Agreement, classification: Classification | None = None, l
         lines.append("Document control:")
         for m in a.amendments:
             lines.append(f"  {m.version}  {m.date}  {m.detail} ({m.author})")
+    if a.history:
+        lines.append("Lifecycle:")
+        for c in a.history:
+            lines.append(f"  {c.date}  {c.from_status.value} -> {c.to.value}" + (f": {c.reason}" if c.reason else "")
+                         + f" ({c.by})")
+    if a.decisions:
+        consent = {"yes": "with consent", "no": "without consent", "not-applicable": "consent not applicable"}
+        lines.append("Sharing decisions (isa share):")
+        for d in a.decisions:
+            lines.append(f"  {d.date}  {d.what} to {d.to}, for {d.purpose}; {consent[d.consent]} ({d.by})")
+            if d.rationale:
+                lines.append(f"      why: {d.rationale}")
     return "\n".join(lines)
 
 

@@ -11,7 +11,7 @@ from isa_toolkit.cli import main
 from .conftest import complete_isa, git
 
 ID = "ISA-2026-0001"
-ARGS = ["--what", "Address of a person at risk", "--to", "Testshire Fire & Rescue", "--purpose", "Home fire safety visit",
+ARGS = ["--what", "Address of a person at risk", "--to", "Testshire Council", "--purpose", "Home fire safety visit",
         "--consent", "yes", "--date", "2026-11-01", "--by", "Olu Officer"]
 
 
@@ -21,7 +21,10 @@ def test_a_decision_under_an_agreement_in_force_is_logged(make_register):
     result = CliRunner().invoke(main, ["-R", str(root), "share", ID, *ARGS])
     assert result.exit_code == 0, result.output
     [decision] = store.load_agreement(root, ID).decisions
-    assert (decision.to, decision.consent, str(decision.date)) == ("Testshire Fire & Rescue", "yes", "2026-11-01")
+    assert (decision.to, decision.consent, str(decision.date)) == ("Testshire Council", "yes", "2026-11-01")
+    assert "rationale" not in (root / f"agreements/{ID}.yaml").read_text()  # nothing written that was not given
+    shown = CliRunner().invoke(main, ["-R", str(root), "show", ID]).output
+    assert "Sharing decisions (isa share):" in shown and "Address of a person at risk to Testshire Council" in shown
     assert git(root, "log", "-1", "--format=%s").startswith(f"{ID}: sharing decision: Address of a person at risk to")
     assert store.load_agreement(root, ID).content_fingerprint() == before  # the log is not signed content
 
@@ -34,3 +37,65 @@ def test_a_decision_under_an_agreement_not_in_force_is_refused(make_register, st
     result = CliRunner().invoke(main, ["-R", str(root), "share", ID, *ARGS])
     assert result.exit_code == 1 and words in result.output
     assert git(root, "rev-parse", "HEAD") == head and (root / f"agreements/{ID}.yaml").read_bytes() == before
+
+
+def share(root, *args):
+    return CliRunner().invoke(main, ["-R", str(root), "share", ID, *args])
+
+
+def unchanged(root):
+    return git(root, "rev-parse", "HEAD"), (root / f"agreements/{ID}.yaml").read_bytes()
+
+
+@pytest.mark.parametrize("status", ["active", "review_due", "under_review"])
+def test_an_agreement_in_force_or_under_review_can_be_shared_under(make_register, status):
+    root = make_register({f"agreements/{ID}.yaml": complete_isa(ID, status=status)})
+    assert share(root, *ARGS).exit_code == 0
+
+
+def test_a_decision_dated_when_the_agreement_was_not_in_force_is_refused(make_register):
+    history = ("history:\n"
+               "  - {date: 2026-10-01, from: active, to: suspended, by: Olu Officer, reason: breach INC-2026-0001}\n"
+               "  - {date: 2026-10-20, from: suspended, to: active, by: Olu Officer, reason: breach resolved}\n")
+    root = make_register({f"agreements/{ID}.yaml": complete_isa(ID) + history})
+    before = unchanged(root)
+    dated = [a if a != "2026-11-01" else "2026-10-05" for a in ARGS]
+    result = share(root, *dated)
+    assert result.exit_code == 1 and "was suspended on 2026-10-05" in result.output
+    early = [a if a != "2026-11-01" else "2025-01-01" for a in ARGS]
+    result = share(root, *early)
+    assert result.exit_code == 1 and "came into force on 2025-01-10; it does not cover sharing on 2025-01-01" in result.output
+    future = [a if a != "2026-11-01" else "2099-01-01" for a in ARGS]
+    assert "in the future" in share(root, *future).output
+    assert unchanged(root) == before
+    assert share(root, *[a if a != "2026-11-01" else "2026-10-25" for a in ARGS]).exit_code == 0  # in force again
+
+
+def test_sharing_with_someone_outside_the_agreement_is_refused(make_register):
+    root = make_register({f"agreements/{ID}.yaml": complete_isa(ID)})
+    before = unchanged(root)
+    outside = [a if a != "Testshire Council" else "Daily Gazette newspaper" for a in ARGS]
+    result = share(root, *outside)
+    assert result.exit_code == 1 and "'Daily Gazette newspaper' is not a party to ISA-2026-0001" in result.output
+    assert "isa disclose new" in result.output and unchanged(root) == before
+    # A party named more fully, or a part of it, is the party.
+    for name in ("testshire council", "The Testshire Council Housing Team"):
+        assert share(root, *[a if a != "Testshire Council" else name for a in ARGS]).exit_code == 0, name
+
+
+def test_sharing_without_consent_needs_a_rationale_and_names_stay_on_one_line(make_register):
+    root = make_register({f"agreements/{ID}.yaml": complete_isa(ID)})
+    before = unchanged(root)
+    without = [a if a != "yes" else "no" for a in ARGS]
+    result = share(root, *without)
+    assert result.exit_code == 1 and "sharing without consent needs its reason recorded: add --rationale" in result.output
+    for option, value, words in (("--by", "Olu\nCo-authored-by: x", "--by: must be on one line"),
+                                 ("--what", "An address\u0007", "--what: holds the control character U+0007"),
+                                 ("--what", "   ", "--what: is blank")):
+        args = [*ARGS[:ARGS.index(option)], option, value, *ARGS[ARGS.index(option) + 2:]] if option in ARGS else [*ARGS, option, value]
+        result = share(root, *args)
+        assert result.exit_code == 1 and words in result.output and "Traceback" not in result.output, result.output
+    assert unchanged(root) == before
+    result = share(root, *without, "--rationale", "Asking would alert the person who poses the risk")
+    assert result.exit_code == 0
+    assert store.load_agreement(root, ID).decisions[0].rationale == "Asking would alert the person who poses the risk"

@@ -63,6 +63,16 @@ def _plain_text(value: str) -> str:
 Text = Annotated[str, AfterValidator(_plain_text)]
 
 
+def _one_line(value: str) -> str:
+    if "\n" in value or "\r" in value:
+        raise ValueError("must be on one line")
+    return value
+
+
+# A name or short phrase: Text on one line (a name with a line break would read as two in a log or a commit).
+Line = Annotated[str, AfterValidator(_plain_text), AfterValidator(_one_line)]
+
+
 def normalise_organisation(name: str) -> str:
     """An organisation's name for comparison: case, accents, punctuation, "&"/"and" and a leading "The" ignored.
 
@@ -217,11 +227,11 @@ class SharingDecision(Frozen):
     """One decision to share under the agreement (seed 004): what, to whom, why, and on what footing."""
 
     date: Day
-    what: Text
-    to: Text
+    what: Line
+    to: Line
     purpose: Text
     consent: Literal["yes", "no", "not-applicable"]
-    by: Text
+    by: Line
     rationale: Text | None = None
 
 
@@ -339,6 +349,18 @@ class Agreement(Frozen):
     def fingerprint(self) -> str:
         """The short form of :meth:`content_fingerprint` shown on documents and in listings."""
         return self.content_fingerprint().removeprefix("sha256:")[:12]
+
+    def status_on(self, day: dt.date) -> Status:
+        """The status the agreement had at the end of ``day``, from its lifecycle history.
+
+        Before its first recorded move it had that move's starting status; with no history, the current one.
+        """
+        status = None
+        for change in self.history:
+            if change.date > day:
+                return status if status is not None else change.from_status
+            status = change.to
+        return self.status
 
     def status_before_suspension(self) -> Status | None:
         for change in reversed(self.history):
