@@ -824,7 +824,7 @@ def disclose() -> None:
               help="Answers from this YAML or JSON file: question ids, then `criteria:` and `rationale:`.")
 @click.option("--urgent", is_flag=True, help="Disclosed at once to preserve life: criteria and rationale may follow.")
 @click.option("--continue", "go_on", is_flag=True,
-              help="Record it even though an agreement in force covers the recipient and purpose.")
+              help="Record it even though an agreement covers the recipient and purpose (in force, or suspended).")
 @click.option("--lang", metavar="LANG", help="The language you answer in (default: the answers file's, else the register's first).")
 @click.option("--by", metavar="NAME", help="Who decided and records it (default: $ISA_USER or your login).")
 @click.pass_context
@@ -859,6 +859,17 @@ def disclose_new(ctx: click.Context, answers_file: Path | None, urgent: bool, go
         if answers_file is not None and not go_on:
             raise IsaError("stopped: the request looks covered by an agreement in force; record it under that "
                            "agreement, or run again with --continue to record a one-off disclosure")
+        if answers_file is None and not confirm("Record a one-off disclosure anyway?", answers.lang, default=False):
+            raise IsaError("stopped at your request; nothing was written")
+    elif intake.blocked and not intake.urgent:
+        click.echo("An agreement with this recipient for a similar purpose exists, but cannot be shared under now:")
+        for o, why in intake.blocked:
+            click.echo(f"  {o.agreement_id}  [{o.status}]  {o.title}: {why}")
+        click.echo("A one-off disclosure must not work around a suspension: say in the rationale why this one cannot "
+                   "wait and is safe, and have it approved at the right level.")
+        if answers_file is not None and not go_on:
+            raise IsaError("stopped: the agreement that would cover this cannot be used now; if the disclosure must "
+                           "still be made, run again with --continue (the agreement is kept on the record as considered)")
         if answers_file is None and not confirm("Record a one-off disclosure anyway?", answers.lang, default=False):
             raise IsaError("stopped at your request; nothing was written")
     if answers_file is None:

@@ -10,14 +10,15 @@ life, is recorded now and completed afterwards (:func:`complete`).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import cases
 from .checklist import load_checklist
 from .errors import InvalidRecord, IsaError
 from .intake import rationale_from
-from .kinds import DISCLOSURE
+from .kinds import DISCLOSURE, INCIDENT
+from .model import Status
 from .model.disclosure import Disclosure
 from .overlap import Overlap, find_overlaps
 from .questionnaire import load_questionnaire
@@ -29,16 +30,36 @@ EXTRA_KEYS = ("criteria", "rationale")
 
 @dataclass
 class Intake:
-    """A disclosure ready to record: the answers, and the agreements in force that may already cover it."""
+    """A disclosure ready to record: the answers, the agreements in force that may already cover it, and those
+    that would cover it but cannot be used on its date (suspended, or not yet in force), each with why."""
 
     answers: cases.Answers
     urgent: bool
     covering: list[Overlap]
+    blocked: list[tuple[Overlap, str]] = field(default_factory=list)
 
 
-def covering_agreements(register, organisation: str, purpose: dict[str, str]) -> list[Overlap]:
-    """Agreements in force sharing with ``organisation`` for an overlapping purpose (closest first)."""
-    return find_overlaps(register, [organisation], purpose, in_force=True)
+def covering_agreements(register, organisation: str, purpose: dict[str, str],
+                        on: dt.date | None = None) -> list[Overlap]:
+    """Agreements in force on ``on`` (default today) sharing with ``organisation`` for an overlapping purpose."""
+    return _coverage(register, organisation, purpose, on or dt.date.today())[0]
+
+
+def _coverage(register, organisation: str, purpose: dict[str, str], on: dt.date):
+    covering, blocked = [], []
+    for overlap in find_overlaps(register, [organisation], purpose):
+        agreement = register.agreements[overlap.agreement_id]
+        starts = agreement.start_date
+        if agreement.status.in_force and (starts is None or starts <= on):
+            covering.append(overlap)
+        elif agreement.status.in_force:
+            blocked.append((overlap, f"in force only from {starts}"))
+        elif agreement.status is Status.SUSPENDED:
+            holders = [i for i, e in register.section(INCIDENT).index.items()
+                       if e["status"] == "open" and agreement.id in (*e.get("suspended", []), *e.get("held", []))]
+            blocked.append((overlap, f"suspended while the breach {', '.join(holders)} is open" if holders
+                            else "suspended"))
+    return covering, blocked
 
 
 def start(register, answers: cases.Answers, *, urgent: bool) -> Intake:
@@ -48,9 +69,10 @@ def start(register, answers: cases.Answers, *, urgent: bool) -> Intake:
         values["urgent"] = True
     purpose = values.get("purpose")
     purpose = purpose if isinstance(purpose, dict) else {answers.lang: purpose}
-    covering = covering_agreements(register, values["organisation"], purpose)
+    on = values.get("date") if isinstance(values.get("date"), dt.date) else dt.date.today()
+    covering, blocked = _coverage(register, values["organisation"], purpose, on)
     answers = cases.Answers(values, answers.lang, answers.raw, answers.text, answers.rel)
-    return Intake(answers, bool(values.get("urgent")), covering)
+    return Intake(answers, bool(values.get("urgent")), covering, blocked)
 
 
 def record(register, intake: Intake, *, by: str, today: dt.date | None = None) -> Disclosure:
@@ -64,7 +86,8 @@ def record(register, intake: Intake, *, by: str, today: dt.date | None = None) -
         raise IsaError(f"the disclosure date {date} is in the future")
 
     def extra(data: dict) -> dict:
-        out: dict = {"agreements_considered": [o.agreement_id for o in intake.covering]}
+        considered = [o.agreement_id for o in intake.covering] + [o.agreement_id for o, _ in intake.blocked]
+        out: dict = {"agreements_considered": considered}
         problems = []
         raw_criteria = answers.raw.get("criteria")
         if raw_criteria is not None:

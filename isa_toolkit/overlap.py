@@ -12,7 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from .model import Agreement, Status
+from .model import Agreement
 from .model.agreement import normalise_organisation
 from .store import Register
 
@@ -70,13 +70,11 @@ def _similarity(new: dict[str, str], old: dict[str, str], names: set[str]) -> tu
     return best
 
 
-def find_overlaps(register: Register, partners: list[str], purpose: dict[str, str], *,
-                  in_force: bool = False) -> list[Overlap]:
+def find_overlaps(register: Register, partners: list[str], purpose: dict[str, str]) -> list[Overlap]:
     """Agreements (not terminated or rejected) sharing a partner and an overlapping purpose, closest first.
 
-    ``purpose`` is the new agreement's purpose by language, e.g. ``{"en": "..."}``.
-    With ``in_force``, only agreements that can be shared under now (a one-off
-    request such an agreement covers is handled under it, seed 004 §3.10).
+    ``purpose`` is the new agreement's purpose by language, e.g. ``{"en": "..."}``. Which of them can be shared
+    under on a given day is for the caller (:func:`isa_toolkit.disclose.covering_agreements`).
     """
     own = normalise_organisation(register.settings.organisation) if register.settings else ""
     wanted = {normalise_organisation(p) for p in partners} - {own, ""}
@@ -84,7 +82,7 @@ def find_overlaps(register: Register, partners: list[str], purpose: dict[str, st
         return []
     found = []
     for record_id, entry in register.index.items():
-        if entry["status"] in INACTIVE or (in_force and not Status(entry["status"]).in_force):
+        if entry["status"] in INACTIVE:
             continue
         shared_partners = [p for p in entry["partners"] if normalise_organisation(p) in wanted]
         if not shared_partners:

@@ -76,12 +76,34 @@ def test_a_request_an_agreement_in_force_covers_is_pointed_to_it(make_register, 
 
 
 def test_an_agreement_not_in_force_does_not_cover_a_request(make_register, tmp_path):
-    root = make_register({f"agreements/{A}.yaml": complete_isa(A, status="suspended")})
+    purpose = "Addresses of people at risk, so that visits can be planned"
+    root = make_register({
+        f"agreements/{A}.yaml": complete_isa(A, status="draft"),
+        f"agreements/{B}.yaml": complete_isa(B).replace("start_date: 2025-01-10", "start_date: 2026-12-01"),
+    })
+    early = answers_file(tmp_path, "d.yaml", disclosure(organisation="Testshire Constabulary", purpose=purpose))
+    result = run(root, "disclose", "new", "--answers", early)  # on 2026-11-02, before B comes into force
+    assert "isa share" not in result.output and A not in result.output
+    assert f"{B}  [active]" in result.output and "in force only from 2026-12-01" in result.output
+    assert result.exit_code == 1 and "--continue" in result.output
+    assert run(root, "disclose", "new", "--answers", early, "--continue").exit_code == 0
+
+
+def test_a_suspended_agreement_does_not_cover_a_request_but_is_not_worked_around_silently(make_register, tmp_path):
+    root = make_register({f"agreements/{A}.yaml": complete_isa(A)})
+    assert run(root, "incident", "new", "--answers", answers_file(tmp_path, "b.yaml", breach(A))).exit_code == 0
+    [incident] = store.load_all(root, INCIDENT)
+    before = unchanged(root)
     covered = answers_file(tmp_path, "d.yaml", disclosure(
         organisation="Testshire Constabulary", purpose="Addresses of people at risk, so that visits can be planned"))
     result = run(root, "disclose", "new", "--answers", covered)
+    assert result.exit_code == 1 and "isa share" not in result.output
+    assert f"{A}  [suspended]" in result.output and f"suspended while the breach {incident.id} is open" in result.output
+    assert unchanged(root) == before
+    result = run(root, "disclose", "new", "--answers", covered, "--continue")
     assert result.exit_code == 0, result.output
-    assert A not in result.output
+    [record] = store.load_all(root, DISCLOSURE)
+    assert record.agreements_considered == [A]
 
 
 def test_an_urgent_disclosure_is_outstanding_until_its_rationale_is_recorded(make_register, tmp_path):
