@@ -77,6 +77,18 @@ def _author(by: str | None) -> str:
         raise IsaError("cannot tell who you are: give --by NAME or set ISA_USER") from None
 
 
+def _check_statuses(statuses, known: set[str], section: str) -> None:
+    for status in statuses:
+        if status not in known:
+            raise click.BadParameter(f"{status!r} is not a status of {_a(section)} {section}; use one of "
+                                     f"{', '.join(sorted(known))}", param_hint="--status")
+
+
+def _a(noun: str) -> str:
+    """The article before ``noun``: an agreement, a request."""
+    return "an" if noun[:1].lower() in "aeiou" else "a"
+
+
 def _echo_json(data) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
@@ -207,10 +219,7 @@ def list_(ctx: click.Context, statuses: tuple[str, ...], kind: str, partner: str
 
     section = kind if kind in CASE_STATUSES else "agreement"
     known = set(CASE_STATUSES[section]) if section in CASE_STATUSES else {s.value for s in Status}
-    for status in statuses:
-        if status not in known:
-            raise click.BadParameter(f"{status!r} is not a status of {'an' if section[0] in 'aei' else 'a'} {section}; use one of {', '.join(sorted(known))}",
-                                     param_hint="--status")
+    _check_statuses(statuses, known, section)
     register = _load(ctx)
     chosen = select(register, statuses=statuses, kind=kind if kind in ("isa", "protocol") else None, partner=partner,
                     section=section)
@@ -684,12 +693,18 @@ def render(ctx: click.Context, record_id: str | None, doc: str | None, lang: str
             raise click.UsageError("--all renders agreements; render a one-off disclosure by its id: "
                                    "isa render DIS-... --doc disclosure")
         doc = doc or "agreement"
+        from .model import Status
         from .render.batch import render_all
 
+        _check_statuses(statuses, {s.value for s in Status}, "agreement")
         ids = [e["id"] for e in select(register, statuses=statuses)] if statuses else sorted(register.index)
+        stale: list[str] = []
         with click.progressbar(length=len(ids), label="Rendering", file=sys.stderr) as bar:
             failures = render_all(register.root, ids, doc=doc, lang=lang, formats=formats, outdir=outdir,
-                                  fallback=fallback, progress=bar.update)
+                                  fallback=fallback, progress=bar.update,
+                                  warn=lambda record, field: stale.append(f"{record}: {field}"))
+        for item in sorted(stale):
+            click.echo(f"warning: {item} was translated from an older text; check the translation", err=True)
         for record, reason in failures:
             click.echo(f"{record}: {reason}", err=True)
         click.echo(f"Rendered {len(ids) - len(failures)} of {len(ids)} agreement(s) into {outdir}")
@@ -710,7 +725,7 @@ def render(ctx: click.Context, record_id: str | None, doc: str | None, lang: str
     else:
         for kind in (REQUEST, INCIDENT):
             if record_path(register.root, record_id, kind).is_file():
-                raise IsaError(f"{record_id} is a {kind.title}: documents are made for agreements and one-off "
+                raise IsaError(f"{record_id} is {_a(kind.title)} {kind.title}: documents are made for agreements and one-off "
                                f"disclosures; `isa show {record_id}` or `isa export --kind {kind.name}` print it")
         if not record_path(register.root, record_id, AGREEMENT).is_file():
             raise RecordNotFound(f"no agreement or one-off disclosure {record_id!r} in {register.root}; "
@@ -719,7 +734,7 @@ def render(ctx: click.Context, record_id: str | None, doc: str | None, lang: str
         doc = doc or "agreement"
     lang = lang or register.languages[0]
 
-    for field in stale_translations(record, languages(lang), register.languages[0]):
+    for field in stale_translations(record, languages(lang), register.languages[0], doc):
         click.echo(f"warning: {record_id}: {field} was translated from an older text; check the translation", err=True)
     for item in render_document(register, record, doc=doc, lang=lang, formats=formats, outdir=outdir, fallback=fallback):
         click.echo(f"{item.path}  sha256:{item.sha256}")

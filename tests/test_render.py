@@ -192,7 +192,7 @@ def test_shipped_docx_templates_have_no_split_tags(tmp_path):
     paragraph = broken.add_paragraph("{{ doc.")
     paragraph.add_run("title }}")
     broken.save(tmp_path / "broken.docx")
-    assert split_tags(tmp_path / "broken.docx") == ["{{ doc.title }}"]
+    assert split_tags(tmp_path / "broken.docx") == ["{{ doc.title }} (body paragraph 1)"]
 
 
 def test_signoff_sheet_and_batch(make_register, tmp_path):
@@ -254,11 +254,11 @@ def test_templates_check_finds_split_tags_and_missing_translations(make_register
     unknown.save(root / "templates" / "docx" / "signoff-sheet.docx")
     result = CliRunner().invoke(main, ["-R", str(root), "templates", "check"])
     assert result.exit_code == 1
-    assert "the tag {{ doc.title }} is split across runs" in result.output
-    assert "no translation for 'A brand new heading'" in result.output
-    assert "agreement.html: uses doc.titel, which documents do not provide" in result.output
-    assert "agreement.html: uses p.organsation" in result.output
-    assert "signoff-sheet.docx: uses unknown_var" in result.output
+    assert "agreement.docx: the tag {{ doc.title }} (body paragraph 1) is split across runs" in result.output
+    assert "no translation for 'A brand new heading' (used in agreement.html:1)" in result.output
+    assert "agreement.html:1: uses doc.titel, which documents do not provide" in result.output
+    assert "agreement.html:1: uses p.organsation" in result.output
+    assert "signoff-sheet.docx (body paragraph 1): uses unknown_var" in result.output
     only_folder = CliRunner().invoke(main, ["-R", str(root), "templates", "check", str(root / "templates")])
     assert only_folder.exit_code == 1 and "unknown_var" in only_folder.output
     shipped_only = CliRunner().invoke(main, ["-R", str(make_register({})), "templates", "check"])
@@ -338,3 +338,101 @@ def test_a_batch_replaces_its_workers_without_hanging(make_register, tmp_path, m
                                 fallback=False, progress=done.append)
     assert failures == [] and len(done) == 5
     assert sorted(p.name for p in tmp_path.glob("*.docx")) == [f"{i}-v1.0-agreement-en.docx" for i in ids]
+
+
+def test_a_template_cannot_read_files_outside_its_folder_through_a_link(make_register, tmp_path):
+    root = make_register({f"agreements/{ID}.yaml": complete_isa(ID)})
+    own = root / "templates" / "html"
+    own.mkdir(parents=True)
+    secret = tmp_path / "secret.html"
+    secret.write_text("TOP SECRET")
+    (own / "passwd.html").symlink_to("/etc/passwd")
+    (own / "outside").symlink_to(tmp_path, target_is_directory=True)
+    out = tmp_path / "out"
+    for include in ("passwd.html", "outside/secret.html"):
+        (own / "signoff-sheet.html").write_text(f'<html><body><pre>{{% include "{include}" %}}</pre></body></html>')
+        register = store.load_register(root)
+        with pytest.raises(IsaError, match="leads outside the template folder"):
+            render(register, register.agreements[ID], doc="signoff-sheet", outdir=out)
+        assert not out.exists()  # nothing written, not even the DOCX made before the PDF
+    # A templates folder that is itself a link out of the register is refused as a whole.
+    linked = make_register({f"agreements/{ID}.yaml": complete_isa(ID)})
+    (linked / "templates").mkdir()
+    (linked / "templates" / "html").symlink_to(tmp_path, target_is_directory=True)
+    register = store.load_register(linked)
+    with pytest.raises(IsaError, match="templates/html is a symbolic link to .*outside the register"):
+        render(register, register.agreements[ID], doc="signoff-sheet", formats=("pdf",), outdir=out)
+
+
+def test_a_registers_template_uses_its_own_image_and_the_shipped_stylesheet(make_register, tmp_path):
+    import base64
+
+    from isa_toolkit.resources import shipped
+
+    root = make_register({f"agreements/{ID}.yaml": complete_isa(ID)})
+    own = root / "templates" / "html"
+    own.mkdir(parents=True)
+    png = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
+    (own / "logo.png").write_bytes(png)
+    page = (shipped("templates") / "html" / "signoff-sheet.html").read_text()
+    (own / "signoff-sheet.html").write_text(page.replace("<h1>", '<img src="logo.png" alt="logo"><h1>', 1))
+    register = store.load_register(root)
+    [item] = render(register, register.agreements[ID], doc="signoff-sheet", formats=("pdf",), outdir=tmp_path)
+    images = subprocess.run(["pdfimages", "-list", str(item.path)], check=True, capture_output=True, text=True).stdout
+    assert [line.split()[2] for line in images.splitlines()[2:]].count("image") == 1  # the logo (and its mask)
+    assert "Page 1 / 1" in pdf_text(item.path)  # the shipped stylesheet's running footer still applies
+
+
+def test_a_document_asks_only_for_the_translations_it_prints(make_register, tmp_path):
+    from isa_toolkit.resources import shipped
+
+    english_purpose = complete_isa(ID).replace(
+        "  fr: Partager les adresses des personnes à risque afin de planifier les visites.\n", "")
+    root = make_register({f"agreements/{ID}.yaml": english_purpose})
+    register = store.load_register(root)
+    agreement = register.agreements[ID]
+    with pytest.raises(IsaError, match=r"has no fr text for: purpose\. "):
+        render(register, agreement, lang="fr", formats=("docx",), outdir=tmp_path)
+    for doc in ("signature-pages", "signoff-sheet"):  # neither prints the purpose
+        [item] = render(register, agreement, doc=doc, lang="fr", formats=("docx",), outdir=tmp_path)
+        assert "non traduit" not in docx_text(item.path)
+    # The register's classification table is text the documents print too.
+    classification = (shipped("example_register") / "classification.yaml").read_text()
+    root = make_register({f"agreements/{ID}.yaml": complete_isa(ID)})
+    (root / "classification.yaml").write_text(classification.replace("fr: Restreint", "de: Eingeschränkt", 1))
+    from .conftest import git
+
+    git(root, "commit", "-qam", "classification without a French name for moderate")
+    register = store.load_register(root)
+    with pytest.raises(IsaError, match=r"has no fr text for: classification\.yaml levels\[1\]\.classification"):
+        render(register, register.agreements[ID], lang="fr", formats=("docx",), outdir=tmp_path / "c")
+    [item] = render(register, register.agreements[ID], lang="fr", formats=("docx",), outdir=tmp_path / "c",
+                    fallback=True)
+    assert "[non traduit (en)] Restricted" in docx_text(item.path)
+
+
+def test_templates_check_locates_what_it_finds_and_never_shows_a_traceback(make_register, tmp_path):
+    from isa_toolkit.resources import shipped
+
+    folder = tmp_path / "mine"
+    (folder / "html").mkdir(parents=True)
+    (folder / "docx").mkdir()
+    (folder / "locale" / "fr" / "LC_MESSAGES").mkdir(parents=True)
+    (folder / "html" / "agreement.html").write_text("<p>{{ doc.title }}</p>\n\n{% if %}")
+    (folder / "docx" / "agreement.docx").write_text("not a zip")
+    catalog = (shipped("templates") / "locale/fr/LC_MESSAGES/messages.po").read_text()
+    catalog = catalog.replace('msgid "Purpose"', '#, fuzzy\nmsgid "Purpose"', 1)
+    catalog = catalog.replace('msgid "Approved"\nmsgstr "Approuvé"', 'msgid "Approved"\nmsgstr ""', 1)
+    (folder / "locale" / "fr" / "LC_MESSAGES" / "messages.po").write_text(catalog)
+    result = CliRunner().invoke(main, ["templates", "check", str(folder)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"{folder}/html/agreement.html:3: not a valid template" in result.output
+    assert f"{folder}/docx/agreement.docx is not a Word document" in result.output
+    assert re.search(r"messages\.po:\d+: the translation of 'Purpose' is marked fuzzy", result.output)
+    assert "no translation for 'Approved' (used in the documents' labels" in result.output
+
+
+def test_a_batch_refuses_an_unknown_status(make_register, tmp_path):
+    root = make_register({f"agreements/{ID}.yaml": complete_isa(ID)})
+    result = CliRunner().invoke(main, ["-R", str(root), "render", "--all", "--status", "actve", "-o", str(tmp_path)])
+    assert result.exit_code == 2 and "'actve' is not a status of an agreement" in result.output

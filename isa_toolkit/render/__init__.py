@@ -42,15 +42,27 @@ def languages(spec: str) -> list[str]:
 
 
 def template_folders(register_root: Path, kind: str) -> list[Path]:
+    """The register's own ``templates/<kind>`` (if it has one), then the shipped one.
+
+    The register's folder must lie inside the register: one that is a symbolic link elsewhere is refused, since
+    everything inside a template folder may be read into a document.
+    """
     own = register_root / "templates" / kind
-    return [own, shipped("templates") / kind] if own.is_dir() else [shipped("templates") / kind]
+    if not own.is_dir():
+        return [shipped("templates") / kind]
+    if not own.resolve().is_relative_to(register_root.resolve()):
+        raise IsaError(f"templates/{kind} is a symbolic link to {own.resolve()}, outside the register; documents read "
+                       "templates only from the register itself (or the shipped ones): replace the link by a folder")
+    return [own, shipped("templates") / kind]
 
 
-def stale_translations(record: Agreement | Disclosure, langs: list[str], source: str) -> list[str]:
-    """Fields whose translation in one of ``langs`` was made from an older source text."""
+def stale_translations(record: Agreement | Disclosure, langs: list[str], source: str, doc: str | None = None) -> list[str]:
+    """Fields the document prints whose translation in one of ``langs`` was made from an older source text."""
     from ..check import localized_fields
+    from .context import prints
 
-    return [f"{path} ({lang})" for path, text in localized_fields(record) for lang in text.stale(source) if lang in langs]
+    return [f"{path} ({lang})" for path, text in localized_fields(record) if prints(doc, path)
+            for lang in text.stale(source) if lang in langs]
 
 
 def check_document(record: Agreement | Disclosure, doc: str | None) -> str:
@@ -90,7 +102,7 @@ def render(register, record: Agreement | Disclosure, *, doc: str | None = None, 
     if isinstance(record, Disclosure):
         context = disclosure_context(
             record, langs, classification=register.classification, settings=register.settings, templates=templates,
-            fallback=fallback, checklists_root=register.root,
+            fallback=fallback, checklists_root=register.root, doc=doc,
         )
         return _write(register, doc, context, formats, outdir, stem=f"{record.id}-{doc}-{lang}",
                       subject=f"{record.id} one-off disclosure", day=disclosure_date(record),
@@ -99,7 +111,7 @@ def render(register, record: Agreement | Disclosure, *, doc: str | None = None, 
     chain, _ = load_chain(register.root, register.settings)
     context = document_context(
         agreement, langs, classification=register.classification, chain=chain, settings=register.settings,
-        templates=templates, fallback=fallback, checklists_root=register.root,
+        templates=templates, fallback=fallback, checklists_root=register.root, doc=doc,
     )
     if doc == "assessment" and not context["doc"]["assessments"]:
         raise IsaError(f"{agreement.id} has no risk assessment or DPIA screening yet (isa assess {agreement.id})")
@@ -117,25 +129,29 @@ def _write(register, doc: str, context: dict, formats, outdir: Path, *, stem: st
     """Lay the context out in each format and write the files atomically."""
     from ..store import write_atomic
 
-    html_folders = template_folders(register.root, "html")
-    outdir.mkdir(parents=True, exist_ok=True)
-    written = []
-    for fmt in formats:
+    made = {}
+    for fmt in formats:  # every format is made before any is written: a refusal leaves no file behind
         if fmt == "pdf":
             from .pdf import render_html, write_pdf
 
-            data = write_pdf(render_html(TEMPLATE_OF[doc], context, html_folders), html_folders)
+            html_folders = template_folders(register.root, "html")
+            made[fmt] = write_pdf(render_html(TEMPLATE_OF[doc], context, html_folders), html_folders)
         elif fmt == "docx":
-            from .docx import render_docx
+            from .docx import docx_template, render_docx
 
-            template = next((f / f"{TEMPLATE_OF[doc]}.docx" for f in template_folders(register.root, "docx")
-                             if (f / f"{TEMPLATE_OF[doc]}.docx").is_file()), None)
-            if template is None:
-                raise IsaError(f"no DOCX template {TEMPLATE_OF[doc]}.docx")
-            data = render_docx(template, context, title=context["title"], subject=subject, day=day)
+            template = docx_template(template_folders(register.root, "docx"), TEMPLATE_OF[doc])
+            made[fmt] = render_docx(template, context, title=context["title"], subject=subject, day=day)
         else:
             raise IsaError(f"{fmt!r} is not a format; choose docx or pdf")
+    try:
+        outdir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise IsaError(f"cannot create the folder {outdir}: {exc.strerror}") from None
+    written = []
+    for fmt, data in made.items():
         path = outdir / f"{stem}.{fmt}"
+        if path.is_dir():
+            raise IsaError(f"{path} is a folder; remove it or write elsewhere (-o DIR)")
         write_atomic(path, data)
         written.append(Rendered(path, fmt, hashlib.sha256(data).hexdigest(), fingerprint))
     return written

@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
-import html
 import re
 from pathlib import Path
 
 from ..resources import shipped
 from .docx import split_tags
-from .messages import used_messages
+from .messages import message_uses
 
 
 def check_templates(register_root: Path | None, path: Path | None = None) -> list[str]:
-    """Problems, each ``path: message``: split DOCX tags, variables the context lacks, untranslated messages.
+    """Problems, each ``file:line: message`` (a DOCX's location is its part and paragraph): templates that cannot
+    be read, split DOCX tags, variables the context lacks, catalog messages untranslated or marked fuzzy.
 
     ``path`` checks that templates folder alone; otherwise the register's own
     templates and the shipped ones.
     """
-    from babel.messages.pofile import read_po
+    from jinja2 import TemplateSyntaxError
+
+    from ..errors import IsaError
 
     if path is not None:
         folders = [path]
@@ -29,26 +31,69 @@ def check_templates(register_root: Path | None, path: Path | None = None) -> lis
     sample = sample_context()
     for folder in folders:
         for template in sorted((folder / "html").glob("*.html")):
-            if template.name.startswith("_"):
+            try:
+                source = template.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                problems.append(f"{template}: cannot be read as UTF-8 text ({exc})")
                 continue
-            for name in unknown_variables(template.read_text(encoding="utf-8"), sample):
-                problems.append(f"{template}: uses {name}, which documents do not provide")
+            if template.name.startswith("_"):
+                names = _syntax_only(source)
+            else:
+                try:
+                    names = unknown_variables(source, sample)
+                except TemplateSyntaxError as exc:
+                    problems.append(f"{template}:{exc.lineno}: not a valid template: {exc.message}")
+                    continue
+            problems += [f"{template}:{line}: uses {name}, which documents do not provide" for name, line in names]
         for template in sorted((folder / "docx").glob("*.docx")):
-            for name in unknown_variables(docx_source(template), sample):
-                problems.append(f"{template}: uses {name}, which documents do not provide")
-    for folder in folders:
-        for template in sorted((folder / "docx").glob("*.docx")):
-            for tag in split_tags(template):
-                problems.append(f"{template}: the tag {tag} is split across runs (Word did it); retype it in one go")
-    used = used_messages([f / "html" for f in folders if (f / "html").is_dir()],
-                         [f / "docx" for f in folders if (f / "docx").is_dir()])
+            try:
+                source, places = docx_source(template)
+                for tag in split_tags(template):
+                    problems.append(f"{template}: the tag {tag} is split across runs (Word did it); retype it in one go")
+                names = unknown_variables(source, sample)
+            except IsaError as exc:
+                problems.append(str(exc))
+                continue
+            except TemplateSyntaxError as exc:
+                problems.append(f"{template} ({places[exc.lineno - 1]}): not a valid template: {exc.message}")
+                continue
+            problems += [f"{template} ({places[line - 1]}): uses {name}, which documents do not provide"
+                         for name, line in names]
+    uses = message_uses([f / "html" for f in folders if (f / "html").is_dir()],
+                        [f / "docx" for f in folders if (f / "docx").is_dir()])
+    problems += _catalog_problems(folders, uses)
+    return problems
+
+
+def _syntax_only(source: str) -> list:
+    """A helper template (``_macros.html``) is checked where it is used; here only that it parses."""
+    from jinja2.sandbox import SandboxedEnvironment
+
+    SandboxedEnvironment().parse(source)
+    return []
+
+
+def _catalog_problems(folders: list[Path], uses: dict[str, str]) -> list[str]:
+    """Messages the templates use that a catalog does not translate (a fuzzy entry is not used, so it counts)."""
+    from babel.messages.pofile import PoFileError, read_po
+
+    problems = []
     for folder in folders:
         for catalog_path in sorted((folder / "locale").glob("*/LC_MESSAGES/messages.po")):
-            with open(catalog_path, "rb") as handle:
-                catalog = read_po(handle)
-            translated = {m.id for m in catalog if m.id and m.string}
-            for message in sorted(used - translated):
-                problems.append(f"{catalog_path}: no translation for {message!r}")
+            try:
+                with open(catalog_path, "rb") as handle:
+                    catalog = read_po(handle, abort_invalid=True)
+            except (PoFileError, OSError, UnicodeDecodeError) as exc:
+                problems.append(f"{catalog_path}: cannot be read as a message catalog ({exc})")
+                continue
+            translated = {m.id for m in catalog if m.id and m.string and not m.fuzzy}
+            for message in catalog:
+                if message.id in uses and message.string and message.fuzzy:
+                    problems.append(f"{catalog_path}:{message.lineno}: the translation of {message.id!r} is marked "
+                                    "fuzzy, so documents show the English; check it and remove the fuzzy mark")
+            for message in sorted(set(uses) - translated):
+                if not any(m.id == message and m.fuzzy for m in catalog):
+                    problems.append(f"{catalog_path}: no translation for {message!r} (used in {uses[message]})")
     return problems
 
 
@@ -102,12 +147,12 @@ def _sample_disclosure():
     })
 
 
-def unknown_variables(source: str, sample: dict) -> list[str]:
-    """Each ``name.attribute`` a template reads that the sample context does not have."""
+def unknown_variables(source: str, sample: dict) -> list[tuple[str, int]]:
+    """Each ``name.attribute`` a template reads that the sample context does not have, with its first line."""
     from jinja2 import nodes
     from jinja2.sandbox import SandboxedEnvironment
 
-    problems: list[str] = []
+    problems: dict[str, int] = {}
     tree = SandboxedEnvironment().parse(source)
 
     def resolve(node, scope):
@@ -115,14 +160,14 @@ def unknown_variables(source: str, sample: dict) -> list[str]:
             if node.name in scope:
                 return scope[node.name]
             if node.name not in _GLOBALS:
-                problems.append(node.name)
+                problems.setdefault(node.name, node.lineno)
             return _UNKNOWN
         if isinstance(node, nodes.Getattr):
             base = resolve(node.node, scope)
             if isinstance(base, dict):
                 if node.attr in base:
                     return base[node.attr]
-                problems.append(f"{_dotted(node.node)}.{node.attr}")
+                problems.setdefault(f"{_dotted(node.node)}.{node.attr}", node.lineno)
             return _UNKNOWN
         walk(node, scope)
         return _UNKNOWN
@@ -168,7 +213,7 @@ def unknown_variables(source: str, sample: dict) -> list[str]:
             walk(child, scope)
 
     walk(tree, dict(sample))
-    return sorted(set(problems))
+    return sorted(problems.items())
 
 
 def _dotted(node) -> str:
@@ -181,17 +226,14 @@ def _dotted(node) -> str:
     return "..."
 
 
-def docx_source(template: Path) -> str:
-    """The Jinja source of a DOCX template: its tags in order, docxtpl's {%p/{%tr/{%tc made plain."""
-    import zipfile
+def docx_source(template: Path) -> tuple[str, list[str]]:
+    """The Jinja source of a DOCX template (its tags in order, docxtpl's {%p/{%tr/{%tc made plain), one line per
+    paragraph, and each line's location (``body paragraph 12``), so a problem can say where it is."""
+    from .docx import TAG_RE, docx_paragraphs
 
-    from .docx import TAG_RE
-
-    with zipfile.ZipFile(template) as archive:
-        texts = [archive.read(name).decode("utf-8") for name in sorted(archive.namelist())
-                 if name.startswith("word/") and name.endswith(".xml")]
-    tags = []
-    for xml in texts:
-        plain = re.sub(r"<[^>]+>", "", xml)
-        tags += [html.unescape(tag) for tag in TAG_RE.findall(plain)]
-    return "".join(re.sub(r"^\{%[ptrc]{1,2} ", "{% ", tag) for tag in tags)
+    lines, places = [], []
+    for where, texts in docx_paragraphs(template):
+        tags = [re.sub(r"^\{%[ptrc]{1,2} ", "{% ", tag) for tag in TAG_RE.findall("".join(texts))]
+        lines.append("".join(tags))
+        places.append(where)
+    return "\n".join(lines), places

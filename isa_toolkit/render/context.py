@@ -69,9 +69,51 @@ class MissingTranslation(IsaError):
         self.fields = fields
 
 
-def missing_translations(record: Agreement | Disclosure, lang: str) -> list[str]:
-    """The fields with no text in ``lang`` (``purpose``, ``data_items[1].name`` ...)."""
-    return [path for path, text in localized_fields(record) if text.get(lang) is None]
+def prints(doc: str | None, path: str) -> bool:
+    """Whether the document ``doc`` prints the record's free text at ``path`` (``None``: every document)."""
+    if doc in ("agreement", "protocol"):
+        return not path.startswith(("risk_assessment.", "dpia.screening.", "review."))
+    if doc in ("signature-pages", "signoff-sheet"):
+        return path == "title"
+    if doc == "assessment":
+        return path == "title" or path.startswith(("risk_assessment.", "dpia.screening.", "dpia.reason"))
+    if doc == "review-report":
+        return path == "title" or path.startswith("review.")
+    return True
+
+
+def classification_texts(record: Agreement | Disclosure, doc: str | None,
+                         classification: Classification | None) -> list[tuple[str, Localized]]:
+    """The texts of ``classification.yaml`` the document prints, by path (``levels[1].dissemination[0]``):
+    a protocol's whole table; an agreement's level names and its overall level's methods; a disclosure's level."""
+    if classification is None or doc not in ("agreement", "protocol", "disclosure"):
+        return []
+    if isinstance(record, Disclosure):
+        levels, methods = ({record.sensitivity} if record.sensitivity else set()), record.sensitivity
+    else:
+        if record.kind == "protocol":
+            return list(localized_fields(classification))
+        levels = {item.sensitivity for item in record.data_items}
+        if record.sharing_matrix is not None:
+            levels |= {row.level for row in record.sharing_matrix.rows if row.level}
+        methods = record.classification_level
+    out = []
+    for index, definition in enumerate(classification.levels):
+        if definition.level in levels:
+            out.append((f"levels[{index}].classification", definition.classification))
+        if definition.level == methods:
+            out += [(f"levels[{index}].dissemination[{n}]", m) for n, m in enumerate(definition.dissemination)]
+    return out
+
+
+def missing_translations(record: Agreement | Disclosure, lang: str, doc: str | None = None,
+                         classification: Classification | None = None) -> list[str]:
+    """The fields with no text in ``lang`` (``purpose``, ``data_items[1].name`` ...) that the document ``doc``
+    prints (every field when ``doc`` is None), and the texts of ``classification.yaml`` it prints."""
+    fields = [path for path, text in localized_fields(record) if text.get(lang) is None and prints(doc, path)]
+    fields += [f"classification.yaml {path}" for path, text in classification_texts(record, doc, classification)
+               if text.get(lang) is None]
+    return fields
 
 
 @dataclass
@@ -85,7 +127,7 @@ class Texts:
     missing: list[str] = field(default_factory=list)  # fields shown untranslated (with fallback)
 
     def t_label(self, decision: str) -> str:
-        return self.t({"approve": "Approved", "reject": "Rejected"}.get(decision, "Pending"))
+        return self.t(SIGNOFF_DECISION.get(decision, SIGNOFF_DECISION["pending"]))
 
     def __call__(self, value: Localized | None) -> str:
         if value is None:
@@ -107,10 +149,11 @@ def document_date(agreement: Agreement) -> dt.date | None:
     return dates[-1] if dates else (agreement.amendments[-1].date if agreement.amendments else agreement.start_date)
 
 
-def _language_tools(record, lang: str, templates, fallback: bool) -> tuple[Callable[[str], str], Texts]:
+def _language_tools(record, lang: str, templates, fallback: bool, doc: str | None,
+                    classification: Classification | None) -> tuple[Callable[[str], str], Texts]:
     """The catalog's translation of fixed text, and the record's own text, in ``lang``.
 
-    A record missing text in ``lang`` is refused, naming the fields, unless
+    A record missing text in ``lang`` that the document prints is refused, naming the fields, unless
     ``fallback`` asks for the untranslated text to be marked instead.
     """
     gettext = translator(lang, templates).gettext
@@ -118,16 +161,17 @@ def _language_tools(record, lang: str, templates, fallback: bool) -> tuple[Calla
     def t(message: str) -> str:
         return gettext(message)
 
-    missing = missing_translations(record, lang)
+    missing = missing_translations(record, lang, doc, classification)
     if missing and not fallback:
         raise MissingTranslation(record.id, lang, missing)
     return t, Texts(lang, fallback, t("untranslated"), t, missing if fallback else [])
 
 
 def language_context(agreement: Agreement, lang: str, *, classification: Classification | None, chain=None,
-                     settings=None, templates=None, fallback: bool = False, checklists_root=None) -> dict[str, Any]:
-    """Everything one language's part of a document needs."""
-    t, text = _language_tools(agreement, lang, templates, fallback)
+                     settings=None, templates=None, fallback: bool = False, checklists_root=None,
+                     doc: str | None = None) -> dict[str, Any]:
+    """Everything one language's part of a document needs (``doc``: which document, for its translations)."""
+    t, text = _language_tools(agreement, lang, templates, fallback, doc, classification)
     level = agreement.classification_level
     definition = classification.definition(level) if classification is not None and level is not None else None
 
@@ -350,6 +394,7 @@ def document_context(agreement: Agreement, langs: list[str], **kwargs) -> dict[s
 # -- one-off disclosures ---------------------------------------------------------------------
 
 DECISION = {"disclose": "Disclosed", "refuse": "Refused"}
+SIGNOFF_DECISION = {"approve": "Approved", "reject": "Rejected", "pending": "Pending"}
 OUTSTANDING_ITEMS = {"criteria": "Criteria worked through", "rationale": "Rationale"}
 
 
@@ -360,9 +405,9 @@ def disclosure_date(disclosure: Disclosure) -> dt.date:
 
 def disclosure_language_context(disclosure: Disclosure, lang: str, *, classification: Classification | None,
                                 settings=None, templates=None, fallback: bool = False,
-                                checklists_root=None) -> dict[str, Any]:
+                                checklists_root=None, doc: str | None = "disclosure") -> dict[str, Any]:
     """Everything one language's part of a disclosure record and its security statement needs."""
-    t, text = _language_tools(disclosure, lang, templates, fallback)
+    t, text = _language_tools(disclosure, lang, templates, fallback, doc, classification)
     requester = disclosure.requester
     level = disclosure.sensitivity
     definition = classification.definition(level) if classification is not None and level is not None else None

@@ -9,6 +9,7 @@ document with it. Output is deterministic: no clock time goes into the file.
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -23,12 +24,36 @@ class RefusedResource(IsaError):
     """A document tried to load something from outside its template folder."""
 
 
+class ConfinedLoader(jinja2.FileSystemLoader):
+    """Loads templates only from inside their folders: a symlink (file or folder) that leads out is refused.
+
+    An ``{% include %}`` of ``passwd.html -> /etc/passwd`` would otherwise print that file into the document.
+    """
+
+    def __init__(self, folders: list[Path]):
+        super().__init__([str(f) for f in folders], followlinks=False)
+        self.folders = [f.resolve() for f in folders]
+
+    def get_source(self, environment, template):
+        source, filename, uptodate = super().get_source(environment, template)
+        if not inside(Path(filename), self.folders):
+            raise RefusedResource(f"the template {template} leads outside the template folder (a symbolic link to "
+                                  f"{Path(filename).resolve()}); templates are read only from their own folder")
+        return source, filename, uptodate
+
+
+def inside(path: Path, folders: list[Path]) -> bool:
+    """``path``, with every symbolic link followed, is a file within one of ``folders`` (already resolved)."""
+    real = path.resolve()
+    return real.is_file() and any(real.is_relative_to(folder) for folder in folders)
+
+
 def environment(folders: list[Path]) -> jinja2.Environment:
     """Sandboxed: a register's own template can lay out the record, never reach Python or the shell."""
     from jinja2.sandbox import SandboxedEnvironment
 
     return SandboxedEnvironment(
-        loader=jinja2.FileSystemLoader([str(f) for f in folders]),
+        loader=ConfinedLoader(folders),
         autoescape=True,  # answers are data: & < > " ' print as text, never as markup
         undefined=jinja2.StrictUndefined,
         trim_blocks=False,
@@ -39,15 +64,21 @@ def environment(folders: list[Path]) -> jinja2.Environment:
 def render_html(template: str, context: dict, folders: list[Path]) -> str:
     try:
         return environment(folders).get_template(f"{template}.html").render(**context)
-    except jinja2.TemplateNotFound:
-        raise IsaError(f"no template {template}.html in {', '.join(map(str, folders))}") from None
+    except jinja2.TemplateNotFound as exc:
+        missing = f"{template}.html" if exc.name in (None, f"{template}.html") else f"{exc.name} (used by {template}.html)"
+        raise IsaError(f"no template {missing} in {', '.join(map(str, folders))}") from None
     except jinja2.TemplateError as exc:  # includes the sandbox's SecurityError
         where = f" (line {exc.lineno})" if getattr(exc, "lineno", None) else ""
         raise IsaError(f"the template {template}.html cannot be used{where}: {exc}") from None
 
 
 def _fetcher(folders: list[Path]):
-    """A WeasyPrint URL fetcher serving only files inside ``folders``, and data: URLs; it keeps what it refused."""
+    """A WeasyPrint URL fetcher serving only files inside ``folders``, and data: URLs; it keeps what it refused.
+
+    Relative links resolve against the first folder (the register's own templates when it has them); a file
+    that folder lacks is looked up in the next ones, as templates are, so a register's template can use its own
+    logo and the shipped stylesheet at once.
+    """
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     allowed = [f.resolve() for f in folders]
@@ -60,15 +91,28 @@ def _fetcher(folders: list[Path]):
             if parsed.scheme == "data":
                 return super().fetch(url, headers)
             if parsed.scheme == "file" and not parsed.netloc:
-                path = Path(unquote(parsed.path)).resolve()
-                if path.is_file() and any(path.is_relative_to(folder) for folder in allowed):
-                    return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": _mime(path)})
+                found = _look_up(Path(unquote(parsed.path)), allowed)
+                if found is not None:
+                    return URLFetcherResponse(url, found.read_bytes(), {"Content-Type": _mime(found)})
             self.refused.append(url)
             raise ValueError(f"refused: {url} is outside the template folder")
 
     fetcher = Fetcher(allowed_protocols=("file", "data"), allow_redirects=False)
     fetcher.refused = []
     return fetcher
+
+
+def _look_up(path: Path, folders: list[Path]) -> Path | None:
+    """The file a link names, in the first folder that has it, or None when it leads outside them all."""
+    lexical = Path(os.path.normpath(path))
+    for folder in folders:
+        if lexical.is_relative_to(folder):
+            relative = lexical.relative_to(folder)
+            for candidate in (f / relative for f in folders):
+                if inside(candidate, folders):
+                    return candidate.resolve()
+            return None
+    return None
 
 
 def _mime(path: Path) -> str:
@@ -86,8 +130,7 @@ def write_pdf(html: str, folders: list[Path]) -> bytes:
     previous = logger.level
     logger.setLevel(logging.CRITICAL)  # refused fetches are reported below, with what to do
     try:
-        base = next((f for f in folders if (f / "document.css").is_file()), folders[0])
-        pdf = HTML(string=html, base_url=str(base.resolve()) + "/", url_fetcher=fetcher).write_pdf(
+        pdf = HTML(string=html, base_url=str(folders[0].resolve()) + "/", url_fetcher=fetcher).write_pdf(
             pdf_variant=PDF_VARIANT)
     finally:
         logger.setLevel(previous)
