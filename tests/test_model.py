@@ -116,3 +116,16 @@ def test_bidirectional_overrides_are_refused_so_a_document_shows_what_was_record
     assert problem.field == "retention.period" and "U+202E, a bidirectional override" in problem.message
     plain_marks = complete_isa().replace("period: {en: Two years.", "period: {en: \"Two \\u200fyears\"")
     assert not store.load_register(make_register({"agreements/ISA-2026-0001.yaml": plain_marks})).errors
+
+
+def test_checklist_answers_and_the_organisation_hold_only_printable_text(make_register):
+    from .conftest import SETTINGS, complete_isa
+
+    risk = ("risk_assessment:\n  checklist: risk_assessment\n  answers: {recipient_security: true, "
+            "refusal_risk_detail: \"Harm \\uFFFE likely\"}\n  outcome: proceed\n  by: Ava\n  date: 2026-10-01\n")
+    settings = SETTINGS.replace("organisation: Testshire Council", 'organisation: "Testshire \\a Council"')
+    root = make_register({"agreements/ISA-2026-0001.yaml": complete_isa() + risk}, settings=settings)
+    problems = {(p.path, p.field): p.message for p in store.load_register(root).errors}
+    assert "U+FFFE" in problems[("agreements/ISA-2026-0001.yaml", "risk_assessment.answers")]
+    assert "refusal_risk_detail" in problems[("agreements/ISA-2026-0001.yaml", "risk_assessment.answers")]
+    assert "U+0007" in problems[("register.yaml", "organisation")]

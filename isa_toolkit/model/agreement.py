@@ -69,6 +69,19 @@ def _one_line(value: str) -> str:
     return value
 
 
+def _answer_texts(value: dict[str, Any]) -> dict[str, Any]:
+    for key, answer in value.items():
+        if isinstance(answer, str):
+            bad = bad_character(answer)
+            if bad:
+                raise ValueError(f"the answer to {key} {bad}")
+    return value
+
+
+# A checklist's answers by item id (yes/no, n/a, or text): text answers print in documents, so they are plain text.
+Answers = Annotated[dict[str, Any], AfterValidator(_answer_texts)]
+
+
 # A name or short phrase: Text on one line (a name with a line break would read as two in a log or a commit).
 Line = Annotated[str, AfterValidator(_plain_text), AfterValidator(_one_line)]
 
@@ -170,7 +183,7 @@ class Screening(Frozen):
     """The DPIA screening checklist as answered: what triggered the result, by whom and when."""
 
     checklist: str = "dpia_screening"
-    answers: dict[str, Any] = {}
+    answers: Answers = {}
     triggers: list[str] = []
     rationale: Localized | None = None
     by: Text
@@ -186,7 +199,7 @@ class Dpia(Frozen):
 
 class RiskAssessment(Frozen):
     checklist: str = "risk_assessment"
-    answers: dict[str, Any] = {}
+    answers: Answers = {}
     rationale: Localized | None = None
     outcome: Literal["proceed", "proceed_with_conditions", "do_not_proceed"]
     reasons: list[str] = []  # the items that decided the outcome

@@ -6,11 +6,11 @@ completed; each is one file in its own folder (DESIGN §4).
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import Field, field_validator
 
-from .agreement import EMAIL_PATTERN, Day, Frozen, Text
+from .agreement import EMAIL_PATTERN, Answers, Day, Frozen, Text
 from .localized import Localized, check_languages
 
 
@@ -28,7 +28,7 @@ class Criteria(Frozen):
     """A checklist worked through for one case: the answers, what they add up to, who and when."""
 
     checklist: str
-    answers: dict[str, Any] = {}
+    answers: Answers = {}
     outcome: Literal["proceed", "proceed_with_conditions", "do_not_proceed"]
     reasons: list[str] = []  # the items that decided the outcome
     conditions: list[Localized] = []
