@@ -692,7 +692,6 @@ def render(ctx: click.Context, record_id: str | None, doc: str | None, lang: str
         if doc == "disclosure":
             raise click.UsageError("--all renders agreements; render a one-off disclosure by its id: "
                                    "isa render DIS-... --doc disclosure")
-        doc = doc or "agreement"
         from .model import Status
         from .render.batch import render_all
 
@@ -715,13 +714,12 @@ def render(ctx: click.Context, record_id: str | None, doc: str | None, lang: str
         raise click.UsageError("give the ID of an agreement, or --all")
     from .errors import RecordNotFound
     from .kinds import AGREEMENT, DISCLOSURE, INCIDENT, REQUEST
-    from .render import languages
+    from .render import check_document, languages
     from .store import load_agreement, load_record, record_path
 
     # A broken record is named with its problems.
     if record_path(register.root, record_id, DISCLOSURE).is_file():
         record = load_record(register.root, DISCLOSURE, record_id)
-        doc = doc or "disclosure"
     else:
         for kind in (REQUEST, INCIDENT):
             if record_path(register.root, record_id, kind).is_file():
@@ -731,9 +729,9 @@ def render(ctx: click.Context, record_id: str | None, doc: str | None, lang: str
             raise RecordNotFound(f"no agreement or one-off disclosure {record_id!r} in {register.root}; "
                                  "`isa list` and `isa list --kind disclosure` show the ids")
         record = load_agreement(register.root, record_id)
-        doc = doc or "agreement"
     lang = lang or register.languages[0]
 
+    doc = check_document(record, doc)
     for field in stale_translations(record, languages(lang), register.languages[0], doc):
         click.echo(f"warning: {record_id}: {field} was translated from an older text; check the translation", err=True)
     for item in render_document(register, record, doc=doc, lang=lang, formats=formats, outdir=outdir, fallback=fallback):

@@ -436,3 +436,23 @@ def test_a_batch_refuses_an_unknown_status(make_register, tmp_path):
     root = make_register({f"agreements/{ID}.yaml": complete_isa(ID)})
     result = CliRunner().invoke(main, ["-R", str(root), "render", "--all", "--status", "actve", "-o", str(tmp_path)])
     assert result.exit_code == 2 and "'actve' is not a status of an agreement" in result.output
+
+
+def test_a_document_says_when_its_agreement_is_not_in_force(make_register, tmp_path):
+    owner = "owner: {name: Olga Owner, title: Head of Safeguarding, email: olga@example.org}\nbusiness_area: Public protection\n"
+    text = complete_isa(ID, status="draft").replace("    personal: true\n", "    personal: true\n    anonymisation: pseudonymised\n")
+    root = make_register({f"agreements/{ID}.yaml": text + owner, "agreements/ISA-2026-0002.yaml": complete_isa("ISA-2026-0002")})
+    register = store.load_register(root)
+    items = {item.format: item for item in render(register, register.agreements[ID], lang="en+fr", outdir=tmp_path)}
+    pdf = " ".join(pdf_text(items["pdf"].path).split())
+    assert "Draft · Not yet agreed, and not in force." in pdf and "Projet · Pas encore approuvé, et non en vigueur." in pdf
+    assert "Version 1.0 · Draft" in pdf and "Version 1.0 · Projet" in pdf  # the running header of every page
+    assert "Information asset owner: Olga Owner, Head of Safeguarding, olga@example.org" in pdf
+    assert "Business area: Public protection" in pdf and "Anonymisation: Pseudonymised" in pdf
+    docx = docx_text(items["docx"].path)
+    assert "Domaine d’activité\u00a0: Public protection" in docx  # French puts a no-break space before a colon
+    assert "Not yet agreed, and not in force." in docx and "Pas encore approuvé" in docx
+    # One footer serves both languages of a DOCX, so its labels are in both.
+    assert f"Version / Version 1.0 · Fingerprint / Empreinte {register.agreements[ID].fingerprint}" in docx
+    [active] = render(register, register.agreements["ISA-2026-0002"], formats=("pdf",), outdir=tmp_path)
+    assert "Not yet agreed" not in pdf_text(active.path) and "· Draft" not in pdf_text(active.path)

@@ -69,7 +69,7 @@ def check_document(record: Agreement | Disclosure, doc: str | None) -> str:
     """The document asked for, checked against the kind of record (``None``: the record's own document)."""
     is_disclosure = isinstance(record, Disclosure)
     if doc is None:
-        return "disclosure" if is_disclosure else "agreement"
+        return "disclosure" if is_disclosure else "protocol" if record.kind == "protocol" else "agreement"
     if doc not in DOCS:
         raise IsaError(f"{doc!r} is not a document; choose one of {', '.join(DOCS)}")
     if is_disclosure and doc != "disclosure":

@@ -18,7 +18,7 @@ TASKS_PER_WORKER = 25
 
 def _render_one(job: tuple) -> tuple[str, str | None, list[str]]:
     from ..store import load_register
-    from . import languages, render, stale_translations
+    from . import check_document, languages, render, stale_translations
 
     root, record_id, doc, lang, formats, outdir, fallback = job
     warnings: list[str] = []
@@ -26,6 +26,7 @@ def _render_one(job: tuple) -> tuple[str, str | None, list[str]]:
         register = load_register(root, checks=False)
         agreement = register.agreement(record_id)
         lang = lang or register.languages[0]
+        doc = check_document(agreement, doc)
         warnings = stale_translations(agreement, languages(lang), register.languages[0], doc)
         render(register, agreement, doc=doc, lang=lang, formats=formats, outdir=Path(outdir), fallback=fallback)
     except IsaError as exc:
@@ -35,7 +36,7 @@ def _render_one(job: tuple) -> tuple[str, str | None, list[str]]:
     return record_id, None, warnings
 
 
-def render_all(root: Path, ids: list[str], *, doc: str, lang: str | None, formats, outdir: Path, fallback: bool,
+def render_all(root: Path, ids: list[str], *, doc: str | None, lang: str | None, formats, outdir: Path, fallback: bool,
                progress: Callable[[int], None],
                warn: Callable[[str, str], None] = lambda record_id, field: None) -> list[tuple[str, str]]:
     """Render each agreement; return the ones refused, with the reason. ``warn`` hears of stale translations.

@@ -42,6 +42,18 @@ ROLE_NAMES = {
     "partner_signatory": "Partner's signatory",
 }
 OUTCOME = {"proceed": "Proceed", "proceed_with_conditions": "Proceed with conditions", "do_not_proceed": "Do not proceed"}
+# What a document says of an agreement that is not in force: (a word for the running header, a sentence on top).
+STATUS_NOTE = {
+    "draft": ("Draft", "Not yet agreed, and not in force."),
+    "assessed": ("Draft", "Not yet agreed, and not in force."),
+    "in_review": ("Draft for approval", "Under review and approval; not in force."),
+    "approved": ("Draft for approval", "Under review and approval; not in force."),
+    "authorised": ("For signature", "In force once every party has signed it and it is registered."),
+    "signed": ("Signed", "Signed by every party; in force once registered."),
+    "suspended": ("Suspended", "No information may be shared under it until the suspension is lifted."),
+    "terminated": ("Terminated", "No longer in force."),
+    "rejected": ("Rejected", "Not in force."),
+}
 SECTIONS = (  # (field, heading) in the order an agreement reads
     ("purpose", "Purpose"),
     ("benefits", "Benefits"),
@@ -227,12 +239,16 @@ def language_context(agreement: Agreement, lang: str, *, classification: Classif
     return {
         "lang": lang,
         "t": t,
+        "colon": t(":"),  # the language's colon: French puts a no-break space before it
         "id": agreement.id,
         "kind": t("Information sharing protocol") if agreement.kind == "protocol" else t("Information sharing agreement"),
         "is_protocol": agreement.kind == "protocol",
         "title": text(agreement.title),
         "version": agreement.version,
         "status": agreement.status.value,
+        "status_word": t(STATUS_NOTE[agreement.status.value][0]) if agreement.status.value in STATUS_NOTE else "",
+        "status_note": t(STATUS_NOTE[agreement.status.value][1]) if agreement.status.value in STATUS_NOTE else "",
+        "business_area": agreement.business_area or "",
         "date": long_date(document_date(agreement), lang),
         "sharing_type": t("Systematic (routine) sharing") if agreement.sharing_type == "systematic" else t("One-off sharing"),
         "fingerprint": agreement.fingerprint,
@@ -249,7 +265,8 @@ def language_context(agreement: Agreement, lang: str, *, classification: Classif
             "name": text(i.name), "description": text(i.description),
             "personal": _yes(t, i.personal), "special_category": _yes(t, i.special_category),
             "criminal_offence": _yes(t, i.criminal_offence), "level": level_name(i.sensitivity),
-            "anonymisation": t(ANONYMISATION[i.anonymisation]), "frequency": text(i.frequency),
+            "anonymisation": t(ANONYMISATION[i.anonymisation]) if i.anonymisation != "none" else "",
+            "frequency": text(i.frequency),
             "transfer_method": text(i.transfer_method),
         } for i in agreement.data_items],
         "classification": {
@@ -425,6 +442,7 @@ def disclosure_language_context(disclosure: Disclosure, lang: str, *, classifica
     return {
         "lang": lang,
         "t": t,
+        "colon": t(":"),
         "id": disclosure.id,
         "title": t("One-off disclosure record"),
         "statement_title": t("Security statement for the recipient"),

@@ -37,6 +37,9 @@ def message_uses(html_folders: list[Path], docx_folders: list[Path] = ()) -> dic
                   context.ROLE_NAMES, context.DECISION, context.OUTSTANDING_ITEMS, context.SIGNOFF_DECISION):
         for message in table.values():
             found.setdefault(message, "the documents' labels (isa_toolkit/render/context.py)")
+    for word, note in context.STATUS_NOTE.values():
+        found.setdefault(word, "the documents' status notes (isa_toolkit/render/context.py)")
+        found.setdefault(note, "the documents' status notes (isa_toolkit/render/context.py)")
     for _, heading in context.SECTIONS:
         found.setdefault(heading, "the documents' section headings (isa_toolkit/render/context.py)")
     source = Path(context.__file__)

@@ -37,8 +37,19 @@ def _field(paragraph, instruction: str) -> None:
     paragraph._p.append(field)
 
 
-def _base(title: str, header_text: str = "{{ title }} · {{ docs[0].t('Version') }} {{ version }}",
-          footer_text: str = "{{ id }} · {{ docs[0].t('Version') }} {{ version }} · {{ docs[0].t('Fingerprint') }} {{ fingerprint }} · ") -> Document:
+# Running header and footer. A document in two languages has one header and footer for both, so their labels
+# are given in each language ("Version / Version · Fingerprint / Empreinte").
+def _labels(message: str) -> str:
+    return "{% for d in docs %}{{ d.t('" + message + "') }}{% if not loop.last %} / {% endif %}{% endfor %}"
+
+
+HEADER = ("{{ title }} · " + _labels("Version") + " {{ version }}"
+          "{% if docs[0].status_word %} · {% for d in docs %}{{ d.status_word }}{% if not loop.last %} / {% endif %}"
+          "{% endfor %}{% endif %}")
+FOOTER = "{{ id }} · " + _labels("Version") + " {{ version }} · " + _labels("Fingerprint") + " {{ fingerprint }} · "
+
+
+def _base(title: str, header_text: str = HEADER, footer_text: str = FOOTER) -> Document:
     document = Document()
     section = document.sections[0]
     section.page_height, section.page_width = Mm(297), Mm(210)
@@ -52,7 +63,7 @@ def _base(title: str, header_text: str = "{{ title }} · {{ docs[0].t('Version')
     header.style.font.size = Pt(8)
     footer = section.footer.paragraphs[0]
     footer.add_run(footer_text)
-    footer.add_run("{{ docs[0].t('Page') }} ")
+    footer.add_run(_labels("Page") + " ")
     _field(footer, "PAGE")
     footer.add_run(" / ")
     _field(footer, "NUMPAGES")
@@ -122,8 +133,12 @@ def _end_each(document) -> None:
 def agreement() -> Document:
     d = _base("Information sharing agreement")
     _each_language(d)
+    _para(d, "{%p if doc.status_note %}")
+    _flag(d, "{{ doc.status_word }}", "{{ doc.status_note }}")
+    _para(d, "{%p endif %}")
     d.add_heading("{{ doc.title }}", level=1)
-    _para(d, "{{ doc.kind }} · {{ id }} · {{ doc.t('Version') }} {{ version }} · {{ doc.date }} · {{ doc.sharing_type }}")
+    _para(d, "{{ doc.kind }} · {{ id }} · {{ doc.t('Version') }} {{ version }} · {{ doc.date }} · {{ doc.sharing_type }}"
+             "{% if doc.business_area %} · {{ doc.t('Business area') }}{{ doc.colon }} {{ doc.business_area }}{% endif %}")
     _para(d, "{%p if doc.untranslated %}")
     _para(d, "{{ doc.t('Some text is not yet translated into this language and is shown in its original language, marked as untranslated:') }} {{ doc.untranslated | join(', ') }}")
     _para(d, "{%p endif %}")
@@ -134,8 +149,12 @@ def agreement() -> Document:
             "{{ item.officer.title }}{% endif %} {{ item.officer.email if item.officer else '' }}",
             "{{ item.signatory.name if item.signatory else '' }} {{ item.signatory.title if item.signatory else '' }}"],
            "doc.parties")
+    _para(d, "{%p if doc.owner %}")
+    _para(d, "{{ doc.t('Information asset owner') }}{{ doc.colon }} {{ doc.owner.name }}{% if doc.owner.title %}, {{ doc.owner.title }}"
+             "{% endif %}{% if doc.owner.email %}, {{ doc.owner.email }}{% endif %}")
+    _para(d, "{%p endif %}")
     _para(d, "{%p if doc.areas %}")
-    _para(d, "{{ doc.t('Areas covered') }}: {{ doc.areas }}")
+    _para(d, "{{ doc.t('Areas covered') }}{{ doc.colon }} {{ doc.areas }}")
     _para(d, "{%p endif %}")
     _para(d, "{%p for section in doc.sections %}")
     d.add_heading("{{ section.heading }}", level=2)
@@ -163,10 +182,11 @@ def agreement() -> Document:
                     "{{ item.level }}", "{{ item.frequency }}", "{{ item.transfer_method }}"], "doc.data_items",
                    widths_mm=[44, 18, 20, 18, 20, 25, 29])
     _cell_note(items.rows[2].cells[0], "{{ item.description }}", "item.description")
+    _cell_note(items.rows[2].cells[0], "{{ doc.t('Anonymisation') }}{{ doc.colon }} {{ item.anonymisation }}", "item.anonymisation")
     _para(d, "{%p endif %}")
     _para(d, "{%p if doc.classification %}")
     d.add_heading("{{ doc.t('Sensitivity and dissemination') }}", level=2)
-    _para(d, "{{ doc.t('Overall classification') }}: {{ doc.classification.name or doc.classification.level }} "
+    _para(d, "{{ doc.t('Overall classification') }}{{ doc.colon }} {{ doc.classification.name or doc.classification.level }} "
              "({{ doc.classification.level }}). {{ doc.t('This is the highest sensitivity of the data items. It may be shared only by:') }}")
     _para(d, "{%p for item in doc.classification.dissemination %}")
     _para(d, "{{ item }}", "List Bullet")
@@ -188,15 +208,18 @@ def agreement() -> Document:
     _para(d, "{%p endfor %}")
     _para(d, "{%p endif %}")
     d.add_heading("{{ doc.t('Review') }}", level=2)
-    _para(d, "{{ doc.t('Review interval') }}: {{ doc.review_interval }} {{ doc.t('months') }}.")
+    _para(d, "{{ doc.t('Review interval') }}{{ doc.colon }} {{ doc.review_interval }} {{ doc.t('months') }}.")
     _para(d, "{%p if doc.start_date %}")
-    _para(d, "{{ doc.t('Start date') }}: {{ doc.start_date }}")
+    _para(d, "{{ doc.t('Start date') }}{{ doc.colon }} {{ doc.start_date }}")
     _para(d, "{%p endif %}")
     _para(d, "{%p if doc.review_due %}")
-    _para(d, "{{ doc.t('Next review') }}: {{ doc.review_due }}")
+    _para(d, "{{ doc.t('Next review') }}{{ doc.colon }} {{ doc.review_due }}")
     _para(d, "{%p endif %}")
     _para(d, "{%p if doc.end_date %}")
-    _para(d, "{{ doc.t('End date') }}: {{ doc.end_date }}")
+    _para(d, "{{ doc.t('End date') }}{{ doc.colon }} {{ doc.end_date }}")
+    _para(d, "{%p endif %}")
+    _para(d, "{%p if doc.contact %}")
+    _para(d, "{{ doc.t('Contact') }}{{ doc.colon }} {{ doc.contact }}")
     _para(d, "{%p endif %}")
     _para(d, "{%p if doc.is_protocol and doc.classification_table %}")
     d.add_heading("{{ doc.t('Data and information sensitivity classification') }}", level=2)
@@ -225,7 +248,7 @@ def signoff_sheet() -> Document:
     _para(d, "{{ doc.title }} · {{ id }} · {{ doc.t('Version') }} {{ version }} · {{ doc.t('Fingerprint') }} {{ fingerprint }}")
     _para(d, "{{ doc.t('Each stage is signed in full before the next one opens. Only sign-offs given for this version are shown.') }}")
     _para(d, "{%p for stage in doc.signoff_stages %}")
-    d.add_heading("{{ doc.t('Stage') }} {{ stage.number }}: {{ stage.title }}", level=2)
+    d.add_heading("{{ doc.t('Stage') }} {{ stage.number }}{{ doc.colon }} {{ stage.title }}", level=2)
     _table(d, ["{{ doc.t('Role') }}", "{{ doc.t('Name') }}", "{{ doc.t('Decision') }}", "{{ doc.t('Date') }}",
                "{{ doc.t('Comment') }}"],
            ["{{ item.role }}", "{{ item.name or item.expected }}", "{{ item.decision_label }}", "{{ item.date }}",
@@ -263,10 +286,10 @@ def assessment() -> Document:
     _para(d, "{{ doc.title }} · {{ id }} · {{ doc.t('Version') }} {{ version }}")
     _para(d, "{%p for a in doc.assessments %}")
     d.add_heading("{{ a.title }}", level=2)
-    _para(d, "{{ doc.t('Result') }}: {{ a.outcome }} · {{ doc.t('Assessed by') }} {{ a.by }}, {{ a.date }}")
-    _para(d, "{{ doc.t('Rationale') }}: {{ a.rationale }}")
+    _para(d, "{{ doc.t('Result') }}{{ doc.colon }} {{ a.outcome }} · {{ doc.t('Assessed by') }} {{ a.by }}, {{ a.date }}")
+    _para(d, "{{ doc.t('Rationale') }}{{ doc.colon }} {{ a.rationale }}")
     _para(d, "{%p for c in a.conditions %}")
-    _para(d, "{{ doc.t('Conditions') }}: {{ c }}", "List Bullet")
+    _para(d, "{{ doc.t('Conditions') }}{{ doc.colon }} {{ c }}", "List Bullet")
     _para(d, "{%p endfor %}")
     _table(d, ["{{ doc.t('Question') }}", "{{ doc.t('Answer') }}"], ["{{ item.question }}", "{{ item.answer }}"], "a.rows")
     _para(d, "{%p endfor %}")
@@ -279,15 +302,25 @@ def review_report() -> Document:
     _each_language(d)
     d.add_heading("{{ doc.t('Review report') }}", level=1)
     _para(d, "{{ doc.title }} · {{ id }} · {{ doc.t('Version') }} {{ version }}")
-    _para(d, "{{ doc.t('Review started') }}: {{ doc.review.started }} · {{ doc.t('Next review') }}: {{ doc.review.next }}")
+    _para(d, "{{ doc.t('Review started') }}{{ doc.colon }} {{ doc.review.started }}{% if doc.review.last %} · "
+             "{{ doc.t('Last review completed') }}{{ doc.colon }} {{ doc.review.last }}{% endif %}{% if doc.review.next %} · "
+             "{{ doc.t('Next review') }}{{ doc.colon }} {{ doc.review.next }}{% endif %}")
     d.add_heading("{{ doc.t('Who confirmed what') }}", level=2)
+    _para(d, "{%p if doc.review.findings %}")
     _table(d, ["{{ doc.t('Stakeholder') }}", "{{ doc.t('Still required') }}", "{{ doc.t('What has changed') }}",
                "{{ doc.t('Date') }}"],
            ["{{ item.stakeholder }}", "{{ item.still_required }}", "{{ item.changes }}", "{{ item.date }}"],
            "doc.review.findings")
+    _para(d, "{%p else %}")
+    _para(d, "{{ doc.t('None so far.') }}")
+    _para(d, "{%p endif %}")
     d.add_heading("{{ doc.t('Changes made in this review') }}", level=2)
+    _para(d, "{%p if doc.review.changes %}")
     _table(d, ["{{ doc.t('Version') }}", "{{ doc.t('Change') }}", "{{ doc.t('Author') }}", "{{ doc.t('Date') }}"],
            ["{{ item.version }}", "{{ item.detail }}", "{{ item.author }}", "{{ item.date }}"], "doc.review.changes")
+    _para(d, "{%p else %}")
+    _para(d, "{{ doc.t('None so far.') }}")
+    _para(d, "{%p endif %}")
     _end_each(d)
     return d
 
@@ -415,10 +448,10 @@ def disclosure() -> Document:
     ])
     d.add_heading(_t("Criteria worked through"), level=2)
     _para(d, "{%p if doc.criteria %}")
-    _para(d, "{{ doc.criteria.title }} · {{ doc.t('Result') }}: {{ doc.criteria.outcome }} · {{ doc.t('Assessed by') }} "
+    _para(d, "{{ doc.criteria.title }} · {{ doc.t('Result') }}{{ doc.colon }} {{ doc.criteria.outcome }} · {{ doc.t('Assessed by') }} "
              "{{ doc.criteria.by }}, {{ doc.criteria.date }}")
     _para(d, "{%p for c in doc.criteria.conditions %}")
-    _para(d, "{{ doc.t('Conditions') }}: {{ c }}", "List Bullet")
+    _para(d, "{{ doc.t('Conditions') }}{{ doc.colon }} {{ c }}", "List Bullet")
     _para(d, "{%p endfor %}")
     _table(d, ["{{ doc.t('Question') }}", "{{ doc.t('Answer') }}"], ["{{ item.question }}", "{{ item.answer }}"],
            "doc.criteria.rows")
