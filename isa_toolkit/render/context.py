@@ -274,6 +274,7 @@ def language_context(agreement: Agreement, lang: str, *, classification: Classif
             "name": text(definition.classification) if definition else "",
             "dissemination": [text(m) for m in definition.dissemination] if definition else [],
         } if level else None,
+        "classification_source": _classification_source(classification, t, lang),
         "classification_table": [{
             "level": t(LEVEL[d.level.value]), "name": text(d.classification), "description": text(d.description),
             "dissemination": [text(m) for m in d.dissemination], "data_types": [text(x) for x in d.data_types],
@@ -301,6 +302,20 @@ def language_context(agreement: Agreement, lang: str, *, classification: Classif
         "contact": agreement.contact or "",
         "untranslated": text.missing,
     }
+
+
+def _classification_source(classification: Classification | None, t, lang: str) -> str:
+    """Where the printed sharing rules come from: the register's table, as of its last review.
+
+    The fingerprint covers what the agreement says; the rules of the classification table are the register's,
+    reviewed on their own cycle, so a document names the review of the table it printed.
+    """
+    if classification is None:
+        return ""
+    if classification.review.last is None:
+        return t("From the register's classification table.")
+    return t("From the register's classification table, last reviewed on %(date)s.") % {
+        "date": long_date(classification.review.last, lang)}
 
 
 def _review(agreement: Agreement, text: Texts, t, lang: str) -> dict | None:

@@ -191,6 +191,7 @@ def agreement() -> Document:
     _para(d, "{%p for item in doc.classification.dissemination %}")
     _para(d, "{{ item }}", "List Bullet")
     _para(d, "{%p endfor %}")
+    _para(d, "{{ doc.classification_source }}")
     _para(d, "{%p endif %}")
     _para(d, "{%p if doc.sharing_matrix %}")
     d.add_heading("{{ doc.t('Who may receive which information') }}", level=2)
@@ -227,6 +228,7 @@ def agreement() -> Document:
                "{{ doc.t('How it may be shared') }}"],
            ["{{ item.level }}", "{{ item.name }}: {{ item.description }}", "{{ item.data_types | join('; ') }}",
             "{{ item.dissemination | join('; ') }}"], "doc.classification_table")
+    _para(d, "{{ doc.classification_source }}")
     _para(d, "{%p endif %}")
     d.add_heading("{{ doc.t('Document control') }}", level=2)
     _table(d, ["{{ doc.t('Version') }}", "{{ doc.t('Change') }}", "{{ doc.t('Author') }}", "{{ doc.t('Date') }}",
