@@ -684,6 +684,8 @@ def render(ctx: click.Context, record_id: str | None, doc: str | None, lang: str
     from .render import render as render_document
     from .render import stale_translations
 
+    if lang is not None and not lang.strip():
+        raise click.BadParameter("give a language: en, fr or en+fr", param_hint="--lang")
     register = _load(ctx)
     formats = ("docx", "pdf") if fmt == "all" else (fmt,)
     if batch:

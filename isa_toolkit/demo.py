@@ -53,6 +53,7 @@ def run_demo(outdir: Path, *, as_of: dt.date, echo: Callable[[str], None]) -> Pa
     new_id = _draft_and_assess(root, as_of, echo)
     _sign_off(root, new_id, min(as_of, dt.date.today()), echo)
     _cases(root, min(as_of, dt.date.today()), echo)
+    _annual_review(root, min(as_of, dt.date.today()), echo)
     _documents(root, new_id, outdir / "documents", echo)
 
     echo(f"\n== Done. The demo register is {root.resolve()}")
@@ -211,7 +212,7 @@ def _cases(root: Path, day: dt.date, echo: Callable[[str], None]) -> None:
         status = load_register(root, checks=False).index[agreement_id]["status"]
         echo(f"  {breach.id}: {agreement_id} is now {status}; sharing under it is refused until the breach is resolved")
     try:
-        record_decision(root, outcome.suspended[0], what="Risk summary", to="Northshire Domestic Abuse Service",
+        record_decision(root, outcome.suspended[0], what="Risk summary", to="Northshire Health NHS Foundation Trust",
                         purpose="MARAC", consent="no", rationale="High risk of serious harm to the victim",
                         by=DEMO_USER, date=day)
     except IsaError as exc:
@@ -228,6 +229,25 @@ def _cases(root: Path, day: dt.date, echo: Callable[[str], None]) -> None:
     echo(f"  isa incident notified / meeting / resolve {breach.id} -> resolved")
     for agreement_id, status in resolved.restored.items():
         echo(f"  {agreement_id}: back to {status}; sharing under it resumes")
+
+
+MARAC = "ISA-2023-0002"
+
+
+def _annual_review(root: Path, day: dt.date, echo: Callable[[str], None]) -> None:
+    """The overdue MARAC agreement's annual review: both parties confirm it is still needed, then it is renewed."""
+    from .review import complete_review, record_finding, start_review
+
+    echo(f"\n== The overdue annual review of {MARAC} (isa review start / record / complete)")
+    start_review(root, MARAC, by=DEMO_USER, date=day)
+    record_finding(root, MARAC, stakeholder="Northshire Constabulary", still_required=True,
+                   changes="New designated officer from January: Detective Inspector Owen Baptiste", by=DEMO_USER,
+                   date=day)
+    record_finding(root, MARAC, stakeholder="Northshire Health NHS Foundation Trust", still_required=True,
+                   changes=None, by=DEMO_USER, date=day)
+    updated, _ = complete_review(root, MARAC, outcome="renew", reason=None, detail=None, by=DEMO_USER, date=day)
+    echo(f"  both parties say it is still needed; version {updated.version} now goes through the sign-off chain "
+         f"(isa status {MARAC}), and stays in force meanwhile ({updated.status.value})")
 
 
 _STAND_INS = {
@@ -254,6 +274,8 @@ def _documents(root: Path, record_id: str, outdir: Path, echo: Callable[[str], N
             echo(f"  {item.path.name:<58} sha256:{item.sha256[:16]}...")
     echo(f"  Every page carries the version and fingerprint ({record_id}: {agreement.fingerprint}), "
          "the fingerprint the sign-offs are bound to.")
+    for item in render(register, register.agreements[MARAC], doc="review-report", lang="en", outdir=outdir):
+        echo(f"  {item.path.name:<58} sha256:{item.sha256[:16]}...")
     # The one-off disclosures: the record, and the security statement that goes to the recipient.
     disclosures = register.section("disclosure").records
     for disclosure_id in sorted(disclosures):

@@ -54,7 +54,11 @@ def test_demo_lists_and_shows_what_is_due(demo_run):
     assert register.section("request").index["REQ-2026-0001"]["status"] == "granted"
     assert "ISA-2023-0002 is now suspended" in text and "ISA-2023-0002: back to active" in text
     marac = register.agreements["ISA-2023-0002"]
-    assert marac.status.value == "active" and [c.to.value for c in marac.history[-2:]] == ["suspended", "active"]
+    assert [c.to.value for c in marac.history[-3:]] == ["suspended", "active", "under_review"]
+    # ... and its overdue annual review: both parties confirmed it, and the renewed version awaits the chain.
+    assert [f.stakeholder for f in marac.review.findings] == ["Northshire Constabulary",
+                                                              "Northshire Health NHS Foundation Trust"]
+    assert marac.version == "1.3"
     assert register.section("incident").index["INC-2026-0002"]["status"] == "resolved"
     # The example register's own open breach still holds its agreement suspended.
     assert register.section("incident").index["INC-2026-0001"]["status"] == "open"
@@ -72,6 +76,7 @@ def test_demo_lists_and_shows_what_is_due(demo_run):
     assert "Signalements par la police aux services sociaux" in french and "non traduit" not in french
     assert "isa render ISA-2026-0002 --lang fr -> refused: no French text for title, purpose" in text
     assert {"DIS-2026-0001-disclosure-en.pdf", "DIS-2026-0002-disclosure-en.docx"} <= set(documents)
+    assert {"ISA-2023-0002-v1.3-review-report-en.pdf", "ISA-2023-0002-v1.3-review-report-en.docx"} <= set(documents)
     subjects = git(root, "log", "--format=%s", "--", "agreements/ISA-2026-0003.yaml").splitlines()
     assert len(subjects) == 3 + 1 + 10 + 1  # drafted, two assessments, assessed, ten sign-offs, activated
 

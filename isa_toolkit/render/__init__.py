@@ -105,7 +105,7 @@ def render(register, record: Agreement | Disclosure, *, doc: str | None = None, 
             fallback=fallback, checklists_root=register.root, doc=doc,
         )
         return _write(register, doc, context, formats, outdir, stem=f"{record.id}-{doc}-{lang}",
-                      subject=f"{record.id} one-off disclosure", day=disclosure_date(record),
+                      subject=f"{record.id} · {context['title']}", day=disclosure_date(record),
                       fingerprint=record.fingerprint)
     agreement = record
     chain, _ = load_chain(register.root, register.settings)
@@ -120,8 +120,13 @@ def render(register, record: Agreement | Disclosure, *, doc: str | None = None, 
     if doc == "signature-pages" and not context["doc"]["signatories"]:
         raise IsaError(f"{agreement.id} names no signatory for any party, so there is no signature page to make")
     return _write(register, doc, context, formats, outdir, stem=f"{agreement.id}-v{agreement.version}-{doc}-{lang}",
-                  subject=f"{agreement.id} version {agreement.version}", day=document_date(agreement),
+                  subject=f"{agreement.id} · {_labels(context, 'Version')} {agreement.version}", day=document_date(agreement),
                   fingerprint=agreement.fingerprint)
+
+
+def _labels(context: dict, message: str) -> str:
+    """A label in each of the document's languages: ``Version / Version``."""
+    return " / ".join(dict.fromkeys(part["t"](message) for part in context["docs"]))
 
 
 def _write(register, doc: str, context: dict, formats, outdir: Path, *, stem: str, subject: str, day,

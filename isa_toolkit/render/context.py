@@ -15,7 +15,7 @@ from typing import Any
 
 from ..check import localized_fields
 from ..errors import IsaError
-from ..model import Agreement, Classification, Localized
+from ..model import Agreement, Classification, Localized, Status
 from ..model.disclosure import Disclosure
 from ..schedule import review_due
 from .i18n import long_date, translator
@@ -329,6 +329,8 @@ def _review(agreement: Agreement, text: Texts, t, lang: str) -> dict | None:
         "started": long_date(review.started, lang),
         "last": long_date(review.last, lang),
         "next": long_date(review_due(agreement), lang),
+        # While the review is under way its date is the one it was due by; once renewed, the next one.
+        "next_label": t("This review was due on") if agreement.status is Status.UNDER_REVIEW else t("Next review"),
         "findings": [{"stakeholder": f.stakeholder, "still_required": t("Yes") if f.still_required else t("No"),
                       "changes": text(f.changes), "date": long_date(f.date, lang), "by": f.by} for f in review.findings],
         "changes": changes,

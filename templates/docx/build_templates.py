@@ -306,7 +306,7 @@ def review_report() -> Document:
     _para(d, "{{ doc.title }} · {{ id }} · {{ doc.t('Version') }} {{ version }}")
     _para(d, "{{ doc.t('Review started') }}{{ doc.colon }} {{ doc.review.started }}{% if doc.review.last %} · "
              "{{ doc.t('Last review completed') }}{{ doc.colon }} {{ doc.review.last }}{% endif %}{% if doc.review.next %} · "
-             "{{ doc.t('Next review') }}{{ doc.colon }} {{ doc.review.next }}{% endif %}")
+             "{{ doc.review.next_label }}{{ doc.colon }} {{ doc.review.next }}{% endif %}")
     d.add_heading("{{ doc.t('Who confirmed what') }}", level=2)
     _para(d, "{%p if doc.review.findings %}")
     _table(d, ["{{ doc.t('Stakeholder') }}", "{{ doc.t('Still required') }}", "{{ doc.t('What has changed') }}",
