@@ -49,6 +49,9 @@ def request_entry(record) -> dict:
         "status": record.state,
         "date": record.received.isoformat(),
         "partners": [record.requester.organisation],
+        "granted": {"level": record.decision.safeguards.sensitivity.value,
+                    "channel": dict(record.decision.safeguards.channel.texts)}
+        if record.decision is not None and record.decision.safeguards is not None else None,
     }
 
 

@@ -10,7 +10,8 @@ its result is cached beside the record like the agreement checks.
 from __future__ import annotations
 
 from . import yamlio
-from .kinds import AGREEMENT, DISCLOSURE, INCIDENT
+from .kinds import AGREEMENT, DISCLOSURE, INCIDENT, REQUEST
+from .model import Level
 from .problem import Problem, Severity
 
 
@@ -46,6 +47,20 @@ def check_references(register) -> list[Problem]:
                     f"(isa incident resolve {record_id}) or suspend the agreement again",
                     Severity.WARNING))
 
+    requests = register.section(REQUEST)
+    classification = register.classification
+    for record_id, entry in requests.index.items():
+        granted = entry.get("granted")
+        if not granted or classification is None:
+            continue
+        allowed = classification.definition(Level(granted["level"])).dissemination
+        written = {text.strip().casefold() for text in granted["channel"].values()}
+        if not any(written & {text.strip().casefold() for text in method.texts.values()} for method in allowed):
+            listing = "; ".join(str(method) for method in allowed)
+            problems.append(located(requests, record_id, ("decision", "safeguards", "channel"),
+                                    f"not a channel classification.yaml allows for {granted['level']} information "
+                                    f"({listing})"))
+
     disclosures = register.section(DISCLOSURE)
     for record_id, entry in disclosures.index.items():
         for number, agreement_id in enumerate(entry.get("agreements", [])):
@@ -58,7 +73,14 @@ def check_references(register) -> list[Problem]:
 
 def check_case_record(context, record, rel: str, text) -> list[Problem]:
     """The checks of one disclosure or request, as problems in ``rel`` (run when the file is parsed, cached)."""
-    if getattr(record, "criteria", None) is None or context.checklists is None:
+    if getattr(record, "criteria", None) is None:
+        if getattr(getattr(record, "decision", None), "decision", None) == "grant":
+            source = text()
+            return [Problem(rel, yamlio.locate(source, ("decision",)), "decision",
+                            "granted, but no criteria are recorded: a request is checked against them first",
+                            Severity.ERROR, record.id)]
+        return []
+    if context.checklists is None:
         return []
     findings = list(_criteria_problems(context.checklists, record))
     source = text() if findings else None
@@ -89,6 +111,7 @@ def _criteria_problems(checklists: dict, record):
             yield ("criteria", "answers", key), f"{value!r} is not an answer to this item (yes, no" \
                 f"{' or n/a' if item.not_applicable else ''})", Severity.ERROR
     result = evaluate(checklist, criteria.answers)
+    yield from _grant_problems(record, result)
     if result.outcome != criteria.outcome:
         yield ("criteria", "outcome"), (f"the answers give {result.outcome}, not {criteria.outcome}; "
                                         "record the criteria again rather than editing the outcome"), Severity.ERROR
@@ -96,3 +119,22 @@ def _criteria_problems(checklists: dict, record):
         yield ("criteria", "outcome"), (f"made urgently although the criteria, completed afterwards, are not met "
                                         f"({', '.join(result.reasons)}): review it with your data protection officer"), \
             Severity.WARNING
+
+
+def _grant_problems(record, result):
+    """A granted request keeps to its criteria, as ``isa request decide --grant`` requires (a hand edit may not)."""
+    from .third_party import SAFEGUARD_ITEMS
+
+    decision = getattr(record, "decision", None)
+    if getattr(decision, "decision", None) != "grant" or decision.safeguards is None:
+        return
+    if result.outcome == "do_not_proceed":
+        yield ("decision", "decision"), (f"granted, but the criteria say do not proceed (not met: "
+                                         f"{', '.join(result.reasons)}); a request they rule out is refused"), Severity.ERROR
+    if "anonymised_prepared" in result.reasons and decision.safeguards.anonymisation == "none":
+        yield ("decision", "safeguards", "anonymisation"), ("the criteria ask for names and unique identifiers to be "
+                                                            "removed before release, but none were"), Severity.ERROR
+    unmet = [item for item in result.reasons if item not in SAFEGUARD_ITEMS and item not in decision.conditions_met]
+    if unmet and result.outcome != "do_not_proceed":
+        yield ("decision", "conditions_met"), (f"granted without confirming the criteria's conditions on the request "
+                                               f"({', '.join(unmet)})"), Severity.ERROR

@@ -268,9 +268,26 @@ def problems_from_validation(
     problems = []
     for error in exc.errors(include_url=False):
         loc = tuple(part for part in error["loc"] if isinstance(part, (str, int)))
+        message = _message(error)
+        if not loc and text is not None:
+            loc = _field_named_in(message, text)  # a rule across fields names the field it is about first
         line = yamlio.locate(text, loc) if text is not None else 0
-        problems.append(Problem(rel, line, format_loc(loc), _message(error), Severity.ERROR, record_id))
+        problems.append(Problem(rel, line, format_loc(loc), message, Severity.ERROR, record_id))
     return problems
+
+
+_LEADING_FIELD = re.compile(r"^([a-z_]+(?:\.[a-z_]+|\[\d+\])*)\b")
+
+
+def _field_named_in(message: str, text: str) -> tuple:
+    """The field a record-level message starts with (``occurred 2026-11-29 is after reported ...``), when the
+    file has it, so the problem is placed on its line; otherwise no field."""
+    match = _LEADING_FIELD.match(message)
+    if not match:
+        return ()
+    loc = tuple(int(part) if part.isdigit() else part for part in re.findall(r"[a-z_]+|\d+", match.group(1)))
+    root, line = yamlio.locate(text, ()), yamlio.locate(text, loc[:1])
+    return loc if line != root or yamlio.first_key(text) == loc[0] else ()
 
 
 # -- reading one file -----------------------------------------------------------

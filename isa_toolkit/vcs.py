@@ -122,10 +122,14 @@ class LogEntry:
 
 
 def log(root: Path, path: str) -> list[LogEntry]:
-    """Commits that changed ``path``, newest first (following renames)."""
+    """Commits that changed ``path``, newest first.
+
+    Records are never renamed (the file is named after the id), so renames are not followed: ``--follow`` would
+    take a new record that looks like an older one for a copy of it and list the older one's history.
+    """
     out = _run(
         root,
-        ["log", "--follow", "--format=%H%x1f%aI%x1f%an%x1f%s%x1e", "--", path],
+        ["log", "--no-renames", "--format=%H%x1f%aI%x1f%an%x1f%s%x1e", "--", path],
         what="read the history",
     )
     entries = []

@@ -219,6 +219,17 @@ def _path_text(path: tuple) -> str:
     return out
 
 
+def first_key(text: str) -> str | None:
+    """The first key of a mapping document (None when it is not one)."""
+    try:
+        node = yaml.compose(text, Loader=RecordLoader)  # noqa: S506
+    except (yaml.YAMLError, RecursionError):
+        return None
+    if isinstance(node, yaml.MappingNode) and node.value and isinstance(node.value[0][0], yaml.ScalarNode):
+        return node.value[0][0].value
+    return None
+
+
 def locate(text: str, path: tuple[str | int, ...]) -> int:
     """The 1-based line of the node at ``path`` (or of its deepest existing parent)."""
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 import pytest
 import yaml
@@ -531,3 +532,57 @@ def test_changing_a_checklist_rechecks_the_stored_criteria(make_register, tmp_pa
     result = run(root, "validate", by=None)
     assert result.exit_code == 1
     assert "criteria.answers.accurate: no such item in the one_off_disclosure checklist" in result.output
+
+
+def test_a_hand_edited_grant_must_keep_to_the_criteria_and_the_classification(make_register, tmp_path):
+    root = make_register()
+    blocked = request(criteria={**request()["criteria"], "policy_allows": "no"})
+    for name, answers in (("b.yaml", blocked), ("c.yaml", request())):
+        assert run(root, "request", "new", "--answers", answers_file(tmp_path, name, answers)).exit_code == 0
+    ruled_out, conditional = sorted(r.id for r in store.load_all(root, REQUEST))
+    for record_id, channel in ((ruled_out, "Shouted across the street"),
+                               (conditional, "Password-protected coordination platform open to registered members")):
+        path = root / "requests" / f"{record_id}.yaml"
+        path.write_text(path.read_text() + (
+            "decision:\n  decision: grant\n  date: 2026-11-05\n  by: Olu Officer\n  conditions_met: [destruction]\n"
+            f"  safeguards:\n    sensitivity: moderate\n    channel: {{en: {channel}}}\n    anonymisation: none\n"
+            "    onward_sharing: {en: Anyone}\n"))
+    git(root, "commit", "-qam", "hand edits")
+    result = run(root, "validate", by=None)
+    assert result.exit_code == 1
+    blocked_rel, conditional_rel = (f"requests/{i}.yaml" for i in (ruled_out, conditional))
+    assert re.search(rf"{blocked_rel}:\d+: decision\.decision: granted, but the criteria say do not proceed", result.output)
+    assert re.search(rf"{blocked_rel}:\d+: decision\.safeguards\.channel: not a channel classification\.yaml allows "
+                     "for moderate", result.output)
+    assert re.search(rf"{conditional_rel}:\d+: decision\.safeguards\.anonymisation: the criteria ask for names",
+                     result.output)
+    assert not re.search(rf"{conditional_rel}:\d+: decision\.safeguards\.channel", result.output)  # an allowed one
+
+
+def test_approval_at_rank_needs_the_approver_and_a_cross_field_problem_names_its_line(make_register, tmp_path):
+    root = make_register()
+    before = unchanged(root)
+    claimed = disclosure(criteria={**ALL_YES, "approved_at_rank": "yes"})
+    result = run(root, "disclose", "new", "--answers", answers_file(tmp_path, "d.yaml", claimed))
+    assert result.exit_code == 1 and "approval missing: the criteria say the disclosure was approved at the rank" in result.output
+    assert unchanged(root) == before
+    approved = {**claimed, "approver": "Jane Holloway", "approver_rank": "Inspector"}
+    assert run(root, "disclose", "new", "--answers", answers_file(tmp_path, "a.yaml", approved)).exit_code == 0
+    # A rule across two fields is placed on the line of the field it names first.
+    run(root, "incident", "new", "--answers", answers_file(tmp_path, "i.yaml", breach(type="incident")))
+    [incident] = store.load_all(root, INCIDENT)
+    path = root / "incidents" / f"{incident.id}.yaml"
+    path.write_text(path.read_text().replace("reported: 2026-11-10", "reported: 2026-11-10\noccurred: 2026-11-12"))
+    line = path.read_text().splitlines().index("occurred: 2026-11-12") + 1
+    result = run(root, "validate", by=None)
+    assert f"incidents/{incident.id}.yaml:{line}: occurred: occurred 2026-11-12 is after reported" in result.output
+
+
+def test_the_log_of_a_record_is_its_own_even_when_another_looks_alike(make_register, tmp_path):
+    root = make_register({f"agreements/{A}.yaml": complete_isa(A)})
+    for name in ("1.yaml", "2.yaml"):
+        assert run(root, "incident", "new", "--answers", answers_file(tmp_path, name, breach(A))).exit_code == 0
+    first, second = sorted(i.id for i in store.load_all(root, INCIDENT))
+    history = run(root, "log", second, "--json", by=None)
+    subjects = [entry["subject"] for entry in json.loads(history.output)]
+    assert len(subjects) == 1 and subjects[0].startswith(f"{second}: ") and first not in history.output
