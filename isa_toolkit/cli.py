@@ -935,10 +935,15 @@ def disclose_complete(ctx: click.Context, record_id: str, answers_file: Path | N
     lang = answer_language(register, lang, raw)
     criteria = raw.get("criteria")
     if answers_file is None:
-        checklist = load_checklist(disclosing.CHECKLIST, register.root)
-        click.secho(str(checklist.title.get(lang) or checklist.title), bold=True)
-        criteria = ask_checklist(checklist, {"urgent": True}, lang)
-        if not rationale:
+        from .kinds import DISCLOSURE
+        from .store import load_record
+
+        still = load_record(register.root, DISCLOSURE, record_id).outstanding_items  # ask only for what is missing
+        if "criteria" in still:
+            checklist = load_checklist(disclosing.CHECKLIST, register.root)
+            click.secho(str(checklist.title.get(lang) or checklist.title), bold=True)
+            criteria = ask_checklist(checklist, {"urgent": True}, lang)
+        if not rationale and "rationale" in still:
             rationale = click.prompt("Rationale" if lang != "fr" else "Justification")
     given = rationale_from(rationale if rationale is not None else raw.get("rationale"), lang)
     record = disclosing.complete(register.root, record_id, criteria_answers=criteria, rationale=given, lang=lang,
@@ -1002,6 +1007,8 @@ def request_new(ctx: click.Context, answers_file: Path | None, lang: str | None,
 @click.option("--anonymisation", type=click.Choice(["none", "pseudonymised", "anonymised", "aggregated"]),
               help="What was done to the data before release.")
 @click.option("--onward", metavar="TEXT", help="Limits on onward sharing and publication set in the answer.")
+@click.option("--destruction-date", "destruction", callback=_parse_date, metavar="DATE",
+              help="With --grant: the date the requester gave for destroying what it receives, when the request lacked one.")
 @click.option("--conditions-met", "conditions_met", is_flag=True,
               help="Confirm the criteria's conditions on the request itself (in writing, scope...) were put right.")
 @click.option("--lang", metavar="LANG", help="The language of the texts you give (default: the register's first).")
@@ -1009,8 +1016,8 @@ def request_new(ctx: click.Context, answers_file: Path | None, lang: str | None,
 @click.option("--by", metavar="NAME", help="Who decides (default: $ISA_USER or your login).")
 @click.pass_context
 def request_decide(ctx: click.Context, record_id: str, grant: bool, refuse: bool, reason: str | None, level: str | None,
-                   channel: str | None, anonymisation: str | None, onward: str | None, conditions_met: bool,
-                   lang: str | None, when: dt.date | None, by: str | None) -> None:
+                   channel: str | None, anonymisation: str | None, onward: str | None, destruction: dt.date | None,
+                   conditions_met: bool, lang: str | None, when: dt.date | None, by: str | None) -> None:
     """Grant a request under its safeguards, or refuse it.
 
     Without --channel, a grant lists the channels the classification allows
@@ -1028,11 +1035,18 @@ def request_decide(ctx: click.Context, record_id: str, grant: bool, refuse: bool
 
     if grant == refuse:
         raise click.UsageError("say --grant or --refuse")
+    if refuse:
+        given = [name for name, value in (("--level", level), ("--channel", channel), ("--anonymisation", anonymisation),
+                                          ("--onward", onward), ("--destruction-date", destruction),
+                                          ("--conditions-met", conditions_met)) if value]
+        if given:
+            raise click.UsageError(f"{', '.join(given)} set(s) the safeguards of a grant; a refusal takes --reason only")
     register = _load(ctx)
     lang = answer_language(register, lang)
     record = third_party.decide(register.root, record_id, grant=grant, by=_author(by), date=when or dt.date.today(),
                                 lang=lang, reason=reason, level=Level(level) if level else None, channel=channel,
-                                anonymisation=anonymisation, onward=onward, conditions_met=conditions_met)
+                                anonymisation=anonymisation, onward=onward, conditions_met=conditions_met,
+                                destruction_date=destruction)
     decision = record.decision
     click.echo(f"{record.id}: {record.state} on {decision.date}")
     if decision.safeguards:
@@ -1080,9 +1094,11 @@ def incident_new(ctx: click.Context, answers_file: Path | None, lang: str | None
         click.echo(f"  {agreement_id}: suspended; no sharing under it until {record.id} is resolved")
     for agreement_id, why in outcome.untouched.items():
         click.echo(f"  {agreement_id}: {why}")
-    for item in owed(_load(ctx)):
+    today = dt.date.today()
+    for item in owed(_load(ctx), today):
         if item.record_id == record.id:
-            click.echo(f"  due by {item.due}: {item.what}")
+            when = f"OVERDUE by {item.days(today)} day(s) (due {item.due})" if item.overdue(today) else f"due by {item.due}"
+            click.echo(f"  {when}: {item.what}")
 
 
 @incident.command(name="meeting")
@@ -1185,6 +1201,14 @@ def deadlines(ctx: click.Context, as_of: dt.date | None, as_json: bool) -> None:
     register = _load(ctx)
     as_of = as_of or dt.date.today()
     items = owed(register, as_of)
+    if register.settings is None:
+        from .model.settings import Deadlines
+
+        limits = Deadlines()
+        click.echo(f"warning: register.yaml has errors (isa validate), so the default deadlines are used: a breach "
+                   f"meeting within {limits.breach_meeting_days} days, the regulator told within "
+                   f"{limits.regulator_hours} hours, an urgent disclosure completed within "
+                   f"{limits.urgent_rationale_days} days", err=True)
     if as_json:
         _echo_json([item.as_dict(as_of) for item in items])
         _note_unreadable(register)

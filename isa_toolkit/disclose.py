@@ -109,8 +109,11 @@ def record(register, intake: Intake, *, by: str, today: dt.date | None = None) -
         return out
 
     organisation = answers.values["organisation"]
-    if intake.urgent and "rationale" not in answers.raw:
-        what = f"urgent disclosure to {organisation} recorded, criteria and rationale to follow"
+    to_follow = [key for key in ("criteria", "rationale") if answers.raw.get(key) is None]
+    if intake.urgent and to_follow:
+        what = f"urgent disclosure to {organisation} recorded, {' and '.join(to_follow)} to follow"
+    elif intake.urgent:
+        what = f"urgent disclosure to {organisation}"
     elif answers.values.get("decision") == "refuse":
         what = f"one-off disclosure to {organisation} refused"
     else:
@@ -134,6 +137,10 @@ def complete(root: Path, record_id: str, *, criteria_answers: dict, rationale, l
         if date < disclosure.date:
             raise IsaError(f"{disclosure.id} was made on {disclosure.date}; it cannot be completed before that ({date})")
         update: dict = {}
+        for name, given in (("criteria", criteria_answers), ("rationale", rationale)):
+            if getattr(disclosure, name) is not None and given is not None:
+                raise IsaError(f"{disclosure.id}: the {name} was recorded when the disclosure was made and is not "
+                               f"rewritten; give only what is still missing ({', '.join(disclosure.outstanding_items)})")
         if disclosure.criteria is None:
             if criteria_answers is None:
                 raise IsaError("give the criteria: a `criteria:` mapping in the answers file (item id: yes / no / n/a)")
@@ -149,7 +156,8 @@ def complete(root: Path, record_id: str, *, criteria_answers: dict, rationale, l
             update["rationale"] = rationale
         update["completed"] = date
         updated = disclosure.model_copy(update=update)
-        return updated, "urgent disclosure completed: criteria and rationale recorded"
+        recorded = " and ".join(name for name in ("criteria", "rationale") if name in update)
+        return updated, f"urgent disclosure completed: {recorded} recorded"
 
     updated, _ = modify_record(root, DISCLOSURE, record_id, edit, by=by)
     return updated

@@ -78,8 +78,12 @@ def pick_channel(allowed: list[Localized], choice: str | None, level: Level, lan
 
 def decide(root: Path, record_id: str, *, grant: bool, by: str, date: dt.date, lang: str,
            reason: str | None = None, level: Level | None = None, channel: str | None = None,
-           anonymisation: str | None = None, onward: str | None = None, conditions_met: bool = False) -> Request:
-    """Grant the request under its safeguards, or refuse it with the reason; commit the decision."""
+           anonymisation: str | None = None, onward: str | None = None, conditions_met: bool = False,
+           destruction_date: dt.date | None = None) -> Request:
+    """Grant the request under its safeguards, or refuse it with the reason; commit the decision.
+
+    When the criteria ask for a destruction date the request lacked, a grant records the one the requester gave.
+    """
     from .intake import check_text
 
     if date > dt.date.today():
@@ -102,11 +106,21 @@ def decide(root: Path, record_id: str, *, grant: bool, by: str, date: dt.date, l
                 raise IsaError(f"a grant records its safeguards: give {', '.join(missing)}")
             chosen = pick_channel(channels(root, level), channel, level, lang)
             unmet = [item for item in request.criteria.reasons if item not in SAFEGUARD_ITEMS]
+            update: dict = {}
+            if "destruction_date" in unmet and request.destruction_date is None:
+                if destruction_date is None:
+                    raise IsaError(f"{request.id}: the criteria ask for the date by which the requester will destroy "
+                                   "what it receives; obtain it and give it: --destruction-date DATE")
+                if destruction_date < request.received:
+                    raise IsaError(f"the destruction date {destruction_date} is before the request was received "
+                                   f"({request.received})")
+                update["destruction_date"] = destruction_date
             if "anonymised_prepared" in request.criteria.reasons and anonymisation == "none":
                 raise IsaError(f"{request.id}: the criteria ask for names and unique identifiers to be removed before "
                                "release; give --anonymisation pseudonymised, anonymised or aggregated")
-            if unmet and not conditions_met:
-                raise IsaError(f"{request.id}: the criteria set conditions on the request itself ({', '.join(unmet)}); "
+            remaining = [item for item in unmet if not (item == "destruction_date" and "destruction_date" in update)]
+            if remaining and not conditions_met:
+                raise IsaError(f"{request.id}: the criteria set conditions on the request itself ({', '.join(remaining)}); "
                                "put them right with the requester first, then grant with --conditions-met")
             safeguards = Safeguards(sensitivity=level, channel=chosen, anonymisation=anonymisation,
                                     onward_sharing=text(onward))
@@ -117,6 +131,7 @@ def decide(root: Path, record_id: str, *, grant: bool, by: str, date: dt.date, l
                 fields["conditions_met"] = unmet
             decision = RequestDecision(**fields)
             what = f"granted, {level.value} information by {chosen.get(lang) or chosen}"
+            return request.model_copy(update={**update, "decision": decision}), f"request {what}"
         else:
             if not reason or not reason.strip():
                 raise IsaError("say why it is refused: --reason TEXT")

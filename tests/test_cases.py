@@ -586,3 +586,43 @@ def test_the_log_of_a_record_is_its_own_even_when_another_looks_alike(make_regis
     history = run(root, "log", second, "--json", by=None)
     subjects = [entry["subject"] for entry in json.loads(history.output)]
     assert len(subjects) == 1 and subjects[0].startswith(f"{second}: ") and first not in history.output
+
+
+def test_a_grant_records_the_destruction_date_the_criteria_asked_for(make_register, tmp_path):
+    root = make_register()
+    undated = request(destruction_date=None)
+    assert run(root, "request", "new", "--answers", answers_file(tmp_path, "r.yaml", undated)).exit_code == 0
+    [logged] = store.load_all(root, REQUEST)
+    assert "destruction_date" in logged.criteria.reasons
+    grant = ["request", "decide", logged.id, "--grant", "--level", "moderate", "--channel", "1",
+             "--anonymisation", "aggregated", "--onward", "Not to be published", "--date", "2026-11-05"]
+    before = unchanged(root)
+    result = run(root, *grant)
+    assert result.exit_code == 1 and "--destruction-date DATE" in result.output and unchanged(root) == before
+    refused = run(root, "request", "decide", logged.id, "--refuse", "--reason", "No", "--level", "high")
+    assert refused.exit_code == 2 and "--level set(s) the safeguards of a grant" in refused.output
+    assert run(root, *grant, "--destruction-date", "2027-03-31").exit_code == 0
+    decided = store.load_record(root, REQUEST, logged.id)
+    assert str(decided.destruction_date) == "2027-03-31" and decided.decision.conditions_met == ["destruction_date"]
+    assert run(root, "validate", by=None).exit_code == 0
+
+
+def test_completing_an_urgent_disclosure_records_only_what_is_missing(make_register, tmp_path):
+    root = make_register()
+    urgent = answers_file(tmp_path, "u.yaml", disclosure(criteria=None, rationale="Life at risk; no time to ask."))
+    assert run(root, "disclose", "new", "--urgent", "--answers", urgent).exit_code == 0
+    [record] = store.load_all(root, DISCLOSURE)
+    assert git(root, "log", "-1", "--format=%s").startswith(f"{record.id}: urgent disclosure to Testshire Ambulance "
+                                                            "Service recorded, criteria to follow")
+    before = unchanged(root)
+    both = answers_file(tmp_path, "c.yaml", {"criteria": ALL_YES, "rationale": "Another reason."})
+    result = run(root, "disclose", "complete", record.id, "--answers", both)
+    assert result.exit_code == 1 and "the rationale was recorded when the disclosure was made" in result.output
+    assert unchanged(root) == before
+    # At the terminal, only the criteria are asked for.
+    answers = "".join("y\n" if value == "yes" else "n/a\n" for value in ALL_YES.values())
+    result = CliRunner().invoke(main, ["-R", str(root), "disclose", "complete", record.id, "--by", "Olu Officer"],
+                                input=answers)
+    assert result.exit_code == 0, result.output
+    assert "Rationale" not in result.output
+    assert git(root, "log", "-1", "--format=%s").startswith(f"{record.id}: urgent disclosure completed: criteria recorded")
