@@ -17,6 +17,7 @@ from .questionnaire import Question
 UI = {
     "en": {
         "yes_no": "yes/no",
+        "from_record": "from the record",
         "choose": "Choose a number or a value",
         "choose_many": "Choose numbers or values, separated by commas",
         "list": "Separate items with ';'",
@@ -27,6 +28,7 @@ UI = {
     },
     "fr": {
         "yes_no": "oui/non",
+        "from_record": "d'après le dossier",
         "choose": "Choisissez un numéro ou une valeur",
         "choose_many": "Choisissez des numéros ou des valeurs, séparés par des virgules",
         "list": "Séparez les éléments par « ; »",
@@ -153,7 +155,7 @@ def ask_checklist(checklist, facts: dict[str, bool], lang: str) -> dict[str, Any
     for item in checklist.items:
         if item.prefill and item.prefill in facts:
             click.secho(f"  {_text(item.question, lang)} {ui(lang, 'yes_no').split('/')[0 if facts[item.prefill] else 1]} "
-                        f"(from the data items)", dim=True)
+                        f"({ui(lang, 'from_record')})", dim=True)
             continue
         if item.id == "justification" and not any(
             answers.get(i.id) is True or facts.get(i.prefill or "") for i in checklist.items if i.counts == "trigger"
