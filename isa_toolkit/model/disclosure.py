@@ -69,7 +69,8 @@ class Disclosure(CaseRecord):
             raise ValueError("urgent is for a disclosure made at once to preserve life; a refusal is not urgent")
         elif self.completed is not None and self.outstanding_items:
             raise ValueError(f"completed is set, but {' and '.join(self.outstanding_items)} still missing")
-        if self.criteria is not None and self.criteria.answers.get("approved_at_rank") is True and self.approval is None:
+        approved = self.criteria is not None and self.criteria.answers.get("approved_at_rank") is True
+        if approved and self.decision == "disclose" and self.approval is None:
             raise ValueError("approval missing: the criteria say the disclosure was approved at the rank your policy "
                              "requires (approved_at_rank: yes), so record who approved it and their rank (in an "
                              "answers file: approver and approver_rank)")
