@@ -653,8 +653,8 @@ def amend(ctx: click.Context, record_id: str, changes: Path, detail: str, author
 @click.option("--doc", type=click.Choice(["agreement", "protocol", "signature-pages", "signoff-sheet", "assessment",
                                           "review-report", "disclosure"]),
               default=None,
-              help="Which document (default: agreement; disclosure, the record and its security statement, for a "
-                   "one-off disclosure).")
+              help="Which document (default: the record's own: the agreement, the protocol for a protocol, and for a "
+                   "one-off disclosure its record and security statement).")
 @click.option("--lang", default=None, metavar="LANG", help="en, fr or en+fr (both in one document); default: the register's first language.")
 @click.option("--format", "fmt", type=click.Choice(["docx", "pdf", "all"]), default="all", show_default=True)
 @click.option("-o", "--output", "outdir", type=click.Path(file_okay=False, path_type=Path), default=Path("documents"),
@@ -850,7 +850,9 @@ def disclose_new(ctx: click.Context, answers_file: Path | None, urgent: bool, go
     The register is searched first for an agreement in force with the same
     recipient and a similar purpose: a request such an agreement covers is
     handled under it (`isa share`), so you are pointed to it and, with
-    --answers, stopped unless you add --continue.
+    --answers, stopped unless you add --continue. One that would cover it but
+    cannot be used on the disclosure's date (suspended, or not yet in force)
+    is shown too, and also needs --continue.
 
     \b
     Examples:
@@ -877,13 +879,14 @@ def disclose_new(ctx: click.Context, answers_file: Path | None, urgent: bool, go
         if answers_file is None and not confirm("Record a one-off disclosure anyway?", answers.lang, default=False):
             raise IsaError("stopped at your request; nothing was written")
     elif intake.blocked and not intake.urgent:
-        click.echo("An agreement with this recipient for a similar purpose exists, but cannot be shared under now:")
+        click.echo("An agreement with this recipient for a similar purpose exists, but cannot be shared under on the "
+                   "disclosure's date:")
         for o, why in intake.blocked:
             click.echo(f"  {o.agreement_id}  [{o.status}]  {o.title}: {why}")
         click.echo("A one-off disclosure must not work around a suspension: say in the rationale why this one cannot "
                    "wait and is safe, and have it approved at the right level.")
         if answers_file is not None and not go_on:
-            raise IsaError("stopped: the agreement that would cover this cannot be used now; if the disclosure must "
+            raise IsaError("stopped: the agreement that would cover this cannot be used; if the disclosure must "
                            "still be made, run again with --continue (the agreement is kept on the record as considered)")
         if answers_file is None and not confirm("Record a one-off disclosure anyway?", answers.lang, default=False):
             raise IsaError("stopped at your request; nothing was written")
@@ -908,12 +911,15 @@ def disclose_new(ctx: click.Context, answers_file: Path | None, urgent: bool, go
 @click.option("--answers", "answers_file", type=click.Path(dir_okay=False, path_type=Path),
               help="A YAML or JSON file with `criteria:` (item id: yes / no / n/a) and `rationale:`.")
 @click.option("--rationale", metavar="TEXT", help="Why the disclosure was right (or what was weighed).")
+@click.option("--approver", metavar="NAME", help="Who approved it, where policy asks for approval at a rank.")
+@click.option("--approver-rank", "approver_rank", metavar="RANK", help="Their rank or role (with --approver).")
 @click.option("--lang", metavar="LANG", help="The language of the rationale (default: the register's first).")
 @click.option("--date", "when", callback=_parse_date, metavar="DATE", help="When it is completed (default: today).")
 @click.option("--by", metavar="NAME", help="Who completes it (default: $ISA_USER or your login).")
 @click.pass_context
 def disclose_complete(ctx: click.Context, record_id: str, answers_file: Path | None, rationale: str | None,
-                      lang: str | None, when: dt.date | None, by: str | None) -> None:
+                      approver: str | None, approver_rank: str | None, lang: str | None, when: dt.date | None,
+                      by: str | None) -> None:
     """Complete an urgent disclosure: record its criteria and rationale afterwards.
 
     \b
@@ -929,9 +935,10 @@ def disclose_complete(ctx: click.Context, record_id: str, answers_file: Path | N
     raw, text, rel = ({}, None, "your answers")
     if answers_file is not None:
         raw, text, rel = read_answers(answers_file)
-        unknown = sorted(set(raw) - {"criteria", "rationale", "language"})
+        unknown = sorted(set(raw) - {"criteria", "rationale", "language", "approver", "approver_rank"})
         if unknown:
-            raise IsaError(f"{rel}: unknown key(s) {', '.join(unknown)}; the file holds `criteria:` and `rationale:`")
+            raise IsaError(f"{rel}: unknown key(s) {', '.join(unknown)}; the file holds `criteria:` and `rationale:` "
+                           "(and `approver:` with `approver_rank:` when the approval is still to be recorded)")
     lang = answer_language(register, lang, raw)
     criteria = raw.get("criteria")
     if answers_file is None:
@@ -946,8 +953,14 @@ def disclose_complete(ctx: click.Context, record_id: str, answers_file: Path | N
         if not rationale and "rationale" in still:
             rationale = click.prompt("Rationale" if lang != "fr" else "Justification")
     given = rationale_from(rationale if rationale is not None else raw.get("rationale"), lang)
+    approver = approver or raw.get("approver")
+    approver_rank = approver_rank or raw.get("approver_rank")
+    for key, value in (("approver", approver), ("approver_rank", approver_rank)):
+        if value is not None and not isinstance(value, str):
+            raise IsaError(f"{rel}: {key}: write it as text")
     record = disclosing.complete(register.root, record_id, criteria_answers=criteria, rationale=given, lang=lang,
-                                 by=_author(by), date=when or dt.date.today(), rel=rel, text=text)
+                                 by=_author(by), date=when or dt.date.today(), rel=rel, text=text,
+                                 approver=approver, approver_rank=approver_rank)
     click.echo(f"{record.id}: completed on {record.completed}; no longer outstanding")
     _show_criteria(record.criteria, disclosing.CHECKLIST, lang, register.root)
 
@@ -1423,7 +1436,8 @@ def templates() -> None:
 @click.argument("path", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.pass_context
 def templates_check(ctx: click.Context, path: Path | None) -> None:
-    """Check templates: DOCX tags split by Word, variables documents do not provide, untranslated messages.
+    """Check templates: unreadable ones, DOCX tags split by Word, variables documents do not provide, untranslated
+    or fuzzy catalog messages; each problem with its file and line (a DOCX's part and paragraph).
 
     PATH is a templates folder (with html/, docx/, locale/); without it, the
     register's own templates and the shipped ones are checked.

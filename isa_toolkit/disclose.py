@@ -46,19 +46,22 @@ def covering_agreements(register, organisation: str, purpose: dict[str, str],
 
 
 def _coverage(register, organisation: str, purpose: dict[str, str], on: dt.date):
+    """The agreements with this recipient and a similar purpose that a decision dated ``on`` could be recorded
+    under (``isa share``: the same rule), and those that would cover it but cannot be used, with why."""
+    from .share import not_shareable
+
     covering, blocked = [], []
     for overlap in find_overlaps(register, [organisation], purpose):
         agreement = register.agreements[overlap.agreement_id]
-        starts = agreement.start_date
-        if agreement.status.in_force and (starts is None or starts <= on):
+        why = not_shareable(agreement, on)
+        if why is None:
             covering.append(overlap)
-        elif agreement.status.in_force:
-            blocked.append((overlap, f"in force only from {starts}"))
-        elif agreement.status is Status.SUSPENDED:
+        elif agreement.status.in_force or agreement.status is Status.SUSPENDED:  # drafts and the like cover nothing
             holders = [i for i, e in register.section(INCIDENT).index.items()
                        if e["status"] == "open" and agreement.id in (*e.get("suspended", []), *e.get("held", []))]
-            blocked.append((overlap, f"suspended while the breach {', '.join(holders)} is open" if holders
-                            else "suspended"))
+            if holders and agreement.status is Status.SUSPENDED:
+                why += f" ({', '.join(holders)})"
+            blocked.append((overlap, why))
     return covering, blocked
 
 
@@ -123,8 +126,14 @@ def record(register, intake: Intake, *, by: str, today: dt.date | None = None) -
 
 
 def complete(root: Path, record_id: str, *, criteria_answers: dict, rationale, lang: str, by: str,
-             date: dt.date, rel: str = "answers", text: str | None = None) -> Disclosure:
-    """Record an urgent disclosure's criteria and rationale afterwards; it is then no longer outstanding."""
+             date: dt.date, rel: str = "answers", text: str | None = None,
+             approver: str | None = None, approver_rank: str | None = None) -> Disclosure:
+    """Record an urgent disclosure's criteria and rationale afterwards; it is then no longer outstanding.
+
+    The manager who approved it (``approver``, ``approver_rank``) can be recorded then too, when the record has none.
+    """
+    from .intake import check_text
+    from .model.disclosure import Approval
     checklist = load_checklist(CHECKLIST, root)
     if date > dt.date.today():
         raise IsaError(f"the completion date {date} is in the future")
@@ -141,6 +150,13 @@ def complete(root: Path, record_id: str, *, criteria_answers: dict, rationale, l
             if getattr(disclosure, name) is not None and given is not None:
                 raise IsaError(f"{disclosure.id}: the {name} was recorded when the disclosure was made and is not "
                                f"rewritten; give only what is still missing ({', '.join(disclosure.outstanding_items)})")
+        if approver or approver_rank:
+            if disclosure.approval is not None:
+                raise IsaError(f"{disclosure.id}: its approval by {disclosure.approval.name} is recorded already and is "
+                               "not rewritten")
+            if not (approver and approver.strip() and approver_rank and approver_rank.strip()):
+                raise IsaError("an approval names both the approver and their rank (approver and approver_rank)")
+            update["approval"] = Approval(name=check_text(approver.strip()), rank=check_text(approver_rank.strip()))
         if disclosure.criteria is None:
             if criteria_answers is None:
                 raise IsaError("give the criteria: a `criteria:` mapping in the answers file (item id: yes / no / n/a)")
@@ -156,7 +172,7 @@ def complete(root: Path, record_id: str, *, criteria_answers: dict, rationale, l
             update["rationale"] = rationale
         update["completed"] = date
         updated = disclosure.model_copy(update=update)
-        recorded = " and ".join(name for name in ("criteria", "rationale") if name in update)
+        recorded = " and ".join(name for name in ("criteria", "rationale", "approval") if name in update)
         return updated, f"urgent disclosure completed: {recorded} recorded"
 
     updated, _ = modify_record(root, DISCLOSURE, record_id, edit, by=by)

@@ -57,6 +57,7 @@ def record(register, answers: cases.Answers, *, by: str, today: dt.date | None =
     chain, _ = load_chain(register.root, register.settings)
     outcome = Outcome(None)
     found_suspended: list[str] = []  # suspended by hand before the breach: held by it, never lifted by it
+    also_suspended: list[str] = []  # suspended by another open breach: held by this one too, restored with the last
 
     def also(incident: Incident):
         changed = []
@@ -65,9 +66,16 @@ def record(register, answers: cases.Answers, *, by: str, today: dt.date | None =
             agreement = load_record(register.root, AGREEMENT, agreement_id)  # refuses an unknown id
             if incident.type != "breach":
                 continue
-            holders = [i.id for i in open_breaches if agreement_id in i.suspended]
-            if agreement.status is Status.SUSPENDED and holders:
-                outcome.untouched[agreement_id] = f"already suspended by {', '.join(holders)}; this breach holds it too"
+            by_breach = [i.id for i in open_breaches if agreement_id in i.suspended]
+            by_hand = [i.id for i in open_breaches if agreement_id in i.held]
+            if agreement.status is Status.SUSPENDED and by_breach:
+                outcome.untouched[agreement_id] = f"already suspended by {', '.join(by_breach)}; this breach holds it too"
+                also_suspended.append(agreement_id)
+            elif agreement.status is Status.SUSPENDED and by_hand:
+                outcome.untouched[agreement_id] = (f"suspended before {', '.join(by_hand)}, not by a breach: this breach "
+                                                   "holds it too, and resolving it will not lift the earlier suspension")
+                found_suspended.append(agreement_id)
+                continue
             elif agreement.status is Status.SUSPENDED:
                 outcome.untouched[agreement_id] = ("suspended already, not by a breach: this breach keeps it suspended "
                                                    "while it is open, and resolving it will not lift the earlier "
@@ -81,7 +89,7 @@ def record(register, answers: cases.Answers, *, by: str, today: dt.date | None =
                 check_move(lifecycle, agreement, Status.SUSPENDED, chain=chain, reason=_reason(incident.id))
                 changed.append(moved(agreement, Status.SUSPENDED, by=by, date=today, reason=_reason(incident.id)))
                 outcome.suspended.append(agreement_id)
-        suspended = outcome.suspended + [i for i, why in outcome.untouched.items() if why.startswith("already")]
+        suspended = outcome.suspended + also_suspended
         incident = incident.model_copy(update={"suspended": [i for i in incident.agreements if i in suspended],
                                                "held": [i for i in incident.agreements if i in found_suspended]})
         return incident, changed

@@ -338,9 +338,12 @@ def build_draft(questionnaire: Questionnaire, values: dict, lang: str, *, record
     # The record is in the answers' language and in every other language its free text is given in, so
     # the parity check then names any text still to translate into those languages.
     given = {key for value in _localized_answers(questionnaire.questions, values) for key in value}
+    foreign = sorted(given - set(settings.languages)) if settings else []
+    if foreign:
+        raise IsaError(f"the answers give text in {', '.join(foreign)}, which is not among the register's languages "
+                       f"({', '.join(settings.languages)}); remove that text, or add the language to register.yaml")
     order = settings.languages if settings else sorted(given)
-    data["languages"] = [lang, *[other for other in order if other in given and other != lang],
-                         *sorted(given - {lang, *order})]
+    data["languages"] = [lang, *[other for other in order if other in given and other != lang]]
     if questionnaire.kind in AGREEMENT_KINDS:
         interval = settings.review.interval_months if settings else 12
         data.setdefault("review", {}).setdefault("interval_months", interval)

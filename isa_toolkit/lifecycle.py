@@ -180,9 +180,13 @@ def _automatic_cause(to: Status) -> str:
 
 
 def moved(agreement: Agreement, to: Status, *, by: str, date: dt.date, reason: str | None = None) -> Agreement:
-    """The agreement at status ``to``, the move recorded in its history."""
+    """The agreement at status ``to``, the move recorded in its history (which stays in date order)."""
     if to is agreement.status:
         return agreement
+    if agreement.history and date < agreement.history[-1].date:
+        last = agreement.history[-1]
+        raise Refused(f"{agreement.id} moved to {last.to.value} on {last.date}; a later move cannot be dated before that "
+                      f"({date})")
     change = StatusChange(date=date, from_status=agreement.status, to=to, by=by, reason=reason)
     return agreement.model_copy(update={"status": to, "history": [*agreement.history, change]})
 

@@ -10,6 +10,7 @@ disclosure. Sharing without consent needs its rationale written down.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -21,15 +22,42 @@ from .store import modify_agreement
 
 
 def is_party(agreement: Agreement, organisation: str) -> bool:
-    """``organisation`` is one of the agreement's parties, or a part of one named more or less fully
-    (``Children's Services`` for ``Northshire County Council (Children's Services)``)."""
-    name = normalise_organisation(organisation)
-    wanted = set(name.split())
+    """``organisation`` names one of the agreement's parties: its name as written (case, accents, punctuation and
+    "&"/"and" aside), the part of it in brackets (``Children's Services`` for ``Northshire County Council
+    (Children's Services)``), the name without that part, or a unit of the party whose name begins with the
+    party's (``Testshire Council Housing Team``)."""
+    wanted = normalise_organisation(organisation).split()
+    if not wanted:
+        return False
     for party in agreement.parties:
-        words = set(normalise_organisation(party.organisation).split())
-        if name and (words <= wanted or (len(wanted) >= 2 and wanted <= words)):
-            return True
+        name = party.organisation
+        forms = {normalise_organisation(name)}
+        bracket = re.search(r"\(([^()]*)\)\s*$", name)
+        if bracket:
+            forms |= {normalise_organisation(bracket.group(1)), normalise_organisation(name[:bracket.start()])}
+        for form in filter(None, forms):
+            words = form.split()
+            if wanted == words or wanted[:len(words)] == words:
+                return True
     return False
+
+
+def not_shareable(agreement: Agreement, day: dt.date) -> str | None:
+    """Why a decision dated ``day`` cannot be recorded under the agreement (None: it can).
+
+    It must be in force now (not a draft, awaiting signature, suspended or terminated) and have been in force on
+    ``day``: started by then, and not suspended that day as its lifecycle history shows.
+    """
+    if not agreement.status.in_force:
+        return {"suspended": "it is suspended while a breach is investigated",
+                "draft": "it is a draft, not yet agreed"}.get(agreement.status.value, f"it is {agreement.status.value}")
+    if agreement.start_date and day < agreement.start_date:
+        tense = "comes" if agreement.start_date > dt.date.today() else "came"
+        return f"it {tense} into force on {agreement.start_date}, after {day}"
+    then = agreement.status_on(day)
+    if not then.in_force:
+        return f"it was {then.value} on {day} (see isa show {agreement.id})"
+    return None
 
 
 def record_decision(root: Path, record_id: str, *, what: str, to: str, purpose: str, consent: str, by: str,
@@ -49,19 +77,10 @@ def record_decision(root: Path, record_id: str, *, what: str, to: str, purpose: 
         raise IsaError(f"{option.get(field, field)}: {error['msg'].removeprefix('Value error, ')}") from None
 
     def edit(agreement: Agreement) -> tuple[Agreement, str]:
-        if not agreement.status.in_force:
-            why = {"suspended": "it is suspended while a breach is investigated",
-                   "draft": "it is a draft, not yet agreed"}.get(agreement.status.value, f"it is {agreement.status.value}")
-            raise IsaError(f"no sharing under {agreement.id}: {why}. Share under an agreement in force, or record a "
-                           "one-off disclosure")
-        if agreement.start_date and date < agreement.start_date:
-            tense = "comes" if agreement.start_date > dt.date.today() else "came"
-            raise IsaError(f"{agreement.id} {tense} into force on {agreement.start_date}; it does not cover sharing "
-                           f"on {date}")
-        then = agreement.status_on(date)
-        if not then.in_force:
-            raise IsaError(f"{agreement.id} was {then.value} on {date} (see isa show {agreement.id}), so it did not "
-                           "cover sharing that day; a disclosure made then is a one-off disclosure")
+        why = not_shareable(agreement, date)
+        if why:
+            raise IsaError(f"no sharing under {agreement.id} on {date}: {why}. Share under an agreement in force, or "
+                           "record a one-off disclosure")
         if not is_party(agreement, to):
             parties = "; ".join(p.organisation for p in agreement.parties)
             raise IsaError(f"{to!r} is not a party to {agreement.id} ({parties}); the agreement covers sharing with its "

@@ -107,13 +107,17 @@ def decide(root: Path, record_id: str, *, grant: bool, by: str, date: dt.date, l
             chosen = pick_channel(channels(root, level), channel, level, lang)
             unmet = [item for item in request.criteria.reasons if item not in SAFEGUARD_ITEMS]
             update: dict = {}
-            if "destruction_date" in unmet and request.destruction_date is None:
+            needed = "destruction_date" in unmet and request.destruction_date is None
+            if destruction_date is not None and not needed:
+                raise IsaError(f"{request.id} has its destruction date ({request.destruction_date}) or its criteria do "
+                               "not ask for one: leave out --destruction-date")
+            if needed:
                 if destruction_date is None:
                     raise IsaError(f"{request.id}: the criteria ask for the date by which the requester will destroy "
                                    "what it receives; obtain it and give it: --destruction-date DATE")
-                if destruction_date < request.received:
-                    raise IsaError(f"the destruction date {destruction_date} is before the request was received "
-                                   f"({request.received})")
+                if destruction_date < date:
+                    raise IsaError(f"the destruction date {destruction_date} is before the decision ({date}): the "
+                                   "requester cannot destroy what it has not yet received")
                 update["destruction_date"] = destruction_date
             if "anonymised_prepared" in request.criteria.reasons and anonymisation == "none":
                 raise IsaError(f"{request.id}: the criteria ask for names and unique identifiers to be removed before "

@@ -85,7 +85,7 @@ def test_an_agreement_not_in_force_does_not_cover_a_request(make_register, tmp_p
     early = answers_file(tmp_path, "d.yaml", disclosure(organisation="Testshire Constabulary", purpose=purpose))
     result = run(root, "disclose", "new", "--answers", early)  # on 2026-11-02, before B comes into force
     assert "isa share" not in result.output and A not in result.output
-    assert f"{B}  [active]" in result.output and "in force only from 2026-12-01" in result.output
+    assert f"{B}  [active]" in result.output and "it came into force on 2026-12-01, after 2026-11-02" in result.output
     assert result.exit_code == 1 and "--continue" in result.output
     assert run(root, "disclose", "new", "--answers", early, "--continue").exit_code == 0
 
@@ -99,7 +99,8 @@ def test_a_suspended_agreement_does_not_cover_a_request_but_is_not_worked_around
         organisation="Testshire Constabulary", purpose="Addresses of people at risk, so that visits can be planned"))
     result = run(root, "disclose", "new", "--answers", covered)
     assert result.exit_code == 1 and "isa share" not in result.output
-    assert f"{A}  [suspended]" in result.output and f"suspended while the breach {incident.id} is open" in result.output
+    assert f"{A}  [suspended]" in result.output
+    assert f"it is suspended while a breach is investigated ({incident.id})" in result.output
     assert unchanged(root) == before
     result = run(root, "disclose", "new", "--answers", covered, "--continue")
     assert result.exit_code == 0, result.output
@@ -626,3 +627,73 @@ def test_completing_an_urgent_disclosure_records_only_what_is_missing(make_regis
     assert result.exit_code == 0, result.output
     assert "Rationale" not in result.output
     assert git(root, "log", "-1", "--format=%s").startswith(f"{record.id}: urgent disclosure completed: criteria recorded")
+
+
+def test_an_urgent_disclosure_approved_at_rank_records_its_approver_when_completed(make_register, tmp_path):
+    root = make_register()
+    urgent = answers_file(tmp_path, "u.yaml", disclosure(criteria=None, rationale=None))
+    assert run(root, "disclose", "new", "--urgent", "--answers", urgent).exit_code == 0
+    [record] = store.load_all(root, DISCLOSURE)
+    completion = answers_file(tmp_path, "c.yaml", {"criteria": {**ALL_YES, "approved_at_rank": "yes"},
+                                                   "rationale": "Life at risk."})
+    result = run(root, "disclose", "complete", record.id, "--answers", completion)
+    assert result.exit_code == 1 and "--approver and --approver-rank" in result.output
+    result = run(root, "disclose", "complete", record.id, "--answers", completion, "--approver", "Jane Holloway",
+                 "--approver-rank", "Inspector")
+    assert result.exit_code == 0, result.output
+    done = store.load_record(root, DISCLOSURE, record.id)
+    assert (done.approval.name, done.approval.rank) == ("Jane Holloway", "Inspector") and not done.outstanding
+
+
+def test_coverage_and_sharing_follow_the_agreements_history_on_the_day(make_register, tmp_path):
+    history = ("history:\n"
+               "  - {date: 2026-11-01, from: active, to: suspended, by: Olu Officer, reason: audit}\n"
+               "  - {date: 2026-11-10, from: suspended, to: active, by: Olu Officer, reason: audit closed}\n")
+    root = make_register({f"agreements/{A}.yaml": complete_isa(A) + history})
+    purpose = "Addresses of people at risk, so that visits can be planned"
+    during = answers_file(tmp_path, "d.yaml", disclosure(organisation="Testshire Constabulary", purpose=purpose,
+                                                         date="2026-11-05"))
+    result = run(root, "disclose", "new", "--answers", during)
+    assert "isa share ID" not in result.output and "it was suspended on 2026-11-05" in result.output
+    after = answers_file(tmp_path, "a.yaml", disclosure(organisation="Testshire Constabulary", purpose=purpose,
+                                                        date="2026-11-12"))
+    result = run(root, "disclose", "new", "--answers", after)
+    assert result.exit_code == 1 and "already covers this recipient" in result.output
+    # A move cannot be dated before the last one, so the history stays in order.
+    moved = run(root, "transition", A, "suspended", "--date", "2026-11-05", "--reason", "again")
+    assert moved.exit_code == 1 and "moved to active on 2026-11-10; a later move cannot be dated before that" in moved.output
+
+
+def test_a_destruction_date_is_given_only_when_asked_for_and_not_in_the_past(make_register, tmp_path):
+    root = make_register()
+    for name, answers in (("d.yaml", request()), ("u.yaml", request(destruction_date=None))):
+        assert run(root, "request", "new", "--answers", answers_file(tmp_path, name, answers)).exit_code == 0
+    dated, undated = sorted(r.id for r in store.load_all(root, REQUEST))
+    grant = ["--grant", "--level", "moderate", "--channel", "1", "--anonymisation", "aggregated", "--onward", "No",
+             "--date", "2026-11-05"]
+    result = run(root, "request", "decide", dated, *grant, "--destruction-date", "2030-01-01")
+    assert result.exit_code == 1 and "leave out --destruction-date" in result.output
+    result = run(root, "request", "decide", undated, *grant, "--destruction-date", "2026-11-04")
+    assert result.exit_code == 1 and "is before the decision (2026-11-05)" in result.output
+
+
+def test_hand_edited_grants_without_criteria_or_confirmed_conditions_are_errors(make_register, tmp_path):
+    root = make_register()
+    unwritten = request(in_writing="no")  # a condition on the request itself: put it in writing
+    assert run(root, "request", "new", "--answers", answers_file(tmp_path, "r.yaml", unwritten)).exit_code == 0
+    assert run(root, "request", "new", "--answers", answers_file(tmp_path, "s.yaml", request())).exit_code == 0
+    conditional, plain = sorted(r.id for r in store.load_all(root, REQUEST))
+    assert "in_writing" in store.load_record(root, REQUEST, conditional).criteria.reasons
+    grant = ("decision:\n  decision: grant\n  date: 2026-11-05\n  by: Olu Officer\n  safeguards:\n"
+             "    sensitivity: moderate\n    channel: {en: Password-protected coordination platform open to registered "
+             "members}\n    anonymisation: aggregated\n    onward_sharing: {en: No}\n")
+    (root / "requests" / f"{conditional}.yaml").write_text((root / "requests" / f"{conditional}.yaml").read_text() + grant)
+    text = (root / "requests" / f"{plain}.yaml").read_text()
+    criteria = text.index("criteria:")
+    end = next(i for i in range(criteria + 1, len(text)) if text[i - 1] == "\n" and text[i] not in " \n")
+    (root / "requests" / f"{plain}.yaml").write_text(text[:criteria] + text[end:] + grant)
+    git(root, "commit", "-qam", "hand edits")
+    result = run(root, "validate", by=None)
+    assert re.search(rf"requests/{conditional}\.yaml:\d+: decision\.conditions_met: granted without confirming the "
+                     r"criteria's conditions on the request \(in_writing", result.output)
+    assert re.search(rf"requests/{plain}\.yaml:\d+: decision: granted, but no criteria are recorded", result.output)

@@ -186,6 +186,10 @@ def test_answers_in_two_languages_make_a_bilingual_draft(register, tmp_path):
     checked = run(register, "validate")
     assert f"agreements/{new_id}.yaml" in checked.output
     assert f"data_items[1].name: {new_id}: no fr text" in checked.output and f"title: {new_id}: no fr" not in checked.output
+    # Text in a language the register does not use is refused.
+    foreign = {**ANSWERS, "title": {"en": ANSWERS["title"], "de": "Hausbesuche"}}
+    refused = run(register, "new", "--answers", str(write_answers(tmp_path, foreign, "de.yaml")), "--continue")
+    assert refused.exit_code == 1 and "the answers give text in de, which is not among the register's languages" in refused.output
     # Answers in one language keep the record in that language.
     single = run(register, "new", "--answers", str(write_answers(tmp_path, ANSWERS, "single.yaml")), "--continue")
     single_id = single.output.split("Created ")[1].split(" ")[0]

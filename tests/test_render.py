@@ -169,14 +169,14 @@ def test_templates_cannot_fetch_outside_their_folder(make_register, tmp_path):
 def test_every_message_has_a_french_translation():
     from babel.messages.pofile import read_po
 
-    from isa_toolkit.render.messages import used_messages
+    from isa_toolkit.render.messages import message_uses
     from isa_toolkit.resources import shipped
 
     templates = shipped("templates")
     with open(templates / "locale/fr/LC_MESSAGES/messages.po", "rb") as handle:
         catalog = read_po(handle)
     translated = {m.id for m in catalog if m.id and m.string}
-    missing = used_messages([templates / "html"], [templates / "docx"]) - translated
+    missing = set(message_uses([templates / "html"], [templates / "docx"])) - translated
     assert not missing, missing
 
 
@@ -456,3 +456,34 @@ def test_a_document_says_when_its_agreement_is_not_in_force(make_register, tmp_p
     assert f"Version / Version 1.0 · Fingerprint / Empreinte {register.agreements[ID].fingerprint}" in docx
     [active] = render(register, register.agreements["ISA-2026-0002"], formats=("pdf",), outdir=tmp_path)
     assert "Not yet agreed" not in pdf_text(active.path) and "· Draft" not in pdf_text(active.path)
+
+
+def test_workflow_texts_a_document_prints_need_their_translation_too(make_register, tmp_path):
+    from isa_toolkit.resources import shipped
+
+    chain = (shipped("workflows") / "signoff_chain.yaml").read_text()
+    english_only = re.sub(r"\n\s+fr: [^\n]*", "", chain, count=1)  # the first stage's French title removed
+    root = make_register({f"agreements/{ID}.yaml": complete_isa(ID), "workflows/signoff_chain.yaml": english_only})
+    register = store.load_register(root)
+    with pytest.raises(IsaError, match=r"has no fr text for: workflows/signoff_chain\.yaml stages\[0\]\.title"):
+        render(register, register.agreements[ID], doc="signoff-sheet", lang="fr", formats=("docx",), outdir=tmp_path)
+    [item] = render(register, register.agreements[ID], doc="signoff-sheet", lang="en", formats=("docx",), outdir=tmp_path)
+    assert item.path.is_file()
+
+
+def test_nothing_is_written_when_one_of_the_files_cannot_be(make_register, tmp_path):
+    root = make_register({f"agreements/{ID}.yaml": complete_isa(ID)})
+    register = store.load_register(root)
+    out = tmp_path / "out"
+    (out / f"{ID}-v1.0-agreement-en.pdf").mkdir(parents=True)
+    with pytest.raises(IsaError, match="is a folder; remove it or write elsewhere"):
+        render(register, register.agreements[ID], outdir=out)
+    assert [p.name for p in out.iterdir()] == [f"{ID}-v1.0-agreement-en.pdf"]  # no DOCX beside it
+
+
+def test_templates_check_reads_a_broken_helper_template_without_a_traceback(tmp_path):
+    (tmp_path / "html").mkdir()
+    (tmp_path / "html" / "_bad.html").write_text("{% macro x() %}\n{{ oops")
+    result = CliRunner().invoke(main, ["templates", "check", str(tmp_path)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"{tmp_path}/html/_bad.html:2: not a valid template" in result.output

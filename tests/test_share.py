@@ -61,10 +61,10 @@ def test_a_decision_dated_when_the_agreement_was_not_in_force_is_refused(make_re
     before = unchanged(root)
     dated = [a if a != "2026-11-01" else "2026-10-05" for a in ARGS]
     result = share(root, *dated)
-    assert result.exit_code == 1 and "was suspended on 2026-10-05" in result.output
+    assert result.exit_code == 1 and "on 2026-10-05: it was suspended on 2026-10-05" in result.output
     early = [a if a != "2026-11-01" else "2025-01-01" for a in ARGS]
     result = share(root, *early)
-    assert result.exit_code == 1 and "came into force on 2025-01-10; it does not cover sharing on 2025-01-01" in result.output
+    assert result.exit_code == 1 and "it came into force on 2025-01-10, after 2025-01-01" in result.output
     future = [a if a != "2026-11-01" else "2099-01-01" for a in ARGS]
     assert "in the future" in share(root, *future).output
     assert unchanged(root) == before
@@ -78,9 +78,24 @@ def test_sharing_with_someone_outside_the_agreement_is_refused(make_register):
     result = share(root, *outside)
     assert result.exit_code == 1 and "'Daily Gazette newspaper' is not a party to ISA-2026-0001" in result.output
     assert "isa disclose new" in result.output and unchanged(root) == before
-    # A party named more fully, or a part of it, is the party.
+    # The party, written differently or as a unit of it, is the party; words of its name in another order are not.
     for name in ("testshire council", "The Testshire Council Housing Team"):
         assert share(root, *[a if a != "Testshire Council" else name for a in ARGS]).exit_code == 0, name
+    for name in ("Council Testshire", "Not Testshire Council", "Testshire"):
+        assert share(root, *[a if a != "Testshire Council" else name for a in ARGS]).exit_code == 1, name
+
+
+def test_a_part_of_a_party_named_in_brackets_is_that_party():
+    from isa_toolkit.model import Agreement
+    from isa_toolkit.share import is_party
+    from isa_toolkit.yamlio import parse
+
+    agreement = Agreement.model_validate(parse(complete_isa(ID).replace(
+        "organisation: Testshire Council", "organisation: Testshire County Council (Children's Services)")))
+    for name, expected in (("Children's Services", True), ("Testshire County Council", True),
+                           ("testshire county council (children's services)", True), ("County Council", False),
+                           ("Testshire Services", False), ("Children's", False)):
+        assert is_party(agreement, name) is expected, name
 
 
 def test_sharing_without_consent_needs_a_rationale_and_names_stay_on_one_line(make_register):

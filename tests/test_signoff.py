@@ -72,7 +72,7 @@ def register(make_register):
 def test_the_whole_default_chain_ends_active_with_a_review_date(register):
     seen = []
     for role, organisation in DEFAULT_CHAIN:
-        result = sign(register, role, organisation)
+        result = sign(register, role, organisation, "--date", "2026-10-15")
         assert result.exit_code == 0, result.output
         seen.append(status_of(register))
     assert seen[:6] == ["in_review"] * 6
@@ -102,7 +102,7 @@ def test_activation_without_a_start_date_starts_today(make_register):
     text = record().replace("start_date: 2025-01-10\n", "").replace("  last: 2025-01-10\n", "")
     root = make_register({PATH: text})
     for role, organisation in DEFAULT_CHAIN:
-        assert sign(root, role, organisation).exit_code == 0
+        assert sign(root, role, organisation, "--date", "2026-02-20").exit_code == 0
     assert run(root, "activate", ID, "--date", "2026-02-28").exit_code == 0
     agreement = store.load_agreement(root, ID)
     assert str(agreement.start_date) == "2026-02-28" and str(agreement.review.due) == "2027-02-28"
@@ -207,7 +207,7 @@ def test_amending_protected_fields_or_nothing_is_refused(register, tmp_path):
 def test_amending_an_active_agreement_puts_it_under_review_and_re_signing_renews_it(make_register, tmp_path):
     root = make_register({PATH: record("assessed")})
     for role, organisation in DEFAULT_CHAIN:
-        assert sign(root, role, organisation).exit_code == 0
+        assert sign(root, role, organisation, "--date", "2026-01-02").exit_code == 0
     assert run(root, "activate", ID, "--date", "2026-01-05").exit_code == 0
     changes = tmp_path / "c.yaml"
     changes.write_text("areas: [Testshire, Eastshire]\n")
@@ -291,9 +291,10 @@ def test_transition_guards_say_what_is_missing(make_register):
 
 def test_suspension_returns_to_the_previous_status(make_register):
     root = make_register({PATH: complete_isa(ID, status="review_due")})
-    assert run(root, "transition", ID, "suspended", "--reason", "Breach under investigation").exit_code == 0
+    assert run(root, "transition", ID, "suspended", "--reason", "Breach under investigation",
+               "--date", "2026-06-01").exit_code == 0
     assert status_of(root) == "suspended"
-    assert run(root, "transition", ID, "review_due").exit_code == 0
+    assert run(root, "transition", ID, "review_due", "--date", "2026-06-10").exit_code == 0
     assert status_of(root) == "review_due"
     result = run(root, "transition", ID, "terminated", "--reason", "Service closed", "--date", "2026-06-30")
     assert result.exit_code == 0

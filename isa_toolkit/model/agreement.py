@@ -369,7 +369,7 @@ class Agreement(Frozen):
         Before its first recorded move it had that move's starting status; with no history, the current one.
         """
         status = None
-        for change in self.history:
+        for change in sorted(self.history, key=lambda c: c.date):  # stable: moves of one day keep their order
             if change.date > day:
                 return status if status is not None else change.from_status
             status = change.to

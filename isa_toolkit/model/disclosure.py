@@ -72,8 +72,9 @@ class Disclosure(CaseRecord):
         approved = self.criteria is not None and self.criteria.answers.get("approved_at_rank") is True
         if approved and self.decision == "disclose" and self.approval is None:
             raise ValueError("approval missing: the criteria say the disclosure was approved at the rank your policy "
-                             "requires (approved_at_rank: yes), so record who approved it and their rank (in an "
-                             "answers file: approver and approver_rank)")
+                             "requires (approved_at_rank: yes), so record who approved it and their rank (in the "
+                             "answers: approver and approver_rank; when completing an urgent disclosure: "
+                             "--approver and --approver-rank, or those keys in the file)")
         if self.date > self.recorded:
             raise ValueError(f"date {self.date} is after recorded {self.recorded}: a disclosure is recorded when or "
                              "after it is made")

@@ -152,11 +152,13 @@ def _write(register, doc: str, context: dict, formats, outdir: Path, *, stem: st
         outdir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise IsaError(f"cannot create the folder {outdir}: {exc.strerror}") from None
+    paths = {fmt: outdir / f"{stem}.{fmt}" for fmt in made}
+    taken = [path for path in paths.values() if path.is_dir()]
+    if taken:
+        raise IsaError(f"{taken[0]} is a folder; remove it or write elsewhere (-o DIR)")
     written = []
     for fmt, data in made.items():
-        path = outdir / f"{stem}.{fmt}"
-        if path.is_dir():
-            raise IsaError(f"{path} is a folder; remove it or write elsewhere (-o DIR)")
+        path = paths[fmt]
         write_atomic(path, data)
         written.append(Rendered(path, fmt, hashlib.sha256(data).hexdigest(), fingerprint))
     return written

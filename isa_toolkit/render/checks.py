@@ -36,14 +36,11 @@ def check_templates(register_root: Path | None, path: Path | None = None) -> lis
             except (OSError, UnicodeDecodeError) as exc:
                 problems.append(f"{template}: cannot be read as UTF-8 text ({exc})")
                 continue
-            if template.name.startswith("_"):
-                names = _syntax_only(source)
-            else:
-                try:
-                    names = unknown_variables(source, sample)
-                except TemplateSyntaxError as exc:
-                    problems.append(f"{template}:{exc.lineno}: not a valid template: {exc.message}")
-                    continue
+            try:
+                names = _syntax_only(source) if template.name.startswith("_") else unknown_variables(source, sample)
+            except TemplateSyntaxError as exc:
+                problems.append(f"{template}:{exc.lineno}: not a valid template: {exc.message}")
+                continue
             problems += [f"{template}:{line}: uses {name}, which documents do not provide" for name, line in names]
         for template in sorted((folder / "docx").glob("*.docx")):
             try:

@@ -118,13 +118,41 @@ def classification_texts(record: Agreement | Disclosure, doc: str | None,
     return out
 
 
+def workflow_texts(record: Agreement | Disclosure, doc: str | None, chain=None,
+                   checklists_root=None) -> list[tuple[str, Localized]]:
+    """The texts of the register's workflows the document prints, by where they are defined: the sign-off chain's
+    stage titles (sign-off sheet), and the title and questions of each checklist answered (assessment, disclosure)."""
+    from ..checklist import load_checklist
+
+    out: list[tuple[str, Localized]] = []
+    if doc == "signoff-sheet" and chain is not None:
+        out += [(f"workflows/signoff_chain.yaml stages[{n}].title", stage.title) for n, stage in enumerate(chain.stages)]
+    answered = []
+    if doc == "assessment" and isinstance(record, Agreement):
+        answered += [(a.checklist, a.answers) for a in (record.risk_assessment, record.dpia and record.dpia.screening) if a]
+    if doc == "disclosure" and isinstance(record, Disclosure) and record.criteria is not None:
+        answered.append((record.criteria.checklist, record.criteria.answers))
+    for name, answers in answered:
+        try:
+            checklist = load_checklist(name, checklists_root)
+        except IsaError:
+            continue  # the document shows the item ids, and isa validate reports the missing checklist
+        where = f"workflows/checklists/{name}.yaml"
+        out.append((f"{where} title", checklist.title))
+        out += [(f"{where} {item.id}.question", item.question) for item in checklist.items if item.id in answers]
+    return out
+
+
 def missing_translations(record: Agreement | Disclosure, lang: str, doc: str | None = None,
-                         classification: Classification | None = None) -> list[str]:
+                         classification: Classification | None = None, chain=None,
+                         checklists_root=None) -> list[str]:
     """The fields with no text in ``lang`` (``purpose``, ``data_items[1].name`` ...) that the document ``doc``
-    prints (every field when ``doc`` is None), and the texts of ``classification.yaml`` it prints."""
+    prints (every field when ``doc`` is None), and the texts of ``classification.yaml`` and of the workflows
+    (sign-off chain, checklists) it prints."""
     fields = [path for path, text in localized_fields(record) if text.get(lang) is None and prints(doc, path)]
     fields += [f"classification.yaml {path}" for path, text in classification_texts(record, doc, classification)
                if text.get(lang) is None]
+    fields += [path for path, text in workflow_texts(record, doc, chain, checklists_root) if text.get(lang) is None]
     return fields
 
 
@@ -162,7 +190,8 @@ def document_date(agreement: Agreement) -> dt.date | None:
 
 
 def _language_tools(record, lang: str, templates, fallback: bool, doc: str | None,
-                    classification: Classification | None) -> tuple[Callable[[str], str], Texts]:
+                    classification: Classification | None, chain=None,
+                    checklists_root=None) -> tuple[Callable[[str], str], Texts]:
     """The catalog's translation of fixed text, and the record's own text, in ``lang``.
 
     A record missing text in ``lang`` that the document prints is refused, naming the fields, unless
@@ -173,7 +202,7 @@ def _language_tools(record, lang: str, templates, fallback: bool, doc: str | Non
     def t(message: str) -> str:
         return gettext(message)
 
-    missing = missing_translations(record, lang, doc, classification)
+    missing = missing_translations(record, lang, doc, classification, chain, checklists_root)
     if missing and not fallback:
         raise MissingTranslation(record.id, lang, missing)
     return t, Texts(lang, fallback, t("untranslated"), t, missing if fallback else [])
@@ -183,7 +212,7 @@ def language_context(agreement: Agreement, lang: str, *, classification: Classif
                      settings=None, templates=None, fallback: bool = False, checklists_root=None,
                      doc: str | None = None) -> dict[str, Any]:
     """Everything one language's part of a document needs (``doc``: which document, for its translations)."""
-    t, text = _language_tools(agreement, lang, templates, fallback, doc, classification)
+    t, text = _language_tools(agreement, lang, templates, fallback, doc, classification, chain, checklists_root)
     level = agreement.classification_level
     definition = classification.definition(level) if classification is not None and level is not None else None
 
@@ -441,7 +470,7 @@ def disclosure_language_context(disclosure: Disclosure, lang: str, *, classifica
                                 settings=None, templates=None, fallback: bool = False,
                                 checklists_root=None, doc: str | None = "disclosure") -> dict[str, Any]:
     """Everything one language's part of a disclosure record and its security statement needs."""
-    t, text = _language_tools(disclosure, lang, templates, fallback, doc, classification)
+    t, text = _language_tools(disclosure, lang, templates, fallback, doc, classification, None, checklists_root)
     requester = disclosure.requester
     level = disclosure.sensitivity
     definition = classification.definition(level) if classification is not None and level is not None else None

@@ -16,11 +16,6 @@ from . import context
 _CALL = re.compile(r"""\bt\(\s*(["'])(.+?)\1\s*\)""")
 
 
-def used_messages(html_folders: list[Path], docx_folders: list[Path] = ()) -> set[str]:
-    """Every message the contexts and the HTML and DOCX templates ask the catalog for."""
-    return set(message_uses(html_folders, docx_folders))
-
-
 def message_uses(html_folders: list[Path], docx_folders: list[Path] = ()) -> dict[str, str]:
     """Every message the contexts and templates ask the catalog for, with where it is first used
     (``agreement.html:12``, ``agreement.docx (footer paragraph 1)``, ``the documents' labels``)."""
