@@ -23,9 +23,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from isa_toolkit import store, vcs  # noqa: E402
-from isa_toolkit.render import render  # noqa: E402
-from isa_toolkit.render.batch import render_all  # noqa: E402
+from isa_toolkit.documents.batch import render_all  # noqa: E402
+from isa_toolkit.documents.render import render  # noqa: E402
+from isa_toolkit.register import vcs  # noqa: E402
+from isa_toolkit.register.load import load_register  # noqa: E402
 
 
 def rss_mib() -> float:
@@ -52,7 +53,7 @@ def main() -> None:
             ids.append(record_id)
         vcs.init(root)
         vcs.commit_all(root, "bench")
-        register = store.load_register(root)
+        register = load_register(root)
         agreement = register.agreements[ids[0]]
         print(f"Documents: the example safeguarding ISA, {args.count} copies")
         for fmt in ("docx", "pdf"):
@@ -64,9 +65,9 @@ def main() -> None:
         # Side by side: a bare docxtpl render of the same template and context; LibreOffice converting our DOCX.
         from docxtpl import DocxTemplate
 
-        from isa_toolkit.render import template_folders
-        from isa_toolkit.render.context import document_context
-        from isa_toolkit.store import load_chain
+        from isa_toolkit.documents.context import document_context
+        from isa_toolkit.documents.render import template_folders
+        from isa_toolkit.register.load import load_chain
 
         chain, _ = load_chain(register.root, register.settings)
         context = document_context(agreement, ["en"], classification=register.classification, chain=chain,

@@ -30,8 +30,9 @@ import yaml
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from isa_toolkit import store, vcs, yamlio  # noqa: E402
 from isa_toolkit.model import Localized  # noqa: E402
+from isa_toolkit.register import vcs, yamlio  # noqa: E402
+from isa_toolkit.register.store import modify_agreement  # noqa: E402
 
 ORGS = [
     "Northshire Constabulary", "Northshire County Council", "Eastmoor District Council", "Northshire Fire and Rescue",
@@ -161,7 +162,7 @@ def one_commit(root: Path, record_id: str, n: int) -> None:
         text = f"Updated purpose, revision {n}."
         return agreement.model_copy(update={"purpose": Localized(texts={"en": text})}), f"purpose revised ({n})"
 
-    store.modify_agreement(root, record_id, edit, by="bench")
+    modify_agreement(root, record_id, edit, by="bench")
 
 
 def review_run(root: Path) -> None:

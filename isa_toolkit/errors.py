@@ -1,6 +1,6 @@
 """The toolkit's exceptions: one root, so the CLI can turn every one into a reason.
 
-Data problems found while loading are *values* (:class:`isa_toolkit.problem.Problem`),
+Data problems found while loading are *values* (:class:`isa_toolkit.register.problem.Problem`),
 not exceptions; exceptions are for a step that cannot go on.
 """
 

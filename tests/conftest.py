@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from isa_toolkit import vcs
+from isa_toolkit.register import vcs
 
 SETTINGS = """\
 name:
@@ -135,7 +135,7 @@ def demo_run(tmp_path_factory):
 
     Tests only read the demo register; one that changes it works on a copy.
     """
-    from isa_toolkit.demo import run_demo
+    from isa_toolkit.cli.demo import run_demo
     from isa_toolkit.resources import shipped
 
     lines: list[str] = []

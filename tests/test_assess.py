@@ -7,11 +7,11 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from isa_toolkit import store
-from isa_toolkit.checklist import Checklist, evaluate
+from isa_toolkit import register as store
 from isa_toolkit.cli import main
 from isa_toolkit.model import Level
-from isa_toolkit.yamlio import parse
+from isa_toolkit.model.checklist import Checklist, evaluate
+from isa_toolkit.register.yamlio import parse
 
 from .conftest import complete_isa, git
 

@@ -11,9 +11,9 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from isa_toolkit import store
+from isa_toolkit import register as store
 from isa_toolkit.cli import main
-from isa_toolkit.kinds import DISCLOSURE, INCIDENT, REQUEST
+from isa_toolkit.register.kinds import DISCLOSURE, INCIDENT, REQUEST
 
 from .conftest import SETTINGS, complete_isa, git
 

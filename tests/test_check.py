@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from isa_toolkit import store
+from isa_toolkit import register as store
 
 from .conftest import complete_isa
 

@@ -84,7 +84,7 @@ def test_show_unknown_and_broken_records(register):
 
 
 def test_log_is_newest_first(register):
-    from isa_toolkit import store
+    from isa_toolkit import register as store
     from isa_toolkit.model import Status
 
     record = store.load_agreement(register, "ISA-2026-0002")
@@ -151,7 +151,7 @@ def test_csv_export_neutralises_formulas(make_register, tmp_path, start):
 def test_public_export_keeps_only_public_fields_and_agreements_in_force(register):
     rows = list(csv.DictReader(io.StringIO(run(register, "export", "--public").output)))
     assert [row["id"] for row in rows] == ["ISA-2026-0001"]  # the draft is not published
-    from isa_toolkit.export import PUBLIC_FIELDS
+    from isa_toolkit.register.export import PUBLIC_FIELDS
 
     assert tuple(rows[0]) == PUBLIC_FIELDS
     assert rows[0]["legal_power"] == "Crime and Disorder Act 1998 s.115"

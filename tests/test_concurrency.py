@@ -10,7 +10,7 @@ import textwrap
 
 import pytest
 
-from isa_toolkit import store
+from isa_toolkit import register as store
 from isa_toolkit.errors import StoreError
 
 from .conftest import complete_isa, git
@@ -19,7 +19,7 @@ WRITER = textwrap.dedent(
     """
     import sys
     from pathlib import Path
-    from isa_toolkit import store
+    from isa_toolkit import register as store
 
     root, record_id, count = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
     sys.stdout.write("ready\\n"); sys.stdout.flush()
@@ -74,7 +74,7 @@ SAME_RECORD = textwrap.dedent(
     """
     import sys
     from pathlib import Path
-    from isa_toolkit import store
+    from isa_toolkit import register as store
 
     root = Path(sys.argv[1])
     sys.stdout.write("ready\\n"); sys.stdout.flush()
@@ -100,7 +100,8 @@ KILLED_WRITER = textwrap.dedent(
     """
     import os, sys, time
     from pathlib import Path
-    from isa_toolkit import store, vcs
+    from isa_toolkit import register as store
+    from isa_toolkit.register import vcs
     from isa_toolkit.model import Localized
 
     root, where = Path(sys.argv[1]), sys.argv[2]

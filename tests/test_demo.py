@@ -35,7 +35,7 @@ def test_demo_lists_and_shows_what_is_due(demo_run):
     assert "Created ISA-2026-0003 (draft, version 1.0)" in text
     assert "Information sharing risk assessment: proceed with conditions" in text
     assert "DPIA screening: DPIA required" in text
-    from isa_toolkit.store import load_register
+    from isa_toolkit.register.load import load_register
 
     register = load_register(root)
     assert not register.problems, register.problems
@@ -94,7 +94,7 @@ def test_the_example_register_passes_strict_validation():
 
 
 def test_the_example_register_covers_the_seed_situations():
-    from isa_toolkit.store import load_register
+    from isa_toolkit.register.load import load_register
 
     register = load_register(shipped("example_register"), use_cache=False)
     agreements = list(register.agreements.values())

@@ -19,14 +19,14 @@ import pytest
 from babel.messages.pofile import read_po
 from docx import Document
 
-from isa_toolkit import store
-from isa_toolkit.checklist import load_checklist
+from isa_toolkit import register as store
+from isa_toolkit.documents.render import render
+from isa_toolkit.i18n import long_date
 from isa_toolkit.model import Localized
-from isa_toolkit.render import render
-from isa_toolkit.render.context import localized_fields
-from isa_toolkit.render.i18n import long_date
+from isa_toolkit.model.dates import review_due
+from isa_toolkit.register.checks import localized_fields
+from isa_toolkit.register.definitions import load_checklist
 from isa_toolkit.resources import shipped
-from isa_toolkit.schedule import review_due
 
 from .conftest import git
 
@@ -96,7 +96,7 @@ def documents(demo_run, tmp_path_factory):
         for item in render(register, records[ISP], doc="protocol", lang=lang, outdir=out):
             files[("protocol", lang, item.format)] = item
     # A review in which both partners confirm the agreement is still needed, then renewed through the chain.
-    from isa_toolkit.review import complete_review, record_finding, start_review
+    from isa_toolkit.review.steps import complete_review, record_finding, start_review
 
     start_review(root, ISA, by="Olive Officer", date=register.agreements[ISA].start_date)
     for party in records[ISA].parties:

@@ -11,7 +11,7 @@ import textwrap
 import pytest
 from click.testing import CliRunner
 
-from isa_toolkit import store
+from isa_toolkit import register as store
 from isa_toolkit.cli import main
 
 from .conftest import complete_isa, git
@@ -304,7 +304,8 @@ def test_interactive_overlap_lets_the_officer_stop(register):
 
 
 def test_overlap_matches_partner_written_differently(register):
-    from isa_toolkit.overlap import find_overlaps, normalise_organisation
+    from isa_toolkit.model.agreement import normalise_organisation
+    from isa_toolkit.workflows.overlap import find_overlaps
 
     assert normalise_organisation("Norfolk County Council") == normalise_organisation("  norfolk county  council.")
     assert normalise_organisation("The Fire & Rescue Service") == normalise_organisation("fire and rescue service")
@@ -320,8 +321,9 @@ def test_overlap_matches_partner_written_differently(register):
 CREATOR = textwrap.dedent(
     """
     import sys
-    from isa_toolkit import intake, store
-    from isa_toolkit.questionnaire import load_questionnaire
+    from isa_toolkit import register as store
+    from isa_toolkit.workflows import intake
+    from isa_toolkit.workflows.questionnaire import load_questionnaire
     root = sys.argv[1]
     register = store.load_register(root)
     questionnaire = load_questionnaire("isa", register.root)
@@ -368,11 +370,11 @@ def test_malformed_questionnaire_is_located(make_register, tmp_path):
 def test_shipped_definitions_load_and_the_example_answers_make_a_complete_draft():
     from pathlib import Path
 
-    from isa_toolkit import intake
-    from isa_toolkit.check import CheckContext, check_record
-    from isa_toolkit.checklist import load_checklist
-    from isa_toolkit.questionnaire import load_questionnaire, names
+    from isa_toolkit.register.checks import CheckContext, check_record
+    from isa_toolkit.register.definitions import load_checklist, names
     from isa_toolkit.resources import shipped
+    from isa_toolkit.workflows import intake
+    from isa_toolkit.workflows.questionnaire import load_questionnaire
 
     assert names("checklists", None) == {"risk_assessment", "dpia_screening", "one_off_disclosure",
                                          "third_party_request", "anonymisation"}

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from isa_toolkit import store, yamlio
+from isa_toolkit import register as store
 from isa_toolkit.model import Agreement, Classification, Level, Localized, text_hash
+from isa_toolkit.register import yamlio
 
 from .conftest import complete_isa
 

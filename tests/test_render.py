@@ -13,10 +13,10 @@ import pytest
 from click.testing import CliRunner
 from docx import Document
 
-from isa_toolkit import store
+from isa_toolkit import register as store
 from isa_toolkit.cli import main
+from isa_toolkit.documents.render import render
 from isa_toolkit.errors import IsaError
-from isa_toolkit.render import render
 
 from .conftest import complete_isa
 
@@ -41,7 +41,7 @@ def docx_text(path: Path) -> str:
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory):
     """Render once for the module: the agreement in en, fr and en+fr, both formats."""
-    from isa_toolkit import vcs
+    from isa_toolkit.register import vcs
     from isa_toolkit.resources import shipped
 
     from .conftest import SETTINGS
@@ -169,7 +169,7 @@ def test_templates_cannot_fetch_outside_their_folder(make_register, tmp_path):
 def test_every_message_has_a_french_translation():
     from babel.messages.pofile import read_po
 
-    from isa_toolkit.render.messages import message_uses
+    from isa_toolkit.documents.messages import message_uses
     from isa_toolkit.resources import shipped
 
     templates = shipped("templates")
@@ -183,7 +183,7 @@ def test_every_message_has_a_french_translation():
 def test_shipped_docx_templates_have_no_split_tags(tmp_path):
     from docx import Document as NewDocument
 
-    from isa_toolkit.render.docx import split_tags
+    from isa_toolkit.documents.docx import split_tags
     from isa_toolkit.resources import shipped
 
     for template in (shipped("templates") / "docx").glob("*.docx"):
@@ -226,7 +226,7 @@ def test_signature_pages_and_assessment_record(make_register, tmp_path):
     record = docx_text(tmp_path / f"{ID}-v1.0-assessment-en+fr.docx")
     assert "Proceed with conditions" in record and "Poursuivre sous conditions" in record
     assert "Secure email only." in record and "Courriel sécurisé uniquement." in record
-    from isa_toolkit.checklist import load_checklist
+    from isa_toolkit.register.definitions import load_checklist
 
     question = load_checklist("risk_assessment").item("recipient_security").question
     assert question.get("en") in record and question.get("fr") in record  # each answer beside its question
@@ -328,7 +328,7 @@ def test_libreoffice_opens_the_docx(rendered, tmp_path):
 
 
 def test_a_batch_replaces_its_workers_without_hanging(make_register, tmp_path, monkeypatch):
-    from isa_toolkit.render import batch
+    from isa_toolkit.documents import batch
 
     monkeypatch.setattr(batch, "TASKS_PER_WORKER", 1)  # every worker is replaced after each agreement
     ids = [f"ISA-2026-000{n}" for n in range(1, 6)]

@@ -15,15 +15,18 @@ import yaml
 from click.testing import CliRunner
 from docx import Document
 
-from isa_toolkit import cases, disclose, intake, store
-from isa_toolkit.checklist import load_checklist
+from isa_toolkit import register as store
+from isa_toolkit.cases import disclosures as disclose
+from isa_toolkit.cases import intake as cases
 from isa_toolkit.cli import main
+from isa_toolkit.documents.context import MissingTranslation
+from isa_toolkit.documents.render import render
 from isa_toolkit.errors import IsaError
-from isa_toolkit.kinds import DISCLOSURE
-from isa_toolkit.questionnaire import load_questionnaire
-from isa_toolkit.render import render
-from isa_toolkit.render.context import MissingTranslation
+from isa_toolkit.register.definitions import load_checklist
+from isa_toolkit.register.kinds import DISCLOSURE
 from isa_toolkit.resources import shipped
+from isa_toolkit.workflows import intake
+from isa_toolkit.workflows.questionnaire import load_questionnaire
 
 from .conftest import SETTINGS, complete_isa
 
@@ -106,7 +109,7 @@ def record(root: Path, answers_path: Path, *, urgent: bool = False):
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory):
     """Three disclosures on a real git register, each document rendered once for the module."""
-    from isa_toolkit import vcs
+    from isa_toolkit.register import vcs
 
     base = tmp_path_factory.mktemp("disclosures")
     root = base / "register"
@@ -324,8 +327,8 @@ def test_the_cli_renders_a_disclosure_by_its_id_and_refuses_the_wrong_document(r
 
 
 def test_shipped_templates_pass_the_check():
-    from isa_toolkit.render.checks import check_templates
-    from isa_toolkit.render.docx import split_tags
+    from isa_toolkit.documents.docx import split_tags
+    from isa_toolkit.documents.template_checks import check_templates
 
     assert check_templates(None) == []
     assert split_tags(shipped("templates") / "docx" / "disclosure.docx") == []

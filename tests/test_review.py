@@ -11,9 +11,9 @@ import socket
 import pytest
 from click.testing import CliRunner
 
-from isa_toolkit import store
+from isa_toolkit import register as store
 from isa_toolkit.cli import main
-from isa_toolkit.review import due_list, plan, read_log
+from isa_toolkit.review.daily import due_list, plan, read_log
 
 from .conftest import complete_isa, git
 
@@ -270,7 +270,7 @@ def test_the_review_report_says_who_confirmed_what(make_register, tmp_path):
 
 def test_an_interrupted_run_never_sends_twice(register, smtp, tmp_path):
     """A run killed after some messages went has logged them at once; the next run sends only the rest."""
-    from isa_toolkit.review import _append, _entry
+    from isa_toolkit.review.daily import _append, _entry
 
     registered = store.load_register(register)
     _, reminders = plan(registered, dt.date(2026, 11, 9))

@@ -6,9 +6,10 @@ import datetime as dt
 
 import pytest
 
-from isa_toolkit import yamlio
 from isa_toolkit.model import Agreement, Review, Status
-from isa_toolkit.schedule import add_months, due_reviews, review_due
+from isa_toolkit.model.dates import add_months, review_due
+from isa_toolkit.register import yamlio
+from isa_toolkit.review.schedule import due_reviews
 
 from .conftest import complete_isa
 

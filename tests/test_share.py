@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from isa_toolkit import store
+from isa_toolkit import register as store
 from isa_toolkit.cli import main
 
 from .conftest import complete_isa, git
@@ -86,9 +86,9 @@ def test_sharing_with_someone_outside_the_agreement_is_refused(make_register):
 
 
 def test_a_part_of_a_party_named_in_brackets_is_that_party():
+    from isa_toolkit.cases.share import is_party
     from isa_toolkit.model import Agreement
-    from isa_toolkit.share import is_party
-    from isa_toolkit.yamlio import parse
+    from isa_toolkit.register.yamlio import parse
 
     agreement = Agreement.model_validate(parse(complete_isa(ID).replace(
         "organisation: Testshire Council", "organisation: Testshire County Council (Children's Services)")))

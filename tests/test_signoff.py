@@ -7,7 +7,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from isa_toolkit import store
+from isa_toolkit import register as store
 from isa_toolkit.cli import main
 
 from .conftest import SETTINGS, complete_isa, git
@@ -414,7 +414,7 @@ def test_amend_cannot_overrule_the_dpia_screening_and_new_data_needs_a_new_one(r
 
 def test_changed_signed_content_is_flagged(make_register):
     from isa_toolkit.model import Agreement
-    from isa_toolkit.yamlio import parse
+    from isa_toolkit.register.yamlio import parse
 
     text = complete_isa(ID)
     fingerprint = Agreement.model_validate(parse(text)).content_fingerprint()

@@ -7,7 +7,7 @@ import subprocess
 import pytest
 from click.testing import CliRunner
 
-from isa_toolkit import store
+from isa_toolkit import register as store
 from isa_toolkit.cli import main
 from isa_toolkit.errors import InvalidId, StoreError
 from isa_toolkit.model import Status
@@ -356,7 +356,7 @@ def test_uncommitted_changes_to_a_record_are_never_committed_under_another_name(
 
 
 def test_a_stale_git_lock_is_explained(make_register, monkeypatch):
-    from isa_toolkit import vcs
+    from isa_toolkit.register import vcs
 
     monkeypatch.setattr(vcs, "LOCK_RETRIES", 2)
     root = make_register({GOOD: complete_isa()})
@@ -369,8 +369,8 @@ def test_a_stale_git_lock_is_explained(make_register, monkeypatch):
 
 def test_the_writer_changes_only_what_changed_in_every_example_record():
     """Writing a record back over itself (through the merge) gives the file byte for byte."""
-    from isa_toolkit import yamlio
     from isa_toolkit.model import Agreement
+    from isa_toolkit.register import yamlio
     from isa_toolkit.resources import shipped
 
     for path in sorted((shipped("example_register") / "agreements").glob("*.yaml")):

@@ -3,7 +3,7 @@
 The field names follow the product design (DESIGN §4). A record is immutable:
 a change makes a new record (``model_copy(update=...)``) that the store writes.
 Cross-record and register-dependent rules (sign-off roles, classification
-levels in use, completeness) are checks in :mod:`isa_toolkit.check`, not here.
+levels in use, completeness) are checks in :mod:`isa_toolkit.register.checks`, not here.
 """
 
 from __future__ import annotations

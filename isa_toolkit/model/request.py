@@ -76,3 +76,7 @@ class Request(CaseRecord):
         if self.decision is None:
             return "open"
         return "granted" if self.decision.decision == "grant" else "refused"
+
+
+# Conditions the grant's own safeguards meet (channel, anonymisation, onward limits).
+SAFEGUARD_ITEMS = ("secure_channel", "anonymised_prepared", "onward_restrictions")

@@ -1,0 +1,79 @@
+"""The ``isa`` command: a thin layer over the library, one module per command group.
+
+Each command finds the register, calls one library function and prints the
+result. Every :class:`~isa_toolkit.errors.IsaError` becomes ``Error: <reason>``
+with exit code 1, here and only here (:class:`IsaGroup`); usage mistakes exit 2.
+The command modules import the library lazily, inside each command, so that
+``isa --help`` and tab completion do not pay for loading it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from .. import __version__
+from ..errors import InvalidRecord, IsaError
+from . import agreements, cases, demo, documents, register, review
+
+
+class IsaGroup(click.Group):
+    """Turns the toolkit's errors into a reason and exit code 1, never a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        from pydantic import ValidationError
+
+        from ..register.read import format_loc
+        from ..workflows.intake import AnswerError
+
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:  # the output was cut short by its reader (| head): not an error of ours
+            sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - nothing more can be written anyway
+            ctx.exit(0)
+        except AnswerError as exc:
+            raise click.ClickException(str(exc)) from None
+        except ValidationError as exc:
+            reasons = "; ".join(f"{format_loc(tuple(e['loc']))}: {e['msg']}" for e in exc.errors(include_url=False))
+            raise click.ClickException(f"refused, nothing was written: {reasons}") from None
+        except InvalidRecord as exc:
+            for problem in exc.problems:
+                click.echo(str(problem), err=True)
+            raise click.ClickException(str(exc)) from None
+        except IsaError as exc:
+            raise click.ClickException(str(exc)) from None
+        except OSError as exc:
+            where = f"{exc.filename}: " if exc.filename else ""
+            raise click.ClickException(f"{where}{exc.strerror or exc}") from None
+
+
+@click.group(cls=IsaGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option(
+    "-R", "--register", "register", metavar="PATH", envvar="ISA_REGISTER",
+    help="The register folder (default: $ISA_REGISTER, else the nearest folder upwards holding register.yaml).",
+)
+@click.version_option(__version__, prog_name="isa")
+@click.pass_context
+def main(ctx: click.Context, register: str | None) -> None:
+    """Keep a register of information sharing agreements and protocols.
+
+    The register is a git repository of YAML records; every change the
+    toolkit makes is one commit. Start with `isa demo`, or `isa init PATH`.
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["register"] = register
+
+
+for _module in (register, agreements, documents, cases, review, demo):
+    for _command in _module.COMMANDS:
+        main.add_command(_command)
+
+
+def run() -> None:  # pragma: no cover - console-script entry point
+    main(prog_name="isa")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main(prog_name="isa"))

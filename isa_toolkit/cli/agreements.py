@@ -1,0 +1,330 @@
+"""Commands that take an agreement through its life: new, assess, transition, sign-off, activate, status, pending, amend."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+
+from ..errors import InvalidRecord, IsaError
+from .common import (
+    actor,
+    echo_json,
+    load,
+    parse_date,
+    register_root,
+    register_settings,
+)
+
+
+@click.command()
+@click.option("--answers", "answers_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Answer from this YAML or JSON file (keys are question ids) instead of at the terminal.")
+@click.option("--questionnaire", "name", default="isa", show_default=True, metavar="NAME",
+              help="The questionnaire to answer (workflows/questionnaires/NAME.yaml).")
+@click.option("--lang", metavar="LANG", help="The language you answer in (default: the answers file's, else the register's first).")
+@click.option("--continue", "go_on", is_flag=True,
+              help="Create the draft even if an existing agreement covers the same partner and purpose.")
+@click.option("--by", metavar="NAME", help="Who drafts it (default: $ISA_USER or your login).")
+@click.pass_context
+def new(ctx: click.Context, answers_file: Path | None, name: str, lang: str | None, go_on: bool, by: str | None) -> None:
+    """Draft a new agreement by answering the intake questionnaire.
+
+    Before writing, the register is searched for an agreement with the same
+    partner and an overlapping purpose; if one is found you are shown it and
+    asked whether to go on (with --answers, add --continue to go on). The
+    draft is committed and its new id printed.
+
+    \b
+    Examples:
+      isa new --lang fr
+      isa new --answers fire-safety.yaml
+    """
+    from ..workflows import intake
+    from ..workflows.ask import ask_all, confirm
+    from ..workflows.overlap import find_overlaps
+    from ..workflows.questionnaire import load_questionnaire
+
+    register = load(ctx)
+    register_settings(register)
+    questionnaire = load_questionnaire(name, register.root)
+    if questionnaire.kind not in intake.AGREEMENT_KINDS:
+        command = {"disclosure": "isa disclose new", "request": "isa request new", "incident": "isa incident new"}
+        raise IsaError(f"the {name} questionnaire records a {questionnaire.kind}, not an agreement: use "
+                       f"`{command[questionnaire.kind]}`")
+    if answers_file is not None:
+        values, lang = intake.answers_from_file(register, questionnaire, answers_file, lang)
+        rel = str(answers_file)
+    else:
+        lang = intake.answer_language(register, lang)
+        click.secho(str(questionnaire.title.get(lang) or questionnaire.title), bold=True)
+        values = ask_all(questionnaire.questions, lang)
+        rel = "your answers"
+    draft = intake.prepare(register, questionnaire, values, lang, rel=rel)
+
+    overlaps = find_overlaps(register, draft.partners, draft.purpose.texts)
+    if overlaps:
+        click.echo("These agreements already cover the same partner and a similar purpose:")
+        for o in overlaps:
+            click.echo(f"  {o.agreement_id}  [{o.status}]  {o.title}")
+            click.echo(f"      partner: {', '.join(o.partners)}; shared terms: {', '.join(o.shared_terms)}")
+        if answers_file is not None and not go_on:
+            raise IsaError("stopped: an existing agreement may already cover this; "
+                           "amend it instead, or run again with --continue to draft a new one")
+        if answers_file is None and not confirm("Draft a new agreement anyway?", lang, default=False):
+            raise IsaError("stopped at your request; nothing was written")
+    created = intake.create(register, questionnaire, values, lang, by=actor(by))
+    click.echo(f"Created {created.id} (draft, version {created.version}): {created.title}")
+    from ..register.checks import CheckContext, check_record
+    from ..register.load import load_chain
+
+    chain, _ = load_chain(register.root, register.settings)
+    still = check_record(CheckContext(tuple(register.languages), chain), created, "")
+    if still:
+        click.echo("Still to cover before it goes for sign-off (isa amend, or edit the record):")
+        for problem in still:
+            click.echo(f"  {problem.field}: {problem.message.split(': ', 1)[1]}")
+    click.echo(f"Next: isa assess {created.id}")
+
+
+@click.command()
+@click.argument("record_id", metavar="ID")
+@click.option("--checklist", "name", default="risk_assessment", show_default=True, metavar="NAME",
+              help="The checklist (workflows/checklists/NAME.yaml), e.g. risk_assessment or dpia_screening.")
+@click.option("--answers", "answers_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Answers from this YAML or JSON file (keys are item ids; `rationale` too).")
+@click.option("--rationale", metavar="TEXT", help="Why you reached this result (asked for if not given).")
+@click.option("--lang", metavar="LANG", help="The language of the questions and your rationale.")
+@click.option("--date", "when", callback=parse_date, metavar="DATE", help="The assessment date (default: today).")
+@click.option("--by", metavar="NAME", help="The assessor (default: $ISA_USER or your login).")
+@click.pass_context
+def assess(ctx: click.Context, record_id: str, name: str, answers_file: Path | None, rationale: str | None,
+           lang: str | None, when: dt.date | None, by: str | None) -> None:
+    """Assess an agreement against a checklist and store the result in the record.
+
+    The risk assessment gives proceed, proceed with conditions or do not
+    proceed (a blocking "no" always gives do not proceed); the DPIA screening
+    says whether a DPIA is required and why. Items the record answers itself
+    (special-category or criminal-offence data) come from its data items.
+
+    \b
+    Examples:
+      isa assess ISA-2026-0003
+      isa assess ISA-2026-0003 --checklist dpia_screening --answers dpia.yaml
+    """
+    from ..register.definitions import load_checklist
+    from ..register.load import load_agreement
+    from ..workflows import intake
+    from ..workflows.ask import ask_checklist
+    from ..workflows.assess import OUTCOME_WORDS, applies
+    from ..workflows.assess import assess as run_assessment
+    from ..workflows.checklist import answers_from_file as checklist_answers_from_file
+    from ..workflows.checklist import record_facts
+
+    root = register_root(ctx)
+    register = load(ctx)
+    checklist = load_checklist(name, register.root)
+    agreement = load_agreement(root, record_id)
+    applies(checklist, agreement)
+    facts = record_facts(agreement)
+    from_file = None
+    if answers_file is not None:
+        answers, from_file, lang = checklist_answers_from_file(register, checklist, facts, answers_file, lang)
+    else:
+        lang = intake.answer_language(register, lang)
+        click.secho(str(checklist.title.get(lang) or checklist.title), bold=True)
+        answers = ask_checklist(checklist, facts, lang)
+    if rationale is None and from_file is None:
+        if answers_file is not None:
+            raise IsaError("say why: give --rationale TEXT or a `rationale:` in the answers file")
+        rationale = click.prompt("Rationale" if lang != "fr" else "Justification")
+    text_rationale = intake.rationale_from(rationale, lang) if rationale is not None else from_file
+    result = run_assessment(root, record_id, checklist, answers, rationale=text_rationale, by=actor(by),
+                            date=when or dt.date.today())
+    click.echo(f"{record_id}: {OUTCOME_WORDS[result.result.outcome]}")
+    for item_id in result.result.reasons:
+        item = checklist.item(item_id)
+        click.echo(f"  because: {item.question.get(lang) or item.question}")
+    for condition in result.result.conditions:
+        click.echo(f"  condition: {condition.get(lang) or condition}")
+
+
+@click.command(name="transition")
+@click.argument("record_id", metavar="ID")
+@click.argument("to", metavar="STATUS")
+@click.option("--reason", metavar="TEXT", help="Why (needed to reject, suspend or terminate).")
+@click.option("--date", "when", callback=parse_date, metavar="DATE", help="When (default: today).")
+@click.option("--by", metavar="NAME", help="Who (default: $ISA_USER or your login).")
+@click.pass_context
+def transition_(ctx: click.Context, record_id: str, to: str, reason: str | None, when: dt.date | None, by: str | None) -> None:
+    """Move an agreement to another status, if the lifecycle allows it now.
+
+    The lifecycle (workflows/lifecycle.yaml) says which moves are allowed and
+    what each needs; a refused move says what is missing. Moves made by the
+    sign-off chain itself (in_review, approved, authorised, signed) cannot be
+    asked for.
+
+    \b
+    Examples:
+      isa transition ISA-2026-0003 assessed
+      isa transition ISA-2024-0002 suspended --reason "breach INC-2026-0004 under investigation"
+    """
+    from ..model import Status
+    from ..workflows.lifecycle import transition
+
+    try:
+        status = Status(to)
+    except ValueError:
+        raise click.BadParameter(f"{to!r} is not a status; use one of {', '.join(s.value for s in Status)}",
+                                 param_hint="STATUS") from None
+    agreement, _ = transition(register_root(ctx), record_id, status, by=actor(by), date=when or dt.date.today(),
+                              reason=reason)
+    click.echo(f"{agreement.id} is now {agreement.status.value}")
+
+
+@click.command(name="signoff")
+@click.argument("record_id", metavar="ID")
+@click.option("--role", required=True, metavar="ROLE", help="The role signing, e.g. information_security_manager.")
+@click.option("--name", required=True, metavar="NAME", help="The person signing.")
+@click.option("--approve", is_flag=True, help="Approve this version.")
+@click.option("--reject", is_flag=True, help="Reject it (with --comment): it goes back to draft.")
+@click.option("--organisation", metavar="ORG", help="For a partner role: the party signing.")
+@click.option("--comment", metavar="TEXT", help="A comment (required with --reject).")
+@click.option("--date", "when", callback=parse_date, metavar="DATE", help="When it was signed (default: today).")
+@click.option("--version", "version", metavar="V", help="The version the signer was given (refused unless current).")
+@click.option("--document", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The exact file signed: its sha-256 is kept with the sign-off.")
+@click.option("--by", metavar="NAME", help="Who records it (default: $ISA_USER or your login).")
+@click.pass_context
+def signoff_(ctx: click.Context, record_id: str, role: str, name: str, approve: bool, reject: bool, organisation: str | None,
+             comment: str | None, when: dt.date | None, version: str | None, document: Path | None, by: str | None) -> None:
+    """Record a sign-off, bound to the agreement's current version and fingerprint.
+
+    Stages are signed in order; inside a stage, in any order. Completing a
+    stage moves the status on; the last signature makes it signed.
+
+    \b
+    Example:
+      isa signoff ISA-2026-0003 --role information_security_manager --name "Sam Khan" --approve
+      isa signoff ISA-2026-0003 --role partner_signatory --organisation "Northshire Constabulary" \\
+          --name "Helen Marsh" --approve --document signed/ISA-2026-0003-police.pdf
+    """
+    from ..workflows.signoff import SignoffRequest, signoff
+
+    if approve == reject:
+        raise click.UsageError("say --approve or --reject (one of them)")
+    decision = "approve" if approve else "reject"
+    request = SignoffRequest(role=role, name=name, decision=decision, organisation=organisation, comment=comment,
+                             date=when, version=version, document=document)
+    _, commit = signoff(register_root(ctx), record_id, request, by=actor(by))
+    from ..register.load import load_agreement
+
+    agreement = load_agreement(register_root(ctx), record_id)
+    verb = "approved" if decision == "approve" else "rejected"
+    click.echo(f"{record_id}: {verb} by {name} as {role} (version {agreement.version}); status {agreement.status.value}")
+
+
+@click.command()
+@click.argument("record_id", metavar="ID")
+@click.option("--date", "when", callback=parse_date, metavar="DATE", help="The start date (default: today).")
+@click.option("--by", metavar="NAME", help="Who registers it (default: $ISA_USER or your login).")
+@click.pass_context
+def activate(ctx: click.Context, record_id: str, when: dt.date | None, by: str | None) -> None:
+    """Register a signed agreement as active, with its first review date.
+
+    \b
+    Example:
+      isa activate ISA-2026-0003
+    """
+    from ..workflows.signoff import activate as run_activate
+
+    agreement, _ = run_activate(register_root(ctx), record_id, by=actor(by), date=when)
+    click.echo(f"{agreement.id} is active from {agreement.start_date}; first review due {agreement.review.due}")
+    click.echo("Tell the business area it is in force.")
+
+
+@click.command()
+@click.argument("record_id", metavar="ID")
+@click.option("--json", "as_json", is_flag=True, help="Print it as JSON.")
+@click.pass_context
+def status(ctx: click.Context, record_id: str, as_json: bool) -> None:
+    """Where an agreement stands: each stage and role, who signed which version, who to chase.
+
+    \b
+    Example:
+      isa status ISA-2026-0003
+    """
+    from ..register.load import load_agreement, load_chain, load_register
+    from ..workflows.chain import progress
+    from ..workflows.lifecycle import load_lifecycle
+    from .display import status_data, status_text
+
+    root = register_root(ctx)
+    agreement = load_agreement(root, record_id)
+    register = load_register(root, checks=False)
+    chain, problems = load_chain(register.root, register.settings)
+    if chain is None:
+        raise InvalidRecord("the sign-off chain cannot be read", problems)
+    state = progress(chain, agreement, register.settings)
+    if as_json:
+        echo_json(status_data(agreement, state))
+    else:
+        label = load_lifecycle(register.root).label(agreement.status, agreement.languages[0])
+        click.echo(status_text(agreement, state, label))
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print it as JSON.")
+@click.pass_context
+def pending(ctx: click.Context, as_json: bool) -> None:
+    """Every agreement waiting on someone's sign-off, grouped by who must act.
+
+    \b
+    Example:
+      isa pending
+    """
+    from ..workflows.chain import waiting_on
+
+    groups = waiting_on(load(ctx))
+    if as_json:
+        echo_json({who: [{"id": w.agreement_id, "title": w.title, "version": w.version, "stage": w.slot.number,
+                           "role": w.slot.role, "organisation": w.slot.organisation} for w in items]
+                    for who, items in groups.items()})
+        return
+    if not groups:
+        click.echo("Nothing is waiting on a sign-off.")
+    for who, items in groups.items():
+        click.echo(who)
+        for w in items:
+            click.echo(f"  {w.agreement_id}  version {w.version}, stage {w.slot.number} ({w.slot.stage.id})  {w.title}")
+
+
+@click.command()
+@click.argument("record_id", metavar="ID")
+@click.option("--answers", "changes", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="YAML or JSON file of the record fields to change.")
+@click.option("--detail", required=True, metavar="TEXT", help="What changed, for the document-control history.")
+@click.option("--author", metavar="NAME", help="Who made the change (default: --by).")
+@click.option("--major", is_flag=True, help="A major change: 1.3 -> 2.0 (default: 1.3 -> 1.4).")
+@click.option("--date", "when", callback=parse_date, metavar="DATE", help="The date of the change (default: today).")
+@click.option("--by", metavar="NAME", help="Who records it (default: $ISA_USER or your login).")
+@click.pass_context
+def amend(ctx: click.Context, record_id: str, changes: Path, detail: str, author: str | None, major: bool,
+          when: dt.date | None, by: str | None) -> None:
+    """Change an agreement's content: a new version, and the sign-off chain starts again.
+
+    \b
+    Example:
+      isa amend ISA-2024-0001 --answers new-retention.yaml --detail "Retention cut to 2 years"
+    """
+    from ..workflows.amend import amend as run_amend
+
+    who = actor(by)
+    agreement, _ = run_amend(register_root(ctx), record_id, changes, detail=detail, author=author or who, by=who,
+                             major=major, date=when)
+    stale = " earlier sign-offs are stale and the chain starts again" if agreement.signoffs else ""
+    click.echo(f"{agreement.id} is now version {agreement.version} ({agreement.status.value});{stale}".rstrip(";"))
+
+
+COMMANDS = (new, assess, transition_, signoff_, activate, status, pending, amend,)

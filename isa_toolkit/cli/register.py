@@ -1,0 +1,222 @@
+"""Commands on the register as a whole: init, validate, list, show, log, export."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..register.problem import Severity
+from ..register.query import select
+from .common import (
+    actor,
+    check_statuses,
+    echo_json,
+    load,
+    note_unreadable,
+    register_root,
+)
+
+
+@click.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--example", is_flag=True, help="Fill the register with the example records.")
+@click.option("--organisation", metavar="NAME", help="The organisation that keeps the register.")
+@click.option("--by", metavar="NAME", help="Who creates it (recorded in the commit; default: $ISA_USER or your login).")
+def init(path: Path, example: bool, organisation: str | None, by: str | None) -> None:
+    """Create a new register at PATH: settings, classification and a git repository.
+
+    \b
+    Example:
+      isa init ~/registers/northshire --organisation "Northshire Council"
+    """
+    from ..register.create import init_register
+
+    root = init_register(path, example=example, organisation=organisation, by=actor(by))
+    click.echo(f"Created register {root}")
+    click.echo(f"Next: cd {root} && isa validate")
+
+
+@click.command()
+@click.option("--strict", is_flag=True, help="Treat warnings (completeness, translations) as errors.")
+@click.option("--json", "as_json", is_flag=True, help="Print the problems as JSON.")
+@click.pass_context
+def validate(ctx: click.Context, strict: bool, as_json: bool) -> None:
+    """Check every record: errors, and warnings for what a sound agreement lacks.
+
+    Each problem is printed as `path:line: field: message`. Exit code 1 when
+    there is an error (or, with --strict, a warning).
+
+    \b
+    Example:
+      isa validate --strict
+    """
+    register = load(ctx)
+    problems = [p.as_error() if strict else p for p in register.problems]
+    errors = [p for p in problems if p.severity is Severity.ERROR]
+    warnings = [p for p in problems if p.severity is Severity.WARNING]
+    if as_json:
+        echo_json({
+            "register": str(register.root),
+            "records": len(register.agreements),
+            "counts": {name: len(section.records) for name, section in register.sections.items()},
+            "errors": len(errors),
+            "warnings": len(warnings),
+            "problems": [p.as_dict() for p in problems],
+        })
+    else:
+        for problem in problems:
+            click.echo(str(problem))
+        others = [f"{len(section.records)} {name}(s)" for name, section in register.sections.items()
+                  if name != "agreement" and len(section.records)]
+        loaded = ", ".join([f"{len(register.agreements)} agreement(s)", *others])
+        click.echo(f"{loaded} loaded: {len(errors)} error(s), {len(warnings)} warning(s)", err=bool(problems))
+    if errors:
+        ctx.exit(1)
+
+LIST_KINDS = ["agreement", "isa", "protocol", "disclosure", "request", "incident"]
+
+
+@click.command(name="list")
+@click.option("--status", "statuses", multiple=True, metavar="S", help="Only this status (repeatable), e.g. active.")
+@click.option("--kind", type=click.Choice(LIST_KINDS), default="agreement", show_default=True,
+              help="Which records: agreements (isa and protocol together, or one of them), one-off disclosures, "
+                   "third-party requests or incidents.")
+@click.option("--partner", metavar="P", help="Only those with a party (or requester) whose organisation contains P.")
+@click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
+@click.pass_context
+def list_(ctx: click.Context, statuses: tuple[str, ...], kind: str, partner: str | None, as_json: bool) -> None:
+    """List agreements and protocols (status, version, next review), or disclosures, requests or incidents.
+
+    Statuses: agreements have their lifecycle's (active, suspended...);
+    disclosures are outstanding (urgent, rationale still due), disclosed or
+    refused; requests open, granted or refused; incidents open or resolved.
+
+    \b
+    Examples:
+      isa list --status active --partner constabulary
+      isa list --kind disclosure --status outstanding
+      isa list --kind incident --status open
+    """
+    from ..model import Status
+    from ..register.create import CASE_STATUSES
+    from .display import agreement_table, case_table
+
+    section = kind if kind in CASE_STATUSES else "agreement"
+    known = set(CASE_STATUSES[section]) if section in CASE_STATUSES else {s.value for s in Status}
+    check_statuses(statuses, known, section)
+    register = load(ctx)
+    chosen = select(register, statuses=statuses, kind=kind if kind in ("isa", "protocol") else None, partner=partner,
+                    section=section)
+    if as_json:
+        echo_json(chosen)
+    elif section == "agreement":
+        click.echo(agreement_table(chosen, register.languages[0]))
+    else:
+        click.echo(case_table(chosen, section, register.languages[0]))
+    note_unreadable(register)
+
+
+@click.command()
+@click.argument("record_id", metavar="ID")
+@click.option("--json", "as_json", is_flag=True, help="Print the whole record as JSON.")
+@click.pass_context
+def show(ctx: click.Context, record_id: str, as_json: bool) -> None:
+    """Show one record: an agreement's parties, purpose, data, legal basis, sign-offs and review;
+    a disclosure's, request's or incident's details and where it stands.
+
+    \b
+    Examples:
+      isa show ISA-2024-0001
+      isa show INC-2026-0001
+    """
+    from ..register.kinds import AGREEMENT, KINDS, record_path
+    from ..register.load import load_classification, load_record
+    from .display import agreement_text, case_text
+
+    root = register_root(ctx)
+    kind = next((k for k in KINDS if record_path(root, record_id, k).is_file()), None)
+    if kind is None:
+        from ..errors import RecordNotFound
+
+        raise RecordNotFound(f"no record {record_id!r} in {root}; `isa list` (agreements) and "
+                             "`isa list --kind disclosure|request|incident` show the ids")
+    record = load_record(root, kind, record_id)
+    if as_json:
+        echo_json(record.model_dump(mode="json", exclude_none=True))
+    elif kind is AGREEMENT:
+        click.echo(agreement_text(record, load_classification(root), record.languages[0]))
+    else:
+        click.echo(case_text(record, record.languages[0]))
+
+
+@click.command()
+@click.argument("record_id", metavar="ID")
+@click.option("--json", "as_json", is_flag=True, help="Print the history as JSON.")
+@click.pass_context
+def log(ctx: click.Context, record_id: str, as_json: bool) -> None:
+    """Show the history of one record from git, newest first.
+
+    \b
+    Example:
+      isa log ISA-2024-0001
+    """
+    from ..register.query import history
+
+    entries = history(register_root(ctx), record_id)
+    if as_json:
+        echo_json([e.as_dict() for e in entries])
+        return
+    for entry in entries:
+        click.echo(f"{entry.date[:10]}  {entry.commit[:10]}  {entry.subject}  ({entry.author})")
+
+
+@click.command()
+@click.option("--kind", type=click.Choice(["agreement", "disclosure", "request", "incident"]), default="agreement",
+              show_default=True, help="Which records to export.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True, help="Output format.")
+@click.option("--public", is_flag=True, help="Only agreements in force and only the public-register fields.")
+@click.option("--lang", metavar="LANG", help="Language of the text columns (default: the register's first language).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE instead of standard output.")
+@click.pass_context
+def export(ctx: click.Context, kind: str, fmt: str, public: bool, lang: str | None, output: Path | None) -> None:
+    """Export the register as CSV or JSON (CSV cells are safe to open in a spreadsheet).
+
+    \b
+    Examples:
+      isa export --public -o public-register.csv
+      isa export --kind incident -o incidents.csv
+    """
+    from ..register import export as exporter
+
+    register = load(ctx)
+    lang = lang or register.languages[0]
+    if lang not in register.languages:
+        raise click.BadParameter(f"{lang!r} is not one of the register's languages ({', '.join(register.languages)})",
+                                 param_hint="--lang")
+    if kind != "agreement":
+        if public:
+            raise click.BadParameter("the public register lists agreements only; drop --public or --kind",
+                                     param_hint="--public")
+        records = register.section(kind).records.values()
+        table = exporter.case_rows(records, lang)
+        text = (exporter.to_csv(table, header=exporter.CASE_FIELDS[kind]) if fmt == "csv"
+                else exporter.cases_json(records))
+        count = len(table)
+    else:
+        table = exporter.rows(register.agreements.values(), public=public, lang=lang)
+        if fmt == "csv":
+            text = exporter.to_csv(table, public=public)
+        else:
+            text = exporter.to_json(register.agreements.values(), table, public=public)
+        count = len(table) if public or fmt == "csv" else len(register.agreements)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        # CSV gets a byte-order mark so spreadsheet programs read accents (é, ç) correctly.
+        output.write_text(text, encoding="utf-8-sig" if fmt == "csv" else "utf-8", newline="")
+        click.echo(f"Wrote {count} record(s) to {output}", err=True)
+    note_unreadable(register)
+
+
+COMMANDS = (init, validate, list_, show, log, export,)

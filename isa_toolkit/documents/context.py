@@ -1,0 +1,542 @@
+"""What a document template receives: the record's content in one language, ready to print.
+
+Templates never reach into the record model: they get plain values (text,
+lists, labels already translated), so the same context feeds the HTML (PDF)
+and the DOCX templates. Free text comes from the record in the document's
+language; fixed text from the message catalog (:mod:`isa_toolkit.i18n`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import IsaError
+from ..i18n import long_date, translator
+from ..model import Agreement, Classification, Localized, Status
+from ..model.dates import review_due
+from ..model.disclosure import Disclosure
+from ..register.checks import localized_fields
+from ..register.definitions import load_checklist
+from ..workflows.chain import progress
+
+# Fixed labels, written in English; the catalog translates them.
+ROLE = {"discloser": "Discloser", "recipient": "Recipient", "both": "Discloser and recipient", "signatory": "Signatory"}
+CONTROLLER = {"controller": "Controller", "joint_controller": "Joint controller", "processor": "Processor"}
+BASIS = {
+    "lawful_basis": "Lawful basis",
+    "legal_power": "Legal power",
+    "special_category_condition": "Condition for special-category data",
+    "criminal_offence_condition": "Condition for criminal-offence data",
+}
+LEVEL = {"low": "Low", "moderate": "Moderate", "high": "High", "severe": "Severe"}
+ANONYMISATION = {"none": "None", "pseudonymised": "Pseudonymised", "anonymised": "Anonymised", "aggregated": "Aggregated"}
+ROLE_NAMES = {
+    "information_asset_owner": "Information asset owner",
+    "designated_officer": "Designated officer",
+    "information_compliance_manager": "Information compliance manager",
+    "information_security_manager": "Information security manager",
+    "partner_designated_officer": "Partner's designated officer",
+    "head_of_information_management": "Head of information management",
+    "executive": "Executive",
+    "partner_signatory": "Partner's signatory",
+}
+OUTCOME = {"proceed": "Proceed", "proceed_with_conditions": "Proceed with conditions", "do_not_proceed": "Do not proceed"}
+# What a document says of an agreement that is not in force: (a word for the running header, a sentence on top).
+STATUS_NOTE = {
+    "draft": ("Draft", "Not yet agreed, and not in force."),
+    "assessed": ("Draft", "Not yet agreed, and not in force."),
+    "in_review": ("Draft for approval", "Under review and approval; not in force."),
+    "approved": ("Draft for approval", "Under review and approval; not in force."),
+    "authorised": ("For signature", "In force once every party has signed it and it is registered."),
+    "signed": ("Signed", "Signed by every party; in force once registered."),
+    "suspended": ("Suspended", "No information may be shared under it until the suspension is lifted."),
+    "terminated": ("Terminated", "No longer in force."),
+    "rejected": ("Rejected", "Not in force."),
+}
+SECTIONS = (  # (field, heading) in the order an agreement reads
+    ("purpose", "Purpose"),
+    ("benefits", "Benefits"),
+    ("scope", "Scope"),
+    ("data_quality", "Data quality"),
+    ("security", "Security"),
+    ("training", "Training"),
+    ("breach_handling", "Security breaches"),
+    ("incident_management", "Incident management"),
+    ("onward_disclosure", "Onward disclosure"),
+    ("dispute_resolution", "Dispute resolution"),
+    ("sanctions", "Sanctions"),
+    ("termination", "Review, change and termination"),
+)
+DOCUMENTS = ("agreement", "signoff-sheet")
+
+
+class MissingTranslation(IsaError):
+    """The record lacks text in the document's language; ``fields`` names where."""
+
+    def __init__(self, record_id: str, lang: str, fields: list[str]):
+        super().__init__(f"{record_id} has no {lang} text for: {', '.join(fields)}. Add the translations to the "
+                         "record, or render with --fallback to mark the untranslated text")
+        self.lang = lang
+        self.fields = fields
+
+
+def prints(doc: str | None, path: str) -> bool:
+    """Whether the document ``doc`` prints the record's free text at ``path`` (``None``: every document)."""
+    if doc in ("agreement", "protocol"):
+        return not path.startswith(("risk_assessment.", "dpia.screening.", "review."))
+    if doc in ("signature-pages", "signoff-sheet"):
+        return path == "title"
+    if doc == "assessment":
+        return path == "title" or path.startswith(("risk_assessment.", "dpia.screening.", "dpia.reason"))
+    if doc == "review-report":
+        return path == "title" or path.startswith("review.")
+    return True
+
+
+def classification_texts(record: Agreement | Disclosure, doc: str | None,
+                         classification: Classification | None) -> list[tuple[str, Localized]]:
+    """The texts of ``classification.yaml`` the document prints, by path (``levels[1].dissemination[0]``):
+    a protocol's whole table; an agreement's level names and its overall level's methods; a disclosure's level."""
+    if classification is None or doc not in ("agreement", "protocol", "disclosure"):
+        return []
+    if isinstance(record, Disclosure):
+        levels, methods = ({record.sensitivity} if record.sensitivity else set()), record.sensitivity
+    else:
+        if record.kind == "protocol":
+            return list(localized_fields(classification))
+        levels = {item.sensitivity for item in record.data_items}
+        if record.sharing_matrix is not None:
+            levels |= {row.level for row in record.sharing_matrix.rows if row.level}
+        methods = record.classification_level
+    out = []
+    for index, definition in enumerate(classification.levels):
+        if definition.level in levels:
+            out.append((f"levels[{index}].classification", definition.classification))
+        if definition.level == methods:
+            out += [(f"levels[{index}].dissemination[{n}]", m) for n, m in enumerate(definition.dissemination)]
+    return out
+
+
+def workflow_texts(record: Agreement | Disclosure, doc: str | None, chain=None,
+                   checklists_root=None) -> list[tuple[str, Localized]]:
+    """The texts of the register's workflows the document prints, by where they are defined: the sign-off chain's
+    stage titles (sign-off sheet), and the title and questions of each checklist answered (assessment, disclosure)."""
+    out: list[tuple[str, Localized]] = []
+    if doc == "signoff-sheet" and chain is not None:
+        out += [(f"workflows/signoff_chain.yaml stages[{n}].title", stage.title) for n, stage in enumerate(chain.stages)]
+    answered = []
+    if doc == "assessment" and isinstance(record, Agreement):
+        answered += [(a.checklist, a.answers) for a in (record.risk_assessment, record.dpia and record.dpia.screening) if a]
+    if doc == "disclosure" and isinstance(record, Disclosure) and record.criteria is not None:
+        answered.append((record.criteria.checklist, record.criteria.answers))
+    for name, answers in answered:
+        try:
+            checklist = load_checklist(name, checklists_root)
+        except IsaError:
+            continue  # the document shows the item ids, and isa validate reports the missing checklist
+        where = f"workflows/checklists/{name}.yaml"
+        out.append((f"{where} title", checklist.title))
+        out += [(f"{where} {item.id}.question", item.question) for item in checklist.items if item.id in answers]
+    return out
+
+
+def missing_translations(record: Agreement | Disclosure, lang: str, doc: str | None = None,
+                         classification: Classification | None = None, chain=None,
+                         checklists_root=None) -> list[str]:
+    """The fields with no text in ``lang`` (``purpose``, ``data_items[1].name`` ...) that the document ``doc``
+    prints (every field when ``doc`` is None), and the texts of ``classification.yaml`` and of the workflows
+    (sign-off chain, checklists) it prints."""
+    fields = [path for path, text in localized_fields(record) if text.get(lang) is None and prints(doc, path)]
+    fields += [f"classification.yaml {path}" for path, text in classification_texts(record, doc, classification)
+               if text.get(lang) is None]
+    fields += [path for path, text in workflow_texts(record, doc, chain, checklists_root) if text.get(lang) is None]
+    return fields
+
+
+@dataclass
+class Texts:
+    """Picks each free text in the document's language, marking fallbacks when they are allowed."""
+
+    lang: str
+    fallback: bool
+    marker: str
+    t: Callable[[str], str]
+    missing: list[str] = field(default_factory=list)  # fields shown untranslated (with fallback)
+
+    def t_label(self, decision: str) -> str:
+        return self.t(SIGNOFF_DECISION.get(decision, SIGNOFF_DECISION["pending"]))
+
+    def __call__(self, value: Localized | None) -> str:
+        if value is None:
+            return ""
+        text = value.get(self.lang)
+        if text is not None:
+            return text.strip()
+        source = next(iter(value.texts))
+        return f"[{self.marker} ({source})] {value.texts[source].strip()}"
+
+
+def _yes(t: Callable[[str], str], flag: bool) -> str:
+    return t("Yes") if flag else t("No")
+
+
+def document_date(agreement: Agreement) -> dt.date | None:
+    """The date a version's documents carry: the last document-control entry, else the start date (never the clock)."""
+    dates = [a.date for a in agreement.amendments if a.version == agreement.version]
+    return dates[-1] if dates else (agreement.amendments[-1].date if agreement.amendments else agreement.start_date)
+
+
+def _language_tools(record, lang: str, templates, fallback: bool, doc: str | None,
+                    classification: Classification | None, chain=None,
+                    checklists_root=None) -> tuple[Callable[[str], str], Texts]:
+    """The catalog's translation of fixed text, and the record's own text, in ``lang``.
+
+    A record missing text in ``lang`` that the document prints is refused, naming the fields, unless
+    ``fallback`` asks for the untranslated text to be marked instead.
+    """
+    gettext = translator(lang, templates).gettext
+
+    def t(message: str) -> str:
+        return gettext(message)
+
+    missing = missing_translations(record, lang, doc, classification, chain, checklists_root)
+    if missing and not fallback:
+        raise MissingTranslation(record.id, lang, missing)
+    return t, Texts(lang, fallback, t("untranslated"), t, missing if fallback else [])
+
+
+def language_context(agreement: Agreement, lang: str, *, classification: Classification | None, chain=None,
+                     settings=None, templates=None, fallback: bool = False, checklists_root=None,
+                     doc: str | None = None) -> dict[str, Any]:
+    """Everything one language's part of a document needs (``doc``: which document, for its translations)."""
+    t, text = _language_tools(agreement, lang, templates, fallback, doc, classification, chain, checklists_root)
+    level = agreement.classification_level
+    definition = classification.definition(level) if classification is not None and level is not None else None
+
+    def level_name(item_level) -> str:
+        if classification is None:
+            return t(LEVEL[item_level.value])
+        return text(classification.definition(item_level).classification)
+
+    parties = []
+    for party in agreement.parties:
+        def person(contact):
+            if contact is None:
+                return None
+            return {"name": contact.name, "title": contact.title or "", "email": contact.email or ""}
+
+        parties.append({
+            "organisation": party.organisation,
+            "role": t(ROLE[party.role]),
+            "controller": t(CONTROLLER[party.controller]),
+            "officer": person(party.designated_officer),
+            "signatory": person(party.signatory),
+        })
+    sections = [{"heading": t(heading), "text": text(getattr(agreement, name))}
+                for name, heading in SECTIONS if getattr(agreement, name) is not None]
+    if agreement.retention is not None:
+        retention = text(agreement.retention.period)
+        if agreement.retention.deletion is not None:
+            retention += "\n" + text(agreement.retention.deletion)
+        sections.insert(min(5, len(sections)), {"heading": t("Retention and deletion"), "text": retention})
+    if agreement.rights is not None:
+        rights = [text(getattr(agreement.rights, name)) for name in ("subject_access", "complaints", "privacy_information")
+                  if getattr(agreement.rights, name) is not None]
+        sections.insert(min(6, len(sections)), {"heading": t("Individuals' rights and transparency"), "text": "\n".join(rights)})
+
+    matrix = None
+    if agreement.sharing_matrix is not None:
+        keys = list(agreement.sharing_matrix.audiences)
+        cell = {True: t("Yes"), False: t("No"), "on_request": t("On request"), "anonymised": t("Anonymised only")}
+        matrix = {
+            "audiences": [text(agreement.sharing_matrix.audiences[k]) for k in keys],
+            "rows": [{"type": text(row.information_type),
+                      "level": level_name(row.level) if row.level else "",
+                      "cells": [cell.get(row.audiences.get(k, False), "") for k in keys],
+                      "summary": "; ".join(f"{text(agreement.sharing_matrix.audiences[k])}: {cell.get(row.audiences.get(k, False), '')}"
+                                           for k in keys)}
+                     for row in agreement.sharing_matrix.rows],
+        }
+    for section in sections:
+        section["paragraphs"] = [line.strip() for line in section["text"].split("\n") if line.strip()]
+    ra = agreement.risk_assessment
+    dpia = agreement.dpia
+    due = review_due(agreement)
+    return {
+        "lang": lang,
+        "t": t,
+        "colon": t(":"),  # the language's colon: French puts a no-break space before it
+        "id": agreement.id,
+        "kind": t("Information sharing protocol") if agreement.kind == "protocol" else t("Information sharing agreement"),
+        "is_protocol": agreement.kind == "protocol",
+        "title": text(agreement.title),
+        "version": agreement.version,
+        "status": agreement.status.value,
+        "status_word": t(STATUS_NOTE[agreement.status.value][0]) if agreement.status.value in STATUS_NOTE else "",
+        "status_note": t(STATUS_NOTE[agreement.status.value][1]) if agreement.status.value in STATUS_NOTE else "",
+        "business_area": agreement.business_area or "",
+        "date": long_date(document_date(agreement), lang),
+        "sharing_type": t("Systematic (routine) sharing") if agreement.sharing_type == "systematic" else t("One-off sharing"),
+        "fingerprint": agreement.fingerprint,
+        "owner": {"name": agreement.owner.name, "title": agreement.owner.title or "", "email": agreement.owner.email or ""}
+        if agreement.owner else None,
+        "parties": parties,
+        "areas": ", ".join(agreement.areas),
+        "sections": sections,
+        "commitments": [text(c) for c in agreement.commitments],
+        "principles": [text(p) for p in agreement.principles],
+        "legal_basis": [{"type": t(BASIS[b.type]), "reference": b.reference, "detail": text(b.detail)}
+                        for b in agreement.legal_basis],
+        "data_items": [{
+            "name": text(i.name), "description": text(i.description),
+            "personal": _yes(t, i.personal), "special_category": _yes(t, i.special_category),
+            "criminal_offence": _yes(t, i.criminal_offence), "level": level_name(i.sensitivity),
+            "anonymisation": t(ANONYMISATION[i.anonymisation]) if i.anonymisation != "none" else "",
+            "frequency": text(i.frequency),
+            "transfer_method": text(i.transfer_method),
+        } for i in agreement.data_items],
+        "classification": {
+            "level": t(LEVEL[level.value]) if level else "",
+            "name": text(definition.classification) if definition else "",
+            "dissemination": [text(m) for m in definition.dissemination] if definition else [],
+        } if level else None,
+        "classification_source": _classification_source(classification, t, lang),
+        "classification_table": [{
+            "level": t(LEVEL[d.level.value]), "name": text(d.classification), "description": text(d.description),
+            "dissemination": [text(m) for m in d.dissemination], "data_types": [text(x) for x in d.data_types],
+        } for d in classification.levels] if classification is not None else [],
+        "sharing_matrix": matrix,
+        "dpia": {
+            "required": t("Required") if dpia.required else (t("Not required") if dpia.required is False else t("Not screened")),
+            "reason": text(dpia.reason), "reference": dpia.reference or "", "summary": text(dpia.summary),
+        } if dpia else None,
+        "risk_assessment": {
+            "outcome": t(OUTCOME[ra.outcome]), "by": ra.by, "date": long_date(ra.date, lang),
+            "rationale": text(ra.rationale), "conditions": [text(c) for c in ra.conditions],
+        } if ra else None,
+        "start_date": long_date(agreement.start_date, lang),
+        "end_date": long_date(agreement.end_date, lang),
+        "review_interval": agreement.review.interval_months,
+        "review_due": long_date(due, lang),
+        "amendments": [{"version": a.version, "detail": a.detail, "author": a.author,
+                        "date": long_date(a.date, lang), "approved_by": a.approved_by or ""}
+                       for a in agreement.amendments],
+        "signoff_stages": _signoff_stages(agreement, chain, settings, text, lang) if chain is not None else [],
+        "signatories": [p for p in parties if p["signatory"]],
+        "assessments": _assessments(agreement, text, t, lang, checklists_root),
+        "review": _review(agreement, text, t, lang),
+        "contact": agreement.contact or "",
+        "untranslated": text.missing,
+    }
+
+
+def _classification_source(classification: Classification | None, t, lang: str) -> str:
+    """Where the printed sharing rules come from: the register's table, as of its last review.
+
+    The fingerprint covers what the agreement says; the rules of the classification table are the register's,
+    reviewed on their own cycle, so a document names the review of the table it printed.
+    """
+    if classification is None:
+        return ""
+    if classification.review.last is None:
+        return t("From the register's classification table.")
+    return t("From the register's classification table, last reviewed on %(date)s.") % {
+        "date": long_date(classification.review.last, lang)}
+
+
+def _review(agreement: Agreement, text: Texts, t, lang: str) -> dict | None:
+    """The review under way or last completed: who said what, what changed since it started, what comes next."""
+    review = agreement.review
+    if review.started is None and not review.findings:
+        return None
+    changes = [{"version": a.version, "detail": a.detail, "author": a.author, "date": long_date(a.date, lang)}
+               for a in agreement.amendments if review.started and a.date >= review.started]
+    return {
+        "started": long_date(review.started, lang),
+        "last": long_date(review.last, lang),
+        "next": long_date(review_due(agreement), lang),
+        # While the review is under way its date is the one it was due by; once renewed, the next one.
+        "next_label": t("This review was due on") if agreement.status is Status.UNDER_REVIEW else t("Next review"),
+        "findings": [{"stakeholder": f.stakeholder, "still_required": t("Yes") if f.still_required else t("No"),
+                      "changes": text(f.changes), "date": long_date(f.date, lang), "by": f.by} for f in review.findings],
+        "changes": changes,
+    }
+
+
+def _answer(value: Any, t: Callable[[str], str]) -> str:
+    if value is True:
+        return t("Yes")
+    if value is False:
+        return t("No")
+    if value == "n/a":
+        return t("Not applicable")
+    return str(value)
+
+
+def _assessments(agreement: Agreement, text: Texts, t, lang: str, root) -> list[dict]:
+    """The risk assessment and the DPIA screening as recorded, each answer beside its question."""
+    out = []
+    records = []
+    if agreement.risk_assessment is not None:
+        ra = agreement.risk_assessment
+        records.append((ra.checklist, ra.answers, t(OUTCOME[ra.outcome]), ra.by, ra.date, ra.rationale,
+                        [text(c) for c in ra.conditions]))
+    if agreement.dpia is not None and agreement.dpia.screening is not None:
+        sc = agreement.dpia.screening
+        outcome = t("DPIA required") if agreement.dpia.required else t("DPIA not required")
+        records.append((sc.checklist, sc.answers, outcome, sc.by, sc.date, sc.rationale, []))
+    for name, answers, outcome, by, day, rationale, conditions in records:
+        title, rows = _checklist_answers(name, answers, text, t, root)
+        out.append({
+            "title": title, "outcome": outcome, "by": by,
+            "date": long_date(day, lang), "rationale": text(rationale), "conditions": conditions, "rows": rows,
+        })
+    return out
+
+
+def _checklist_answers(name: str, answers: dict, text: Texts, t, root) -> tuple[str, list[dict]]:
+    """The checklist's title and each recorded answer beside its question (the item id if the checklist is gone)."""
+    try:
+        checklist = load_checklist(name, root)
+    except IsaError:
+        checklist = None
+    rows = []
+    for item_id, value in answers.items():
+        question = item_id.replace("_", " ").capitalize()
+        if checklist is not None and any(i.id == item_id for i in checklist.items):
+            question = text(checklist.item(item_id).question)
+        rows.append({"question": question, "answer": _answer(value, t)})
+    return (text(checklist.title) if checklist else name), rows
+
+
+def _signoff_stages(agreement, chain, settings, text, lang) -> list[dict]:
+    stages = []
+    for stage in progress(chain, agreement, settings).stages:
+        rows = []
+        for slot in stage.slots:
+            s = slot.current
+            role = text.t(ROLE_NAMES[slot.slot.role]) if slot.slot.role in ROLE_NAMES else slot.slot.role.replace("_", " ")
+            rows.append({
+                "role": f"{role} ({slot.slot.organisation})" if slot.slot.organisation else role,
+                "expected": slot.slot.expected.name if slot.slot.expected else "",
+                "name": s.name if s else "",
+                "decision": s.decision if s else "",
+                "decision_label": text.t_label(s.decision if s else "pending"),
+                "date": long_date(s.date, lang) if s else "",
+                "version": s.version if s else "",
+                "comment": s.comment or "" if s else "",
+            })
+        stages.append({"number": stage.number, "title": text(stage.stage.title), "rows": rows})
+    return stages
+
+
+def document_context(agreement: Agreement, langs: list[str], **kwargs) -> dict[str, Any]:
+    """The context for a document in one language or several (``en+fr``: English, then French)."""
+    parts = [language_context(agreement, lang, **kwargs) for lang in langs]
+    first = parts[0]
+    return {
+        "docs": parts,
+        "doc": first,
+        "id": agreement.id,
+        "version": agreement.version,
+        "fingerprint": agreement.fingerprint,
+        "title": " / ".join(dict.fromkeys(p["title"] for p in parts)),
+        "lang": langs[0],
+        "langs": langs,
+        "signature_pages": [{"doc": part, "party": party} for part in parts for party in part["signatories"]],
+    }
+
+
+# -- one-off disclosures ---------------------------------------------------------------------
+
+DECISION = {"disclose": "Disclosed", "refuse": "Refused"}
+SIGNOFF_DECISION = {"approve": "Approved", "reject": "Rejected", "pending": "Pending"}
+OUTSTANDING_ITEMS = {"criteria": "Criteria worked through", "rationale": "Rationale"}
+
+
+def disclosure_date(disclosure: Disclosure) -> dt.date:
+    """The date a disclosure's documents carry: when its record was made or completed (never the clock)."""
+    return disclosure.completed or disclosure.recorded
+
+
+def disclosure_language_context(disclosure: Disclosure, lang: str, *, classification: Classification | None,
+                                settings=None, templates=None, fallback: bool = False,
+                                checklists_root=None, doc: str | None = "disclosure") -> dict[str, Any]:
+    """Everything one language's part of a disclosure record and its security statement needs."""
+    t, text = _language_tools(disclosure, lang, templates, fallback, doc, classification, None, checklists_root)
+    requester = disclosure.requester
+    level = disclosure.sensitivity
+    definition = classification.definition(level) if classification is not None and level is not None else None
+    criteria = None
+    if disclosure.criteria is not None:
+        c = disclosure.criteria
+        title, rows = _checklist_answers(c.checklist, c.answers, text, t, checklists_root)
+        criteria = {"title": title, "outcome": t(OUTCOME[c.outcome]), "by": c.by, "date": long_date(c.date, lang),
+                    "conditions": [text(x) for x in c.conditions], "rows": rows}
+    due = None
+    if disclosure.outstanding:
+        days = settings.deadlines.urgent_rationale_days if settings is not None else 3
+        due = disclosure.date + dt.timedelta(days=days)
+    approval = disclosure.approval
+    return {
+        "lang": lang,
+        "t": t,
+        "colon": t(":"),
+        "id": disclosure.id,
+        "title": t("One-off disclosure record"),
+        "statement_title": t("Security statement for the recipient"),
+        "date": long_date(disclosure.date, lang),
+        "urgent": disclosure.urgent,
+        "completed": long_date(disclosure.completed, lang),
+        "outstanding": disclosure.outstanding,
+        "outstanding_items": [t(OUTSTANDING_ITEMS[name]) for name in disclosure.outstanding_items]
+        if disclosure.outstanding else [],
+        "due": long_date(due, lang),
+        "discloser": settings.organisation if settings is not None else "",
+        "requester": {
+            "organisation": requester.organisation, "name": requester.name, "title": requester.title or "",
+            "email": requester.email or "", "phone": requester.phone or "",
+            "contact": " · ".join(x for x in (requester.email, requester.phone) if x),
+        },
+        "identity_check": disclosure.identity_check or "",
+        "subject": disclosure.subject or "",
+        "data": text(disclosure.data),
+        "purpose": text(disclosure.purpose),
+        "legal_gateway": disclosure.legal_gateway or "",
+        "approval": {"name": approval.name, "rank": approval.rank, "date": long_date(approval.date, lang)}
+        if approval else None,
+        "decision": t(DECISION[disclosure.decision]),
+        "disclosed": disclosure.decision == "disclose",
+        "sensitivity": {
+            "level": t(LEVEL[level.value]),
+            "name": text(definition.classification) if definition else "",
+            "dissemination": [text(m) for m in definition.dissemination] if definition else [],
+        } if level else None,
+        "transfer_method": disclosure.transfer_method or "",
+        "retention": text(disclosure.retention),
+        "security": text(disclosure.security),
+        "criteria": criteria,
+        "rationale": text(disclosure.rationale),
+        "agreements_considered": list(disclosure.agreements_considered),
+        "recorded_by": disclosure.recorded_by,
+        "recorded": long_date(disclosure.recorded, lang),
+        "fingerprint": disclosure.fingerprint,
+        "untranslated": text.missing,
+    }
+
+
+def disclosure_context(disclosure: Disclosure, langs: list[str], **kwargs) -> dict[str, Any]:
+    """The context of a disclosure's document in one language or several (``en+fr``: English, then French)."""
+    parts = [disclosure_language_context(disclosure, lang, **kwargs) for lang in langs]
+    return {
+        "docs": parts,
+        "doc": parts[0],
+        "id": disclosure.id,
+        "fingerprint": disclosure.fingerprint,
+        "title": " / ".join(dict.fromkeys(p["title"] for p in parts)),
+        "lang": langs[0],
+        "langs": langs,
+    }

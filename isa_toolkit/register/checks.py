@@ -1,0 +1,313 @@
+"""Checks that run after loading, in a fixed order: register rules, then completeness, then translations.
+
+Each check is a small function ``check_<rule>(context, agreement)`` that yields
+``(severity, field, message)``; :func:`check_record` places each finding in the
+record's file. The context holds the little each check needs to know of the
+register, so checks can run in worker processes on a large register.
+Register rules are errors (the record contradicts the register: a sign-off by a
+role the chain does not have). Completeness and translation checks are
+warnings, which ``isa validate --strict`` turns into errors.
+
+The completeness lint follows three reference lists (DESIGN §4): the UK ICO
+data sharing code's checklist, the UK Digital Economy Act public register's
+fields and Ireland's Data Sharing and Governance Act s.19. An example that
+trips it: an ISA whose data items include special-category data but whose
+``legal_basis`` has no ``special_category_condition``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import cache, cached_property
+from typing import get_args
+
+from pydantic import BaseModel
+
+from .. import __version__
+from ..model import Agreement, Localized, SignoffChain
+from .problem import Problem, Severity
+from .yamlio import YamlError, locate, parse
+
+Finding = tuple[Severity, str, str]
+
+ICO = "ICO data sharing code"
+DEA = "DEA public register"
+DSGA = "Data Sharing and Governance Act s.19"
+
+
+@dataclass(frozen=True)
+class Item:
+    """One thing a sound agreement must cover."""
+
+    field: str
+    label: str
+    sources: tuple[str, ...]
+    kinds: tuple[str, ...]
+    present: Callable[[Agreement], bool]
+
+
+def _has(name: str) -> Callable[[Agreement], bool]:
+    return lambda a: getattr(a, name) not in (None, [], {})
+
+
+def _basis(kind: str) -> Callable[[Agreement], bool]:
+    return lambda a: any(b.type == kind for b in a.legal_basis)
+
+
+def _rights(part: str) -> Callable[[Agreement], bool]:
+    return lambda a: a.rights is not None and getattr(a.rights, part) is not None
+
+
+COMPLETENESS: tuple[Item, ...] = (
+    Item("parties[].designated_officer", "a designated officer (single point of contact) for every party",
+         (ICO,), ("isa",), lambda a: all(p.designated_officer for p in a.parties)),
+    Item("parties[].signatory", "a signatory for every party", (ICO,), ("isa", "protocol"),
+         lambda a: all(p.signatory for p in a.parties)),
+    Item("benefits", "the benefits of sharing", (ICO, DEA), ("isa", "protocol"), _has("benefits")),
+    Item("scope", "the scope of the protocol", (ICO,), ("protocol",), _has("scope")),
+    Item("commitments", "the commitments each signatory makes", (ICO,), ("protocol",), _has("commitments")),
+    Item("data_items", "the exact data items to be shared", (ICO, DEA), ("isa",), _has("data_items")),
+    Item("legal_basis", "a lawful basis (e.g. UK GDPR Art 6)", (ICO,), ("isa",), _basis("lawful_basis")),
+    Item("legal_basis", "the legal power relied on", (ICO, DEA), ("isa",), _basis("legal_power")),
+    Item("legal_basis", "a condition for the special-category data shared (e.g. UK GDPR Art 9, DPA 2018 Sch 1)",
+         (ICO,), ("isa", "protocol"),
+         lambda a: not any(i.special_category for i in a.data_items) or _basis("special_category_condition")(a)),
+    Item("legal_basis", "a condition for the criminal-offence data shared (e.g. UK GDPR Art 10, DPA 2018 Sch 1)",
+         (ICO,), ("isa", "protocol"),
+         lambda a: not any(i.criminal_offence for i in a.data_items) or _basis("criminal_offence_condition")(a)),
+    Item("data_items[].transfer_method", "how each data item is transferred (sharing method)", (DEA,), ("isa",),
+         lambda a: all(i.transfer_method for i in a.data_items)),
+    Item("data_items[].frequency", "how often each data item is shared", (ICO,), ("isa",),
+         lambda a: all(i.frequency for i in a.data_items)),
+    Item("rights.subject_access", "how subject access requests are handled", (ICO,), ("isa", "protocol"), _rights("subject_access")),
+    Item("rights.complaints", "how complaints are handled", (ICO,), ("isa", "protocol"), _rights("complaints")),
+    Item("rights.privacy_information", "the privacy information given to individuals", (ICO,), ("isa",), _rights("privacy_information")),
+    Item("data_quality", "how data quality is kept", (ICO,), ("isa",), _has("data_quality")),
+    Item("retention", "retention periods", (ICO, DEA, DSGA), ("isa",), _has("retention")),
+    Item("retention.deletion", "how data is deleted or destroyed", (ICO, DSGA), ("isa",),
+         lambda a: a.retention is not None and a.retention.deletion is not None),
+    Item("security", "the security measures", (ICO, DSGA), ("isa", "protocol"), _has("security")),
+    Item("training", "the training staff receive", (ICO,), ("isa",), _has("training")),
+    Item("breach_handling", "what happens on a security breach", (ICO,), ("isa", "protocol"), _has("breach_handling")),
+    Item("incident_management", "how data incidents are managed", (ICO,), ("protocol",), _has("incident_management")),
+    Item("dispute_resolution", "how disputes between signatories are resolved", (ICO,), ("protocol",), _has("dispute_resolution")),
+    Item("termination", "how the agreement is changed or ended", (ICO,), ("isa", "protocol"), _has("termination")),
+    Item("sanctions", "the sanctions for failing to comply", (ICO,), ("isa",), _has("sanctions")),
+    Item("onward_disclosure", "limits on onward disclosure", (DSGA,), ("isa", "protocol"), _has("onward_disclosure")),
+    Item("dpia", "a DPIA screening result (DPIA required or not, and why)", (DSGA,), ("isa",),
+         lambda a: a.dpia is not None and a.dpia.required is not None),
+    Item("dpia.summary", "a summary of the DPIA", (DSGA,), ("isa",),
+         lambda a: a.dpia is None or not a.dpia.required or a.dpia.summary is not None),
+    Item("contact", "a contact point for the public", (DEA,), ("isa",), _has("contact")),
+    Item("areas", "the areas (places) the sharing covers", (DEA,), ("isa", "protocol"), _has("areas")),
+    Item("start_date", "the start date", (DEA,), ("isa", "protocol"),
+         lambda a: not a.status.in_force or a.start_date is not None),
+)
+
+
+@dataclass(frozen=True)
+class CheckContext:
+    """What the record checks need to know of the register."""
+
+    languages: tuple[str, ...] | None  # None when register.yaml cannot be read
+    chain: SignoffChain | None
+    # The checklists case records were answered against, by name (None: not loaded, as no case record needs them).
+    checklists: dict | None = None
+
+    @cached_property
+    def key(self) -> str:
+        """Changes when anything the agreement checks depend on changes (their results are cached under it)."""
+        chain = self.chain.model_dump_json() if self.chain else ""
+        return hashlib.sha256(f"{self.languages}|{chain}|{__version__}".encode()).hexdigest()[:16]
+
+    @cached_property
+    def case_key(self) -> str:
+        """The same for the checks of disclosures and requests, which depend on the checklists."""
+        lists = "|".join(f"{name}:{c.model_dump_json()}" for name, c in sorted((self.checklists or {}).items()))
+        return hashlib.sha256(f"{self.key}|{lists}".encode()).hexdigest()[:16]
+
+    def key_for(self, rel: str) -> str:
+        return self.key if rel.startswith("agreements/") else self.case_key
+
+
+def _warn(field: str, message: str) -> Finding:
+    return Severity.WARNING, field, message
+
+
+def _error(field: str, message: str) -> Finding:
+    return Severity.ERROR, field, message
+
+
+# -- register rules (errors) ----------------------------------------------------
+
+
+def check_signoff_roles(context: CheckContext, agreement: Agreement) -> Iterator[Finding]:
+    """Every sign-off names a role of the register's chain (``processer`` is not one)."""
+    if context.chain is None:
+        return
+    known = context.chain.roles
+    for index, signoff in enumerate(agreement.signoffs):
+        if signoff.role not in known:
+            yield _error(f"signoffs[{index}].role",
+                         f"unknown role {signoff.role!r}; the sign-off chain has {', '.join(sorted(known))}")
+        if signoff.stage > len(context.chain.stages):
+            yield _error(f"signoffs[{index}].stage",
+                         f"stage {signoff.stage} does not exist; the chain has {len(context.chain.stages)} stages")
+
+
+def _version_key(version: str) -> tuple[int, int]:
+    major, minor = version.split(".")
+    return int(major), int(minor)
+
+
+def check_versions(context: CheckContext, agreement: Agreement) -> Iterator[Finding]:
+    """No sign-off or amendment is for a version later than the record's own."""
+    current = _version_key(agreement.version)
+    for index, signoff in enumerate(agreement.signoffs):
+        if _version_key(signoff.version) > current:
+            yield _error(f"signoffs[{index}].version",
+                         f"sign-off for version {signoff.version}, but the agreement is at {agreement.version}")
+    for index, amendment in enumerate(agreement.amendments):
+        if _version_key(amendment.version) > current:
+            yield _error(f"amendments[{index}].version",
+                         f"amendment for version {amendment.version}, but the agreement is at {agreement.version}")
+
+
+def check_review_dates(context: CheckContext, agreement: Agreement) -> Iterator[Finding]:
+    """A review cannot fall due before the last review took place."""
+    review = agreement.review
+    if review.last and review.due and review.due < review.last:
+        yield _error("review.due", f"review due {review.due} is before the last review {review.last}")
+
+
+def check_signed_content(context: CheckContext, agreement: Agreement) -> Iterator[Finding]:
+    """What was signed is what the record says: a sign-off's fingerprint matches the version's content.
+
+    A hand edit that changed a signed agreement without amending it (no new
+    version) trips it.
+    """
+    bound = [(i, s.document_fingerprint) for i, s in enumerate(agreement.signoffs)
+             if s.version == agreement.version and s.document_fingerprint]
+    if not bound:
+        return  # nothing bound to this version's content yet: no need to hash it
+    current = agreement.content_fingerprint()
+    changed = [i for i, fingerprint in bound if fingerprint != current]
+    if changed:
+        yield _warn(f"signoffs[{changed[0]}].document_fingerprint",
+                    f"the content of version {agreement.version} has changed since {len(changed)} sign-off(s) were given; "
+                    "amend it (isa amend) so the change gets a new version and its own sign-offs")
+
+
+# -- completeness (warnings) ----------------------------------------------------
+
+
+def check_completeness(context: CheckContext, agreement: Agreement) -> Iterator[Finding]:
+    """Warn for each reference-list item the agreement does not cover."""
+    for item in COMPLETENESS:
+        if agreement.kind in item.kinds and not item.present(agreement):
+            yield _warn(item.field, f"missing {item.label} ({'; '.join(item.sources)})")
+    if agreement.status.in_force and not any(s.decision == "approve" for s in agreement.signoffs):
+        yield _warn("signoffs", "in force but no sign-off is recorded")
+
+
+# -- translations (warnings) ------------------------------------------------------
+
+
+def _may_hold_text(annotation) -> bool:
+    if annotation is Localized:
+        return True
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return bool(_text_fields(annotation))
+    return any(_may_hold_text(arg) for arg in get_args(annotation))
+
+
+@cache
+def _text_fields(model: type[BaseModel]) -> tuple[str, ...]:
+    """The fields of ``model`` that can hold bilingual text, found once per model class."""
+    return tuple(name for name, info in model.model_fields.items() if _may_hold_text(info.annotation))
+
+
+def localized_fields(value, path: str = "") -> Iterator[tuple[str, Localized]]:
+    if isinstance(value, Localized):
+        yield path, value
+    elif isinstance(value, BaseModel):
+        for name in _text_fields(type(value)):
+            yield from localized_fields(getattr(value, name), f"{path}.{name}" if path else name)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from localized_fields(item, f"{path}[{index}]")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from localized_fields(item, f"{path}.{key}")
+
+
+def check_translations(context: CheckContext, agreement: Agreement) -> Iterator[Finding]:
+    """Every text exists in each of the agreement's languages, and no translation is older than its source."""
+    source = context.languages[0] if context.languages else agreement.languages[0]
+    unknown = [lang for lang in agreement.languages if context.languages and lang not in context.languages]
+    if unknown:
+        yield _warn("languages",
+                    f"language(s) {', '.join(unknown)} are not among the register's ({', '.join(context.languages)})")
+    for path, text in localized_fields(agreement):
+        missing = text.missing(agreement.languages)
+        if missing:
+            yield _warn(path, f"no {', '.join(missing)} text (the agreement's languages are {', '.join(agreement.languages)})")
+        for lang in text.stale(source):
+            yield _warn(path, f"the {lang} text was translated from an older {source} text; update the translation")
+
+
+RECORD_CHECKS = (
+    check_signoff_roles,
+    check_versions,
+    check_review_dates,
+    check_signed_content,
+    check_completeness,
+    check_translations,
+)
+
+
+def check_record(context: CheckContext, agreement: Agreement, rel: str,
+                 text: Callable[[], str | None] | None = None) -> list[Problem]:
+    """Every record check on one agreement, in the fixed order above, as problems in ``rel``.
+
+    ``text`` gives the file's text when a finding names a field that is in
+    the file (``signoffs[8].role``), so the problem carries its line.
+    """
+    findings = [finding for check in RECORD_CHECKS for finding in check(context, agreement)]
+    source = text() if text is not None and any(_in_file(field) for _, field, _ in findings) else None
+    return [
+        Problem(rel, _line(source, field), field, f"{agreement.id}: {message}", severity, agreement.id)
+        for severity, field, message in findings
+    ]
+
+
+def _in_file(field: str) -> bool:
+    return bool(field) and "[]" not in field
+
+
+def _line(source: str | None, field: str) -> int:
+    if source is None or not _in_file(field):
+        return 0
+
+    path: list[str | int] = []
+    for part in re.findall(r"[^.\[\]]+|\[\d+\]", field):
+        path.append(int(part[1:-1]) if part.startswith("[") else part)
+    line = locate(source, tuple(path))
+    # A missing field is located at its parent: only a field that is there gets a line.
+    return line if line and _present(source, path) else 0
+
+
+def _present(source: str, path: list[str | int]) -> bool:
+    try:
+        node = parse(source)
+    except YamlError:
+        return False
+    for part in path:
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            return False
+    return node not in (None, [], {})

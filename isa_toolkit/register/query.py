@@ -1,0 +1,41 @@
+"""Asking the loaded register: which records match a listing's filters, and one record's history from git."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import RecordNotFound
+from . import vcs
+from .kinds import KINDS, record_path
+from .load import Register
+
+
+def select(register: Register, *, statuses=(), kind: str | None = None, partner: str | None = None,
+           section: str = "agreement") -> list[dict]:
+    """Index entries (see :mod:`isa_toolkit.register.index`) of the records of ``section`` matching every filter, by id.
+
+    ``kind`` filters agreements by isa / protocol.
+    """
+    needle = partner.casefold() if partner else None
+    chosen = []
+    index = register.section(section).index
+    for record_id in sorted(index):
+        entry = index[record_id]
+        if statuses and entry["status"] not in statuses:
+            continue
+        if kind and entry["kind"] != kind:
+            continue
+        if needle and not any(needle in organisation.casefold() for organisation in entry["partners"]):
+            continue
+        chosen.append(entry)
+    return chosen
+
+
+def history(root: Path, record_id: str) -> list[vcs.LogEntry]:
+    """The commits that changed one record (of any kind), newest first."""
+    for kind in KINDS:
+        path = record_path(root, record_id, kind)
+        entries = vcs.log(root, f"{kind.folder}/{path.name}")
+        if entries or path.exists():
+            return entries
+    raise RecordNotFound(f"no record {record_id!r} in {root}, now or in its history")

@@ -1,0 +1,319 @@
+"""Writing to the register: one change, under the lock, atomically, as one commit.
+
+A write takes the register lock, reads the record as it is now, lets the
+step change it (or refuse, changing nothing), writes the file atomically
+(temporary file, fsync, rename), commits exactly that file, and on any
+failure puts the file back as it was. Two ``isa`` processes writing at once
+therefore queue on the lock instead of racing for git's ``index.lock``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import re
+import stat as stat_module
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from ..errors import InvalidRecord, LockTimeout, StoreError
+from ..model import Agreement
+from . import vcs, yamlio
+from .ids import check_id, make_id
+from .kinds import AGREEMENT, KINDS, RECORD_SUFFIX, Kind, kind_of, record_path
+from .load import load_record
+from .read import problems_from_validation
+
+LOCK_FILE = "isa-register.lock"
+
+LOCK_TIMEOUT_S = 120.0
+
+
+def to_plain(model: BaseModel) -> dict:
+    """The record as plain YAML-ready data: only the fields that were set, in model order."""
+    return _plain(model.model_dump(mode="python", exclude_unset=True))
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    return value
+
+
+def _new_file_mode() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def write_atomic(path: Path, content: str | bytes) -> None:
+    """Replace ``path`` with ``content`` so a reader (or a crash) sees the old or the new file, never half of one.
+
+    The file keeps its permissions (a new one gets the usual ones for the
+    user's umask), so colleagues sharing the folder can still read it.
+    """
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        mode = stat_module.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        mode = _new_file_mode()
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fchmod(handle.fileno(), mode)
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+@contextlib.contextmanager
+def register_lock(root: Path, timeout: float = LOCK_TIMEOUT_S) -> Iterator[None]:
+    """Hold the register's write lock (a ``flock`` on a file in the git folder)."""
+    gd = vcs.git_dir(root)
+    if gd is None:
+        raise StoreError(f"{root} is not a git repository; a register must be one (`isa init` makes it so)")
+    handle = open(gd / LOCK_FILE, "a+")  # noqa: SIM115 - closed below
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise LockTimeout(
+                        f"another isa process has held the register lock for {timeout:.0f} s; try again when it has finished"
+                    ) from None
+                time.sleep(0.01)
+        _sweep_temporary_files(root)
+        yield
+    finally:
+        handle.close()  # closing releases the lock
+
+
+def _sweep_temporary_files(root: Path) -> None:
+    """Remove temporary files a killed writer left; safe because we hold the lock."""
+    for kind in KINDS:
+        folder = root / kind.folder
+        if folder.is_dir() and not folder.is_symlink():
+            for leftover in folder.glob(".*.tmp"):
+                with contextlib.suppress(OSError):
+                    leftover.unlink()
+
+_SPACE_RE = re.compile(r"\s+")
+
+
+def commit_message(record_id: str, change: str, by: str) -> str:
+    """``ISA-2026-0003: <what changed> [by NAME]`` on one line."""
+    change = _SPACE_RE.sub(" ", change).strip() or "changed"
+    by = _SPACE_RE.sub(" ", by).strip()
+    return f"{record_id}: {change} [by {by}]" if by else f"{record_id}: {change}"
+
+BOM = "\ufeff"
+
+
+@dataclass
+class _Write:
+    """One file about to be written: where, what it held and what it will hold."""
+    path: Path
+    rel: str
+    old_bytes: bytes | None
+    new_text: str
+
+
+def _read_back(kind: Kind, text: str):
+    try:
+        return kind.model.model_validate(yamlio.parse(text.removeprefix(BOM)))
+    except (yamlio.YamlError, ValidationError):
+        return None
+
+
+def _prepare(root: Path, record) -> _Write | None:
+    """Check ``record`` and make the text of its file; None when the file already says exactly that."""
+    kind = kind_of(record)
+    path = record_path(root, record.id, kind)
+    rel = f"{kind.folder}/{path.name}"
+    if (root / kind.folder).is_symlink():
+        raise StoreError(f"{kind.folder} is a symbolic link; records are written only into plain folders of the register")
+    if path.is_symlink():
+        raise StoreError(f"{rel} is a symbolic link; records are written only as plain files in the register")
+    old_bytes = path.read_bytes() if path.exists() else None
+    if old_bytes is not None and vcs.has_uncommitted_changes(root, rel):
+        raise StoreError(
+            f"{rel} has changes that are not committed (edited by hand, or left by an interrupted write); "
+            f"commit them (git commit {rel}) or discard them (git checkout -- {rel}), then try again"
+        )
+    new_data = to_plain(record)
+    try:  # the step built the record without validation (model_copy): check it now, field by field
+        kind.model.model_validate(new_data)
+    except ValidationError as exc:
+        raise InvalidRecord(f"{record.id}: the change would make the record invalid; nothing was written",
+                            problems_from_validation(exc, rel, None, record.id)) from None
+    if old_bytes is not None:
+        old_text = old_bytes.decode("utf-8")
+        if _read_back(kind, old_text) == record:
+            return None  # nothing changed: leave the file (and its comments) alone
+        new_text = yamlio.update(old_text.removeprefix(BOM).replace("\r\n", "\n"), new_data)
+        # Keep the file's own conventions: a byte-order mark, Windows line endings.
+        if "\r\n" in old_text:
+            new_text = new_text.replace("\n", "\r\n")
+        if old_text.startswith(BOM):
+            new_text = BOM + new_text
+    else:
+        new_text = yamlio.dump(new_data)
+    if len(new_text.encode("utf-8")) > yamlio.MAX_BYTES:
+        raise InvalidRecord(f"{record.id}: the record would be larger than {yamlio.MAX_BYTES >> 20} MiB, which no "
+                            f"{kind.title} needs; shorten the longest texts. Nothing was written")
+    # What we are about to write must read back as the record we were given.
+    if _read_back(kind, new_text) != record:
+        raise StoreError(f"{record.id}: the changed record would not read back as it should, so nothing was written; "
+                         "this is a fault in the toolkit: please report it with the record")
+    return _Write(path, rel, old_bytes, new_text)
+
+
+def _restore(writes: list[_Write]) -> None:
+    for write in writes:
+        if write.old_bytes is None:
+            with contextlib.suppress(FileNotFoundError):
+                write.path.unlink()
+        else:
+            write_atomic(write.path, write.old_bytes)
+
+
+def _write_locked(root: Path, records: list, message: str) -> str | None:
+    """Write every record and commit them together, or leave every file as it was. Hold the lock."""
+    writes = [w for w in (_prepare(root, record) for record in records) if w is not None]
+    if not writes:
+        return None
+    done: list[_Write] = []
+    try:
+        for write in writes:
+            write_atomic(write.path, write.new_text)
+            done.append(write)
+        return vcs.commit(root, [w.rel for w in writes], message)
+    except BaseException:
+        _restore(done)
+        with contextlib.suppress(StoreError):
+            vcs.unstage(root, [w.rel for w in writes])
+        raise
+
+
+def save_agreement(root: Path, record: Agreement, *, change: str, by: str) -> str | None:
+    """Write ``record`` and commit it; return the commit id (None when nothing changed)."""
+    return save_records(root, [record], subject=record.id, change=change, by=by)
+
+
+def save_records(root: Path, records: list, *, subject: str, change: str, by: str) -> str | None:
+    """Write several records (of any kinds) in one commit, ``SUBJECT: change [by NAME]``; all or nothing."""
+    for record in records:
+        check_id(record.id)
+    with register_lock(root):
+        return _write_locked(root, records, commit_message(subject, change, by))
+
+
+def modify_agreement(
+    root: Path, record_id: str, edit: Callable[[Agreement], tuple[Agreement, str]], *, by: str
+) -> tuple[Agreement, str | None]:
+    """Read, change and write one agreement under the lock, so no other writer's change is lost."""
+    return modify_record(root, AGREEMENT, record_id, edit, by=by)
+
+
+def modify_record(root: Path, kind: Kind, record_id: str, edit: Callable[[Any], tuple[Any, str]], *,
+                  by: str) -> tuple[Any, str | None]:
+    """Read, change and write one record under the lock, so no other writer's change is lost.
+
+    ``edit`` gets the current record and returns the new record and a
+    description of the change (the commit message); it may raise an
+    :class:`~isa_toolkit.errors.IsaError` to refuse, leaving everything as it was.
+    """
+    check_id(record_id)
+    with register_lock(root):
+        current = load_record(root, kind, record_id)
+        updated, change = edit(current)
+        if updated.id != record_id or kind_of(updated) is not kind:
+            raise InvalidRecord(f"a change may not alter the id or kind of {record_id}")
+        return updated, _write_locked(root, [updated], commit_message(record_id, change, by))
+
+
+@contextlib.contextmanager
+def transaction(root: Path) -> Iterator[Callable[..., str | None]]:
+    """Hold the lock for a change that reads several records and writes them together.
+
+    Yields ``write(records, subject=..., change=..., by=...)``; read with
+    :func:`load_record` inside the block so what is written rests on what is
+    on disk now.
+    """
+    with register_lock(root):
+        def write(records: list, *, subject: str, change: str, by: str) -> str | None:
+            for record in records:
+                check_id(record.id)
+            return _write_locked(root, records, commit_message(subject, change, by))
+
+        yield write
+
+
+def next_id(root: Path, prefix: str, year: int, kind: Kind = AGREEMENT) -> str:
+    """The next free id ``PREFIX-YEAR-NNNN`` (call it holding the lock, so two writers never get the same one)."""
+    pattern = re.compile(rf"^{re.escape(prefix)}-{year:04d}-(\d+){re.escape(RECORD_SUFFIX)}$")
+    highest = 0
+    folder = root / kind.folder
+    if folder.is_dir():
+        with os.scandir(folder) as listing:
+            for entry in listing:
+                match = pattern.fullmatch(entry.name)
+                if match:
+                    highest = max(highest, int(match.group(1)))
+    return make_id(prefix, year, highest + 1)
+
+
+def create_agreement(
+    root: Path, build: Callable[[str], Agreement], *, prefix: str, year: int, change: str, by: str
+) -> Agreement:
+    """Allocate the next id, build the record with it and commit it, all under the lock."""
+    return create_record(root, AGREEMENT, build, prefix=prefix, year=year, change=change, by=by)
+
+
+def create_record(root: Path, kind: Kind, build: Callable[[str], Any], *, prefix: str, year: int,
+                  change: str | Callable[[Any], str], by: str, also: Callable[[Any], tuple[Any, list]] | None = None) -> Any:
+    """Allocate the next id, build the record with it and commit it, all under the lock.
+
+    ``also``, given the new record, returns it (perhaps completed) and other
+    records to write in the same commit (a breach suspending the agreements
+    it affects); it runs under the lock, so what it reads is current.
+    """
+    with register_lock(root):
+        record = build(next_id(root, prefix, year, kind))
+        check_id(record.id)
+        if kind_of(record) is not kind:
+            raise InvalidRecord(f"{record.id} is not a {kind.title}")
+        if record_path(root, record.id, kind).exists():
+            raise StoreError(f"{record.id} already exists; nothing was written")
+        others: list = []
+        if also is not None:
+            record, others = also(record)
+        message = change(record) if callable(change) else change
+        _write_locked(root, [record, *others], commit_message(record.id, message, by))
+        return record

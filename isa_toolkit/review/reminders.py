@@ -1,0 +1,232 @@
+"""Review reminders: who to remind of which review, when, and the emails that say so.
+
+The schedule (``reminders`` in ``register.yaml``): a reminder 60, 30 and 7
+days before the review date; once overdue, one a week; and after 30 days
+overdue, one escalation to the head of information management. Each reminder
+has a *stage* (``before-30``, ``overdue-2``, ``escalation``): a daily run sends
+each stage once per recipient and review date, so a run that was missed one
+day still sends the reminder the next, and a second run the same day sends
+nothing new.
+
+Emails are built with the standard library's ``email`` package (plain text
+and HTML, an ``.ics`` event attached, built with ``icalendar``), in the
+recipient's language. Names and titles from records never become headers:
+line breaks and encoded-word markers are taken out before they are used.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime
+
+from ..i18n import long_date
+from ..model import Agreement, Contact, Settings
+from .schedule import DueReview
+
+CLASSIFICATION_ID = "classification"
+
+
+@dataclass(frozen=True)
+class Recipient:
+    name: str
+    email: str
+    language: str
+    role: str  # owner | designated_officer | escalation
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """One email to one person about one review."""
+
+    record_id: str
+    title: dict[str, str]  # by language
+    due: dt.date
+    days_left: int
+    stage: str
+    recipient: Recipient
+
+    @property
+    def key(self) -> str:
+        """What makes it the same reminder on another run: record, review date, stage, address."""
+        return f"{self.record_id}|{self.due.isoformat()}|{self.stage}|{self.recipient.email.casefold()}"
+
+    @property
+    def escalation(self) -> bool:
+        return self.stage == "escalation"
+
+
+def stage(days_left: int, settings: Settings) -> str | None:
+    """The reminder stage for a review ``days_left`` days away (negative when overdue), or None."""
+    schedule = settings.reminders
+    if days_left >= 0:
+        reached = [day for day in schedule.days_before if days_left <= day]
+        return f"before-{min(reached)}" if reached else None
+    late = -days_left
+    return f"overdue-{(late - 1) // schedule.overdue_every_days + 1}"
+
+
+def _clean(text: str) -> str:
+    """Text safe to put in a header: one line, no encoded-word markers."""
+    return re.sub(r"\s+", " ", text).replace("=?", "= ?").strip()
+
+
+def recipients(agreement: Agreement, settings: Settings) -> list[Recipient]:
+    """The owner and every party's designated officer who has an email address (each address once)."""
+    default = agreement.languages[0]
+    found: dict[str, Recipient] = {}
+
+    def add(contact: Contact | None, role: str) -> None:
+        if contact is not None and contact.email and contact.email.casefold() not in found:
+            lang = contact.language if contact.language in settings.languages else default
+            found[contact.email.casefold()] = Recipient(contact.name, contact.email, lang, role)
+
+    add(agreement.owner, "owner")
+    for party in agreement.parties:
+        add(party.designated_officer, "designated_officer")
+    return list(found.values())
+
+
+def reminders_for(item: DueReview, settings: Settings) -> list[Reminder]:
+    """What this review should produce today: the stage's reminders, and the escalation once it is due."""
+    agreement = item.agreement
+    out = []
+    current = stage(item.days_left, settings)
+    title = dict(agreement.title.texts)
+    if current is not None:
+        out += [Reminder(agreement.id, title, item.due, item.days_left, current, r) for r in recipients(agreement, settings)]
+    head = settings.contacts.get(settings.reminders.escalate_to)
+    if -item.days_left >= settings.reminders.escalate_after_days and head is not None and head.email:
+        lang = head.language if head.language in settings.languages else settings.languages[0]
+        out.append(Reminder(agreement.id, title, item.due, item.days_left, "escalation",
+                            Recipient(head.name, head.email, lang, "escalation")))
+    return out
+
+
+# -- the email ----------------------------------------------------------------------
+
+TEXT = {
+    "en": {
+        "subject_before": "{id}: review due on {date} ({days} days left)",
+        "subject_late": "{id}: review overdue since {date} ({days} days late)",
+        "subject_escalation": "Escalation: review of {id} overdue since {date} ({days} days late)",
+        "hello": "Dear {name},",
+        "before": "\"{title}\" ({id}, version {version}) is due for review on {date}.",
+        "late": "The review of \"{title}\" ({id}, version {version}) was due on {date} and is now {days} days overdue.",
+        "table": "The register's data and information sensitivity classification table is due for review on {date} "
+                 "(it is reviewed every six months with the partners).",
+        "table_action": "Please review the levels, data types and sharing methods with the partners, update "
+                        "classification.yaml and set its review.last to the date of the review.",
+        "head": "head of information management",
+        "escalation": "The review of \"{title}\" ({id}) is {days} days overdue. You are receiving this as {role}, "
+                      "so that it can be assigned and completed.",
+        "action": "Please confirm whether the agreement is still needed and what has changed (data, processes, "
+                  "designated officers), then start the review: isa review start {id}",
+        "event": "Review of {id}: {title}",
+        "sign": "The information sharing register",
+    },
+    "fr": {
+        "subject_before": "{id} : réexamen prévu le {date} (dans {days} jours)",
+        "subject_late": "{id} : réexamen en retard depuis le {date} ({days} jours de retard)",
+        "subject_escalation": "Escalade : réexamen de {id} en retard depuis le {date} ({days} jours de retard)",
+        "hello": "Bonjour {name},",
+        "before": "« {title} » ({id}, version {version}) doit être réexaminé le {date}.",
+        "late": "Le réexamen de « {title} » ({id}, version {version}) était prévu le {date} et a maintenant "
+                "{days} jours de retard.",
+        "table": "Le tableau de classification de la sensibilité des données et des informations du registre doit "
+                 "être réexaminé le {date} (il l'est tous les six mois avec les partenaires).",
+        "table_action": "Merci de revoir les niveaux, les types de données et les modes de partage avec les "
+                        "partenaires, de mettre à jour classification.yaml et d'y indiquer la date du réexamen "
+                        "(review.last).",
+        "head": "responsable de la gestion de l'information",
+        "escalation": "Le réexamen de « {title} » ({id}) a {days} jours de retard. Vous recevez ce message en tant que "
+                      "{role}, afin qu'il soit attribué et mené à bien.",
+        "action": "Merci de confirmer si l'accord est toujours nécessaire et ce qui a changé (données, procédures, "
+                  "référents désignés), puis d'ouvrir le réexamen : isa review start {id}",
+        "event": "Réexamen de {id} : {title}",
+        "sign": "Le registre du partage d'informations",
+    },
+}
+
+
+def _words(lang: str) -> dict[str, str]:
+    return TEXT.get(lang, TEXT["en"])
+
+
+def title_in(title: dict[str, str], lang: str) -> str:
+    return title.get(lang) or next(iter(title.values()), "")
+
+
+def calendar_event(record_id: str, title: str, due: dt.date, lang: str, stamp: dt.date):
+    """One all-day event on the review date, with a UID stable across runs (so calendars update, never duplicate)."""
+    from icalendar import Event
+
+    event = Event()
+    event.add("uid", f"{record_id}-review@isa-toolkit")
+    event.add("dtstamp", dt.datetime.combine(stamp, dt.time(), tzinfo=dt.UTC))
+    event.add("dtstart", due)
+    event.add("dtend", due + dt.timedelta(days=1))
+    event.add("summary", _words(lang)["event"].format(id=record_id, title=title))
+    event.add("transp", "TRANSPARENT")
+    return event
+
+
+def calendar(events, method: str | None = None) -> bytes:
+    from icalendar import Calendar
+
+    cal = Calendar()
+    cal.add("prodid", "-//isa-toolkit//review dates//EN")
+    cal.add("version", "2.0")
+    if method:
+        cal.add("method", method)
+    for event in events:
+        cal.add_component(event)
+    return cal.to_ical()
+
+
+def build_email(reminder: Reminder, agreement_version: str, *, sender: str, as_of: dt.date) -> EmailMessage:
+    """The reminder as an RFC 5322 message: text and HTML in the recipient's language, with the review event."""
+    from html import escape
+
+    lang = reminder.recipient.language
+    words = _words(lang)
+    days = abs(reminder.days_left)
+    date = long_date(reminder.due, lang)
+    title = _clean(title_in(reminder.title, lang))
+    table = reminder.record_id == CLASSIFICATION_ID
+    if reminder.escalation:
+        subject = words["subject_escalation"]
+        body = words["escalation"].format(title=title, id=reminder.record_id, days=days, role=words["head"])
+    elif table:
+        subject = words["subject_before"] if reminder.days_left >= 0 else words["subject_late"]
+        body = words["table"].format(date=date)
+    elif reminder.days_left >= 0:
+        subject, body = words["subject_before"], words["before"].format(
+            title=title, id=reminder.record_id, version=agreement_version, date=date)
+    else:
+        subject, body = words["subject_late"], words["late"].format(
+            title=title, id=reminder.record_id, version=agreement_version, date=date, days=days)
+    action = words["table_action"] if table else words["action"].format(id=reminder.record_id)
+    lines = [words["hello"].format(name=_clean(reminder.recipient.name)), "", body, "", action, "", "-- ", words["sign"]]
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = Address(display_name=_clean(reminder.recipient.name), addr_spec=reminder.recipient.email)
+    message["Subject"] = _clean(subject.format(id=reminder.record_id, date=date, days=days))
+    message["Date"] = format_datetime(dt.datetime.combine(as_of, dt.time(8, 0), tzinfo=dt.UTC))
+    digest = hashlib.sha256(f"{reminder.key}|{as_of.isoformat()}".encode()).hexdigest()
+    message["Message-ID"] = f"<{digest[:32]}@isa-toolkit>"  # the same reminder on the same day: the same message
+    message.set_content("\n".join(lines))
+    html = "".join(f"<p>{escape(line)}</p>" for line in lines if line and line != "-- ")
+    message.add_alternative(f"<html lang=\"{lang}\"><body>{html}</body></html>", subtype="html")
+    ics = calendar([calendar_event(reminder.record_id, title, reminder.due, lang, as_of)], method="PUBLISH")
+    message.add_attachment(ics.decode("utf-8"), subtype="calendar", filename=f"{reminder.record_id}-review.ics",
+                           params={"method": "PUBLISH"})  # text: sent with charset=utf-8
+    message["Content-Language"] = lang
+    # Fixed boundaries, so the .eml written for a reminder is the same file every time.
+    for depth, part in enumerate(part for part in message.walk() if part.is_multipart()):
+        part.set_boundary(f"=_isa_{digest[depth * 8:depth * 8 + 16]}_{depth}")
+    return message

@@ -1,0 +1,112 @@
+"""Assessing an agreement against a checklist, and keeping the result in the record.
+
+A risk checklist (the information sharing officer's risk assessment) sets
+``risk_assessment``; the DPIA screening sets ``dpia.required`` and
+``dpia.reason`` and keeps the screening's answers in ``dpia.screening``. The
+latest result is in the record; earlier ones are in its git history.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import IsaError
+from ..model import Agreement, Localized, Status
+from ..model.agreement import Dpia, RiskAssessment, Screening
+from ..model.checklist import Checklist, Result, evaluate
+from ..register.store import modify_agreement
+from .checklist import record_facts
+
+OUTCOME_WORDS = {
+    "proceed": "proceed",
+    "proceed_with_conditions": "proceed with conditions",
+    "do_not_proceed": "do not proceed",
+    "dpia_required": "DPIA required",
+    "dpia_not_required": "DPIA not required",
+    "anonymise": "anonymise before sharing",
+    "share_as_is": "share as is",
+}
+
+
+@dataclass(frozen=True)
+class Assessment:
+    agreement: Agreement
+    result: Result
+    commit: str | None
+
+
+ASSESSABLE = {Status.DRAFT, Status.ASSESSED, Status.UNDER_REVIEW}
+
+
+def applies(checklist: Checklist, agreement: Agreement) -> None:
+    if agreement.status not in ASSESSABLE:
+        raise IsaError(
+            f"{agreement.id} is {agreement.status.value}: assessments are made on a draft, before the sign-off chain, "
+            "or during a review; amend it or start its review to assess it again"
+        )
+    if agreement.kind not in checklist.applies_to:
+        raise IsaError(
+            f"the {checklist.id} checklist is for {', '.join(checklist.applies_to)}, not for a {agreement.kind}; "
+            "choose another with --checklist"
+        )
+    if checklist.scoring == "anonymisation":
+        raise IsaError(f"the {checklist.id} checklist is used when recording a disclosure or request, not on an agreement")
+
+
+def _reason(checklist: Checklist, result: Result, answers: dict[str, Any], languages: list[str]) -> Localized:
+    texts = {}
+    for lang in languages:
+        labels = [checklist.item(i).question.get(lang) or str(checklist.item(i).question) for i in result.reasons]
+        if result.outcome == "dpia_required":
+            intro = {"fr": "AIPD requise : "}.get(lang, "DPIA required: ")
+            texts[lang] = intro + "; ".join(labels)
+        elif labels:
+            intro = {"fr": "Pas d'AIPD requise malgré : "}.get(lang, "No DPIA required despite: ")
+            texts[lang] = intro + "; ".join(labels) + f" ({answers.get('justification', '').strip()})"
+        else:
+            texts[lang] = {"fr": "Aucune question de présélection n'a reçu de réponse positive."}.get(
+                lang, "No screening question was answered yes.")
+    return Localized(texts)
+
+
+def apply_result(agreement: Agreement, checklist: Checklist, answers: dict[str, Any], result: Result, *,
+                 rationale: Localized | None, by: str, date: dt.date) -> Agreement:
+    """The record with the checklist's result stored where it belongs."""
+    if checklist.scoring == "risk":
+        assessment = RiskAssessment(
+            checklist=checklist.id, answers=answers, rationale=rationale, outcome=result.outcome,
+            reasons=result.reasons, conditions=result.conditions, by=by, date=date,
+        )
+        return agreement.model_copy(update={"risk_assessment": assessment})
+    screening = Screening(checklist=checklist.id, answers=answers, triggers=result.reasons, rationale=rationale,
+                          by=by, date=date)
+    current = agreement.dpia or Dpia()
+    dpia = current.model_copy(update={
+        "required": result.outcome == "dpia_required",
+        "reason": _reason(checklist, result, answers, agreement.languages),
+        "screening": screening,
+    })
+    return agreement.model_copy(update={"dpia": dpia})
+
+
+def assess(root: Path, record_id: str, checklist: Checklist, answers: dict[str, Any], *, rationale: Localized | None,
+           by: str, date: dt.date) -> Assessment:
+    """Evaluate ``answers`` on the current record (under the lock), store the result, commit."""
+    if date > dt.date.today():
+        raise IsaError(f"the assessment date {date} is in the future")
+    outcome: dict[str, Result] = {}
+
+    def edit(agreement: Agreement) -> tuple[Agreement, str]:
+        applies(checklist, agreement)
+        facts = record_facts(agreement)
+        final = {**answers, **{i.id: facts[i.prefill] for i in checklist.items if i.prefill in facts}}
+        result = evaluate(checklist, final)
+        outcome["result"] = result
+        updated = apply_result(agreement, checklist, final, result, rationale=rationale, by=by, date=date)
+        return updated, f"{checklist.title.get('en') or checklist.id}: {OUTCOME_WORDS[result.outcome]}"
+
+    agreement, commit = modify_agreement(root, record_id, edit, by=by)
+    return Assessment(agreement, outcome["result"], commit)

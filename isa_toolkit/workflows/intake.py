@@ -1,0 +1,479 @@
+"""Intake: answers to a questionnaire become a draft agreement.
+
+Answers come from a file (YAML or JSON, keyed by question id) or from the
+officer at the terminal (:mod:`isa_toolkit.workflows.ask`). Every answer is checked
+against its question; every problem is reported at once, naming the question
+id (``parties[1].role``) and, for a file, the line. The answers then land in a
+record at each question's ``target`` and the record is validated by the model;
+a model error is reported against the question whose answer caused it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from ..errors import InvalidRecord, IsaError
+from ..model import Agreement, Localized, Settings
+from ..model.agreement import EMAIL_PATTERN
+from ..model.localized import LANGUAGE_RE, bad_character
+from ..register import yamlio
+from ..register.problem import Problem
+from ..register.read import error_message, format_loc
+from ..register.store import create_agreement
+from .questionnaire import TEXT_TYPES, Question, Questionnaire
+
+META_KEYS = ("questionnaire", "language")
+EMAIL_RE = re.compile(EMAIL_PATTERN)
+YES = {"yes", "y", "true", "oui", "o", "1"}
+NO = {"no", "n", "false", "non", "0"}
+
+
+class AnswerError(ValueError):
+    """One answer that does not fit its question; the message says what is expected."""
+
+
+def check_text(value: str) -> str:
+    bad = bad_character(value)
+    if bad:
+        raise AnswerError(bad)
+    return value
+
+
+def rationale_from(value: Any, lang: str) -> Localized | None:
+    """A rationale given as text (in the answers' language) or per language."""
+    if value is None:
+        return None
+    if isinstance(value, str) and value.strip():
+        return Localized({lang: check_text(value)})
+    if isinstance(value, dict) and value and all(isinstance(v, str) and v.strip() for v in value.values()):
+        if lang not in value:
+            raise IsaError(f"rationale: give it in {lang}, the language of the answers (other languages may follow)")
+        return Localized({k: check_text(v) for k, v in value.items()})
+    raise IsaError("rationale: write why, as text (or text per language: {en: ..., fr: ...}); it cannot be blank")
+
+
+# -- one answer -------------------------------------------------------------------
+
+
+def convert(question: Question, value: Any, lang: str) -> Any:
+    """The answer ``value`` as its question's type, or :class:`AnswerError` saying what is wrong."""
+    kind = question.type
+    if kind in TEXT_TYPES:
+        if question.localized and isinstance(value, dict):
+            out = {}
+            for key, text in value.items():
+                if not isinstance(key, str) or not LANGUAGE_RE.fullmatch(key):
+                    raise AnswerError(f"{key!r} is not a language code (use en, fr, ...)")
+                out[key] = _text(question, text)
+            if not out:
+                raise AnswerError("no text in any language")
+            return out
+        return _text(question, value)
+    if kind == "choice":
+        return _choice(question, value, lang)
+    if kind == "multi":
+        values = value if isinstance(value, list) else [value]
+        chosen = [_choice(question, v, lang) for v in values]
+        if len(set(map(str, chosen))) != len(chosen):
+            raise AnswerError("a choice is given twice")
+        return chosen
+    if kind == "yes_no":
+        return to_bool(value)
+    if kind == "date":
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value).strip())
+        except ValueError:
+            raise AnswerError(f"{value!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-03-31") from None
+    if kind == "email":
+        text = _text(question, value).strip()
+        if not EMAIL_RE.fullmatch(text):
+            raise AnswerError(f"{text!r} is not an email address")
+        return text
+    if kind == "number":
+        if isinstance(value, bool):
+            raise AnswerError("expected a whole number")
+        try:
+            number = int(str(value).strip())
+        except ValueError:
+            raise AnswerError(f"{value!r} is not a whole number") from None
+        low = question.minimum if question.minimum is not None else 0
+        if number < low or (question.maximum is not None and number > question.maximum):
+            within = f"from {low} to {question.maximum}" if question.maximum is not None else f"of {low} or more"
+            raise AnswerError(f"expected a number {within}")
+        return number
+    if kind == "list":
+        items = value if isinstance(value, list) else [v for v in str(value).split(";")]
+        out = [_text(question, item).strip() for item in items]
+        return [item for item in out if item]
+    raise AnswerError(f"a {kind} question is answered as a list of items")  # groups are handled by the caller
+
+
+def to_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().casefold()
+    if text in YES:
+        return True
+    if text in NO:
+        return False
+    raise AnswerError(f"{value!r} is not yes or no")
+
+
+def _text(question: Question, value: Any) -> str:
+    if isinstance(value, bool) or value is None or isinstance(value, (dict, list)):
+        raise AnswerError("expected text")
+    text = check_text(str(value))
+    if question.type == "text" and ("\n" in text.strip() or "\r" in text):
+        raise AnswerError("expected one line of text (use a long_text question for paragraphs)")
+    if question.max_length and len(text) > question.max_length:
+        raise AnswerError(f"longer than {question.max_length} characters")
+    if question.required and not text.strip():
+        raise AnswerError("an answer is required")
+    return text
+
+
+def _choice(question: Question, value: Any, lang: str) -> Any:
+    for choice in question.choices:
+        if value == choice.value or str(value).strip().casefold() == str(choice.value).casefold():
+            return choice.value
+    options = ", ".join(f"{c.value} ({c.label.get(lang) or c.label})" for c in question.choices)
+    raise AnswerError(f"{value!r} is not one of the choices: {options}")
+
+
+# -- a whole answers set --------------------------------------------------------------
+
+
+@dataclass
+class Checked:
+    """Answers checked against their questionnaire: values by question id, and the problems found."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _blank(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
+def check_answers(
+    questionnaire: Questionnaire, raw: dict, lang: str, *, rel: str = "answers", text: str | None = None,
+    extra_keys: tuple[str, ...] = (),
+) -> Checked:
+    """Check every answer; collect every problem (each naming its question id) rather than stopping at the first.
+
+    ``extra_keys`` are keys the file may hold for a later step (a disclosure's
+    ``criteria`` and ``rationale``).
+    """
+    checked = Checked()
+
+    def problem(path: tuple, message: str) -> None:
+        line = yamlio.locate(text, path) if text is not None else 0
+        checked.problems.append(Problem(rel, line, _path_text(path), message))
+
+    _check_level(questionnaire.questions, raw, (), checked.values, checked.values, lang, problem)
+    known = {q.id for q in questionnaire.questions} | set(META_KEYS) | set(extra_keys)
+    for key in raw:
+        if key not in known:
+            problem((key,), "no such question in this questionnaire (check the spelling)")
+    return checked
+
+
+def _check_level(questions, raw, prefix, out, context, lang, problem) -> None:
+    for question in questions:
+        path = (*prefix, question.id)
+        value = raw.get(question.id)
+        asked = question.show_if is None or question.show_if.holds(context)
+        if not asked:
+            if not _blank(value):
+                condition = question.show_if
+                problem(path, f"answered, but this question does not apply here (it is asked only when {condition.question} "
+                              f"{_condition_text(condition)}); remove the answer or change {condition.question}")
+            continue
+        if _blank(value):
+            if question.default is not None:
+                value = question.default
+            elif question.required or (question.type == "group" and question.min > 0):
+                problem(path, f"required: {question.prompt.get(lang) or question.prompt}")
+                continue
+            else:
+                continue
+        if question.type == "group":
+            out[question.id] = _check_group(question, value, path, context, lang, problem)
+            continue
+        try:
+            out[question.id] = convert(question, value, lang)
+        except AnswerError as exc:
+            problem(path, str(exc))
+
+
+def _check_group(question, value, path, context, lang, problem) -> list[dict]:
+    if isinstance(value, dict):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        problem(path, "expected a list of items, each answering the group's questions")
+        return []
+    if len(value) < question.min:
+        problem(path, f"at least {question.min} item(s) needed, {len(value)} given")
+    if question.max is not None and len(value) > question.max:
+        problem(path, f"at most {question.max} item(s) allowed, {len(value)} given")
+    items = []
+    known = {q.id for q in question.questions}
+    for index, item in enumerate(value):
+        out: dict[str, Any] = {}
+        _check_level(question.questions, item, (*path, index), out, {**context, **out, **_raw_context(item)}, lang, problem)
+        for key in item:
+            if key not in known:
+                problem((*path, index, key), f"no such question in group {question.id!r} (check the spelling)")
+        items.append(out)
+    return items
+
+
+def _raw_context(item: dict) -> dict:
+    """Plain answers of a group item, so a sub-question's show_if can look at its siblings."""
+    out = {}
+    for key, value in item.items():
+        if isinstance(value, str) and value.strip().casefold() in YES | NO:
+            out[key] = value.strip().casefold() in YES
+        else:
+            out[key] = value
+    return out
+
+
+def _condition_text(condition) -> str:
+    if condition.answered is not None:
+        return "is answered" if condition.answered else "is not answered"
+    if condition.in_ is not None:
+        return f"is one of {', '.join(map(str, condition.in_))}"
+    return f"is {condition.equals}"
+
+
+def _path_text(path: tuple) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (("." if out else "") + str(part))
+    return out
+
+
+# -- answers to a record ------------------------------------------------------------
+
+
+@dataclass
+class Draft:
+    """The record data built from answers, and which question each field came from."""
+    data: dict
+    origins: dict[tuple, str]  # record path -> question path (for error messages)
+
+
+def _set(data: dict, target: str, value: Any) -> tuple[str, ...]:
+    parts = target.split(".")
+    node = data
+    for part in parts[:-1]:
+        node = node.setdefault(part, {})
+    node[parts[-1]] = value
+    return tuple(parts)
+
+
+def _record_value(question: Question, value: Any, lang: str) -> Any:
+    if question.localized and isinstance(value, str):
+        return {lang: value}
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+AGREEMENT_KINDS = ("isa", "protocol")
+
+
+def _localized_answers(questions: list[Question], values: dict):
+    """Every answer given per language (``{en: ..., fr: ...}``), group items included."""
+    for question in questions:
+        value = values.get(question.id)
+        if question.type == "group" and isinstance(value, list):
+            for answers in value:
+                yield from _localized_answers(question.questions, answers)
+        elif question.localized and isinstance(value, dict):
+            yield value
+
+
+def build_draft(questionnaire: Questionnaire, values: dict, lang: str, *, record_id: str, settings: Settings | None,
+                author: str = "intake", today: dt.date | None = None) -> Draft:
+    """The new record's data: fixed fields, then each answer at its question's target.
+
+    For an agreement, the document-control history starts with the first
+    version, so the sign-off chain can later record who approved it. A
+    disclosure, request or incident records who entered it and when.
+    """
+    today = today or dt.date.today()
+    data: dict[str, Any] = {"id": record_id, "kind": questionnaire.kind}
+    if questionnaire.kind in AGREEMENT_KINDS:
+        data |= {"version": "1.0", "status": "draft", "languages": [lang]}
+    else:
+        data |= {"languages": [lang], "recorded_by": author, "recorded": today.isoformat()}
+    origins: dict[tuple, str] = {}
+    for question in questionnaire.questions:
+        if question.id not in values or question.target is None:
+            continue
+        value = values[question.id]
+        if question.type == "group":
+            items = []
+            for index, answers in enumerate(value):
+                item: dict[str, Any] = {}
+                for sub in question.questions:
+                    if sub.id in answers and sub.target:
+                        path = _set(item, sub.target, _record_value(sub, answers[sub.id], lang))
+                        origins[(*question.target.split("."), index, *path)] = f"{question.id}[{index}].{sub.id}"
+                items.append(item)
+            path = _set(data, question.target, items)
+        else:
+            path = _set(data, question.target, _record_value(question, value, lang))
+        origins[path] = question.id
+    # The record is in the answers' language and in every other language its free text is given in, so
+    # the parity check then names any text still to translate into those languages.
+    given = {key for value in _localized_answers(questionnaire.questions, values) for key in value}
+    foreign = sorted(given - set(settings.languages)) if settings else []
+    if foreign:
+        raise IsaError(f"the answers give text in {', '.join(foreign)}, which is not among the register's languages "
+                       f"({', '.join(settings.languages)}); remove that text, or add the language to register.yaml")
+    order = settings.languages if settings else sorted(given)
+    data["languages"] = [lang, *[other for other in order if other in given and other != lang]]
+    if questionnaire.kind in AGREEMENT_KINDS:
+        interval = settings.review.interval_months if settings else 12
+        data.setdefault("review", {}).setdefault("interval_months", interval)
+        data["amendments"] = [{"version": "1.0", "detail": f"First draft, from the {questionnaire.id} questionnaire",
+                               "author": author, "date": today.isoformat()}]
+    return Draft(data, origins)
+
+
+def validate_draft(draft: Draft, rel: str, model: type = Agreement) -> tuple[Any, list[Problem]]:
+    """Validate the draft with the model; name the question behind each error."""
+    try:
+        return model.model_validate(draft.data), []
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors(include_url=False):
+            loc = tuple(part for part in error["loc"] if isinstance(part, (str, int)))
+            question = _origin(draft.origins, loc)
+            where = f"{question} (record field {format_loc(loc)})" if question else format_loc(loc)
+            problems.append(Problem(rel, 0, where, error_message(error)))
+        return None, problems
+
+
+def _origin(origins: dict[tuple, str], loc: tuple) -> str | None:
+    for length in range(len(loc), 0, -1):
+        if loc[:length] in origins:
+            return origins[loc[:length]]
+    return None
+
+
+# -- answers files ----------------------------------------------------------------------
+
+
+def _json(text: str):
+    """JSON under the same rules as YAML records: bounded size and depth, no duplicate keys."""
+    if len(text) > yamlio.MAX_BYTES:
+        raise yamlio.YamlError(f"the file is larger than {yamlio.MAX_BYTES >> 20} MiB, which no answers file needs", 0)
+    if text.count("[") + text.count("{") > 500:
+        yamlio.check_flow_depth(text)
+
+    def pairs(items):
+        out = {}
+        for key, value in items:
+            if key in out:
+                raise yamlio.YamlError(f"duplicate key {key!r}; remove one of them", 0)
+            out[key] = value
+        return out
+
+    try:
+        return json.loads(text, object_pairs_hook=pairs)
+    except RecursionError:
+        raise yamlio.YamlError("nested too deeply", 0) from None
+
+
+def read_answers(path: Path) -> tuple[dict, str, str]:
+    """An answers file's mapping, its text (for line numbers) and how to name it; YAML or JSON."""
+    rel = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise InvalidRecord(f"{rel} is not UTF-8 text") from None
+    except OSError as exc:
+        raise InvalidRecord(f"cannot read the answers file {rel}: {exc.strerror}") from None
+    try:
+        data = _json(text) if path.suffix.lower() == ".json" else yamlio.parse(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidRecord(f"{rel} cannot be read", [Problem(rel, exc.lineno, "", f"not valid JSON: {exc.msg}")]) from None
+    except yamlio.YamlError as exc:
+        raise InvalidRecord(f"{rel} cannot be read", [Problem(rel, exc.line, getattr(exc, "field", ""), exc.message)]) from None
+    if not isinstance(data, dict):
+        raise InvalidRecord("the answers file must be a mapping of question id to answer", [Problem(rel, 1, "", "not a mapping")])
+    return data, text, rel
+
+
+# -- the step -------------------------------------------------------------------------
+
+
+def answer_language(register, lang: str | None, raw: dict | None = None) -> str:
+    """The language answers are in: given, else the answers file's ``language``, else the register's first."""
+    if lang is None and raw is not None and isinstance(raw.get("language"), str):
+        lang = raw["language"]
+    lang = lang or register.languages[0]
+    if not LANGUAGE_RE.fullmatch(lang):
+        raise InvalidRecord(f"{lang!r} is not a language code such as en or fr")
+    if register.settings is not None and lang not in register.languages:
+        raise InvalidRecord(f"{lang!r} is not one of the register's languages ({', '.join(register.languages)}); "
+                            "answer in one of those, or add the language to register.yaml")
+    return lang
+
+
+def answers_from_file(register, questionnaire: Questionnaire, path: Path, lang: str | None = None,
+                      extra_keys: tuple[str, ...] = ()) -> tuple[dict, str]:
+    """Checked answers from a file, and their language; every problem raised at once."""
+    raw, text, rel = read_answers(path)
+    lang = answer_language(register, lang, raw)
+    checked = check_answers(questionnaire, raw, lang, rel=rel, text=text, extra_keys=extra_keys)
+    if checked.problems:
+        raise InvalidRecord(f"{len(checked.problems)} problem(s) in {rel}; nothing was written", checked.problems)
+    return checked.values, lang
+
+
+def _prefix(register, questionnaire: Questionnaire) -> str:
+    return getattr(register.settings.id_prefix, questionnaire.kind)
+
+
+def prepare(register, questionnaire: Questionnaire, values: dict, lang: str, *, rel: str,
+            today: dt.date | None = None) -> Agreement:
+    """The draft as it would be written (with a placeholder id); every model problem raised at once."""
+    year = (today or dt.date.today()).year
+    draft = build_draft(questionnaire, values, lang, record_id=f"{_prefix(register, questionnaire)}-{year}-NEW",
+                        settings=register.settings)
+    agreement, problems = validate_draft(draft, rel)
+    if agreement is None:
+        raise InvalidRecord(f"the answers do not make a valid agreement ({len(problems)} problem(s)); nothing was written",
+                            problems)
+    return agreement
+
+
+def create(register, questionnaire: Questionnaire, values: dict, lang: str, *, by: str,
+           today: dt.date | None = None) -> Agreement:
+    """Write the draft under the next free id and commit it."""
+    year = (today or dt.date.today()).year
+
+    def build(record_id: str) -> Agreement:
+        draft = build_draft(questionnaire, values, lang, record_id=record_id, settings=register.settings,
+                            author=by, today=today)
+        agreement, problems = validate_draft(draft, "answers")
+        if agreement is None:
+            raise InvalidRecord("the answers do not make a valid agreement; nothing was written", problems)
+        return agreement
+
+    return create_agreement(register.root, build, prefix=_prefix(register, questionnaire), year=year,
+                            change=f"drafted from the {questionnaire.id} questionnaire", by=by)
