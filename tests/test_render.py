@@ -159,7 +159,8 @@ def test_templates_cannot_fetch_outside_their_folder(make_register, tmp_path):
         own = root / "templates" / "html"
         own.mkdir(parents=True)
         page = (shipped("templates") / "html" / "signoff-sheet.html").read_text()
-        (own / "signoff-sheet.html").write_text(page.replace("</head>", f'<link rel="stylesheet" href="{target}"></head>'))
+        link = f'{{% block style %}}<link rel="stylesheet" href="{target}">{{% endblock %}}\n'  # into the page's <head>
+        (own / "signoff-sheet.html").write_text(page.replace("{% block content", link + "{% block content", 1))
         register = store.load_register(root)
         with pytest.raises(IsaError, match="outside the template folder, which is never fetched"):
             render(register, register.agreements[ID], doc="signoff-sheet", formats=("pdf",), outdir=tmp_path)

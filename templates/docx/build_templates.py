@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from docx import Document
@@ -43,6 +45,9 @@ def _labels(message: str) -> str:
     return "{% for d in docs %}{{ d.t('" + message + "') }}{% if not loop.last %} / {% endif %}{% endfor %}"
 
 
+UNTRANSLATED = ("{{ doc.t('Some text is not yet translated into this language and is shown in its original language, marked "
+                "as untranslated:') }} {{ doc.untranslated | join(', ') }}")
+NONE_SO_FAR = "{{ doc.t('None so far.') }}"
 HEADER = ("{{ title }} · " + _labels("Version") + " {{ version }}"
           "{% if docs[0].status_word %} · {% for d in docs %}{{ d.status_word }}{% if not loop.last %} / {% endif %}"
           "{% endfor %}{% endif %}")
@@ -117,213 +122,213 @@ def _para(document, text: str, style: str | None = None) -> None:
     document.add_paragraph(text, style=style)
 
 
-def _each_language(document, loop: str = "for doc in docs"):
-    """Open a loop over the document's languages (or pages); close it with :func:`_end_each`."""
-    _para(document, "{%p " + loop + " %}")
+# The blocks every template is built of. Each writes its docxtpl tags as paragraphs of their own ({%p ... %}), so that
+# a tag never shares a paragraph with text and the paragraph holding it disappears from the document.
 
 
-def _end_each(document) -> None:
-    """Close the loop: a page break between its parts, none after the last."""
-    _para(document, "{%p if not loop.last %}")
-    document.add_page_break()
-    _para(document, "{%p endif %}")
+@contextmanager
+def _each(document, loop: str = "doc in docs", *, page_break: bool = False) -> Iterator[None]:
+    """The paragraphs written inside, once for each item of ``loop`` (with ``page_break``, a new page between two)."""
+    _para(document, "{%p for " + loop + " %}")
+    yield
+    if page_break:
+        with _only_if(document, "not loop.last"):
+            document.add_page_break()
     _para(document, "{%p endfor %}")
+
+
+@contextmanager
+def _only_if(document, condition: str) -> Iterator[None]:
+    """The paragraphs written inside, only when ``condition`` holds."""
+    _para(document, "{%p if " + condition + " %}")
+    yield
+    _para(document, "{%p endif %}")
+
+
+@contextmanager
+def _either(document, condition: str, otherwise: str | Callable[[], None]) -> Iterator[None]:
+    """The paragraphs written inside when ``condition`` holds, else ``otherwise`` (a paragraph's text, or what a
+    function writes)."""
+    _para(document, "{%p if " + condition + " %}")
+    yield
+    _para(document, "{%p else %}")
+    if callable(otherwise):
+        otherwise()
+    else:
+        _para(document, otherwise)
+    _para(document, "{%p endif %}")
+
+
+def _each_language(document, loop: str = "doc in docs"):
+    """Each language's part of the document (or each page of a set), a page break between two."""
+    return _each(document, loop, page_break=True)
+
+
+def _line_if(document, condition: str, text: str) -> None:
+    """One paragraph, there only when ``condition`` holds."""
+    with _only_if(document, condition):
+        _para(document, text)
+
+
+def _list(document, loop: str, text: str = "{{ item }}", style: str = "List Bullet") -> None:
+    """One list paragraph for each item of ``loop`` (``item in doc.commitments``)."""
+    with _each(document, loop):
+        _para(document, text, style)
+
+
+def _opening(document, heading: str) -> None:
+    """A record's own document opens with its heading, then which agreement and version it is about."""
+    document.add_heading("{{ doc.t('" + heading + "') }}", level=1)
+    _para(document, "{{ doc.title }} · {{ id }} · {{ doc.t('Version') }} {{ version }}")
 
 
 def agreement() -> Document:
     d = _base("Information sharing agreement")
-    _each_language(d)
-    _para(d, "{%p if doc.status_note %}")
-    _flag(d, "{{ doc.status_word }}", "{{ doc.status_note }}")
-    _para(d, "{%p endif %}")
-    d.add_heading("{{ doc.title }}", level=1)
-    _para(d, "{{ doc.kind }} · {{ id }} · {{ doc.t('Version') }} {{ version }} · {{ doc.date }} · {{ doc.sharing_type }}"
-             "{% if doc.business_area %} · {{ doc.t('Business area') }}{{ doc.colon }} {{ doc.business_area }}{% endif %}")
-    _para(d, "{%p if doc.untranslated %}")
-    _para(d, "{{ doc.t('Some text is not yet translated into this language and is shown in its original language, marked as untranslated:') }} {{ doc.untranslated | join(', ') }}")
-    _para(d, "{%p endif %}")
-    d.add_heading("{{ doc.t('Parties') }}", level=2)
-    _table(d, ["{{ doc.t('Organisation') }}", "{{ doc.t('Role') }}", "{{ doc.t('Designated officer') }}", "{{ doc.t('Signatory') }}"],
-           ["{{ item.organisation }} ({{ item.controller }})", "{{ item.role }}",
-            "{{ item.officer.name if item.officer else '' }}{% if item.officer and item.officer.title %}, "
-            "{{ item.officer.title }}{% endif %} {{ item.officer.email if item.officer else '' }}",
-            "{{ item.signatory.name if item.signatory else '' }} {{ item.signatory.title if item.signatory else '' }}"],
-           "doc.parties")
-    _para(d, "{%p if doc.owner %}")
-    _para(d, "{{ doc.t('Information asset owner') }}{{ doc.colon }} {{ doc.owner.name }}{% if doc.owner.title %}, {{ doc.owner.title }}"
-             "{% endif %}{% if doc.owner.email %}, {{ doc.owner.email }}{% endif %}")
-    _para(d, "{%p endif %}")
-    _para(d, "{%p if doc.areas %}")
-    _para(d, "{{ doc.t('Areas covered') }}{{ doc.colon }} {{ doc.areas }}")
-    _para(d, "{%p endif %}")
-    _para(d, "{%p for section in doc.sections %}")
-    d.add_heading("{{ section.heading }}", level=2)
-    _para(d, "{%p for paragraph in section.paragraphs %}")
-    _para(d, "{{ paragraph }}")
-    _para(d, "{%p endfor %}")
-    _para(d, "{%p endfor %}")
-    _para(d, "{%p if doc.commitments %}")
-    d.add_heading("{{ doc.t('Commitments') }}", level=2)
-    _para(d, "{%p for item in doc.commitments %}")
-    _para(d, "{{ item }}", "List Bullet")
-    _para(d, "{%p endfor %}")
-    _para(d, "{%p endif %}")
-    _para(d, "{%p if doc.legal_basis %}")
-    d.add_heading("{{ doc.t('Legal basis') }}", level=2)
-    _table(d, ["{{ doc.t('Type') }}", "{{ doc.t('Reference') }}", "{{ doc.t('Detail') }}"],
-           ["{{ item.type }}", "{{ item.reference }}", "{{ item.detail }}"], "doc.legal_basis", widths_mm=[40, 48, 86])
-    _para(d, "{%p endif %}")
-    _para(d, "{%p if doc.data_items %}")
-    d.add_heading("{{ doc.t('Data to be shared') }}", level=2)
-    items = _table(d, ["{{ doc.t('Data item') }}", "{{ doc.t('Personal') }}", "{{ doc.t('Special category') }}",
-                       "{{ doc.t('Criminal offence') }}", "{{ doc.t('Sensitivity') }}", "{{ doc.t('Frequency') }}",
-                       "{{ doc.t('Transfer method') }}"],
-                   ["{{ item.name }}", "{{ item.personal }}", "{{ item.special_category }}", "{{ item.criminal_offence }}",
-                    "{{ item.level }}", "{{ item.frequency }}", "{{ item.transfer_method }}"], "doc.data_items",
-                   widths_mm=[44, 18, 20, 18, 20, 25, 29])
-    _cell_note(items.rows[2].cells[0], "{{ item.description }}", "item.description")
-    _cell_note(items.rows[2].cells[0], "{{ doc.t('Anonymisation') }}{{ doc.colon }} {{ item.anonymisation }}", "item.anonymisation")
-    _para(d, "{%p endif %}")
-    _para(d, "{%p if doc.classification %}")
-    d.add_heading("{{ doc.t('Sensitivity and dissemination') }}", level=2)
-    _para(d, "{{ doc.t('Overall classification') }}{{ doc.colon }} {{ doc.classification.name or doc.classification.level }} "
-             "({{ doc.classification.level }}). {{ doc.t('This is the highest sensitivity of the data items. It may be shared only by:') }}")
-    _para(d, "{%p for item in doc.classification.dissemination %}")
-    _para(d, "{{ item }}", "List Bullet")
-    _para(d, "{%p endfor %}")
-    _para(d, "{{ doc.classification_source }}")
-    _para(d, "{%p endif %}")
-    _para(d, "{%p if doc.sharing_matrix %}")
-    d.add_heading("{{ doc.t('Who may receive which information') }}", level=2)
-    _table(d, ["{{ doc.t('Information') }}", "{{ doc.t('Sensitivity') }}", "{{ doc.t('Who may receive it') }}"],
-           ["{{ item.type }}", "{{ item.level }}", "{{ item.summary }}"], "doc.sharing_matrix.rows")
-    _para(d, "{%p endif %}")
-    _para(d, "{%p if doc.dpia %}")
-    d.add_heading("{{ doc.t('Data protection impact assessment') }}", level=2)
-    _para(d, "{{ doc.dpia.required }} {{ doc.dpia.reference }}. {{ doc.dpia.reason }} {{ doc.dpia.summary }}")
-    _para(d, "{%p endif %}")
-    _para(d, "{%p if doc.principles %}")
-    d.add_heading("{{ doc.t('Principles') }}", level=2)
-    _para(d, "{%p for item in doc.principles %}")
-    _para(d, "{{ item }}", "List Number")
-    _para(d, "{%p endfor %}")
-    _para(d, "{%p endif %}")
-    d.add_heading("{{ doc.t('Review') }}", level=2)
-    _para(d, "{{ doc.t('Review interval') }}{{ doc.colon }} {{ doc.review_interval }} {{ doc.t('months') }}.")
-    _para(d, "{%p if doc.start_date %}")
-    _para(d, "{{ doc.t('Start date') }}{{ doc.colon }} {{ doc.start_date }}")
-    _para(d, "{%p endif %}")
-    _para(d, "{%p if doc.review_due %}")
-    _para(d, "{{ doc.t('Next review') }}{{ doc.colon }} {{ doc.review_due }}")
-    _para(d, "{%p endif %}")
-    _para(d, "{%p if doc.end_date %}")
-    _para(d, "{{ doc.t('End date') }}{{ doc.colon }} {{ doc.end_date }}")
-    _para(d, "{%p endif %}")
-    _para(d, "{%p if doc.contact %}")
-    _para(d, "{{ doc.t('Contact') }}{{ doc.colon }} {{ doc.contact }}")
-    _para(d, "{%p endif %}")
-    _para(d, "{%p if doc.is_protocol and doc.classification_table %}")
-    d.add_heading("{{ doc.t('Data and information sensitivity classification') }}", level=2)
-    _table(d, ["{{ doc.t('Sensitivity') }}", "{{ doc.t('Classification') }}", "{{ doc.t('Examples') }}",
-               "{{ doc.t('How it may be shared') }}"],
-           ["{{ item.level }}", "{{ item.name }}: {{ item.description }}", "{{ item.data_types | join('; ') }}",
-            "{{ item.dissemination | join('; ') }}"], "doc.classification_table")
-    _para(d, "{{ doc.classification_source }}")
-    _para(d, "{%p endif %}")
-    d.add_heading("{{ doc.t('Document control') }}", level=2)
-    _table(d, ["{{ doc.t('Version') }}", "{{ doc.t('Change') }}", "{{ doc.t('Author') }}", "{{ doc.t('Date') }}",
-               "{{ doc.t('Approved by') }}"],
-           ["{{ item.version }}", "{{ item.detail }}", "{{ item.author }}", "{{ item.date }}", "{{ item.approved_by }}"],
-           "doc.amendments")
-    d.add_heading("{{ doc.t('Signatures') }}", level=2)
-    _para(d, "{{ doc.t('By signing, each party agrees to this version of the document, identified by its fingerprint:') }} {{ fingerprint }}")
-    _table(d, ["{{ doc.t('Organisation') }}", "{{ doc.t('Signatory') }}", "{{ doc.t('Signature') }}", "{{ doc.t('Date') }}"],
-           ["{{ item.organisation }}", "{{ item.signatory.name }} {{ item.signatory.title }}", "", ""], "doc.signatories")
-    _end_each(d)
+    with _each_language(d):
+        with _only_if(d, "doc.status_note"):
+            _flag(d, "{{ doc.status_word }}", "{{ doc.status_note }}")
+        d.add_heading("{{ doc.title }}", level=1)
+        _para(d, "{{ doc.kind }} · {{ id }} · {{ doc.t('Version') }} {{ version }} · {{ doc.date }} · {{ doc.sharing_type }}"
+                 "{% if doc.business_area %} · {{ doc.t('Business area') }}{{ doc.colon }} {{ doc.business_area }}{% endif %}")
+        _line_if(d, "doc.untranslated", UNTRANSLATED)
+        d.add_heading("{{ doc.t('Parties') }}", level=2)
+        _table(d, ["{{ doc.t('Organisation') }}", "{{ doc.t('Role') }}", "{{ doc.t('Designated officer') }}", "{{ doc.t('Signatory') }}"],
+               ["{{ item.organisation }} ({{ item.controller }})", "{{ item.role }}",
+                "{{ item.officer.name if item.officer else '' }}{% if item.officer and item.officer.title %}, "
+                "{{ item.officer.title }}{% endif %} {{ item.officer.email if item.officer else '' }}",
+                "{{ item.signatory.name if item.signatory else '' }} {{ item.signatory.title if item.signatory else '' }}"],
+               "doc.parties")
+        _line_if(d, "doc.owner", "{{ doc.t('Information asset owner') }}{{ doc.colon }} {{ doc.owner.name }}"
+                                 "{% if doc.owner.title %}, {{ doc.owner.title }}{% endif %}"
+                                 "{% if doc.owner.email %}, {{ doc.owner.email }}{% endif %}")
+        _line_if(d, "doc.areas", "{{ doc.t('Areas covered') }}{{ doc.colon }} {{ doc.areas }}")
+        with _each(d, "section in doc.sections"):
+            d.add_heading("{{ section.heading }}", level=2)
+            with _each(d, "paragraph in section.paragraphs"):
+                _para(d, "{{ paragraph }}")
+        with _only_if(d, "doc.commitments"):
+            d.add_heading("{{ doc.t('Commitments') }}", level=2)
+            _list(d, "item in doc.commitments")
+        with _only_if(d, "doc.legal_basis"):
+            d.add_heading("{{ doc.t('Legal basis') }}", level=2)
+            _table(d, ["{{ doc.t('Type') }}", "{{ doc.t('Reference') }}", "{{ doc.t('Detail') }}"],
+                   ["{{ item.type }}", "{{ item.reference }}", "{{ item.detail }}"], "doc.legal_basis", widths_mm=[40, 48, 86])
+        with _only_if(d, "doc.data_items"):
+            d.add_heading("{{ doc.t('Data to be shared') }}", level=2)
+            items = _table(d, ["{{ doc.t('Data item') }}", "{{ doc.t('Personal') }}", "{{ doc.t('Special category') }}",
+                               "{{ doc.t('Criminal offence') }}", "{{ doc.t('Sensitivity') }}", "{{ doc.t('Frequency') }}",
+                               "{{ doc.t('Transfer method') }}"],
+                           ["{{ item.name }}", "{{ item.personal }}", "{{ item.special_category }}", "{{ item.criminal_offence }}",
+                            "{{ item.level }}", "{{ item.frequency }}", "{{ item.transfer_method }}"], "doc.data_items",
+                           widths_mm=[44, 18, 20, 18, 20, 25, 29])
+            _cell_note(items.rows[2].cells[0], "{{ item.description }}", "item.description")
+            _cell_note(items.rows[2].cells[0], "{{ doc.t('Anonymisation') }}{{ doc.colon }} {{ item.anonymisation }}",
+                       "item.anonymisation")
+        with _only_if(d, "doc.classification"):
+            d.add_heading("{{ doc.t('Sensitivity and dissemination') }}", level=2)
+            _para(d, "{{ doc.t('Overall classification') }}{{ doc.colon }} {{ doc.classification.name or doc.classification.level }} "
+                     "({{ doc.classification.level }}). {{ doc.t('This is the highest sensitivity of the data items. It may be shared only by:') }}")
+            _list(d, "item in doc.classification.dissemination")
+            _para(d, "{{ doc.classification_source }}")
+        with _only_if(d, "doc.sharing_matrix"):
+            d.add_heading("{{ doc.t('Who may receive which information') }}", level=2)
+            _table(d, ["{{ doc.t('Information') }}", "{{ doc.t('Sensitivity') }}", "{{ doc.t('Who may receive it') }}"],
+                   ["{{ item.type }}", "{{ item.level }}", "{{ item.summary }}"], "doc.sharing_matrix.rows")
+        with _only_if(d, "doc.dpia"):
+            d.add_heading("{{ doc.t('Data protection impact assessment') }}", level=2)
+            _para(d, "{{ doc.dpia.required }} {{ doc.dpia.reference }}. {{ doc.dpia.reason }} {{ doc.dpia.summary }}")
+        with _only_if(d, "doc.principles"):
+            d.add_heading("{{ doc.t('Principles') }}", level=2)
+            _list(d, "item in doc.principles", style="List Number")
+        d.add_heading("{{ doc.t('Review') }}", level=2)
+        _para(d, "{{ doc.t('Review interval') }}{{ doc.colon }} {{ doc.review_interval }} {{ doc.t('months') }}.")
+        for field, label in (("start_date", "Start date"), ("review_due", "Next review"), ("end_date", "End date"),
+                             ("contact", "Contact")):
+            _line_if(d, f"doc.{field}", "{{ doc.t('" + label + "') }}{{ doc.colon }} {{ doc." + field + " }}")
+        with _only_if(d, "doc.is_protocol and doc.classification_table"):
+            d.add_heading("{{ doc.t('Data and information sensitivity classification') }}", level=2)
+            _table(d, ["{{ doc.t('Sensitivity') }}", "{{ doc.t('Classification') }}", "{{ doc.t('Examples') }}",
+                       "{{ doc.t('How it may be shared') }}"],
+                   ["{{ item.level }}", "{{ item.name }}: {{ item.description }}", "{{ item.data_types | join('; ') }}",
+                    "{{ item.dissemination | join('; ') }}"], "doc.classification_table")
+            _para(d, "{{ doc.classification_source }}")
+        d.add_heading("{{ doc.t('Document control') }}", level=2)
+        _table(d, ["{{ doc.t('Version') }}", "{{ doc.t('Change') }}", "{{ doc.t('Author') }}", "{{ doc.t('Date') }}",
+                   "{{ doc.t('Approved by') }}"],
+               ["{{ item.version }}", "{{ item.detail }}", "{{ item.author }}", "{{ item.date }}", "{{ item.approved_by }}"],
+               "doc.amendments")
+        d.add_heading("{{ doc.t('Signatures') }}", level=2)
+        _para(d, "{{ doc.t('By signing, each party agrees to this version of the document, identified by its fingerprint:') }} {{ fingerprint }}")
+        _table(d, ["{{ doc.t('Organisation') }}", "{{ doc.t('Signatory') }}", "{{ doc.t('Signature') }}", "{{ doc.t('Date') }}"],
+               ["{{ item.organisation }}", "{{ item.signatory.name }} {{ item.signatory.title }}", "", ""], "doc.signatories")
     return d
 
 
 def signoff_sheet() -> Document:
     d = _base("Sign-off sheet")
-    _each_language(d)
-    d.add_heading("{{ doc.t('Sign-off sheet') }}", level=1)
-    _para(d, "{{ doc.title }} · {{ id }} · {{ doc.t('Version') }} {{ version }} · {{ doc.t('Fingerprint') }} {{ fingerprint }}")
-    _para(d, "{{ doc.t('Each stage is signed in full before the next one opens. Only sign-offs given for this version are shown.') }}")
-    _para(d, "{%p for stage in doc.signoff_stages %}")
-    d.add_heading("{{ doc.t('Stage') }} {{ stage.number }}{{ doc.colon }} {{ stage.title }}", level=2)
-    _table(d, ["{{ doc.t('Role') }}", "{{ doc.t('Name') }}", "{{ doc.t('Decision') }}", "{{ doc.t('Date') }}",
-               "{{ doc.t('Comment') }}"],
-           ["{{ item.role }}", "{{ item.name or item.expected }}", "{{ item.decision_label }}", "{{ item.date }}",
-            "{{ item.comment }}"], "stage.rows")
-    _para(d, "{%p endfor %}")
-    _end_each(d)
+    with _each_language(d):
+        d.add_heading("{{ doc.t('Sign-off sheet') }}", level=1)
+        _para(d, "{{ doc.title }} · {{ id }} · {{ doc.t('Version') }} {{ version }} · {{ doc.t('Fingerprint') }} {{ fingerprint }}")
+        _para(d, "{{ doc.t('Each stage is signed in full before the next one opens. Only sign-offs given for this version are shown.') }}")
+        with _each(d, "stage in doc.signoff_stages"):
+            d.add_heading("{{ doc.t('Stage') }} {{ stage.number }}{{ doc.colon }} {{ stage.title }}", level=2)
+            _table(d, ["{{ doc.t('Role') }}", "{{ doc.t('Name') }}", "{{ doc.t('Decision') }}", "{{ doc.t('Date') }}",
+                       "{{ doc.t('Comment') }}"],
+                   ["{{ item.role }}", "{{ item.name or item.expected }}", "{{ item.decision_label }}", "{{ item.date }}",
+                    "{{ item.comment }}"], "stage.rows")
     return d
 
 
 def signature_pages() -> Document:
     d = _base("Signature pages")
-    _each_language(d, "for page in signature_pages")
-    d.add_heading("{{ page.doc.t('Signature page') }}", level=1)
-    _para(d, "{{ page.doc.title }} · {{ id }} · {{ page.doc.t('Version') }} {{ version }} · {{ page.doc.date }}")
-    _para(d, "{{ page.doc.t('By signing, each party agrees to this version of the document, identified by its fingerprint:') }} {{ fingerprint }}")
-    table = d.add_table(rows=3, cols=2)
-    table.style = "Table Grid"
-    for row, (label, value) in enumerate([("Organisation", "page.party.organisation"), ("Name", "page.party.signatory.name"),
-                                          ("Title", "page.party.signatory.title")]):
-        table.rows[row].cells[0].text = "{{ page.doc.t('" + label + "') }}"
-        table.rows[row].cells[1].text = "{{ " + value + " }}"
-    for label in ("Signature", "Date"):
-        _para(d, "")
-        _para(d, "______________________________________________")
-        _para(d, "{{ page.doc.t('" + label + "') }}")
-    _para(d, "{{ page.doc.t('Return the signed page to the information sharing officer, who records it against this version.') }}")
-    _end_each(d)
+    with _each_language(d, "page in signature_pages"):
+        d.add_heading("{{ page.doc.t('Signature page') }}", level=1)
+        _para(d, "{{ page.doc.title }} · {{ id }} · {{ page.doc.t('Version') }} {{ version }} · {{ page.doc.date }}")
+        _para(d, "{{ page.doc.t('By signing, each party agrees to this version of the document, identified by its fingerprint:') }} {{ fingerprint }}")
+        table = d.add_table(rows=3, cols=2)
+        table.style = "Table Grid"
+        for row, (label, value) in enumerate([("Organisation", "page.party.organisation"), ("Name", "page.party.signatory.name"),
+                                              ("Title", "page.party.signatory.title")]):
+            table.rows[row].cells[0].text = "{{ page.doc.t('" + label + "') }}"
+            table.rows[row].cells[1].text = "{{ " + value + " }}"
+        for label in ("Signature", "Date"):
+            _para(d, "")
+            _para(d, "______________________________________________")
+            _para(d, "{{ page.doc.t('" + label + "') }}")
+        _para(d, "{{ page.doc.t('Return the signed page to the information sharing officer, who records it against this version.') }}")
     return d
 
 
 def assessment() -> Document:
     d = _base("Risk assessment and DPIA screening")
-    _each_language(d)
-    d.add_heading("{{ doc.t('Risk assessment and DPIA screening') }}", level=1)
-    _para(d, "{{ doc.title }} · {{ id }} · {{ doc.t('Version') }} {{ version }}")
-    _para(d, "{%p for a in doc.assessments %}")
-    d.add_heading("{{ a.title }}", level=2)
-    _para(d, "{{ doc.t('Result') }}{{ doc.colon }} {{ a.outcome }} · {{ doc.t('Assessed by') }} {{ a.by }}, {{ a.date }}")
-    _para(d, "{{ doc.t('Rationale') }}{{ doc.colon }} {{ a.rationale }}")
-    _para(d, "{%p for c in a.conditions %}")
-    _para(d, "{{ doc.t('Conditions') }}{{ doc.colon }} {{ c }}", "List Bullet")
-    _para(d, "{%p endfor %}")
-    _table(d, ["{{ doc.t('Question') }}", "{{ doc.t('Answer') }}"], ["{{ item.question }}", "{{ item.answer }}"], "a.rows")
-    _para(d, "{%p endfor %}")
-    _end_each(d)
+    with _each_language(d):
+        _opening(d, "Risk assessment and DPIA screening")
+        with _each(d, "a in doc.assessments"):
+            d.add_heading("{{ a.title }}", level=2)
+            _para(d, "{{ doc.t('Result') }}{{ doc.colon }} {{ a.outcome }} · {{ doc.t('Assessed by') }} {{ a.by }}, {{ a.date }}")
+            _para(d, "{{ doc.t('Rationale') }}{{ doc.colon }} {{ a.rationale }}")
+            _list(d, "c in a.conditions", "{{ doc.t('Conditions') }}{{ doc.colon }} {{ c }}")
+            _table(d, ["{{ doc.t('Question') }}", "{{ doc.t('Answer') }}"], ["{{ item.question }}", "{{ item.answer }}"], "a.rows")
     return d
 
 
 def review_report() -> Document:
     d = _base("Review report")
-    _each_language(d)
-    d.add_heading("{{ doc.t('Review report') }}", level=1)
-    _para(d, "{{ doc.title }} · {{ id }} · {{ doc.t('Version') }} {{ version }}")
-    _para(d, "{{ doc.t('Review started') }}{{ doc.colon }} {{ doc.review.started }}{% if doc.review.last %} · "
-             "{{ doc.t('Last review completed') }}{{ doc.colon }} {{ doc.review.last }}{% endif %}{% if doc.review.next %} · "
-             "{{ doc.review.next_label }}{{ doc.colon }} {{ doc.review.next }}{% endif %}")
-    d.add_heading("{{ doc.t('Who confirmed what') }}", level=2)
-    _para(d, "{%p if doc.review.findings %}")
-    _table(d, ["{{ doc.t('Stakeholder') }}", "{{ doc.t('Still required') }}", "{{ doc.t('What has changed') }}",
-               "{{ doc.t('Date') }}"],
-           ["{{ item.stakeholder }}", "{{ item.still_required }}", "{{ item.changes }}", "{{ item.date }}"],
-           "doc.review.findings")
-    _para(d, "{%p else %}")
-    _para(d, "{{ doc.t('None so far.') }}")
-    _para(d, "{%p endif %}")
-    d.add_heading("{{ doc.t('Changes made in this review') }}", level=2)
-    _para(d, "{%p if doc.review.changes %}")
-    _table(d, ["{{ doc.t('Version') }}", "{{ doc.t('Change') }}", "{{ doc.t('Author') }}", "{{ doc.t('Date') }}"],
-           ["{{ item.version }}", "{{ item.detail }}", "{{ item.author }}", "{{ item.date }}"], "doc.review.changes")
-    _para(d, "{%p else %}")
-    _para(d, "{{ doc.t('None so far.') }}")
-    _para(d, "{%p endif %}")
-    _end_each(d)
+    with _each_language(d):
+        _opening(d, "Review report")
+        _para(d, "{{ doc.t('Review started') }}{{ doc.colon }} {{ doc.review.started }}{% if doc.review.last %} · "
+                 "{{ doc.t('Last review completed') }}{{ doc.colon }} {{ doc.review.last }}{% endif %}{% if doc.review.next %} · "
+                 "{{ doc.review.next_label }}{{ doc.colon }} {{ doc.review.next }}{% endif %}")
+        d.add_heading("{{ doc.t('Who confirmed what') }}", level=2)
+        with _either(d, "doc.review.findings", NONE_SO_FAR):
+            _table(d, ["{{ doc.t('Stakeholder') }}", "{{ doc.t('Still required') }}", "{{ doc.t('What has changed') }}",
+                       "{{ doc.t('Date') }}"],
+                   ["{{ item.stakeholder }}", "{{ item.still_required }}", "{{ item.changes }}", "{{ item.date }}"],
+                   "doc.review.findings")
+        d.add_heading("{{ doc.t('Changes made in this review') }}", level=2)
+        with _either(d, "doc.review.changes", NONE_SO_FAR):
+            _table(d, ["{{ doc.t('Version') }}", "{{ doc.t('Change') }}", "{{ doc.t('Author') }}", "{{ doc.t('Date') }}"],
+                   ["{{ item.version }}", "{{ item.detail }}", "{{ item.author }}", "{{ item.date }}"], "doc.review.changes")
     return d
 
 
@@ -402,146 +407,133 @@ def disclosure() -> Document:
     d = _base("One-off disclosure record", header_text="{{ title }} · {{ id }}",
               footer_text="{{ id }} · {{ docs[0].t('Fingerprint') }} {{ fingerprint }} · ")
     not_recorded = "doc.t('Not recorded')"
-    _each_language(d)
-    # Each language's part, and each statement, starts on a new page: the heading breaks the page before it (a
-    # break before the very first paragraph makes no empty page, and a full page never gets an empty one after it).
-    d.add_heading("{{ doc.title }}", level=1).paragraph_format.page_break_before = True
-    _para(d, "{{ id }} · {{ doc.date }} · {{ doc.decision }}{% if doc.urgent %} · {{ doc.t('Urgent') }}{% endif %}")
-    _para(d, "{%p if doc.outstanding %}")
-    _flag(d, _t("Outstanding"), _t("This disclosure was made urgently; these parts of its record are still missing:")
-          + " {{ doc.outstanding_items | join(', ') }}. {{ doc.t('Due by') }} {{ doc.due }}.")
-    _para(d, "{%p endif %}")
-    _para(d, "{%p if doc.untranslated %}")
-    _para(d, "{{ doc.t('Some text is not yet translated into this language and is shown in its original language, marked as untranslated:') }} {{ doc.untranslated | join(', ') }}")
-    _para(d, "{%p endif %}")
-    d.add_heading(_t("Request"), level=2)
-    _pairs(d, [
-        (_t("Organisation"), "{{ doc.requester.organisation }}", None),
-        (_t("Requester"), "{{ doc.requester.name }}", None),
-        (_t("Title or rank"), "{{ doc.requester.title or " + not_recorded + " }}", None),
-        (_t("Contact"), "{{ doc.requester.contact or " + not_recorded + " }}", None),
-        (_t("How identity was checked"), "{{ doc.identity_check or " + not_recorded + " }}", None),
-        (_t("Subject reference"), "{{ doc.subject or " + not_recorded + " }}", None),
-    ])
-    d.add_heading(_t("Disclosure"), level=2)
-    _pairs(d, [
-        ("{{ doc.t('Data disclosed') if doc.disclosed else doc.t('Data requested') }}", "{{ doc.data }}", None),
-        (_t("Purpose"), "{{ doc.purpose }}", None),
-        (_t("Legal gateway"), "{{ doc.legal_gateway or " + not_recorded + " }}", None),
-        (_t("Sensitivity"), "{% if doc.sensitivity %}{{ doc.sensitivity.name or doc.sensitivity.level }} "
-         "({{ doc.sensitivity.level }}). {{ doc.t('May be shared only by:') }} {{ doc.sensitivity.dissemination | join('; ') }}"
-         "{% else %}{{ doc.t('Not recorded') }}{% endif %}", "doc.disclosed or doc.sensitivity"),
-        (_t("Transfer method"), "{{ doc.transfer_method or " + not_recorded + " }}", "doc.disclosed or doc.transfer_method"),
-        (_t("Retention asked of the recipient"), "{{ doc.retention or " + not_recorded + " }}",
-         "doc.disclosed or doc.retention"),
-        (_t("Security conditions"), "{{ doc.security }}", "doc.security"),
-    ])
-    d.add_heading(_t("Decision"), level=2)
-    _pairs(d, [
-        (_t("Decision"), "{{ doc.decision }}", None),
-        (_t("Approved by"), "{% if doc.approval %}{{ doc.approval.name }}, {{ doc.approval.rank }}"
-         "{% if doc.approval.date %} · {{ doc.approval.date }}{% endif %}"
-         "{% else %}{{ doc.t('Not recorded') }}{% endif %}", None),
-        (_t("Urgent"), "{% if doc.urgent %}" + _t("Yes: disclosed at once to protect life or prevent serious harm, and recorded afterwards")
-         + "{% if doc.completed %}. {{ doc.t('Record completed on') }} {{ doc.completed }}{% endif %}"
-         "{% else %}{{ doc.t('No') }}{% endif %}", None),
-        (_t("Agreements considered"), "{{ doc.agreements_considered | join(', ') if doc.agreements_considered else "
-         "doc.t('None in force covers this recipient and purpose') }}", None),
-    ])
-    d.add_heading(_t("Criteria worked through"), level=2)
-    _para(d, "{%p if doc.criteria %}")
-    _para(d, "{{ doc.criteria.title }} · {{ doc.t('Result') }}{{ doc.colon }} {{ doc.criteria.outcome }} · {{ doc.t('Assessed by') }} "
-             "{{ doc.criteria.by }}, {{ doc.criteria.date }}")
-    _para(d, "{%p for c in doc.criteria.conditions %}")
-    _para(d, "{{ doc.t('Conditions') }}{{ doc.colon }} {{ c }}", "List Bullet")
-    _para(d, "{%p endfor %}")
-    _table(d, ["{{ doc.t('Question') }}", "{{ doc.t('Answer') }}"], ["{{ item.question }}", "{{ item.answer }}"],
-           "doc.criteria.rows")
-    _para(d, "{%p else %}")
-    _flag(d, _t("Outstanding"), _t("Not recorded yet: to be completed after the urgent disclosure."))
-    _para(d, "{%p endif %}")
-    d.add_heading(_t("Rationale"), level=2)
-    _para(d, "{%p if doc.rationale %}")
-    _para(d, "{{ doc.rationale }}")
-    _para(d, "{%p else %}")
-    _flag(d, _t("Outstanding"), _t("Not recorded yet: to be completed after the urgent disclosure."))
-    _para(d, "{%p endif %}")
-    _para(d, "{{ doc.t('Recorded by') }} {{ doc.recorded_by }}, {{ doc.recorded }} · {{ doc.t('Fingerprint') }} {{ fingerprint }}")
 
-    # The security statement, for the recipient: on a page of its own, only when the data was disclosed.
-    _para(d, "{%p if doc.disclosed %}")
-    d.add_heading("{{ doc.statement_title }}", level=1).paragraph_format.page_break_before = True
-    _para(d, "{{ doc.t('Disclosure reference') }} {{ id }} · {{ doc.date }}")
-    _pairs(d, [
-        (_t("To"), "{{ doc.requester.organisation }}: {{ doc.requester.name }}{% if doc.requester.title %}, "
-                   "{{ doc.requester.title }}{% endif %}", None),
-        (_t("From"), "{{ doc.discloser }}{% if doc.discloser %}: {% endif %}{{ doc.recorded_by }}", None),
-        (_t("Information disclosed"), "{{ doc.data }}", None),
-        (_t("Purpose"), "{{ doc.purpose }}", None),
-        (_t("Sensitivity"), "{% if doc.sensitivity %}{{ doc.sensitivity.name or doc.sensitivity.level }} "
-         "({{ doc.sensitivity.level }}){% else %}{{ doc.t('Personal data: handle it as confidential') }}{% endif %}", None),
-        (_t("How long you may keep it"), "{{ doc.retention or doc.t('Only as long as the purpose above needs it') }}", None),
-    ])
-    _small(d, _t("We have given your organisation the information described above for the stated purpose and no other. "
-                "It concerns a person and remains under our control. By accepting it, your organisation agrees to the "
-                "conditions below and will make sure that everyone who handles it keeps to them."))
-    _point(d, 1, _t("Use it only for the stated purpose."), _t("Any other use, even a related one, needs our written agreement first."))
-    _point(d, 2, _t("Keep it secure, at its sensitivity level."),
-           "{% if doc.sensitivity and doc.sensitivity.dissemination %}"
-           + _t("Store it, and pass it between the people entitled to it, only in the ways allowed for that level:")
-           + "{% else %}"
-           + _t("Store it where only the people who need it can reach it, and move it only through secure channels.")
-           + "{% endif %}")
-    _para(d, "{%p if doc.sensitivity %}")
-    _para(d, "{%p for m in doc.sensitivity.dissemination %}")
-    _small(d, "{{ m }}", "List Bullet 2")
-    _para(d, "{%p endfor %}")
-    _para(d, "{%p endif %}")
-    _para(d, "{%p if doc.security %}")
-    _small(d, "{{ doc.t('In addition:') }} {{ doc.security }}", "List Bullet 2")
-    _para(d, "{%p endif %}")
-    _point(d, 3, _t("Do not pass it on."),
-           _t("Give it to no other organisation or person without our consent, and within your organisation only to "
-              "those who need it for the purpose. If a law obliges you to disclose it, tell us beforehand unless that "
-              "law forbids it."))
-    _point(d, 4, _t("Keep copies to a minimum."),
-           _t("Make only the copies the purpose needs and know where each one is; every copy is bound by this statement."))
-    _point(d, 5, _t("Keep it no longer than stated, then destroy it securely."),
-           _t("When the period above ends, or sooner once the purpose is met, destroy every copy, paper and electronic, "
-              "so that it cannot be recovered."))
-    _point(d, 6, _t("Consult us before releasing it to the person it is about."),
-           _t("If that person asks for it, for example in a subject access request, contact us before you answer: "
-              "releasing it could put an investigation or someone's safety at risk."))
-    _point(d, 7, _t("Report any loss or unauthorised disclosure at once."),
-           _t("If the information is lost or stolen, or reaches anyone not entitled to it, tell us straight away, "
-              "quoting the reference above, and say what you are doing to limit the harm."))
-    # The acknowledgement stays in one piece: each of its paragraphs is kept with the next.
-    d.add_heading(_t("Acknowledgement by the recipient"), level=3).paragraph_format.keep_with_next = True
-    _small(d, _t("On behalf of the organisation named above, I confirm that we have received the information "
-                 "described in this statement and will keep to its conditions.")).paragraph_format.keep_with_next = True
-    table = d.add_table(rows=3, cols=4)
-    table.style = "Table Grid"
-    first = table.rows[0].cells[1].merge(table.rows[0].cells[3])
-    labels = [table.rows[0].cells[0]]
-    table.rows[0].cells[0].text = _t("Organisation")
-    first.text = "{{ doc.requester.organisation }}"
-    for row, (left, right) in enumerate([("Name", "Title or rank"), ("Signature", "Date")], 1):
-        table.rows[row].cells[0].text = _t(left)
-        table.rows[row].cells[2].text = _t(right)
-        labels += [table.rows[row].cells[0], table.rows[row].cells[2]]
-        table.rows[row].height = Mm(12)
-        table.rows[row].height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
-    for cell in labels:
-        for run in cell.paragraphs[0].runs:
-            run.bold = True
-    for row in table.rows:
-        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
-        for cell in row.cells:
-            for paragraph in cell.paragraphs:
-                paragraph.paragraph_format.keep_with_next = True
-    _small(d, _t("Return a signed copy to us, quoting the disclosure reference."))
-    _para(d, "{%p endif %}")
-    _para(d, "{%p endfor %}")
+    def outstanding() -> None:
+        _flag(d, _t("Outstanding"), _t("Not recorded yet: to be completed after the urgent disclosure."))
+
+    with _each(d):  # no break between the parts: each one's heading starts a page
+        # Each language's part, and each statement, starts on a new page: the heading breaks the page before it (a
+        # break before the very first paragraph makes no empty page, and a full page never gets an empty one after it).
+        d.add_heading("{{ doc.title }}", level=1).paragraph_format.page_break_before = True
+        _para(d, "{{ id }} · {{ doc.date }} · {{ doc.decision }}{% if doc.urgent %} · {{ doc.t('Urgent') }}{% endif %}")
+        with _only_if(d, "doc.outstanding"):
+            _flag(d, _t("Outstanding"), _t("This disclosure was made urgently; these parts of its record are still missing:")
+                  + " {{ doc.outstanding_items | join(', ') }}. {{ doc.t('Due by') }} {{ doc.due }}.")
+        _line_if(d, "doc.untranslated", UNTRANSLATED)
+        d.add_heading(_t("Request"), level=2)
+        _pairs(d, [
+            (_t("Organisation"), "{{ doc.requester.organisation }}", None),
+            (_t("Requester"), "{{ doc.requester.name }}", None),
+            (_t("Title or rank"), "{{ doc.requester.title or " + not_recorded + " }}", None),
+            (_t("Contact"), "{{ doc.requester.contact or " + not_recorded + " }}", None),
+            (_t("How identity was checked"), "{{ doc.identity_check or " + not_recorded + " }}", None),
+            (_t("Subject reference"), "{{ doc.subject or " + not_recorded + " }}", None),
+        ])
+        d.add_heading(_t("Disclosure"), level=2)
+        _pairs(d, [
+            ("{{ doc.t('Data disclosed') if doc.disclosed else doc.t('Data requested') }}", "{{ doc.data }}", None),
+            (_t("Purpose"), "{{ doc.purpose }}", None),
+            (_t("Legal gateway"), "{{ doc.legal_gateway or " + not_recorded + " }}", None),
+            (_t("Sensitivity"), "{% if doc.sensitivity %}{{ doc.sensitivity.name or doc.sensitivity.level }} "
+             "({{ doc.sensitivity.level }}). {{ doc.t('May be shared only by:') }} {{ doc.sensitivity.dissemination | join('; ') }}"
+             "{% else %}{{ doc.t('Not recorded') }}{% endif %}", "doc.disclosed or doc.sensitivity"),
+            (_t("Transfer method"), "{{ doc.transfer_method or " + not_recorded + " }}", "doc.disclosed or doc.transfer_method"),
+            (_t("Retention asked of the recipient"), "{{ doc.retention or " + not_recorded + " }}",
+             "doc.disclosed or doc.retention"),
+            (_t("Security conditions"), "{{ doc.security }}", "doc.security"),
+        ])
+        d.add_heading(_t("Decision"), level=2)
+        _pairs(d, [
+            (_t("Decision"), "{{ doc.decision }}", None),
+            (_t("Approved by"), "{% if doc.approval %}{{ doc.approval.name }}, {{ doc.approval.rank }}"
+             "{% if doc.approval.date %} · {{ doc.approval.date }}{% endif %}"
+             "{% else %}{{ doc.t('Not recorded') }}{% endif %}", None),
+            (_t("Urgent"), "{% if doc.urgent %}" + _t("Yes: disclosed at once to protect life or prevent serious harm, and recorded afterwards")
+             + "{% if doc.completed %}. {{ doc.t('Record completed on') }} {{ doc.completed }}{% endif %}"
+             "{% else %}{{ doc.t('No') }}{% endif %}", None),
+            (_t("Agreements considered"), "{{ doc.agreements_considered | join(', ') if doc.agreements_considered else "
+             "doc.t('None in force covers this recipient and purpose') }}", None),
+        ])
+        d.add_heading(_t("Criteria worked through"), level=2)
+        with _either(d, "doc.criteria", outstanding):
+            _para(d, "{{ doc.criteria.title }} · {{ doc.t('Result') }}{{ doc.colon }} {{ doc.criteria.outcome }} · "
+                     "{{ doc.t('Assessed by') }} {{ doc.criteria.by }}, {{ doc.criteria.date }}")
+            _list(d, "c in doc.criteria.conditions", "{{ doc.t('Conditions') }}{{ doc.colon }} {{ c }}")
+            _table(d, ["{{ doc.t('Question') }}", "{{ doc.t('Answer') }}"], ["{{ item.question }}", "{{ item.answer }}"],
+                   "doc.criteria.rows")
+        d.add_heading(_t("Rationale"), level=2)
+        with _either(d, "doc.rationale", outstanding):
+            _para(d, "{{ doc.rationale }}")
+        _para(d, "{{ doc.t('Recorded by') }} {{ doc.recorded_by }}, {{ doc.recorded }} · {{ doc.t('Fingerprint') }} {{ fingerprint }}")
+
+        # The security statement, for the recipient: on a page of its own, only when the data was disclosed.
+        with _only_if(d, "doc.disclosed"):
+            d.add_heading("{{ doc.statement_title }}", level=1).paragraph_format.page_break_before = True
+            _para(d, "{{ doc.t('Disclosure reference') }} {{ id }} · {{ doc.date }}")
+            _pairs(d, [
+                (_t("To"), "{{ doc.requester.organisation }}: {{ doc.requester.name }}{% if doc.requester.title %}, "
+                           "{{ doc.requester.title }}{% endif %}", None),
+                (_t("From"), "{{ doc.discloser }}{% if doc.discloser %}: {% endif %}{{ doc.recorded_by }}", None),
+                (_t("Information disclosed"), "{{ doc.data }}", None),
+                (_t("Purpose"), "{{ doc.purpose }}", None),
+                (_t("Sensitivity"), "{% if doc.sensitivity %}{{ doc.sensitivity.name or doc.sensitivity.level }} "
+                 "({{ doc.sensitivity.level }}){% else %}{{ doc.t('Personal data: handle it as confidential') }}{% endif %}", None),
+                (_t("How long you may keep it"), "{{ doc.retention or doc.t('Only as long as the purpose above needs it') }}", None),
+            ])
+            _small(d, _t("We have given your organisation the information described above for the stated purpose and no other. "
+                        "It concerns a person and remains under our control. By accepting it, your organisation agrees to the "
+                        "conditions below and will make sure that everyone who handles it keeps to them."))
+            _point(d, 1, _t("Use it only for the stated purpose."), _t("Any other use, even a related one, needs our written agreement first."))
+            _point(d, 2, _t("Keep it secure, at its sensitivity level."),
+                   "{% if doc.sensitivity and doc.sensitivity.dissemination %}"
+                   + _t("Store it, and pass it between the people entitled to it, only in the ways allowed for that level:")
+                   + "{% else %}"
+                   + _t("Store it where only the people who need it can reach it, and move it only through secure channels.")
+                   + "{% endif %}")
+            with _only_if(d, "doc.sensitivity"), _each(d, "m in doc.sensitivity.dissemination"):
+                _small(d, "{{ m }}", "List Bullet 2")
+            with _only_if(d, "doc.security"):
+                _small(d, "{{ doc.t('In addition:') }} {{ doc.security }}", "List Bullet 2")
+            _point(d, 3, _t("Do not pass it on."),
+                   _t("Give it to no other organisation or person without our consent, and within your organisation only to "
+                      "those who need it for the purpose. If a law obliges you to disclose it, tell us beforehand unless that "
+                      "law forbids it."))
+            _point(d, 4, _t("Keep copies to a minimum."),
+                   _t("Make only the copies the purpose needs and know where each one is; every copy is bound by this statement."))
+            _point(d, 5, _t("Keep it no longer than stated, then destroy it securely."),
+                   _t("When the period above ends, or sooner once the purpose is met, destroy every copy, paper and electronic, "
+                      "so that it cannot be recovered."))
+            _point(d, 6, _t("Consult us before releasing it to the person it is about."),
+                   _t("If that person asks for it, for example in a subject access request, contact us before you answer: "
+                      "releasing it could put an investigation or someone's safety at risk."))
+            _point(d, 7, _t("Report any loss or unauthorised disclosure at once."),
+                   _t("If the information is lost or stolen, or reaches anyone not entitled to it, tell us straight away, "
+                      "quoting the reference above, and say what you are doing to limit the harm."))
+            # The acknowledgement stays in one piece: each of its paragraphs is kept with the next.
+            d.add_heading(_t("Acknowledgement by the recipient"), level=3).paragraph_format.keep_with_next = True
+            _small(d, _t("On behalf of the organisation named above, I confirm that we have received the information "
+                         "described in this statement and will keep to its conditions.")).paragraph_format.keep_with_next = True
+            table = d.add_table(rows=3, cols=4)
+            table.style = "Table Grid"
+            first = table.rows[0].cells[1].merge(table.rows[0].cells[3])
+            labels = [table.rows[0].cells[0]]
+            table.rows[0].cells[0].text = _t("Organisation")
+            first.text = "{{ doc.requester.organisation }}"
+            for row, (left, right) in enumerate([("Name", "Title or rank"), ("Signature", "Date")], 1):
+                table.rows[row].cells[0].text = _t(left)
+                table.rows[row].cells[2].text = _t(right)
+                labels += [table.rows[row].cells[0], table.rows[row].cells[2]]
+                table.rows[row].height = Mm(12)
+                table.rows[row].height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
+            for cell in labels:
+                for run in cell.paragraphs[0].runs:
+                    run.bold = True
+            for row in table.rows:
+                row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+                for cell in row.cells:
+                    for paragraph in cell.paragraphs:
+                        paragraph.paragraph_format.keep_with_next = True
+            _small(d, _t("Return a signed copy to us, quoting the disclosure reference."))
     return d
 
 
