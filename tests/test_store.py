@@ -269,8 +269,10 @@ def test_warm_load_uses_the_cache_and_sees_edits(make_register, monkeypatch):
     first = store.load_register(root)
     assert (root / ".git/isa-cache.sqlite").exists()
     parsed = []
-    real_parse = store.parse_agreement
-    monkeypatch.setattr(store, "parse_agreement", lambda path, rel: parsed.append(rel) or real_parse(path, rel))
+    from isa_toolkit.register import load
+
+    real_parse = load.parse_record
+    monkeypatch.setattr(load, "parse_record", lambda path, rel, kind: parsed.append(rel) or real_parse(path, rel, kind))
     second = store.load_register(root)
     assert parsed == []  # nothing re-parsed
     assert second.index == first.index and second.problems == first.problems
@@ -278,9 +280,18 @@ def test_warm_load_uses_the_cache_and_sees_edits(make_register, monkeypatch):
     assert parsed == []  # records were built from the cache, not from their files
     (root / "agreements/ISA-2026-0002.yaml").write_text(complete_isa("ISA-2026-0002", title="Changed by hand"))
     third = store.load_register(root)
+    assert parsed == ["agreements/ISA-2026-0002.yaml"]  # only the changed file is parsed again
     assert str(third.agreements["ISA-2026-0002"].title) == "Changed by hand"
     (root / "agreements/ISA-2026-0002.yaml").unlink()
     assert set(store.load_register(root).agreements) == {"ISA-2026-0001"}
+
+
+def test_the_cache_is_dropped_when_any_of_the_toolkits_sources_changes():
+    from isa_toolkit.register.cache import PACKAGE, sources
+
+    names = {path.relative_to(PACKAGE).as_posix() for path in sources()}
+    assert {"model/agreement.py", "model/checklist.py", "register/checks.py", "workflows/lifecycle.py"} <= names
+    assert not any(name.startswith("_data/") for name in names)
 
 
 def test_register_discovery(make_register, tmp_path, monkeypatch):

@@ -46,13 +46,21 @@ CREATE TABLE IF NOT EXISTS records (
 """
 
 
+PACKAGE = Path(__file__).resolve().parent.parent  # the whole isa_toolkit package
+
+
+def sources() -> list[Path]:
+    """Every source file of the toolkit: a change to any of them (the model's above all) may change what a
+    cached record, problem or check result would be."""
+    return [path for path in sorted(PACKAGE.rglob("*.py")) if "_data" not in path.relative_to(PACKAGE).parts]
+
+
 @cache
 def model_key() -> str:
     """Changes whenever the toolkit's code changes (its version, or any of its sources)."""
     digest = hashlib.sha256(__version__.encode())
-    package = Path(__file__).resolve().parent
-    for path in sorted(package.rglob("*.py")):
-        digest.update(str(path.relative_to(package)).encode())
+    for path in sources():
+        digest.update(str(path.relative_to(PACKAGE)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
