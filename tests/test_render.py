@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+import sys
 import zipfile
 from pathlib import Path
 from xml.dom import minidom
@@ -431,6 +432,39 @@ def test_templates_check_locates_what_it_finds_and_never_shows_a_traceback(make_
     assert f"{folder}/docx/agreement.docx is not a Word document" in result.output
     assert re.search(r"messages\.po:\d+: the translation of 'Purpose' is marked fuzzy", result.output)
     assert "no translation for 'Approved' (used in the documents' labels" in result.output
+
+
+def test_templates_check_reads_a_shared_layout_whole_and_a_macro_file_for_its_syntax(tmp_path):
+    from isa_toolkit.resources import shipped
+
+    folder = tmp_path / "mine"
+    (folder / "html").mkdir(parents=True)
+    base = (shipped("templates") / "html" / "_base.html").read_text()
+    (folder / "html" / "_base.html").write_text(base.replace("<title>{{ title }}</title>", "<title>{{ titel }}</title>"))
+    (folder / "html" / "_macros.html").write_text("{% macro sign(doc) %}{{ doc.t('Signature') }} {{ who }}{% endmacro %}")
+    result = CliRunner().invoke(main, ["templates", "check", str(folder)])
+    assert result.exit_code == 1, result.output
+    assert f"{folder}/html/_base.html:10: uses titel, which documents do not provide" in result.output
+    assert "_macros.html" not in result.output  # checked where a document uses it
+
+
+def test_the_shipped_docx_templates_are_what_their_builder_makes(tmp_path):
+    """The DOCX templates are built by templates/docx/build_templates.py: rebuilt, every part is the same."""
+    from isa_toolkit.resources import shipped
+
+    folder = shipped("templates") / "docx"
+    subprocess.run([sys.executable, str(folder / "build_templates.py"), "--out", str(tmp_path)], check=True,
+                   capture_output=True)
+    shipped_files = sorted(p.name for p in folder.glob("*.docx"))
+    assert sorted(p.name for p in tmp_path.glob("*.docx")) == shipped_files
+    for name in shipped_files:
+        with zipfile.ZipFile(folder / name) as ours, zipfile.ZipFile(tmp_path / name) as built:
+            # What the builder writes: the body, header and footer (the zip's timestamps differ, and the styles
+            # and theme come from python-docx's own blank document).
+            parts = [part for part in ours.namelist() if re.fullmatch(r"word/(document|header\d+|footer\d+)\.xml", part)]
+            assert len(parts) >= 3, name
+            for part in parts:
+                assert ours.read(part) == built.read(part), f"{name}: {part}"
 
 
 def test_a_batch_refuses_an_unknown_status(make_register, tmp_path):

@@ -23,7 +23,6 @@ def check_templates(register_root: Path | None, path: Path | None = None) -> lis
     """
     from jinja2 import TemplateSyntaxError
 
-
     if path is not None:
         folders = [path]
     else:
@@ -40,7 +39,7 @@ def check_templates(register_root: Path | None, path: Path | None = None) -> lis
                 problems.append(f"{template}: cannot be read as UTF-8 text ({exc})")
                 continue
             try:
-                names = _syntax_only(source) if template.name.startswith("_") else unknown_variables(source, sample)
+                names = _syntax_only(source) if _helper(template.name, source) else unknown_variables(source, sample)
             except TemplateSyntaxError as exc:
                 problems.append(f"{template}:{exc.lineno}: not a valid template: {exc.message}")
                 continue
@@ -63,6 +62,15 @@ def check_templates(register_root: Path | None, path: Path | None = None) -> lis
                         [f / "docx" for f in folders if (f / "docx").is_dir()])
     problems += _catalog_problems(folders, uses)
     return problems
+
+
+_BLOCK = re.compile(r"\{%-?\s*block\b")
+
+
+def _helper(name: str, source: str) -> bool:
+    """A helper template (``_macros.html``, a file included by others) is checked where it is used; a layout the
+    documents extend (``_base.html``: it has blocks) is rendered with a document's context, so it is checked whole."""
+    return name.startswith("_") and not _BLOCK.search(source)
 
 
 def _syntax_only(source: str) -> list:

@@ -8,6 +8,7 @@ again after changing it:
 
     python templates/docx/build_templates.py              # every template
     python templates/docx/build_templates.py disclosure   # only the ones named
+    python templates/docx/build_templates.py --out DIR    # into another folder (the tests compare the two)
 """
 
 from __future__ import annotations
@@ -541,10 +542,17 @@ TEMPLATES = {"agreement": agreement, "signoff-sheet": signoff_sheet, "signature-
              "assessment": assessment, "review-report": review_report, "disclosure": disclosure}
 
 if __name__ == "__main__":
-    wanted = sys.argv[1:] or list(TEMPLATES)
+    args = sys.argv[1:]
+    out = HERE
+    if args[:1] == ["--out"]:
+        if len(args) < 2:
+            sys.exit("--out needs a folder")
+        out, args = Path(args[1]), args[2:]
+    wanted = args or list(TEMPLATES)
     unknown = sorted(set(wanted) - set(TEMPLATES))
     if unknown:
         sys.exit(f"no template {', '.join(unknown)}; choose from {', '.join(TEMPLATES)}")
+    out.mkdir(parents=True, exist_ok=True)
     for name in wanted:
-        TEMPLATES[name]().save(HERE / f"{name}.docx")
-        print("wrote", HERE / f"{name}.docx")
+        TEMPLATES[name]().save(out / f"{name}.docx")
+        print("wrote", out / f"{name}.docx")
