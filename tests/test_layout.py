@@ -80,10 +80,7 @@ def crossings(package: Path) -> list[str]:
 def loops(package: Path) -> list[list[str]]:
     """Groups of modules that import each other, directly or round a circle (Tarjan's algorithm)."""
     known = modules(package)
-    # A package's __init__ importing its own submodules is how a package exports; a submodule importing a
-    # sibling goes through the package but does not depend on the __init__'s exports, so that edge is left out.
-    graph = {m: {t for _, t in imports(m, p, known) if not (m.startswith(t + ".") and known[t].name == "__init__.py")}
-             for m, p in known.items()}
+    graph = {m: {t for _, t in imports(m, p, known)} for m, p in known.items()}
     index: dict[str, int] = {}
     low: dict[str, int] = {}
     stack: list[str] = []

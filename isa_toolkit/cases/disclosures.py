@@ -22,7 +22,7 @@ from ..register.store import modify_record
 from ..workflows.intake import check_text, rationale_from
 from ..workflows.overlap import Overlap, find_overlaps
 from ..workflows.questionnaire import load_questionnaire
-from . import intake as cases
+from . import intake as case_intake
 from .share import not_shareable
 
 CHECKLIST = "one_off_disclosure"
@@ -34,7 +34,7 @@ class Intake:
     """A disclosure ready to record: the answers, the agreements in force that may already cover it, and those
     that would cover it but cannot be used on its date (suspended, or not yet in force), each with why."""
 
-    answers: cases.Answers
+    answers: case_intake.Answers
     urgent: bool
     covering: list[Overlap]
     blocked: list[tuple[Overlap, str]] = field(default_factory=list)
@@ -64,7 +64,7 @@ def _coverage(register, organisation: str, purpose: dict[str, str], on: dt.date)
     return covering, blocked
 
 
-def start(register, answers: cases.Answers, *, urgent: bool) -> Intake:
+def start(register, answers: case_intake.Answers, *, urgent: bool) -> Intake:
     """Check the answers make a disclosure and find the agreements that may cover it; nothing is written."""
     values = dict(answers.values)
     if urgent:
@@ -73,7 +73,7 @@ def start(register, answers: cases.Answers, *, urgent: bool) -> Intake:
     purpose = purpose if isinstance(purpose, dict) else {answers.lang: purpose}
     on = values.get("date") if isinstance(values.get("date"), dt.date) else dt.date.today()
     covering, blocked = _coverage(register, values["organisation"], purpose, on)
-    answers = cases.Answers(values, answers.lang, answers.raw, answers.text, answers.rel)
+    answers = case_intake.Answers(values, answers.lang, answers.raw, answers.text, answers.rel)
     return Intake(answers, bool(values.get("urgent")), covering, blocked)
 
 
@@ -93,7 +93,7 @@ def record(register, intake: Intake, *, by: str, today: dt.date | None = None) -
         problems = []
         raw_criteria = answers.raw.get("criteria")
         if raw_criteria is not None:
-            criteria, problems = cases.criteria_from(checklist, DISCLOSURE, data, raw_criteria, by=by, date=today,
+            criteria, problems = case_intake.criteria_from(checklist, DISCLOSURE, data, raw_criteria, by=by, date=today,
                                                      rel=answers.rel, text=answers.text)
             if criteria is not None:
                 out["criteria"] = criteria.model_dump(mode="json", exclude_unset=True)
@@ -120,7 +120,7 @@ def record(register, intake: Intake, *, by: str, today: dt.date | None = None) -
         what = f"one-off disclosure to {organisation} refused"
     else:
         what = f"one-off disclosure to {organisation}"
-    return cases.create(register, DISCLOSURE, questionnaire, answers.values, answers.lang, by=by, today=today,
+    return case_intake.create(register, DISCLOSURE, questionnaire, answers.values, answers.lang, by=by, today=today,
                         extra=extra, change=what, rel=answers.rel)
 
 
@@ -158,7 +158,7 @@ def complete(root: Path, record_id: str, *, criteria_answers: dict, rationale, l
             if criteria_answers is None:
                 raise IsaError("give the criteria: a `criteria:` mapping in the answers file (item id: yes / no / n/a)")
             data = {"urgent": True}
-            criteria, problems = cases.criteria_from(checklist, DISCLOSURE, data, criteria_answers, by=by, date=date,
+            criteria, problems = case_intake.criteria_from(checklist, DISCLOSURE, data, criteria_answers, by=by, date=date,
                                                      rel=rel, text=text)
             if problems:
                 raise InvalidRecord(f"{len(problems)} problem(s) in {rel}; nothing was written", problems)

@@ -25,7 +25,7 @@ from ..register.store import modify_record, transaction
 from ..workflows.intake import check_text
 from ..workflows.lifecycle import check_move, load_lifecycle, moved
 from ..workflows.questionnaire import load_questionnaire
-from . import intake as cases
+from . import intake as case_intake
 
 
 @dataclass
@@ -43,7 +43,7 @@ def _reason(incident_id: str) -> str:
     return f"breach {incident_id} under investigation"
 
 
-def record(register, answers: cases.Answers, *, by: str, today: dt.date | None = None) -> Outcome:
+def record(register, answers: case_intake.Answers, *, by: str, today: dt.date | None = None) -> Outcome:
     """Write the incident; for a breach, suspend the affected agreements in force in the same commit."""
     today = today or dt.date.today()
     questionnaire = load_questionnaire("incident", register.root)
@@ -103,7 +103,7 @@ def record(register, answers: cases.Answers, *, by: str, today: dt.date | None =
         suspended = f"; sharing suspended under {', '.join(outcome.suspended)}" if outcome.suspended else ""
         return f"breach recorded ({incident.severity}){suspended}"
 
-    outcome.incident = cases.create(register, INCIDENT, questionnaire, answers.values, answers.lang, by=by,
+    outcome.incident = case_intake.create(register, INCIDENT, questionnaire, answers.values, answers.lang, by=by,
                                     today=today, also=also, change=change, rel=answers.rel)
     return outcome
 

@@ -21,13 +21,13 @@ from ..register.load import load_classification
 from ..register.store import modify_record
 from ..workflows.intake import check_text
 from ..workflows.questionnaire import load_questionnaire
-from . import intake as cases
+from . import intake as case_intake
 
 CHECKLIST = "third_party_request"
 EXTRA_KEYS = ("criteria",)
 
 
-def log_request(register, answers: cases.Answers, *, by: str, today: dt.date | None = None) -> Request:
+def log_request(register, answers: case_intake.Answers, *, by: str, today: dt.date | None = None) -> Request:
     """Write the request with its criteria worked through, and commit it."""
     today = today or dt.date.today()
     checklist = load_checklist(CHECKLIST, register.root)
@@ -41,13 +41,13 @@ def log_request(register, answers: cases.Answers, *, by: str, today: dt.date | N
         if raw is None:
             raise IsaError(f"{answers.rel}: the criteria are missing: add `criteria:` with an answer (yes / no / n/a) "
                            f"for each item of the {CHECKLIST} checklist (workflows/checklists/{CHECKLIST}.yaml lists them)")
-        criteria, problems = cases.criteria_from(checklist, REQUEST, data, raw, by=by, date=today,
+        criteria, problems = case_intake.criteria_from(checklist, REQUEST, data, raw, by=by, date=today,
                                                  rel=answers.rel, text=answers.text)
         if problems:
             raise InvalidRecord(f"{len(problems)} problem(s) in {answers.rel}; nothing was written", problems)
         return {"criteria": criteria.model_dump(mode="json", exclude_unset=True)}
 
-    return cases.create(register, REQUEST, questionnaire, answers.values, answers.lang, by=by, today=today,
+    return case_intake.create(register, REQUEST, questionnaire, answers.values, answers.lang, by=by, today=today,
                         extra=extra, change=f"request logged ({answers.values['organisation']})", rel=answers.rel)
 
 

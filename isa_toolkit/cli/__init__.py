@@ -3,8 +3,6 @@
 Each command finds the register, calls one library function and prints the
 result. Every :class:`~isa_toolkit.errors.IsaError` becomes ``Error: <reason>``
 with exit code 1, here and only here (:class:`IsaGroup`); usage mistakes exit 2.
-The command modules import the library lazily, inside each command, so that
-``isa --help`` and tab completion do not pay for loading it.
 """
 
 from __future__ import annotations
@@ -73,7 +71,3 @@ for _module in (register, agreements, documents, cases, review, demo):
 
 def run() -> None:  # pragma: no cover - console-script entry point
     main(prog_name="isa")
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main(prog_name="isa"))

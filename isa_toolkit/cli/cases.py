@@ -53,18 +53,18 @@ def share(ctx: click.Context, record_id: str, what: str, to: str, purpose: str, 
 
 def _case_answers(ctx, register, name: str, answers_file: Path | None, lang: str | None, extra_keys: tuple):
     """Answers from a file, or asked at the terminal in the officer's language."""
-    from ..cases import intake as cases
+    from ..cases import intake as case_intake
     from ..workflows.ask import ask_all
     from ..workflows.intake import answer_language
     from ..workflows.questionnaire import load_questionnaire
 
     questionnaire = load_questionnaire(name, register.root)
     if answers_file is not None:
-        return cases.read_answers(register, questionnaire, answers_file, lang, extra_keys)
+        return case_intake.read_answers(register, questionnaire, answers_file, lang, extra_keys)
     lang = answer_language(register, lang)
     click.secho(str(questionnaire.title.get(lang) or questionnaire.title), bold=True)
     values = ask_all(questionnaire.questions, lang)
-    return cases.Answers(values, lang, {}, None, "your answers")
+    return case_intake.Answers(values, lang, {}, None, "your answers")
 
 
 def _ask_criteria(answers, checklist_name: str, kind: str, data: dict, root: Path) -> None:
@@ -134,14 +134,14 @@ def disclose_new(ctx: click.Context, answers_file: Path | None, urgent: bool, go
       isa disclose new --answers disclosure.yaml
       isa disclose new --urgent --answers ambulance-warning.yaml
     """
-    from ..cases import disclosures as disclosing
+    from ..cases import disclosures
     from ..cases.deadlines import owed
     from ..workflows.ask import confirm
 
     register = load(ctx)
     register_settings(register)
-    answers = _case_answers(ctx, register, "disclosure", answers_file, lang, disclosing.EXTRA_KEYS)
-    intake = disclosing.start(register, answers, urgent=urgent)
+    answers = _case_answers(ctx, register, "disclosure", answers_file, lang, disclosures.EXTRA_KEYS)
+    intake = disclosures.start(register, answers, urgent=urgent)
     if intake.covering and not intake.urgent:
         click.echo("An agreement in force already covers this recipient and a similar purpose:")
         for o in intake.covering:
@@ -167,12 +167,12 @@ def disclose_new(ctx: click.Context, answers_file: Path | None, urgent: bool, go
             raise IsaError("stopped at your request; nothing was written")
     if answers_file is None:
         if not intake.urgent or confirm("Record the criteria and rationale now?", answers.lang, default=False):
-            _ask_criteria(answers, disclosing.CHECKLIST, "disclosure", {"urgent": intake.urgent}, register.root)
+            _ask_criteria(answers, disclosures.CHECKLIST, "disclosure", {"urgent": intake.urgent}, register.root)
             answers.raw["rationale"] = click.prompt("Rationale" if answers.lang != "fr" else "Justification")
-    record = disclosing.record(register, intake, by=actor(by))
+    record = disclosures.record(register, intake, by=actor(by))
     click.echo(f"Recorded {record.id}: {record.decision} to {record.requester.organisation} on {record.date}"
                + (" (urgent)" if record.urgent else ""))
-    _show_criteria(record.criteria, disclosing.CHECKLIST, answers.lang, register.root)
+    _show_criteria(record.criteria, disclosures.CHECKLIST, answers.lang, register.root)
     if record.outstanding:
         register = load(ctx)
         due = next((o.due for o in owed(register) if o.record_id == record.id), None)
@@ -201,7 +201,7 @@ def disclose_complete(ctx: click.Context, record_id: str, answers_file: Path | N
     Example:
       isa disclose complete DIS-2026-0001 --answers criteria.yaml
     """
-    from ..cases import disclosures as disclosing
+    from ..cases import disclosures
     from ..register.definitions import load_checklist
     from ..workflows.ask import ask_checklist
     from ..workflows.intake import answer_language, rationale_from, read_answers
@@ -222,7 +222,7 @@ def disclose_complete(ctx: click.Context, record_id: str, answers_file: Path | N
 
         still = load_record(register.root, DISCLOSURE, record_id).outstanding_items  # ask only for what is missing
         if "criteria" in still:
-            checklist = load_checklist(disclosing.CHECKLIST, register.root)
+            checklist = load_checklist(disclosures.CHECKLIST, register.root)
             click.secho(str(checklist.title.get(lang) or checklist.title), bold=True)
             criteria = ask_checklist(checklist, {"urgent": True}, lang)
         if not rationale and "rationale" in still:
@@ -233,11 +233,11 @@ def disclose_complete(ctx: click.Context, record_id: str, answers_file: Path | N
     for key, value in (("approver", approver), ("approver_rank", approver_rank)):
         if value is not None and not isinstance(value, str):
             raise IsaError(f"{rel}: {key}: write it as text")
-    record = disclosing.complete(register.root, record_id, criteria_answers=criteria, rationale=given, lang=lang,
+    record = disclosures.complete(register.root, record_id, criteria_answers=criteria, rationale=given, lang=lang,
                                  by=actor(by), date=when or dt.date.today(), rel=rel, text=text,
                                  approver=approver, approver_rank=approver_rank)
     click.echo(f"{record.id}: completed on {record.completed}; no longer outstanding")
-    _show_criteria(record.criteria, disclosing.CHECKLIST, lang, register.root)
+    _show_criteria(record.criteria, disclosures.CHECKLIST, lang, register.root)
 
 
 @click.group(name="request")
@@ -270,16 +270,16 @@ def request_new(ctx: click.Context, answers_file: Path | None, lang: str | None,
     Example:
       isa request new --answers donor-request.yaml
     """
-    from ..cases import requests as third_party
+    from ..cases import requests
 
     register = load(ctx)
     register_settings(register)
-    answers = _case_answers(ctx, register, "request", answers_file, lang, third_party.EXTRA_KEYS)
+    answers = _case_answers(ctx, register, "request", answers_file, lang, requests.EXTRA_KEYS)
     if answers_file is None:
-        _ask_criteria(answers, third_party.CHECKLIST, "request", answers.values, register.root)
-    record = third_party.log_request(register, answers, by=actor(by))
+        _ask_criteria(answers, requests.CHECKLIST, "request", answers.values, register.root)
+    record = requests.log_request(register, answers, by=actor(by))
     click.echo(f"Logged {record.id}: request from {record.requester.organisation}, received {record.received}")
-    _show_criteria(record.criteria, third_party.CHECKLIST, answers.lang, register.root)
+    _show_criteria(record.criteria, requests.CHECKLIST, answers.lang, register.root)
     click.echo(f"Next: isa request decide {record.id} --grant ... | --refuse --reason ...")
 
 
@@ -317,7 +317,7 @@ def request_decide(ctx: click.Context, record_id: str, grant: bool, refuse: bool
           --anonymisation aggregated --onward "Not to be published or passed on"
       isa request decide REQ-2026-0002 --refuse --reason "No purpose stated"
     """
-    from ..cases import requests as third_party
+    from ..cases import requests
     from ..model import Level
     from ..workflows.intake import answer_language
 
@@ -331,7 +331,7 @@ def request_decide(ctx: click.Context, record_id: str, grant: bool, refuse: bool
             raise click.UsageError(f"{', '.join(given)} set(s) the safeguards of a grant; a refusal takes --reason only")
     register = load(ctx)
     lang = answer_language(register, lang)
-    record = third_party.decide(register.root, record_id, grant=grant, by=actor(by), date=when or dt.date.today(),
+    record = requests.decide(register.root, record_id, grant=grant, by=actor(by), date=when or dt.date.today(),
                                 lang=lang, reason=reason, level=Level(level) if level else None, channel=channel,
                                 anonymisation=anonymisation, onward=onward, conditions_met=conditions_met,
                                 destruction_date=destruction)

@@ -13,18 +13,21 @@ from ..errors import IsaError
 
 
 def register_root(ctx: click.Context) -> Path:
+    """The register the command works on: ``-R``, ``$ISA_REGISTER`` or the nearest one upwards."""
     from ..register.load import find_register
 
     return find_register(ctx.obj.get("register"))
 
 
 def load(ctx: click.Context):
+    """The register the command works on, loaded and checked."""
     from ..register.load import load_register
 
     return load_register(register_root(ctx))
 
 
 def actor(by: str | None) -> str:
+    """Who is acting, for the commit message and the record: ``--by``, ``$ISA_USER`` or the login name."""
     if by:
         return by
     import getpass
@@ -63,6 +66,7 @@ def note_unreadable(register) -> None:
 
 
 def parse_date(ctx, param, value: str | None) -> dt.date | None:
+    """A ``--date``-style option's value as a date (a click callback)."""
     if value is None:
         return None
     try:
@@ -71,11 +75,8 @@ def parse_date(ctx, param, value: str | None) -> dt.date | None:
         raise click.BadParameter(f"{value!r} is not a date; write it as YYYY-MM-DD") from None
 
 
-def parse_date_option(ctx, param, value: str | None) -> dt.date | None:
-    return parse_date(ctx, param, value)
-
-
 def register_settings(register):
+    """The register's settings, which a command that writes needs readable."""
     if register.settings is None:
         raise IsaError("register.yaml has errors, so nothing can be written; run `isa validate` and fix them first")
     return register.settings

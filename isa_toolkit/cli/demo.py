@@ -150,10 +150,8 @@ def _sign_off(root: Path, record_id: str, day: dt.date, echo: Callable[[str], No
 def _cases(root: Path, day: dt.date, echo: Callable[[str], None]) -> None:
     """A sharing decision, one-off disclosures (one urgent), a third-party request, and a breach that
     suspends an agreement until its resolution restores it."""
-    from ..cases import disclosures as disclose
-    from ..cases import incidents
-    from ..cases import intake as cases
-    from ..cases import requests as third_party
+    from ..cases import disclosures, incidents, requests
+    from ..cases import intake as case_intake
     from ..cases.deadlines import owed
     from ..cases.share import record_decision
     from ..model import Level
@@ -170,7 +168,7 @@ def _cases(root: Path, day: dt.date, echo: Callable[[str], None]) -> None:
 
     register = load_register(root, checks=False)
     echo("\n== A one-off request an agreement already covers is pointed to it")
-    for o in disclose.covering_agreements(register, "Northshire County Council (Children's Services)",
+    for o in disclosures.covering_agreements(register, "Northshire County Council (Children's Services)",
                                           {"en": "Safeguarding concern: what police know about a child's household"}):
         echo(f"  {o.agreement_id}  [{o.status}]  {o.title}: share under it (isa share), no one-off disclosure")
 
@@ -180,8 +178,8 @@ def _cases(root: Path, day: dt.date, echo: Callable[[str], None]) -> None:
              f"{path.relative_to(root)})")
         register = load_register(root, checks=False)
         questionnaire = load_questionnaire("disclosure", root)
-        answers = cases.read_answers(register, questionnaire, path, None, disclose.EXTRA_KEYS)
-        record = disclose.record(register, disclose.start(register, answers, urgent=urgent), by=DEMO_USER, today=day)
+        answers = case_intake.read_answers(register, questionnaire, path, None, disclosures.EXTRA_KEYS)
+        record = disclosures.record(register, disclosures.start(register, answers, urgent=urgent), by=DEMO_USER, today=day)
         echo(f"  {record.id}: {record.decision} to {record.requester.organisation} ({record.state})"
              + (f", criteria: {record.criteria.outcome.replace('_', ' ')}" if record.criteria else ""))
     urgent_id = record.id
@@ -193,7 +191,7 @@ def _cases(root: Path, day: dt.date, echo: Callable[[str], None]) -> None:
     from ..workflows.intake import rationale_from, read_answers
 
     raw, text, rel = read_answers(completion)
-    done = disclose.complete(root, urgent_id, criteria_answers=raw["criteria"],
+    done = disclosures.complete(root, urgent_id, criteria_answers=raw["criteria"],
                              rationale=rationale_from(raw["rationale"], "en"), lang="en", by=DEMO_USER,
                              date=day, rel=rel, text=text)
     echo(f"  {done.id}: {done.state}, criteria: {done.criteria.outcome.replace('_', ' ')}; no longer outstanding")
@@ -201,11 +199,11 @@ def _cases(root: Path, day: dt.date, echo: Callable[[str], None]) -> None:
     path = examples / "request-answers.yaml"
     echo(f"\n== A third-party request (isa request new --answers {path.relative_to(root)})")
     register = load_register(root, checks=False)
-    answers = cases.read_answers(register, load_questionnaire("request", root), path, None, third_party.EXTRA_KEYS)
-    logged = third_party.log_request(register, answers, by=DEMO_USER, today=day)
+    answers = case_intake.read_answers(register, load_questionnaire("request", root), path, None, requests.EXTRA_KEYS)
+    logged = requests.log_request(register, answers, by=DEMO_USER, today=day)
     echo(f"  {logged.id} from {logged.requester.organisation}: criteria say "
          f"{logged.criteria.outcome.replace('_', ' ')} ({', '.join(logged.criteria.reasons)})")
-    granted = third_party.decide(root, logged.id, grant=True, by=DEMO_USER, date=day, lang="en", level=Level.MODERATE,
+    granted = requests.decide(root, logged.id, grant=True, by=DEMO_USER, date=day, lang="en", level=Level.MODERATE,
                                  channel="1", anonymisation="aggregated",
                                  onward="For the foundation's funding panel only; not to be published or passed on")
     echo(f"  isa request decide {logged.id} --grant --level moderate --channel 1 --anonymisation aggregated ... -> "
@@ -214,7 +212,7 @@ def _cases(root: Path, day: dt.date, echo: Callable[[str], None]) -> None:
     path = examples / "breach-answers.yaml"
     echo(f"\n== A breach (isa incident new --answers {path.relative_to(root)})")
     register = load_register(root, checks=False)
-    answers = cases.read_answers(register, load_questionnaire("incident", root), path, None, ())
+    answers = case_intake.read_answers(register, load_questionnaire("incident", root), path, None, ())
     outcome = incidents.record(register, answers, by=DEMO_USER, today=day)
     breach = outcome.incident
     for agreement_id in outcome.suspended:

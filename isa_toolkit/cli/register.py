@@ -99,7 +99,7 @@ def list_(ctx: click.Context, statuses: tuple[str, ...], kind: str, partner: str
       isa list --kind incident --status open
     """
     from ..model import Status
-    from ..register.create import CASE_STATUSES
+    from ..register.query import CASE_STATUSES
     from .display import agreement_table, case_table
 
     section = kind if kind in CASE_STATUSES else "agreement"

@@ -1,7 +1,8 @@
 """Rendering one record's document: the template, the languages, the formats, the file names and fingerprints.
 
-Only this package touches docxtpl and WeasyPrint. A register's own
-``templates/`` folder overrides the shipped templates file by file.
+The engines are :mod:`.docx` (docxtpl) and :mod:`.pdf` (WeasyPrint), imported only
+when a format is made. A register's own ``templates/`` folder overrides the
+shipped templates file by file.
 """
 
 from __future__ import annotations

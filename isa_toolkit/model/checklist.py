@@ -112,4 +112,3 @@ def evaluate(checklist: Checklist, answers: dict[str, Any]) -> Result:
     if triggered:
         return Result("anonymise", [i.id for i in triggered], remove=[i.remove for i in triggered if i.remove])
     return Result("share_as_is")
-

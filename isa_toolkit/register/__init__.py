@@ -2,9 +2,9 @@
 
 Every command starts at :func:`load_register`, which returns the settings,
 the records of every kind and every problem found; a step that changes a
-record goes through :mod:`.store` (lock, atomic write, one commit). Only this
-package touches the register's files and git. It imports only the model: a
-workflow step, a document or the command line is handed what it loads.
+record goes through :mod:`.store` (lock, atomic write, one commit). Git runs
+only in :mod:`.vcs`. The package imports only the model: a workflow step, a
+document or the command line is handed what it loads.
 """
 
 from .kinds import record_path

@@ -71,12 +71,3 @@ def _forge_files(root: Path) -> None:
     shutil.copyfile(forge / "github-review.yml", workflows / "isa-review.yml")
     if not (root / ".gitlab-ci.yml").exists():
         shutil.copyfile(forge / "gitlab-review.yml", root / ".gitlab-ci.yml")
-
-
-CASE_STATUSES = {
-    "disclosure": ("outstanding", "disclosed", "refused"),
-    "request": ("open", "granted", "refused"),
-    "incident": ("open", "resolved"),
-}
-
-

@@ -1,8 +1,9 @@
 """The kinds of record a register holds, each in its own folder (DESIGN §4).
 
 One table says, for each kind, where its files live, which model validates
-them and which fields its index entry keeps; the store loads, checks, caches
-and writes every kind the same way through it.
+them and which fields its index entry keeps; the register loads, checks and
+caches (:mod:`.load`) and writes (:mod:`.store`) every kind the same way
+through it. A record is a file named after its id, in its kind's folder.
 """
 
 from __future__ import annotations

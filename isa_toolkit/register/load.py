@@ -94,9 +94,9 @@ class Records(Mapping[str, Any]):
         rels = {self._paths[i]: i for i in ids}
         wanted = [rel for rel in rels if rel not in self._data]
         if wanted and self._use_cache:
-            store = RecordCache.open(self._root)
-            self._data.update(store.data(wanted))
-            store.close()
+            records_cache = RecordCache.open(self._root)
+            self._data.update(records_cache.data(wanted))
+            records_cache.close()
         found = cache.models_from_data({rel: self._data.pop(rel) for rel in rels if rel in self._data},
                                        self.kind.model)
         for rel, record_id in rels.items():
@@ -389,11 +389,11 @@ def load_register(path: str | os.PathLike, *, use_cache: bool = True, checks: bo
         chain=chain,
         checklists=_case_checklists(root) if any(not rel.startswith(f"{AGREEMENTS}/") for rel in files) else None,
     ) if checks else None
-    store = cache.RecordCache.open(root) if use_cache else cache.RecordCache.disabled()
-    rows = store.rows()
+    records_cache = cache.RecordCache.open(root) if use_cache else cache.RecordCache.disabled()
+    rows = records_cache.rows()
     fresh = [rel for rel, stat in files.items() if rel not in rows or rows[rel].stat != cache.stat_key(stat)]
     parsed = {p.rel: p for p in _parse_all(root, fresh, context)}
-    store.forget([rel for rel in rows if rel not in files])
+    records_cache.forget([rel for rel in rows if rel not in files])
 
     sections = {kind.name: Section(kind, None) for kind in KINDS}  # records set below
     built: dict[str, dict[str, Any]] = {kind.name: {} for kind in KINDS}
@@ -404,10 +404,10 @@ def load_register(path: str | os.PathLike, *, use_cache: bool = True, checks: bo
         kind = kind_of_path(rel)
         if rel in parsed:
             item = parsed[rel]
-            store.put(rel, files[rel], item.record_id, item.entry, item.problems, item.data)
+            records_cache.put(rel, files[rel], item.record_id, item.entry, item.problems, item.data)
             record_id, entry, file_problems = item.record_id, item.entry, item.problems
             if item.checks is not None:
-                store.put_checks(rel, context.key_for(rel), item.checks)
+                records_cache.put_checks(rel, context.key_for(rel), item.checks)
                 check_problems.extend(item.checks)
             if item.record is not None:
                 built[kind.name][record_id] = item.record
@@ -435,9 +435,9 @@ def load_register(path: str | os.PathLike, *, use_cache: bool = True, checks: bo
             kind = kind_of_path(rel)
             found = _check_one(context, kind, sections[kind.name].records[ids[rel]], rel,
                                lambda rel=rel: (root / rel).read_text(encoding="utf-8"))
-            store.put_checks(rel, context.key_for(rel), found)
+            records_cache.put_checks(rel, context.key_for(rel), found)
             check_problems.extend(found)
-    store.close()
+    records_cache.close()
     problems.extend(sorted(check_problems, key=lambda p: (p.path, p.line)))
     register = Register(root, settings, classification, chain, sections, problems)
     if checks:
@@ -465,7 +465,7 @@ def load_record(root: Path, kind: Kind, record_id: str):
     return record
 
 
-# -- writing --------------------------------------------------------------------
+# -- reading now, under the lock ------------------------------------------------
 
 
 def load_all(root: Path, kind: Kind, *, strict: bool = False) -> list:
@@ -491,5 +491,3 @@ def load_all(root: Path, kind: Kind, *, strict: bool = False) -> list:
             raise IsaError(f"{rel} cannot be read, so the toolkit cannot tell what it holds: "
                            f"{problems[0] if problems else 'unreadable'}. Fix it first (isa validate lists the problems)")
     return out
-
-

@@ -9,6 +9,13 @@ from . import vcs
 from .kinds import KINDS, record_path
 from .load import Register
 
+# The statuses a listing of each kind of case record can filter on (agreements use the lifecycle's).
+CASE_STATUSES = {
+    "disclosure": ("outstanding", "disclosed", "refused"),
+    "request": ("open", "granted", "refused"),
+    "incident": ("open", "resolved"),
+}
+
 
 def select(register: Register, *, statuses=(), kind: str | None = None, partner: str | None = None,
            section: str = "agreement") -> list[dict]:

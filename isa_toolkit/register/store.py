@@ -32,8 +32,7 @@ from .kinds import AGREEMENT, KINDS, RECORD_SUFFIX, Kind, kind_of, record_path
 from .load import load_record
 from .read import problems_from_validation
 
-LOCK_FILE = "isa-register.lock"
-
+LOCK_FILE = "isa-register.lock"  # in the git folder, so it is never committed
 LOCK_TIMEOUT_S = 120.0
 
 
@@ -138,6 +137,7 @@ BOM = "\ufeff"
 @dataclass
 class _Write:
     """One file about to be written: where, what it held and what it will hold."""
+
     path: Path
     rel: str
     old_bytes: bytes | None

@@ -337,8 +337,3 @@ def review_calendar(register: Register, stamp: dt.date) -> bytes:
     if table_due is not None:
         events.append(calendar_event(CLASSIFICATION_ID, title_in(TABLE_TITLE, lang), table_due, lang, stamp))
     return calendar(events)
-
-
-# -- the review of one agreement ----------------------------------------------------------
-
-

@@ -47,9 +47,6 @@ def prefill(checklist: Checklist, facts: dict[str, bool]) -> dict[str, Any]:
     return {item.id: facts[item.prefill] for item in checklist.items if item.prefill and item.prefill in facts}
 
 
-# -- the result ------------------------------------------------------------------------
-
-
 # -- checking answers -------------------------------------------------------------------
 
 META_KEYS = ("checklist", "language", "rationale")

@@ -269,6 +269,7 @@ def _path_text(path: tuple) -> str:
 @dataclass
 class Draft:
     """The record data built from answers, and which question each field came from."""
+
     data: dict
     origins: dict[tuple, str]  # record path -> question path (for error messages)
 

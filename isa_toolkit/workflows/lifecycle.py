@@ -4,7 +4,8 @@ A move is allowed when a transition lists the current status in ``from``, and
 every guard it names holds. Guards are small checks (below) that say what is
 missing; a refused move lists them. ``automatic`` transitions are made by the
 toolkit itself (a completed sign-off stage); asking for one by hand is refused
-with a word on what makes it happen.
+with a word on what makes it happen. Becoming active (``activated``) sets the
+start date and the first review date, or, after a review, the next one.
 """
 
 from __future__ import annotations

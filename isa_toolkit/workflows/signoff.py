@@ -215,8 +215,3 @@ def activate(root: Path, record_id: str, *, by: str, date: dt.date | None = None
         return activated(agreement, day, by=by)
 
     return modify_agreement(register.root, record_id, edit, by=by)
-
-
-# -- what is waiting on whom --------------------------------------------------------
-
-
