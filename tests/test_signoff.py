@@ -409,7 +409,9 @@ def test_amend_cannot_overrule_the_dpia_screening_and_new_data_needs_a_new_one(r
     changes.write_text(item)
     assert run(register, "amend", ID, "--answers", str(changes), "--detail", "health data added").exit_code == 0
     agreement = store.load_agreement(register, ID)
-    assert agreement.dpia.screening is None and agreement.dpia.required is None and agreement.dpia.reference == "DPIA-99"
+    # The screening looked at other data: it is kept, marked to be made again, and holds the agreement in draft.
+    assert agreement.dpia.screening.needs_renewal == "version 1.2 changed the data items"
+    assert agreement.dpia.reference == "DPIA-99" and agreement.status.value == "draft"
 
 
 def test_changed_signed_content_is_flagged(make_register):

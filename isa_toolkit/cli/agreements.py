@@ -319,12 +319,15 @@ def amend(ctx: click.Context, record_id: str, changes: Path, detail: str, author
       isa amend ISA-2024-0001 --answers new-retention.yaml --detail "Retention cut to 2 years"
     """
     from ..workflows.amend import amend as run_amend
+    from ..workflows.assess import to_renew
 
     who = actor(by)
     agreement, _ = run_amend(register_root(ctx), record_id, changes, detail=detail, author=author or who, by=who,
                              major=major, date=when)
     stale = " earlier sign-offs are stale and the chain starts again" if agreement.signoffs else ""
     click.echo(f"{agreement.id} is now version {agreement.version} ({agreement.status.value});{stale}".rstrip(";"))
+    for item in to_renew(agreement):
+        click.echo(f"  to be made again before it goes on: {item}")
 
 
 COMMANDS = (new, assess, transition_, signoff_, activate, status, pending, amend,)

@@ -78,9 +78,13 @@ def agreement_text(a: Agreement, classification: Classification | None = None, l
     if a.dpia is not None:
         required = {True: "required", False: "not required", None: "not screened"}[a.dpia.required]
         lines.append(f"DPIA: {required}" + (f", reference {a.dpia.reference}" if a.dpia.reference else ""))
+        if a.dpia.screening is not None and a.dpia.screening.needs_renewal:
+            lines.append(f"  screening to be made again: {a.dpia.screening.needs_renewal}")
     if a.risk_assessment is not None:
         ra = a.risk_assessment
         lines.append(f"Risk assessment: {ra.outcome.replace('_', ' ')} ({ra.by}, {ra.date})")
+        if ra.needs_renewal:
+            lines.append(f"  to be made again: {ra.needs_renewal}")
     if a.signoffs:
         lines.append("Sign-offs:")
         for s in a.signoffs:

@@ -188,6 +188,9 @@ class Screening(Frozen):
     rationale: Localized | None = None
     by: Text
     date: Day
+    # Set by an amendment that changed what the screening looked at (data items, parties, purpose): why it must
+    # be run again. The lifecycle and the sign-off chain wait until it is.
+    needs_renewal: Text | None = None
 
 
 class Dpia(Frozen):
@@ -206,6 +209,7 @@ class RiskAssessment(Frozen):
     conditions: list[Localized] = []
     by: Text
     date: Day
+    needs_renewal: Text | None = None  # as for the DPIA screening: why the assessment must be made again
 
 class Signoff(Frozen):
     stage: Count = Field(ge=1)

@@ -11,20 +11,43 @@ Fields the toolkit keeps itself (id, kind, status, version, sign-offs,
 history, document control, assessments, review dates) cannot be set this way.
 The version goes up (1.0 -> 1.1; 2.0 with ``major``), the change is added to
 the document-control history, and every earlier sign-off becomes stale.
+
+An amendment changes what it names and keeps the rest:
+
+- A field given replaces that field, but text it gives in some languages
+  only keeps the record's other languages (``benefits: {fr: ...}`` changes
+  the French and keeps the English). When the source language (the
+  register's first) changes, the other languages' text is marked as made
+  from the old source, so ``isa validate`` says it may be out of date; a
+  translation given alone is taken as a translation of the current source.
+  A list given with as many entries as the record's is matched entry by
+  entry for this; a list of another length replaces the list as given.
+- The risk assessment and the DPIA screening stay. When the amendment
+  changes what one of them looked at (the data items' categories and
+  sensitivity, the parties, the purpose; for the risk assessment also the
+  legal basis and transfer methods), it is marked ``needs_renewal`` with
+  the reason: an agreement not yet in force goes back to draft, one in
+  force is under review, and no sign-off is taken until it is made again.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
 from ..errors import InvalidRecord, IsaError
-from ..model import Agreement, Amendment, Status
+from ..model import Agreement, Amendment, Localized, Status
+from ..model.agreement import normalise_organisation
+from ..model.localized import META_KEY, text_hash
+from ..register.load import load_register
 from ..register.problem import Problem
 from ..register.read import problems_from_validation
 from ..register.store import modify_agreement
+from .assess import to_renew
 from .intake import read_answers
 from .lifecycle import moved
 
@@ -66,19 +89,120 @@ def read_changes(path: Path) -> tuple[dict, str, str]:
     return raw, text, rel
 
 
+def merged(old: Any, new: Any, languages: set[str], source: str) -> Any:
+    """``new`` in place of ``old``, except that text ``new`` gives in some languages keeps ``old``'s others."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        if _is_text(old, languages) and _is_text(new, languages):
+            return _merged_text(old, new, source)
+        return {key: merged(old.get(key), value, languages, source) for key, value in new.items()}
+    if isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
+        return [merged(before, after, languages, source) for before, after in zip(old, new, strict=True)]
+    return new
+
+
+def _is_text(value: dict, languages: set[str]) -> bool:
+    keys = set(value) - {META_KEY}
+    return bool(keys) and keys <= languages
+
+
+def _merged_text(old: dict, new: dict, source: str) -> dict:
+    old_texts = {k: v for k, v in old.items() if k != META_KEY}
+    given = {k: v for k, v in new.items() if k != META_KEY}
+    texts = {**old_texts, **given}
+    made_from = dict(old.get(META_KEY) or {})
+    if META_KEY in new:  # the officer says what each translation was made from
+        made_from.update(new[META_KEY] or {})
+    else:
+        current = texts.get(source)
+        before = old_texts.get(source)
+        for lang in given:  # a translation given now is of the source text as it now reads
+            if lang != source and isinstance(current, str) and current.strip():
+                made_from[lang] = text_hash(current)
+        if source in given and isinstance(before, str) and before.strip() and (
+                not isinstance(current, str) or current.strip() != before.strip()):
+            for lang in old_texts:  # left as they were: made from the old source text, so maybe out of date
+                if lang != source and lang not in given:
+                    made_from.setdefault(lang, text_hash(before))
+    made_from = {lang: digest for lang, digest in made_from.items() if lang in texts and lang != source}
+    return {**texts, **({META_KEY: made_from} if made_from else {})}
+
+
+# -- what each assessment looked at ------------------------------------------------------------------
+
+
+def _words(value: Localized | None, languages: list[str]) -> dict[str, str]:
+    """Text in the languages it was assessed in: a translation added later changes nothing assessed."""
+    return {lang: (value.get(lang) or "").strip() for lang in languages} if value is not None else {}
+
+
+def _looked_at(agreement: Agreement, languages: list[str], *, risk: bool) -> dict[str, Any]:
+    """What an assessment of ``agreement`` depends on, by the name an officer knows it by."""
+    items = []
+    for item in agreement.data_items:
+        facts: list[Any] = [item.personal, item.special_category, item.criminal_offence, item.sensitivity.value]
+        if risk:
+            facts.append(_words(item.transfer_method, languages))
+        items.append(json.dumps(facts, sort_keys=True))
+    inputs: dict[str, Any] = {
+        "data items": sorted(items),
+        "parties": sorted(f"{normalise_organisation(p.organisation)}|{p.role}" for p in agreement.parties),
+        "purpose": _words(agreement.purpose, languages),
+    }
+    if risk:
+        inputs["legal basis"] = sorted(f"{b.type}|{b.reference.strip()}" for b in agreement.legal_basis)
+    return inputs
+
+
+def _changed(before: Agreement, after: Agreement, *, risk: bool) -> list[str]:
+    languages = list(before.languages)
+    old, new = _looked_at(before, languages, risk=risk), _looked_at(after, languages, risk=risk)
+    return [name for name in old if old[name] != new[name]]
+
+
+def renewals(before: Agreement, after: Agreement, version: str) -> dict[str, Any]:
+    """The assessments ``after`` must have made again, marked with why (as model updates)."""
+    update: dict[str, Any] = {}
+    risk = before.risk_assessment
+    if risk is not None:
+        changed = _changed(before, after, risk=True)
+        if changed:
+            reason = f"version {version} changed the {_listing(changed)}"
+            update["risk_assessment"] = risk.model_copy(update={"needs_renewal": reason})
+    screening = before.dpia.screening if before.dpia is not None else None
+    if screening is not None:
+        changed = _changed(before, after, risk=False)
+        if changed:
+            reason = f"version {version} changed the {_listing(changed)}"
+            update["dpia"] = (after.dpia or before.dpia).model_copy(update={"screening": screening.model_copy(
+                update={"needs_renewal": reason})})
+    return update
+
+
+def _listing(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+
+
 def amended(agreement: Agreement, changes: dict, *, detail: str, author: str, date: dt.date, major: bool,
-            rel: str = "changes", text: str | None = None) -> Agreement:
-    """The agreement with ``changes`` applied, a new version and a document-control entry."""
+            rel: str = "changes", text: str | None = None, source: str | None = None) -> Agreement:
+    """The agreement with ``changes`` applied, a new version and a document-control entry.
+
+    ``source`` is the register's source language (its first); text changed in
+    it marks the other languages as possibly out of date.
+    """
     if agreement.status not in AFTER_AMENDMENT:
         raise IsaError(f"{agreement.id} is {agreement.status.value} and cannot be amended")
+    source = source or agreement.languages[0]
+    given_languages = changes.get("languages") if isinstance(changes.get("languages"), list) else []
+    languages = {*agreement.languages, *(lang for lang in given_languages if isinstance(lang, str)), source}
     data = agreement.model_dump(mode="json", exclude_unset=True, by_alias=True)
     dpia_changes = changes.get("dpia")
-    data.update({key: value for key, value in changes.items() if key != "dpia"})
+    for key, value in changes.items():
+        if key != "dpia":
+            data[key] = merged(data.get(key), value, languages, source)
     if dpia_changes:
         data["dpia"] = {**data.get("dpia", {}), **dpia_changes}
-    if "data_items" in changes and data.get("dpia", {}).get("screening"):
-        # The screening looked at the old data items: it must be run again for the new ones.
-        data["dpia"] = {k: v for k, v in data["dpia"].items() if k not in ("screening", "required", "reason")}
     try:
         candidate = Agreement.model_validate(data)
     except ValidationError as exc:
@@ -89,8 +213,11 @@ def amended(agreement: Agreement, changes: dict, *, detail: str, author: str, da
         raise IsaError(f"the changes leave {agreement.id}'s content as it is; nothing to amend")
     version = next_version(agreement.version, major=major)
     entry = Amendment(version=version, detail=detail.strip(), author=author, date=date)
-    updated = candidate.model_copy(update={"version": version, "amendments": [*agreement.amendments, entry]})
+    updated = candidate.model_copy(update={"version": version, "amendments": [*agreement.amendments, entry],
+                                           **renewals(agreement, candidate, version)})
     status = AFTER_AMENDMENT[agreement.status]
+    if to_renew(updated) and not status.in_force and status is not Status.UNDER_REVIEW:
+        status = Status.DRAFT  # assessed again before the sign-off chain starts
     return moved(updated, status, by=author, date=date, reason=f"amended to version {version}")
 
 
@@ -103,9 +230,14 @@ def amend(root: Path, record_id: str, changes_file: Path, *, detail: str, author
     if day > dt.date.today():
         raise IsaError(f"the amendment date {day} is in the future")
     changes, text, rel = read_changes(changes_file)
+    register = load_register(root, checks=False)
+    source = register.settings.languages[0] if register.settings else None
 
     def edit(agreement: Agreement) -> tuple[Agreement, str]:
-        updated = amended(agreement, changes, detail=detail, author=author, date=day, major=major, rel=rel, text=text)
-        return updated, f"amended to version {updated.version}: {detail.strip()}"
+        updated = amended(agreement, changes, detail=detail, author=author, date=day, major=major, rel=rel, text=text,
+                          source=source)
+        again = [item.split(" (")[0] for item in to_renew(updated)]
+        note = f"; {_listing(again)} to be made again" if again else ""
+        return updated, f"amended to version {updated.version}: {detail.strip()}{note}"
 
     return modify_agreement(root, record_id, edit, by=by)

@@ -110,3 +110,14 @@ def assess(root: Path, record_id: str, checklist: Checklist, answers: dict[str, 
 
     agreement, commit = modify_agreement(root, record_id, edit, by=by)
     return Assessment(agreement, outcome["result"], commit)
+
+def to_renew(agreement: Agreement) -> list[str]:
+    """What must be assessed again before the agreement goes on, each with the command that does it."""
+    out = []
+    if agreement.risk_assessment is not None and agreement.risk_assessment.needs_renewal:
+        out.append(f"the risk assessment ({agreement.risk_assessment.needs_renewal}): isa assess {agreement.id}")
+    screening = agreement.dpia.screening if agreement.dpia is not None else None
+    if screening is not None and screening.needs_renewal:
+        out.append(f"the DPIA screening ({screening.needs_renewal}): "
+                   f"isa assess {agreement.id} --checklist {screening.checklist}")
+    return out

@@ -29,7 +29,8 @@ from ..register.store import modify_agreement
 from ..resources import workflow_file
 from .chain import progress
 
-GuardName = Literal["risk_assessment_allows", "dpia_settled", "chain_stage_complete", "chain_complete", "reason_given"]
+GuardName = Literal["risk_assessment_allows", "dpia_settled", "assessments_current", "chain_stage_complete",
+                    "chain_complete", "reason_given"]
 PREVIOUS = "@previous"
 
 
@@ -88,6 +89,8 @@ def _risk_assessment_allows(move: Move) -> list[str]:
     assessment = move.agreement.risk_assessment
     if assessment is None:
         return [f"a risk assessment (isa assess {move.agreement.id})"]
+    if assessment.needs_renewal:
+        return [f"a new risk assessment ({assessment.needs_renewal}): isa assess {move.agreement.id}"]
     if assessment.outcome == "do_not_proceed":
         return ["a risk assessment that allows it: the latest says do not proceed; put the blocking items right and assess again"]
     return []
@@ -98,9 +101,23 @@ def _dpia_settled(move: Move) -> list[str]:
     dpia = move.agreement.dpia
     if dpia is None or dpia.screening is None:
         return [f"a DPIA screening (isa assess {move.agreement.id} --checklist dpia_screening)"]
+    if dpia.screening.needs_renewal:
+        return [f"a new DPIA screening ({dpia.screening.needs_renewal}): "
+                f"isa assess {move.agreement.id} --checklist {dpia.screening.checklist}"]
     if dpia.required and not dpia.reference:
         return ["a DPIA reference (dpia.reference): the screening said a DPIA is required"]
     return []
+
+
+def _assessments_current(move: Move) -> list[str]:
+    """No assessment the agreement has is waiting to be made again after an amendment changed what it looked at."""
+    agreement = move.agreement
+    missing = []
+    if agreement.risk_assessment is not None and agreement.risk_assessment.needs_renewal:
+        missing += _risk_assessment_allows(move)
+    if agreement.dpia is not None and agreement.dpia.screening is not None and agreement.dpia.screening.needs_renewal:
+        missing += _dpia_settled(move)
+    return missing
 
 
 def _chain_stage_complete(move: Move) -> list[str]:
@@ -129,6 +146,7 @@ def _reason_given(move: Move) -> list[str]:
 GUARDS: dict[str, Callable[[Move], list[str]]] = {
     "risk_assessment_allows": _risk_assessment_allows,
     "dpia_settled": _dpia_settled,
+    "assessments_current": _assessments_current,
     "chain_stage_complete": _chain_stage_complete,
     "chain_complete": _chain_complete,
     "reason_given": _reason_given,

@@ -18,6 +18,7 @@ from ..model import Agreement, Settings, Signoff, SignoffChain, Status
 from ..model.agreement import normalise_organisation
 from ..register.load import load_chain, load_register
 from ..register.store import modify_agreement
+from .assess import to_renew
 from .chain import SIGNING_STATUSES, Progress, Slot, progress, slots
 from .lifecycle import activated, check_move, load_lifecycle, moved, renewed
 
@@ -91,6 +92,10 @@ def apply_signoff(agreement: Agreement, request: SignoffRequest, *, chain: Signo
             Status.ACTIVE: f"it is in force at version {agreement.version}; amend it (or start a review) for a new version",
         }.get(agreement.status, "its status does not take sign-offs")
         raise IsaError(f"{agreement.id} is {agreement.status.value}: {hint}")
+    again = to_renew(agreement)
+    if request.decision == "approve" and again:
+        raise IsaError(f"{agreement.id} version {agreement.version} cannot be approved yet: an amendment changed what "
+                       f"its assessments looked at; make again {'; and '.join(again)}")
     if request.decision == "reject" and not (request.comment and request.comment.strip()):
         raise IsaError("a rejection needs a comment saying what must change (--comment TEXT)")
 
