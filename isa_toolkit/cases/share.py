@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from ..errors import IsaError
 from ..model import Agreement
-from ..model.agreement import SharingDecision, normalise_organisation
+from ..model.agreement import SharingDecision, closest_organisation, normalise_organisation
 from ..register.store import modify_agreement
 
 
@@ -83,8 +83,10 @@ def record_decision(root: Path, record_id: str, *, what: str, to: str, purpose: 
                            "record a one-off disclosure")
         if not is_party(agreement, to):
             parties = "; ".join(p.organisation for p in agreement.parties)
+            guess = closest_organisation(to, [p.organisation for p in agreement.parties])
+            hint = f" Did you mean {guess!r}?" if guess else ""
             raise IsaError(f"{to!r} is not a party to {agreement.id} ({parties}); the agreement covers sharing with its "
-                           "parties only. Name the party, or record a one-off disclosure: isa disclose new")
+                           f"parties only.{hint} Name the party, or record a one-off disclosure: isa disclose new")
         if consent == "no" and rationale is None:
             raise IsaError("sharing without consent needs its reason recorded: add --rationale TEXT (e.g. why asking "
                            "for consent would put someone at risk or prejudice the purpose)")

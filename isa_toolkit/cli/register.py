@@ -99,7 +99,7 @@ def list_(ctx: click.Context, statuses: tuple[str, ...], kind: str, partner: str
       isa list --kind incident --status open
     """
     from ..model import Status
-    from ..register.query import CASE_STATUSES
+    from ..register.query import CASE_STATUSES, partner_suggestion
     from .display import agreement_table, case_table
 
     section = kind if kind in CASE_STATUSES else "agreement"
@@ -108,6 +108,10 @@ def list_(ctx: click.Context, statuses: tuple[str, ...], kind: str, partner: str
     register = load(ctx)
     chosen = select(register, statuses=statuses, kind=kind if kind in ("isa", "protocol") else None, partner=partner,
                     section=section)
+    if partner and not chosen:
+        guess = partner_suggestion(register, partner, section)
+        if guess:
+            click.echo(f"note: no partner matches {partner!r}; did you mean {guess!r}?", err=True)
     if as_json:
         echo_json(chosen)
     elif section == "agreement":

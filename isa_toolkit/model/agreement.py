@@ -9,6 +9,7 @@ levels in use, completeness) are checks in :mod:`isa_toolkit.register.checks`, n
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import hashlib
 import json
 import re
@@ -86,17 +87,32 @@ Answers = Annotated[dict[str, Any], AfterValidator(_answer_texts)]
 Line = Annotated[str, AfterValidator(_plain_text), AfterValidator(_one_line)]
 
 
+_APOSTROPHES = re.compile("['\u2018\u2019\u201b\u02bc\u02bb\u0060\u00b4\u2032]")
+
+
 def normalise_organisation(name: str) -> str:
-    """An organisation's name for comparison: case, accents, punctuation, "&"/"and" and a leading "The" ignored.
+    """An organisation's name for comparison: case, accents, apostrophes, hyphens and other punctuation,
+    "&"/"and", a leading "The" and repeated spaces ignored.
 
     ``"The Norfolk  County Council."`` and ``"norfolk county council"`` compare
-    equal; names in any script keep their letters.
+    equal, as do ``St Edmund's`` and ``St Edmunds`` (an apostrophe of any kind
+    joins its letters) and ``Anglia-Ruskin`` and ``Anglia Ruskin``; names in
+    any script keep their letters. Every comparison of party names uses it.
     """
     text = unicodedata.normalize("NFKD", name)
     text = "".join(char for char in text if not unicodedata.combining(char)).casefold()
-    text = text.replace("&", " and ")
+    text = _APOSTROPHES.sub("", text).replace("&", " and ")
     text = re.sub(r"[\W_]+", " ", text).strip()
     return re.sub(r"^the ", "", text)
+
+
+def closest_organisation(name: str, names) -> str | None:
+    """The one of ``names`` that ``name`` most likely misspells ("Constabulry"), for a "did you mean" (None when
+    none is close)."""
+    wanted = normalise_organisation(name)
+    forms = {normalise_organisation(candidate): candidate for candidate in names if candidate}
+    match = difflib.get_close_matches(wanted, list(forms), n=1, cutoff=0.8)
+    return forms[match[0]] if match else None
 Count = Annotated[int, Strict()]  # a whole number as written: true or "12" is not 1 or 12
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import RecordNotFound
+from ..model.agreement import closest_organisation, normalise_organisation
 from . import vcs
 from .kinds import KINDS, record_path
 from .load import Register
@@ -23,7 +24,7 @@ def select(register: Register, *, statuses=(), kind: str | None = None, partner:
 
     ``kind`` filters agreements by isa / protocol.
     """
-    needle = partner.casefold() if partner else None
+    needle = normalise_organisation(partner) if partner else None
     chosen = []
     index = register.section(section).index
     for record_id in sorted(index):
@@ -32,10 +33,16 @@ def select(register: Register, *, statuses=(), kind: str | None = None, partner:
             continue
         if kind and entry["kind"] != kind:
             continue
-        if needle and not any(needle in organisation.casefold() for organisation in entry["partners"]):
+        if needle and not any(needle in normalise_organisation(organisation) for organisation in entry["partners"]):
             continue
         chosen.append(entry)
     return chosen
+
+
+def partner_suggestion(register: Register, partner: str, section: str = "agreement") -> str | None:
+    """A partner of the register's records whose name ``partner`` seems to misspell, for a "did you mean"."""
+    names = {name for entry in register.section(section).index.values() for name in entry["partners"]}
+    return closest_organisation(partner, names)
 
 
 def history(root: Path, record_id: str) -> list[vcs.LogEntry]:

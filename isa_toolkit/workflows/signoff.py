@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..errors import IsaError
 from ..model import Agreement, Settings, Signoff, SignoffChain, Status
-from ..model.agreement import normalise_organisation
+from ..model.agreement import closest_organisation, normalise_organisation
 from ..register.load import load_chain, load_register
 from ..register.store import modify_agreement
 from .assess import to_renew
@@ -39,8 +39,11 @@ def _find_slot(chain: SignoffChain, agreement: Agreement, role: str, organisatio
         wanted = normalise_organisation(organisation)
         candidates = [s for s in candidates if normalise_organisation(s.organisation or "") == wanted]
         if not candidates:
-            raise IsaError(f"{organisation!r} is not a party to {agreement.id}; the parties are "
-                           f"{', '.join(p.organisation for p in agreement.parties)}")
+            names = [p.organisation for p in agreement.parties]
+            guess = closest_organisation(organisation, names)
+            hint = f"; did you mean {guess!r}?" if guess else ""
+            raise IsaError(f"{organisation!r} is not a party to {agreement.id}{hint} The parties are "
+                           f"{', '.join(names)}")
     # A role may appear in more than one stage: the slot is its first one not yet approved.
     state = progress(chain, agreement, settings)
     by_key = {(s.slot.number, s.slot.role, s.slot.organisation): s for stage in state.stages for s in stage.slots}
