@@ -309,3 +309,32 @@ def test_settings_that_would_misroute_mail_are_refused(make_register):
     typo = settings(25) + "reminders: {escalate_to: head_of_infomation_management}\n"
     root = make_register({}, settings=typo, classification=False)
     assert any("escalations would go nowhere" in p.message for p in store.load_register(root).errors)
+
+
+def test_an_agreement_amended_while_due_is_still_reminded_and_told_its_new_version_is_in_the_chain(register, smtp,
+                                                                                                  tmp_path):
+    changes = tmp_path / "changes.yaml"
+    changes.write_text("benefits: {en: Fewer people hurt or killed at home.}\n")
+    amended = run(register, "amend", ID, "--answers", str(changes), "--detail", "Benefits restated", "--date", "2026-11-20")
+    assert amended.exit_code == 0, amended.output
+    assert store.load_agreement(register, ID).status.value == "under_review"
+    due = json.loads(run(register, "review", "due", "--as-of", "2026-12-08", "--json").output)
+    assert [(i["id"], i["overdue"]) for i in due] == [(ID, True)]
+    result = run(register, "review", "run", "--as-of", "2026-12-08", "--send", "--out", str(tmp_path / "eml"))
+    assert result.exit_code == 0, result.output
+    assert "1 review(s) due, 2 reminded" in result.output
+    english = next(m for m in smtp.messages if m["To"].addresses[0].addr_spec == "ray@example.org")
+    text = english.get_body(("plain",)).get_content()
+    assert "A new version (1.1) is in the sign-off chain" in text and f"isa status {ID}" in text
+    assert f"isa review start {ID}" not in text
+    french = next(m for m in smtp.messages if m["To"].addresses[0].addr_spec == "dee@example.org")
+    assert "Une nouvelle version (1.1) est dans le circuit de validation" in french.get_body(("plain",)).get_content()
+
+
+def test_a_review_started_by_hand_and_overdue_is_still_reminded(register, smtp, tmp_path):
+    assert run(register, "review", "start", ID, "--date", "2026-11-25").exit_code == 0
+    result = run(register, "review", "run", "--as-of", "2026-12-08", "--send", "--out", str(tmp_path / "eml"))
+    assert "1 review(s) due, 2 reminded" in result.output
+    text = next(m for m in smtp.messages if m["To"].addresses[0].addr_spec == "ray@example.org").get_body(
+        ("plain",)).get_content()
+    assert "Its review began on 25 November 2026 and is not complete yet." in text

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from ..cases.deadlines import owed
 from ..errors import IsaError
-from ..model import Settings, Status
+from ..model import Settings
 from ..model.dates import add_months, review_due
 from ..register import vcs
 from ..register.load import Register
@@ -166,9 +166,8 @@ def plan(register: Register, as_of: dt.date) -> tuple[int, list[Reminder]]:
         raise IsaError("register.yaml has errors, so the reminder schedule is unknown; run `isa validate`")
     horizon = max(settings.reminders.days_before, default=0)
     due = due_agreements(register, as_of, horizon)
-    # A review under way needs sign-offs, not reminders to start it (isa pending shows who to chase).
-    reminders = [r for item in due if item.agreement.status is not Status.UNDER_REVIEW
-                 for r in reminders_for(item, settings)]
+    # A review under way (a new version in the sign-off chain) is still due: its reminders say so and ask to chase.
+    reminders = [r for item in due for r in reminders_for(item, settings)]
     table = _classification_reminders(register, as_of)
     return len(due) + (1 if table else 0), reminders + table
 

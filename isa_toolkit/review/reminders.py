@@ -25,7 +25,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 
 from ..i18n import long_date
-from ..model import Agreement, Contact, Settings
+from ..model import Agreement, Contact, Settings, Status
 from .schedule import DueReview
 
 CLASSIFICATION_ID = "classification"
@@ -49,6 +49,10 @@ class Reminder:
     days_left: int
     stage: str
     recipient: Recipient
+    # Under review: the review began on this day (a review started by hand), or None with ``under_review`` set when an
+    # amendment put a new version in the sign-off chain. Either way it is still due, so it is still reminded.
+    under_review: bool = False
+    review_started: dt.date | None = None
 
     @property
     def key(self) -> str:
@@ -97,13 +101,15 @@ def reminders_for(item: DueReview, settings: Settings) -> list[Reminder]:
     out = []
     current = stage(item.days_left, settings)
     title = dict(agreement.title.texts)
+    under_way = {"under_review": agreement.status is Status.UNDER_REVIEW, "review_started": agreement.review.started}
     if current is not None:
-        out += [Reminder(agreement.id, title, item.due, item.days_left, current, r) for r in recipients(agreement, settings)]
+        out += [Reminder(agreement.id, title, item.due, item.days_left, current, r, **under_way)
+                for r in recipients(agreement, settings)]
     head = settings.contacts.get(settings.reminders.escalate_to)
     if -item.days_left >= settings.reminders.escalate_after_days and head is not None and head.email:
         lang = head.language if head.language in settings.languages else settings.languages[0]
         out.append(Reminder(agreement.id, title, item.due, item.days_left, "escalation",
-                            Recipient(head.name, head.email, lang, "escalation")))
+                            Recipient(head.name, head.email, lang, "escalation"), **under_way))
     return out
 
 
@@ -126,6 +132,10 @@ TEXT = {
                       "so that it can be assigned and completed.",
         "action": "Please confirm whether the agreement is still needed and what has changed (data, processes, "
                   "designated officers), then start the review: isa review start {id}",
+        "new_version": "A new version ({version}) is in the sign-off chain: the review is done when it is signed and "
+                       "in force.",
+        "review_started": "Its review began on {started} and is not complete yet.",
+        "chase": "Please see what is still needed and who must act, and chase them: isa status {id}",
         "event": "Review of {id}: {title}",
         "sign": "The information sharing register",
     },
@@ -147,6 +157,10 @@ TEXT = {
                       "{role}, afin qu'il soit attribué et mené à bien.",
         "action": "Merci de confirmer si l'accord est toujours nécessaire et ce qui a changé (données, procédures, "
                   "référents désignés), puis d'ouvrir le réexamen : isa review start {id}",
+        "new_version": "Une nouvelle version ({version}) est dans le circuit de validation : le réexamen sera achevé "
+                       "lorsqu'elle sera signée et en vigueur.",
+        "review_started": "Son réexamen a commencé le {started} et n'est pas encore achevé.",
+        "chase": "Merci de voir ce qui manque encore et qui doit agir, et de les relancer : isa status {id}",
         "event": "Réexamen de {id} : {title}",
         "sign": "Le registre du partage d'informations",
     },
@@ -210,7 +224,15 @@ def build_email(reminder: Reminder, agreement_version: str, *, sender: str, as_o
     else:
         subject, body = words["subject_late"], words["late"].format(
             title=title, id=reminder.record_id, version=agreement_version, date=date, days=days)
-    action = words["table_action"] if table else words["action"].format(id=reminder.record_id)
+    if table:
+        action = words["table_action"]
+    elif reminder.under_review:
+        where = (words["review_started"].format(started=long_date(reminder.review_started, lang))
+                 if reminder.review_started else words["new_version"].format(version=agreement_version))
+        body = f"{body} {where}"
+        action = words["chase"].format(id=reminder.record_id)
+    else:
+        action = words["action"].format(id=reminder.record_id)
     lines = [words["hello"].format(name=_clean(reminder.recipient.name)), "", body, "", action, "", "-- ", words["sign"]]
     message = EmailMessage()
     message["From"] = sender
