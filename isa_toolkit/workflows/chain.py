@@ -66,7 +66,9 @@ class StageState:
         return [s for s in self.slots if not s.approved]
 
     def waiting_text(self) -> str:
-        return ", ".join(s.slot.label() for s in self.waiting)
+        """Who the stage waits for: each role (and party), and the person expected to sign when known."""
+        return "; ".join(s.slot.label() + (f" from {s.slot.expected.name}" if s.slot.expected else "")
+                         for s in self.waiting)
 
 
 @dataclass

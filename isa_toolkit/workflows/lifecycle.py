@@ -19,7 +19,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from ..errors import IsaError
-from ..model import Agreement, Localized, SignoffChain, Status, StatusChange
+from ..model import Agreement, Localized, Settings, SignoffChain, Status, StatusChange
 from ..model.agreement import Frozen
 from ..model.dates import add_months
 from ..register.definitions import load_definition
@@ -83,6 +83,7 @@ class Move:
     to: Status
     chain: SignoffChain | None
     reason: str | None
+    settings: Settings | None = None  # for the people the register's own roles expect (its contacts)
 
 
 def _risk_assessment_allows(move: Move) -> list[str]:
@@ -123,7 +124,7 @@ def _assessments_current(move: Move) -> list[str]:
 def _chain_stage_complete(move: Move) -> list[str]:
     if move.chain is None:
         return ["a valid sign-off chain"]
-    state = progress(move.chain, move.agreement)
+    state = progress(move.chain, move.agreement, move.settings)
     for stage in state.stages:
         if stage.stage.status == move.to.value and not stage.complete:
             return [f"every sign-off of stage {stage.number} ({stage.stage.id}): waiting for {stage.waiting_text()}"]
@@ -133,7 +134,7 @@ def _chain_stage_complete(move: Move) -> list[str]:
 def _chain_complete(move: Move) -> list[str]:
     if move.chain is None:
         return ["a valid sign-off chain"]
-    state = progress(move.chain, move.agreement)
+    state = progress(move.chain, move.agreement, move.settings)
     return [] if state.complete else [f"every sign-off of the chain for version {move.agreement.version}: "
                                       f"stage {state.open_stage.number} ({state.open_stage.stage.id}) is waiting for "
                                       f"{state.open_stage.waiting_text()}"]
@@ -163,22 +164,29 @@ def _target(transition: Transition, agreement: Agreement) -> Status | None:
 
 
 def check_move(lifecycle: Lifecycle, agreement: Agreement, to: Status, *, chain: SignoffChain | None,
-               reason: str | None = None, automatic: bool = False) -> None:
-    """Raise :class:`Refused` unless the lifecycle allows ``agreement`` to move to ``to`` now."""
+               reason: str | None = None, automatic: bool = False, settings: Settings | None = None) -> None:
+    """Raise :class:`Refused` unless the lifecycle allows ``agreement`` to move to ``to`` now.
+
+    A refusal says what is missing and from whom, not only which moves exist.
+    """
     current = agreement.status
+    move = Move(agreement, to, chain, reason, settings)
     candidates = [t for t in lifecycle.transitions if current in t.from_ and _target(t, agreement) is to]
     if not automatic:
         manual = [t for t in candidates if not t.automatic]
         if candidates and not manual:
+            waiting = _ahead(move)
             raise Refused(f"{agreement.id} moves from {current.value} to {to.value} by itself, when "
-                          f"{_automatic_cause(to)}; it cannot be asked for")
+                          f"{_automatic_cause(to)}; it cannot be asked for" + (f". {waiting[0].upper()}{waiting[1:]}" if waiting else ""))
         candidates = manual
     if not candidates:
+        waiting = _ahead(move)
+        if waiting:
+            raise Refused(f"{agreement.id} cannot move from {current.value} to {to.value} yet: {waiting}")
         allowed = sorted({(_target(t, agreement) or Status.DRAFT).value for t in lifecycle.transitions
                           if current in t.from_ and (automatic or not t.automatic) and _target(t, agreement)})
         raise Refused(f"{agreement.id} cannot move from {current.value} to {to.value}; "
                       f"from {current.value} it can move to: {', '.join(allowed) or 'nothing'}")
-    move = Move(agreement, to, chain, reason)
     best: list[str] | None = None
     for transition in candidates:
         missing = [item for guard in transition.guards for item in GUARDS[guard](move)]
@@ -186,6 +194,34 @@ def check_move(lifecycle: Lifecycle, agreement: Agreement, to: Status, *, chain:
             return
         best = missing if best is None or len(missing) < len(best) else best
     raise Refused(f"{agreement.id} cannot move from {current.value} to {to.value} yet; missing: {'; '.join(best or [])}")
+
+
+ROAD = (Status.DRAFT, Status.ASSESSED, Status.IN_REVIEW, Status.APPROVED, Status.AUTHORISED, Status.SIGNED,
+        Status.ACTIVE)  # the way an agreement comes into force
+
+
+def _ahead(move: Move) -> str | None:
+    """When ``move.to`` lies further along the way into force: what stands between, and who must act."""
+    agreement, to = move.agreement, move.to
+    current = agreement.status
+    if current is Status.UNDER_REVIEW and to is Status.ACTIVE:
+        current = Status.AUTHORISED  # a new version on its way through the chain
+    if current not in ROAD or to not in ROAD or ROAD.index(to) <= ROAD.index(current):
+        return None
+    if current is Status.DRAFT:
+        missing = _risk_assessment_allows(move) + _dpia_settled(move)
+        first = f"first it must be assessed (isa transition {agreement.id} assessed)"
+        return first + (f", which needs {'; '.join(missing)}" if missing else "")
+    if move.chain is None:
+        return None
+    state = progress(move.chain, agreement, move.settings)
+    stage = state.open_stage
+    if stage is None:
+        return f"the sign-off chain is complete; activate it: isa activate {agreement.id}" if to is Status.ACTIVE else None
+    then = f"; then isa activate {agreement.id}" if to is Status.ACTIVE and agreement.status is not Status.UNDER_REVIEW \
+        else ""
+    return (f"the sign-off chain for version {agreement.version} is at stage {stage.number} ({stage.stage.id}), "
+            f"waiting for {stage.waiting_text()}{then}")
 
 
 def _automatic_cause(to: Status) -> str:
@@ -231,7 +267,7 @@ def transition(root: Path, record_id: str, to: Status, *, by: str, date: dt.date
         raise Refused(f"the date {date} is in the future")
 
     def edit(agreement: Agreement) -> tuple[Agreement, str]:
-        check_move(lifecycle, agreement, to, chain=chain, reason=reason)
+        check_move(lifecycle, agreement, to, chain=chain, reason=reason, settings=register.settings)
         _not_held_by_a_breach(root, agreement, to)
         if to is Status.ACTIVE and agreement.status in (Status.SIGNED, Status.UNDER_REVIEW):
             return activated(agreement, date, by=by)  # the same as isa activate: dates set

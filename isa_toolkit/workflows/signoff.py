@@ -219,7 +219,7 @@ def activate(root: Path, record_id: str, *, by: str, date: dt.date | None = None
         raise IsaError(f"the activation date {day} is in the future")
 
     def edit(agreement: Agreement) -> tuple[Agreement, str]:
-        check_move(lifecycle, agreement, Status.ACTIVE, chain=chain)
+        check_move(lifecycle, agreement, Status.ACTIVE, chain=chain, settings=register.settings)
         return activated(agreement, day, by=by)
 
     return modify_agreement(register.root, record_id, edit, by=by)
