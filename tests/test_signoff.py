@@ -426,3 +426,23 @@ def test_changed_signed_content_is_flagged(make_register):
     root = make_register({PATH: signed.replace("visits can be planned.", "visits can be planned, and more.")})
     [problem] = store.load_register(root).problems
     assert "has changed since 1 sign-off(s) were given" in problem.message and problem.line > 0
+
+
+def test_refusals_name_the_signatures_missing_and_from_whom(register, make_register):
+    for role, organisation in DEFAULT_CHAIN[:8]:
+        assert sign(register, role, organisation, "--date", "2026-10-15").exit_code == 0
+    assert status_of(register) == "authorised"
+    expected = ("the sign-off chain for version 1.0 is at stage 4 (signature), waiting for "
+                f"partner_signatory ({POLICE}) from Sam Signer; partner_signatory ({COUNCIL}) from Cat Signer")
+    activate = run(register, "activate", ID)
+    assert activate.exit_code == 1
+    assert f"{ID} cannot move from authorised to active yet: {expected}; then isa activate {ID}" in activate.output
+    signed = run(register, "transition", ID, "signed")
+    assert signed.exit_code == 1
+    assert "moves from authorised to signed by itself, when the last signature is recorded" in signed.output
+    assert "The sign-off chain for version 1.0 is at stage 4" in signed.output
+    draft = make_register({PATH: record(status="draft", extra="", screened=False)})
+    refused = run(draft, "transition", ID, "active")
+    assert refused.exit_code == 1
+    assert (f"first it must be assessed (isa transition {ID} assessed), which needs a risk assessment (isa assess {ID})"
+            in refused.output)
