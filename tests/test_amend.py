@@ -131,3 +131,17 @@ def test_a_changed_source_text_marks_the_other_languages_out_of_date(make_regist
     assert benefits.stale("en") == ["fr"]
     validated = run(root, "validate")
     assert "benefits" in validated.output and "fr" in validated.output
+
+
+def test_a_name_with_a_line_break_is_refused_by_amend_and_by_validate(make_register, tmp_path):
+    root = make_register({PATH: record("draft")})
+    broken = ("parties:\n  - organisation: Testshire Constabulary\n    role: discloser\n"
+              "    designated_officer: {name: \"Dee\\nOfficer\", email: dee@example.org}\n"
+              "  - organisation: Testshire Council\n    role: recipient\n")
+    result = amend(root, tmp_path, broken, "Officer renamed")
+    assert result.exit_code == 1 and "parties[0].designated_officer.name: must be on one line" in result.output
+    assert store.load_agreement(root, ID).version == "1.0"  # nothing written
+    by_hand = make_register({PATH: record("draft").replace("name: Dee Officer", 'name: "Dee\\nOfficer"')})
+    validated = run(by_hand, "validate")
+    assert validated.exit_code == 1
+    assert f"{PATH}:12: parties[0].designated_officer.name: must be on one line" in validated.output

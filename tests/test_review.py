@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from isa_toolkit import register as store
 from isa_toolkit.cli import main
+from isa_toolkit.errors import InvalidRecord
 from isa_toolkit.review.daily import due_list, plan, read_log
 
 from .conftest import complete_isa, git
@@ -175,9 +176,14 @@ def test_an_unreachable_server_fails_everything_and_logs_it(make_register, tmp_p
 
 
 def test_names_and_titles_never_become_headers(make_register, smtp, tmp_path):
-    hostile = RECORD.replace("Ray Officer", "Ray\\nBcc: evil@example.net").replace(
+    # A name cannot hold a line break at all: the record is refused where it is read.
+    broken = RECORD.replace("name: Ray Officer", "name: \"Ray\\nBcc: evil@example.net\"")
+    refused = make_register({f"agreements/{ID}.yaml": broken}, settings=settings(smtp.port), classification=False)
+    with pytest.raises(InvalidRecord):
+        store.load_agreement(refused, ID)
+    # A title may run over lines and hold what looks like header syntax; it never becomes a header either.
+    hostile = RECORD.replace(
         "  en: Home fire safety visits", "  en: \"Visits =?UTF-8?Q?=0A?=Bcc: evil@example.net; a, b \\\\ c\"")
-    hostile = hostile.replace("name: Ray\\nBcc", "name: \"Ray\\nBcc").replace("evil@example.net, email", "evil@example.net\", email")
     root = make_register({f"agreements/{ID}.yaml": hostile}, settings=settings(smtp.port), classification=False)
     title = store.load_agreement(root, ID).title.get("en")
     assert "=?UTF-8?Q?=0A?=" in title and ";" in title and "\\" in title

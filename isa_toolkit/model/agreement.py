@@ -153,14 +153,14 @@ class Level(str, Enum):
         return list(Level).index(self)
 
 class Contact(Frozen):
-    name: Text
-    title: Text | None = None
+    name: Line
+    title: Line | None = None
     email: str | None = Field(default=None, pattern=EMAIL_PATTERN)
-    phone: Text | None = None
+    phone: Line | None = None
     language: str | None = None
 
 class Party(Frozen):
-    organisation: Text
+    organisation: Line
     role: Literal["discloser", "recipient", "both", "signatory"]
     controller: Literal["controller", "joint_controller", "processor"] = "controller"
     designated_officer: Contact | None = None
@@ -170,7 +170,7 @@ class LegalBasis(Frozen):
     """One legal ground: a lawful basis, a condition for special/criminal data, or a legal power."""
 
     type: Literal["lawful_basis", "special_category_condition", "criminal_offence_condition", "legal_power"]
-    reference: Text
+    reference: Line
     detail: Localized | None = None
 
 class DataItem(Frozen):
@@ -202,7 +202,7 @@ class Screening(Frozen):
     answers: Answers = {}
     triggers: list[str] = []
     rationale: Localized | None = None
-    by: Text
+    by: Line
     date: Day
     # Set by an amendment that changed what the screening looked at (data items, parties, purpose): why it must
     # be run again. The lifecycle and the sign-off chain wait until it is.
@@ -223,15 +223,15 @@ class RiskAssessment(Frozen):
     outcome: Literal["proceed", "proceed_with_conditions", "do_not_proceed"]
     reasons: list[str] = []  # the items that decided the outcome
     conditions: list[Localized] = []
-    by: Text
+    by: Line
     date: Day
     needs_renewal: Text | None = None  # as for the DPIA screening: why the assessment must be made again
 
 class Signoff(Frozen):
     stage: Count = Field(ge=1)
     role: str = Field(min_length=1, pattern=r"^[a-z][a-z0-9_]*$")
-    name: Text
-    organisation: Text | None = None
+    name: Line
+    organisation: Line | None = None
     decision: Literal["approve", "reject"]
     comment: Text | None = None
     date: Day
@@ -242,10 +242,10 @@ class Signoff(Frozen):
 class ReviewFinding(Frozen):
     """What one stakeholder said in a review: is the agreement still required, and what has changed."""
 
-    stakeholder: Text
+    stakeholder: Line
     still_required: bool
     changes: Localized | None = None
-    by: Text
+    by: Line
     date: Day
 
 
@@ -274,7 +274,7 @@ class StatusChange(Frozen):
     date: Day
     from_status: Status = Field(alias="from")
     to: Status
-    by: Text
+    by: Line
     reason: Text | None = None
 
     model_config = Frozen.model_config | {"populate_by_name": True, "serialize_by_alias": True}
@@ -283,9 +283,9 @@ class StatusChange(Frozen):
 class Amendment(Frozen):
     version: str = Field(pattern=VERSION_PATTERN)
     detail: Text
-    author: Text
+    author: Line
     date: Day
-    approved_by: Text | None = None
+    approved_by: Line | None = None
 
 class MatrixRow(Frozen):
     information_type: Localized
@@ -317,7 +317,7 @@ class Agreement(Frozen):
     languages: list[str] = Field(default=["en"], min_length=1)
     sharing_type: Literal["systematic", "one-off"] = "systematic"
     owner: Contact | None = None
-    business_area: Text | None = None
+    business_area: Line | None = None
     parties: list[Party] = Field(min_length=1)
     purpose: Localized
     benefits: Localized | None = None

@@ -10,18 +10,18 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
-from .agreement import EMAIL_PATTERN, Answers, Day, Frozen, Text
+from .agreement import EMAIL_PATTERN, Answers, Day, Frozen, Line
 from .localized import Localized, check_languages
 
 
 class Requester(Frozen):
     """Who asked: the organisation, the person and how to reach them."""
 
-    organisation: Text
-    name: Text
-    title: Text | None = None  # role or rank, e.g. "Detective Sergeant"
+    organisation: Line
+    name: Line
+    title: Line | None = None  # role or rank, e.g. "Detective Sergeant"
     email: str | None = Field(default=None, pattern=EMAIL_PATTERN)
-    phone: Text | None = None
+    phone: Line | None = None
 
 
 class Criteria(Frozen):
@@ -32,7 +32,7 @@ class Criteria(Frozen):
     outcome: Literal["proceed", "proceed_with_conditions", "do_not_proceed"]
     reasons: list[str] = []  # the items that decided the outcome
     conditions: list[Localized] = []
-    by: Text
+    by: Line
     date: Day
 
 

@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from .agreement import Day, Frozen, Level, Text
+from .agreement import Day, Frozen, Level, Line, Text
 from .common import CaseRecord, Criteria, Requester
 from .localized import Localized
 
@@ -22,8 +22,8 @@ from .localized import Localized
 class Approval(Frozen):
     """The manager who supported the disclosure, where policy asks for one of a given rank."""
 
-    name: Text
-    rank: Text
+    name: Line
+    rank: Line
     date: Day | None = None
 
 
@@ -50,7 +50,7 @@ class Disclosure(CaseRecord):
     agreements_considered: list[str] = []  # agreements in force found covering the recipient and purpose
     completed: Day | None = None  # an urgent disclosure's record was completed on this day
 
-    recorded_by: Text
+    recorded_by: Line
     recorded: Day
 
     @model_validator(mode="after")

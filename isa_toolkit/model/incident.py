@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from .agreement import Count, Day, Frozen, Text
+from .agreement import Count, Day, Frozen, Line, Text
 from .common import CaseRecord
 from .localized import Localized
 
@@ -40,7 +40,7 @@ class Resolution(Frozen):
     date: Day
     agreed: Localized  # what the parties agreed
     agreed_by: list[Text] = Field(min_length=1)  # the parties (or members) who agreed it
-    by: Text  # who recorded it
+    by: Line  # who recorded it
 
 
 class Incident(CaseRecord):
@@ -52,7 +52,7 @@ class Incident(CaseRecord):
     severity: Severity
     occurred: Day | None = None
     reported: Day
-    reported_by: Text
+    reported_by: Line
     self_reported: bool  # reported by those responsible, or identified by someone else
     organisations: list[Text] = []  # the organisations involved
     agreements: list[str] = []  # the agreements affected
@@ -66,7 +66,7 @@ class Incident(CaseRecord):
 
     resolution: Resolution | None = None
 
-    recorded_by: Text
+    recorded_by: Line
     recorded: Day
 
     @model_validator(mode="after")

@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from .agreement import Day, Frozen, Level, Text
+from .agreement import Day, Frozen, Level, Line, Text
 from .common import CaseRecord, Criteria, Requester
 from .localized import Localized
 
@@ -30,7 +30,7 @@ class Safeguards(Frozen):
 class RequestDecision(Frozen):
     decision: Literal["grant", "refuse"]
     date: Day
-    by: Text
+    by: Line
     reason: Localized | None = None
     safeguards: Safeguards | None = None
     conditions_met: list[str] = []  # criteria conditions the decider confirms were put right before the grant
@@ -58,7 +58,7 @@ class Request(CaseRecord):
     criteria: Criteria | None = None
     decision: RequestDecision | None = None
 
-    recorded_by: Text
+    recorded_by: Line
     recorded: Day
 
     @model_validator(mode="after")

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from .agreement import EMAIL_PATTERN, Contact, Count, Day, Frozen, Text
+from .agreement import EMAIL_PATTERN, Contact, Count, Day, Frozen, Line
 from .localized import Localized, check_languages
 
 ROLE_PATTERN = r"^[a-z][a-z0-9_]*$"
@@ -127,7 +127,7 @@ class Settings(Frozen):
     """What ``register.yaml`` holds."""
 
     name: Localized
-    organisation: Text
+    organisation: Line
     languages: list[str] = Field(default=["en"], min_length=1)
     id_prefix: IdPrefixes = IdPrefixes()
     review: ReviewSettings = ReviewSettings()
