@@ -446,3 +446,17 @@ def test_refusals_name_the_signatures_missing_and_from_whom(register, make_regis
     assert refused.exit_code == 1
     assert (f"first it must be assessed (isa transition {ID} assessed), which needs a risk assessment (isa assess {ID})"
             in refused.output)
+
+
+def test_status_names_the_information_asset_owner_the_record_names(make_register):
+    owner = "owner: {name: Olga Owner, title: Head of Safeguarding, email: olga@example.org}\n"
+    root = make_register({PATH: record() + owner})
+    shown = run(root, "status", ID)
+    assert shown.exit_code == 0
+    assert "information_asset_owner" in shown.output and "pending - expected: Olga Owner" in shown.output
+    assert "Next: chase Olga Owner (information_asset_owner)" in shown.output
+    data = json.loads(run(root, "status", ID, "--json").output)
+    assert data["stages"][0]["slots"][0] == {"role": "information_asset_owner", "organisation": None,
+                                             "expected": "Olga Owner", "signoff": None, "stale": []}
+    pending = run(root, "pending")
+    assert "Olga Owner (information_asset_owner)" in pending.output

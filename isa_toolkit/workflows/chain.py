@@ -86,13 +86,20 @@ class Progress:
         return next((stage for stage in self.stages if not stage.complete), None)
 
 
+def expected_for(role: str, agreement: Agreement, settings: Settings | None) -> Contact | None:
+    """Who is expected to sign for one of the register's own roles: the information asset owner the record names,
+    else the person ``contacts`` in ``register.yaml`` gives for the role."""
+    if role == "information_asset_owner" and agreement.owner is not None:
+        return agreement.owner
+    return settings.contacts.get(role) if settings else None
+
+
 def slots(chain: SignoffChain, agreement: Agreement, settings: Settings | None = None) -> list[Slot]:
     """Every sign-off the chain needs for this agreement, stage by stage."""
-    contacts = settings.contacts if settings else {}
     out = []
     for number, stage in enumerate(chain.stages, 1):
         for role in stage.roles:
-            out.append(Slot(number, stage, role, None, contacts.get(role)))
+            out.append(Slot(number, stage, role, None, expected_for(role, agreement, settings)))
         if stage.partners:
             for party in agreement.parties:
                 person = party.designated_officer if stage.partners == "designated_officer" else party.signatory
