@@ -144,14 +144,26 @@ def test_dpia_required_by_special_category_data_and_justified_otherwise(register
     dpia = store.load_agreement(register, ID).dpia
     assert dpia.required is True
     assert dpia.screening.triggers == ["special_category"] and dpia.screening.answers["special_category"] is True
-    assert dpia.reason.get("en").startswith("DPIA required: Special-category data is shared.")
-    assert dpia.reason.get("fr").startswith("AIPD requise")
+    # The officer's own reason stays as written; the screening keeps its triggers and rationale.
+    assert dpia.reason.texts == {"en": "Low volume of moderate data.", "fr": "Faible volume de données modérées."}
+    assert dpia.screening.rationale.get("en") == "Small monthly list."
 
     justified = answers_file(tmp_path, {"bulk": "no", "justification": "Covered by the force-wide DPIA for MASH.",
                                         "rationale": "Reviewed with the DPO."}, "j.json")
     assert run(register, "assess", ID, "--checklist", "dpia_screening", "--answers", str(justified)).exit_code == 0
     dpia = store.load_agreement(register, ID).dpia
-    assert dpia.required is False and "force-wide DPIA" in dpia.reason.get("en")
+    assert dpia.required is False and "force-wide DPIA" in dpia.screening.answers["justification"]
+    assert dpia.reason.get("en") == "Low volume of moderate data."  # never overwritten
+
+
+def test_a_first_screening_gives_an_empty_reason_the_officers_rationale(make_register, tmp_path):
+    text = SPECIAL.replace("  reason: {en: Low volume of moderate data., fr: Faible volume de données modérées.}\n", "")
+    root = make_register({"workflows/checklists/dpia_screening.yaml": DPIA, f"agreements/{ID}.yaml": text})
+    rationale = {"en": "Health data about people at risk.", "fr": "Données de santé de personnes à risque."}
+    result = run(root, "assess", ID, "--checklist", "dpia_screening", "--answers",
+                 str(answers_file(tmp_path, {"bulk": "no", "rationale": rationale})))
+    assert result.exit_code == 0, result.output
+    assert store.load_agreement(root, ID).dpia.reason.texts == rationale
 
 
 def test_a_prefilled_item_cannot_be_answered_against_the_record(register, tmp_path):

@@ -522,3 +522,21 @@ def test_templates_check_reads_a_broken_helper_template_without_a_traceback(tmp_
     result = CliRunner().invoke(main, ["templates", "check", str(tmp_path)])
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert f"{tmp_path}/html/_bad.html:2: not a valid template" in result.output
+
+
+def test_the_dpia_section_gives_the_officers_reason_and_the_triggering_items_as_a_list(make_register, tmp_path):
+    screening = ("  screening: {checklist: dpia_screening, answers: {special_category: true, vulnerable_people: true}, "
+                 "triggers: [special_category, vulnerable_people], by: Ava Assessor, date: 2026-10-01}\n")
+    text = complete_isa(ID).replace("  required: false\n", "  required: true\n").replace(
+        "start_date:", screening + "start_date:", 1)
+    root = make_register({f"agreements/{ID}.yaml": text})
+    register = store.load_register(root)
+    made = render(register, register.agreements[ID], doc="agreement", lang="fr", outdir=tmp_path)
+    docx = next(item.path for item in made if item.format == "docx")
+    bullets = [p.text for p in Document(str(docx)).paragraphs if p.style.name == "List Bullet"]
+    questions = [q for q in bullets if q.endswith("?")]
+    assert len(questions) == 2 and not any(";" in q for q in questions)
+    page = pdf_text(next(item.path for item in made if item.format == "pdf"))
+    assert "Faible volume de données modérées." in page  # the officer's reason, as written
+    assert "Questions de présélection ayant reçu la réponse oui :" in page.replace("\u202f", " ").replace("\xa0", " ")
+    assert all(q.split()[0] in page for q in questions)

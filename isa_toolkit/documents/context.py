@@ -127,6 +127,16 @@ def workflow_texts(record: Agreement | Disclosure, doc: str | None, chain=None,
     out: list[tuple[str, Localized]] = []
     if doc == "signoff-sheet" and chain is not None:
         out += [(f"workflows/signoff_chain.yaml stages[{n}].title", stage.title) for n, stage in enumerate(chain.stages)]
+    screening = record.dpia.screening if isinstance(record, Agreement) and record.dpia is not None else None
+    if doc in ("agreement", "protocol", "assessment") and screening is not None and screening.triggers:
+        try:  # the triggered items are listed, by their questions
+            checklist = load_checklist(screening.checklist, checklists_root)
+        except IsaError:
+            checklist = None
+        if checklist is not None:
+            where = f"workflows/checklists/{screening.checklist}.yaml"
+            out += [(f"{where} {item.id}.question", item.question) for item in checklist.items
+                    if item.id in screening.triggers and doc != "assessment"]
     answered = []
     if doc == "assessment" and isinstance(record, Agreement):
         answered += [(a.checklist, a.answers) for a in (record.risk_assessment, record.dpia and record.dpia.screening) if a]
@@ -312,6 +322,7 @@ def language_context(agreement: Agreement, lang: str, *, classification: Classif
         "dpia": {
             "required": t("Required") if dpia.required else (t("Not required") if dpia.required is False else t("Not screened")),
             "reason": text(dpia.reason), "reference": dpia.reference or "", "summary": text(dpia.summary),
+            "triggers": _triggers(dpia.screening, text, checklists_root),
         } if dpia else None,
         "risk_assessment": {
             "outcome": t(OUTCOME[ra.outcome]), "by": ra.by, "date": long_date(ra.date, lang),
@@ -395,6 +406,18 @@ def _assessments(agreement: Agreement, text: Texts, t, lang: str, root) -> list[
             "date": long_date(day, lang), "rationale": text(rationale), "conditions": conditions, "rows": rows,
         })
     return out
+
+
+def _triggers(screening, text: Texts, root) -> list[str]:
+    """The DPIA screening's items answered yes, by their questions (the item id if the checklist is gone)."""
+    if screening is None or not screening.triggers:
+        return []
+    try:
+        checklist = load_checklist(screening.checklist, root)
+    except IsaError:
+        checklist = None
+    known = {item.id: item for item in checklist.items} if checklist else {}
+    return [text(known[i].question) if i in known else i.replace("_", " ").capitalize() for i in screening.triggers]
 
 
 def _checklist_answers(name: str, answers: dict, text: Texts, t, root) -> tuple[str, list[dict]]:

@@ -1,8 +1,10 @@
 """Assessing an agreement against a checklist, and keeping the result in the record.
 
 A risk checklist (the information sharing officer's risk assessment) sets
-``risk_assessment``; the DPIA screening sets ``dpia.required`` and
-``dpia.reason`` and keeps the screening's answers in ``dpia.screening``. The
+``risk_assessment``; the DPIA screening sets ``dpia.required`` and keeps the
+screening's answers, the items that triggered it and the officer's rationale
+in ``dpia.screening``. ``dpia.reason`` is the officer's own: a screening fills
+it with its rationale only when it is empty, and never rewrites it. The
 latest result is in the record; earlier ones are in its git history.
 """
 
@@ -56,20 +58,6 @@ def applies(checklist: Checklist, agreement: Agreement) -> None:
         raise IsaError(f"the {checklist.id} checklist is used when recording a disclosure or request, not on an agreement")
 
 
-def _reason(checklist: Checklist, result: Result, answers: dict[str, Any], languages: list[str]) -> Localized:
-    texts = {}
-    for lang in languages:
-        labels = [checklist.item(i).question.get(lang) or str(checklist.item(i).question) for i in result.reasons]
-        if result.outcome == "dpia_required":
-            intro = {"fr": "AIPD requise : "}.get(lang, "DPIA required: ")
-            texts[lang] = intro + "; ".join(labels)
-        elif labels:
-            intro = {"fr": "Pas d'AIPD requise malgré : "}.get(lang, "No DPIA required despite: ")
-            texts[lang] = intro + "; ".join(labels) + f" ({answers.get('justification', '').strip()})"
-        else:
-            texts[lang] = {"fr": "Aucune question de présélection n'a reçu de réponse positive."}.get(
-                lang, "No screening question was answered yes.")
-    return Localized(texts)
 
 
 def apply_result(agreement: Agreement, checklist: Checklist, answers: dict[str, Any], result: Result, *,
@@ -84,11 +72,10 @@ def apply_result(agreement: Agreement, checklist: Checklist, answers: dict[str, 
     screening = Screening(checklist=checklist.id, answers=answers, triggers=result.reasons, rationale=rationale,
                           by=by, date=date)
     current = agreement.dpia or Dpia()
-    dpia = current.model_copy(update={
-        "required": result.outcome == "dpia_required",
-        "reason": _reason(checklist, result, answers, agreement.languages),
-        "screening": screening,
-    })
+    update: dict[str, Any] = {"required": result.outcome == "dpia_required", "screening": screening}
+    if current.reason is None and rationale is not None:
+        update["reason"] = rationale  # the officer's own words, never replaced by a later screening
+    dpia = current.model_copy(update=update)
     return agreement.model_copy(update={"dpia": dpia})
 
 

@@ -237,7 +237,11 @@ def agreement() -> Document:
                    ["{{ item.type }}", "{{ item.level }}", "{{ item.summary }}"], "doc.sharing_matrix.rows")
         with _only_if(d, "doc.dpia"):
             d.add_heading("{{ doc.t('Data protection impact assessment') }}", level=2)
-            _para(d, "{{ doc.dpia.required }} {{ doc.dpia.reference }}. {{ doc.dpia.reason }} {{ doc.dpia.summary }}")
+            _para(d, "{{ doc.dpia.required }} {{ doc.dpia.reference }}. {{ doc.dpia.reason }}")
+            with _only_if(d, "doc.dpia.triggers"):
+                _para(d, "{{ doc.t('Screening questions answered yes') }}{{ doc.colon }}")
+                _list(d, "item in doc.dpia.triggers")
+            _line_if(d, "doc.dpia.summary", "{{ doc.dpia.summary }}")
         with _only_if(d, "doc.principles"):
             d.add_heading("{{ doc.t('Principles') }}", level=2)
             _list(d, "item in doc.principles", style="List Number")
