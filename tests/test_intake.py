@@ -140,10 +140,13 @@ def test_answers_file_makes_a_committed_draft_and_reports_overlap(register, tmp_
     refused = run(register, "new", "--answers", str(path), "--by", "Olu Officer")
     assert refused.exit_code == 1
     assert "ISA-2026-0001" in refused.output and "ISA-2026-0002" not in refused.output
-    assert "--continue" in refused.output
+    assert "--continue --reason TEXT" in refused.output
+    assert git(register, "status", "--porcelain") == ""
+    no_reason = run(register, "new", "--answers", str(path), "--continue", "--by", "Olu Officer")
+    assert no_reason.exit_code == 1 and "say why a new agreement is needed" in no_reason.output
     assert git(register, "status", "--porcelain") == ""
 
-    result = run(register, "new", "--answers", str(path), "--continue", "--by", "Olu Officer")
+    result = run(register, "new", "--answers", str(path), "--continue", "--reason", "A different flow", "--by", "Olu Officer")
     assert result.exit_code == 0, result.output
     new_id = result.output.split("Created ")[1].split(" ")[0]
     assert re.fullmatch(r"ISA-\d{4}-\d{4}", new_id) and new_id not in ("ISA-2026-0001", "ISA-2026-0002")
@@ -155,7 +158,12 @@ def test_answers_file_makes_a_committed_draft_and_reports_overlap(register, tmp_
     assert record.classification_level.value == "high"
     assert record.dpia.reference == "DPIA-2026-07"
     assert record.review.interval_months == 12
-    assert git(register, "log", "-1", "--format=%s").strip() == f"{new_id}: drafted from the isa questionnaire [by Olu Officer]"
+    assert git(register, "log", "-1", "--format=%s").strip() == (
+        f"{new_id}: drafted from the isa questionnaire, although ISA-2026-0001 may already cover it: A different flow "
+        "[by Olu Officer]")
+    assert record.overlap.agreements == ["ISA-2026-0001"] and record.overlap.reason == "A different flow"
+    assert record.overlap.by == "Olu Officer"
+    assert "Drafted although ISA-2026-0001 may already cover it: A different flow" in run(register, "show", new_id).output
     assert git(register, "status", "--porcelain") == ""
 
 
@@ -163,11 +171,14 @@ def test_same_answers_give_the_same_record(register, tmp_path):
     path = write_answers(tmp_path, ANSWERS, "answers.json")
     before = {p.stem for p in (register / "agreements").glob("*.yaml")}
     for _ in range(2):
-        assert run(register, "new", "--answers", str(path), "--continue").exit_code == 0
+        assert run(register, "new", "--answers", str(path), "--continue", "--reason", "A different flow").exit_code == 0
     first, second = (store.load_agreement(register, i) for i in _new_ids(register, before))
     assert first.id != second.id
-    assert first.model_copy(update={"id": "X"}) == second.model_copy(update={"id": "X"})
-    texts = [(register / "agreements" / f"{i}.yaml").read_text().replace(i, "X") for i in (first.id, second.id)]
+    # The second draft also overlaps the first, and says so; all else is the same, byte for byte.
+    assert first.overlap.agreements == ["ISA-2026-0001"] and sorted(second.overlap.agreements) == ["ISA-2026-0001", first.id]
+    assert first.model_copy(update={"id": "X", "overlap": None}) == second.model_copy(update={"id": "X", "overlap": None})
+    texts = [(register / "agreements" / f"{i}.yaml").read_text().replace(i, "X").split("overlap:")[0]
+             for i in (first.id, second.id)]
     assert texts[0] == texts[1]
 
 
@@ -176,7 +187,7 @@ def test_answers_in_two_languages_make_a_bilingual_draft(register, tmp_path):
                "purpose": {"en": ANSWERS["purpose"], "fr": "Signaler les adultes vulnérables exposés au feu."},
                "data_items": [{**ANSWERS["data_items"][0], "name": {"en": "Name and address", "fr": "Nom et adresse"}},
                               ANSWERS["data_items"][1]]}
-    result = run(register, "new", "--answers", str(write_answers(tmp_path, answers)), "--continue")
+    result = run(register, "new", "--answers", str(write_answers(tmp_path, answers)), "--continue", "--reason", "A different flow")
     assert result.exit_code == 0, result.output
     new_id = result.output.split("Created ")[1].split(" ")[0]
     record = store.load_agreement(register, new_id)
@@ -188,10 +199,10 @@ def test_answers_in_two_languages_make_a_bilingual_draft(register, tmp_path):
     assert f"data_items[1].name: {new_id}: no fr text" in checked.output and f"title: {new_id}: no fr" not in checked.output
     # Text in a language the register does not use is refused.
     foreign = {**ANSWERS, "title": {"en": ANSWERS["title"], "de": "Hausbesuche"}}
-    refused = run(register, "new", "--answers", str(write_answers(tmp_path, foreign, "de.yaml")), "--continue")
+    refused = run(register, "new", "--answers", str(write_answers(tmp_path, foreign, "de.yaml")), "--continue", "--reason", "A different flow")
     assert refused.exit_code == 1 and "the answers give text in de, which is not among the register's languages" in refused.output
     # Answers in one language keep the record in that language.
-    single = run(register, "new", "--answers", str(write_answers(tmp_path, ANSWERS, "single.yaml")), "--continue")
+    single = run(register, "new", "--answers", str(write_answers(tmp_path, ANSWERS, "single.yaml")), "--continue", "--reason", "A different flow")
     single_id = single.output.split("Created ")[1].split(" ")[0]
     assert store.load_agreement(register, single_id).languages == ["en"]
 
@@ -225,7 +236,7 @@ def test_bad_answers_are_named_by_question(register, tmp_path):
 def test_awkward_text_survives_and_control_characters_are_refused(register, tmp_path):
     tricky = "Fire & rescue <visits> \"quoted\" 'single' {{ tag }} — élan, 消防, حماية الطفل 🚒"
     answers = {**ANSWERS, "title": tricky}
-    result = run(register, "new", "--answers", str(write_answers(tmp_path, answers)), "--continue")
+    result = run(register, "new", "--answers", str(write_answers(tmp_path, answers)), "--continue", "--reason", "A different flow")
     assert result.exit_code == 0, result.output
     new_id = result.output.split("Created ")[1].split(" ")[0]
     record = store.load_agreement(register, new_id)
@@ -235,7 +246,7 @@ def test_awkward_text_survives_and_control_characters_are_refused(register, tmp_
 
     bad = {**ANSWERS, "purpose": "Line one\x07bell", "parties": [{"organisation": "A\x00", "role": "discloser"},
                                                                 ANSWERS["parties"][1]]}
-    refused = run(register, "new", "--answers", str(write_answers(tmp_path, bad, "bad.json")), "--continue")
+    refused = run(register, "new", "--answers", str(write_answers(tmp_path, bad, "bad.json")), "--continue", "--reason", "A different flow")
     assert refused.exit_code == 1
     assert "purpose: holds the control character U+0007" in refused.output
     assert "parties[0].organisation: holds the control character U+0000" in refused.output
@@ -403,3 +414,18 @@ def test_hostile_json_answers_are_refused(register, tmp_path, text, words):
     path.write_text(text)
     result = run(register, "new", "--answers", str(path))
     assert result.exit_code == 1 and words in result.output and "Traceback" not in result.output
+
+
+def test_at_the_terminal_going_on_past_an_overlap_asks_why_and_records_it(register):
+    overlapping = list(INTERACTIVE)
+    overlapping[3] = "Testshire Fire and Rescue Service"  # the partner of ISA-2026-0001 ...
+    overlapping[6] = "Refer households at risk of fire for home safety visits."  # ... and a similar purpose
+    answers = [*overlapping, "yes", "", "Covers flats, which ISA-2026-0001 leaves out."]
+    result = run(register, "new", "--by", "Ina", input="\n".join(answers) + "\n")
+    assert result.exit_code == 0, result.output
+    assert "These agreements already cover the same partner" in result.output
+    assert "Why is a new agreement needed?" in result.output
+    new_id = result.output.split("Created ")[1].split(" ")[0]
+    note = store.load_agreement(register, new_id).overlap
+    assert note.agreements == ["ISA-2026-0001"] and note.reason == "Covers flats, which ISA-2026-0001 leaves out."
+    assert "although ISA-2026-0001 may already cover it: Covers flats" in git(register, "log", "-1", "--format=%s")

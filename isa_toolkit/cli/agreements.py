@@ -25,24 +25,29 @@ from .common import (
               help="The questionnaire to answer (workflows/questionnaires/NAME.yaml).")
 @click.option("--lang", metavar="LANG", help="The language you answer in (default: the answers file's, else the register's first).")
 @click.option("--continue", "go_on", is_flag=True,
-              help="Create the draft even if an existing agreement covers the same partner and purpose.")
+              help="Create the draft even if an existing agreement covers the same partner and purpose (with --reason).")
+@click.option("--reason", metavar="TEXT",
+              help="With --continue: why a new agreement is needed; kept in the record and its commit message.")
 @click.option("--by", metavar="NAME", help="Who drafts it (default: $ISA_USER or your login).")
 @click.pass_context
-def new(ctx: click.Context, answers_file: Path | None, name: str, lang: str | None, go_on: bool, by: str | None) -> None:
+def new(ctx: click.Context, answers_file: Path | None, name: str, lang: str | None, go_on: bool, reason: str | None,
+        by: str | None) -> None:
     """Draft a new agreement by answering the intake questionnaire.
 
     Before writing, the register is searched for an agreement with the same
     partner and an overlapping purpose; if one is found you are shown it and
-    asked whether to go on (with --answers, add --continue to go on). The
-    draft is committed and its new id printed.
+    asked whether to go on and why (with --answers, add --continue --reason
+    TEXT). Why is kept in the record and its commit message. The draft is
+    committed and its new id printed.
 
     \b
     Examples:
       isa new --lang fr
       isa new --answers fire-safety.yaml
+      isa new --answers fire-safety.yaml --continue --reason "ISA-2024-0001 covers children only"
     """
     from ..workflows import intake
-    from ..workflows.ask import ask_all, confirm
+    from ..workflows.ask import ask_all, confirm, ui
     from ..workflows.overlap import find_overlaps
     from ..workflows.questionnaire import load_questionnaire
 
@@ -70,11 +75,18 @@ def new(ctx: click.Context, answers_file: Path | None, name: str, lang: str | No
             click.echo(f"  {o.agreement_id}  [{o.status}]  {o.title}")
             click.echo(f"      partner: {', '.join(o.partners)}; shared terms: {', '.join(o.shared_terms)}")
         if answers_file is not None and not go_on:
-            raise IsaError("stopped: an existing agreement may already cover this; "
-                           "amend it instead, or run again with --continue to draft a new one")
-        if answers_file is None and not confirm("Draft a new agreement anyway?", lang, default=False):
-            raise IsaError("stopped at your request; nothing was written")
-    created = intake.create(register, questionnaire, values, lang, by=actor(by))
+            raise IsaError("stopped: an existing agreement may already cover this; amend it instead, or run again "
+                           "with --continue --reason TEXT (why a new one is needed) to draft a new one")
+        if answers_file is None:
+            if not confirm("Draft a new agreement anyway?", lang, default=False):
+                raise IsaError("stopped at your request; nothing was written")
+            while not (reason and reason.strip()):
+                reason = click.prompt(ui(lang, "overlap_reason"), prompt_suffix=" ")
+        if not (reason and reason.strip()):
+            raise IsaError("say why a new agreement is needed although "
+                           f"{', '.join(o.agreement_id for o in overlaps)} may already cover this: --reason TEXT")
+    created = intake.create(register, questionnaire, values, lang, by=actor(by),
+                            overlapping=[o.agreement_id for o in overlaps] or None, reason=reason)
     click.echo(f"Created {created.id} (draft, version {created.version}): {created.title}")
     from ..register.checks import CheckContext, check_record
     from ..register.load import load_chain

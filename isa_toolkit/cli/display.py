@@ -85,6 +85,9 @@ def agreement_text(a: Agreement, classification: Classification | None = None, l
         lines.append(f"Risk assessment: {ra.outcome.replace('_', ' ')} ({ra.by}, {ra.date})")
         if ra.needs_renewal:
             lines.append(f"  to be made again: {ra.needs_renewal}")
+    if a.overlap is not None:
+        lines.append(f"Drafted although {', '.join(a.overlap.agreements)} may already cover it: {a.overlap.reason} "
+                     f"({a.overlap.by}, {a.overlap.date})")
     if a.signoffs:
         lines.append("Sign-offs:")
         for s in a.signoffs:

@@ -280,6 +280,15 @@ class StatusChange(Frozen):
     model_config = Frozen.model_config | {"populate_by_name": True, "serialize_by_alias": True}
 
 
+class OverlapNote(Frozen):
+    """Why this agreement was drafted although the intake found others for the same partner and a similar purpose."""
+
+    agreements: list[str] = Field(min_length=1)  # the ids the intake showed
+    reason: Text
+    by: Line
+    date: Day
+
+
 class Amendment(Frozen):
     version: str = Field(pattern=VERSION_PATTERN)
     detail: Text
@@ -349,6 +358,7 @@ class Agreement(Frozen):
     amendments: list[Amendment] = []
     history: list[StatusChange] = []
     decisions: list[SharingDecision] = []  # the log of sharing decisions made under the agreement
+    overlap: OverlapNote | None = None  # drafted past an overlap the intake found, and why
 
     @field_validator("languages")
     @classmethod
@@ -419,7 +429,7 @@ class Agreement(Frozen):
         content = _without_sources(self.model_dump(
             mode="json",
             exclude={"status": True, "signoffs": True, "review": True, "amendments": True, "risk_assessment": True,
-                     "history": True, "decisions": True, "start_date": True, "end_date": True,
+                     "history": True, "decisions": True, "overlap": True, "start_date": True, "end_date": True,
                      "dpia": {"screening"}},
             exclude_defaults=True,
         ))

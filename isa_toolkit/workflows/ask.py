@@ -26,6 +26,7 @@ UI = {
         "item": "{what} {n}",
         "optional": "(optional: press Enter to skip)",
         "required": "An answer is required.",
+        "overlap_reason": "Why is a new agreement needed? (kept in the record for the audit trail)",
     },
     "fr": {
         "yes_no": "oui/non",
@@ -37,6 +38,7 @@ UI = {
         "item": "{what} {n}",
         "optional": "(facultatif : appuyez sur Entrée pour passer)",
         "required": "Une réponse est requise.",
+        "overlap_reason": "Pourquoi un nouvel accord est-il nécessaire ? (conservé dans le dossier pour l'audit)",
     },
 }
 

@@ -21,7 +21,7 @@ from pydantic import ValidationError
 
 from ..errors import InvalidRecord, IsaError
 from ..model import Agreement, Localized, Settings
-from ..model.agreement import EMAIL_PATTERN
+from ..model.agreement import EMAIL_PATTERN, OverlapNote
 from ..model.localized import LANGUAGE_RE, bad_character
 from ..register import yamlio
 from ..register.problem import Problem
@@ -464,9 +464,16 @@ def prepare(register, questionnaire: Questionnaire, values: dict, lang: str, *, 
 
 
 def create(register, questionnaire: Questionnaire, values: dict, lang: str, *, by: str,
-           today: dt.date | None = None) -> Agreement:
-    """Write the draft under the next free id and commit it."""
-    year = (today or dt.date.today()).year
+           today: dt.date | None = None, overlapping: list[str] | None = None, reason: str | None = None) -> Agreement:
+    """Write the draft under the next free id and commit it.
+
+    ``overlapping`` are the agreements the overlap check showed, and ``reason`` why the officer went on: both are
+    kept in the record (``overlap``) and named in the commit message, for the audit trail.
+    """
+    day = today or dt.date.today()
+    if overlapping and not (reason and reason.strip()):
+        raise IsaError(f"say why a new agreement is needed although {', '.join(overlapping)} may already cover this "
+                       "(--reason TEXT); it is kept in the record for the audit trail")
 
     def build(record_id: str) -> Agreement:
         draft = build_draft(questionnaire, values, lang, record_id=record_id, settings=register.settings,
@@ -474,7 +481,13 @@ def create(register, questionnaire: Questionnaire, values: dict, lang: str, *, b
         agreement, problems = validate_draft(draft, "answers")
         if agreement is None:
             raise InvalidRecord("the answers do not make a valid agreement; nothing was written", problems)
+        if overlapping:
+            note = OverlapNote(agreements=list(overlapping), reason=check_text(reason.strip()), by=by, date=day)
+            agreement = agreement.model_copy(update={"overlap": note})
         return agreement
 
-    return create_agreement(register.root, build, prefix=_prefix(register, questionnaire), year=year,
-                            change=f"drafted from the {questionnaire.id} questionnaire", by=by)
+    change = f"drafted from the {questionnaire.id} questionnaire"
+    if overlapping:
+        change += f", although {', '.join(overlapping)} may already cover it: {reason.strip()}"
+    return create_agreement(register.root, build, prefix=_prefix(register, questionnaire), year=day.year,
+                            change=change, by=by)
