@@ -145,3 +145,30 @@ def test_a_name_with_a_line_break_is_refused_by_amend_and_by_validate(make_regis
     validated = run(by_hand, "validate")
     assert validated.exit_code == 1
     assert f"{PATH}:12: parties[0].designated_officer.name: must be on one line" in validated.output
+
+
+def test_a_drafts_dpia_reference_is_set_without_a_new_version(make_register):
+    text = record("draft").replace("dpia:\n  required: false", "dpia:\n  required: true")
+    root = make_register({PATH: text})
+    before = store.load_agreement(root, ID)
+    refused = run(root, "transition", ID, "assessed")
+    assert refused.exit_code == 1 and f"isa amend {ID} --set dpia.reference=REF" in refused.output
+    result = run(root, "amend", ID, "--set", "dpia.reference=DPIA-2026-07")
+    assert result.exit_code == 0, result.output
+    assert f"{ID} is still version 1.0 (draft); set: dpia.reference=DPIA-2026-07" in result.output
+    after = store.load_agreement(root, ID)
+    assert after.dpia.reference == "DPIA-2026-07" and after.dpia.screening == before.dpia.screening
+    assert (after.version, after.amendments, after.history) == ("1.0", before.amendments, before.history)
+    assert git(root, "log", "-1", "--format=%s").startswith(f"{ID}: dpia.reference set on the draft, still version 1.0")
+    assert run(root, "transition", ID, "assessed").exit_code == 0
+
+
+def test_setting_a_reference_once_in_force_is_an_amendment(make_register):
+    root = make_register({PATH: record("active")})
+    undetailed = run(root, "amend", ID, "--set", "dpia.reference=DPIA-2026-07")
+    assert undetailed.exit_code == 1 and "say what changed, for the document-control history: --detail" in undetailed.output
+    assert run(root, "amend", ID, "--set", "purpose=Something else").exit_code == 1  # content goes in --answers
+    result = run(root, "amend", ID, "--set", "dpia.reference=DPIA-2026-07", "--detail", "DPIA reference added")
+    assert result.exit_code == 0, result.output
+    agreement = store.load_agreement(root, ID)
+    assert agreement.version == "1.1" and agreement.status.value == "under_review"

@@ -270,7 +270,8 @@ def test_transition_guards_say_what_is_missing(make_register):
     root = make_register({PATH: required})
     result = run(root, "transition", ID, "assessed")
     assert result.exit_code == 1
-    assert "a DPIA reference (dpia.reference): the screening said a DPIA is required" in result.output
+    assert ("a DPIA reference: the screening said a DPIA is required; once it is done, set its reference with "
+            f"isa amend {ID} --set dpia.reference=REF") in result.output
 
     blocked = record("draft", extra=RISK.replace("outcome: proceed", "outcome: do_not_proceed"))
     root = make_register({PATH: blocked})

@@ -314,28 +314,41 @@ def pending(ctx: click.Context, as_json: bool) -> None:
 
 @click.command()
 @click.argument("record_id", metavar="ID")
-@click.option("--answers", "changes", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+@click.option("--answers", "changes", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="YAML or JSON file of the record fields to change.")
-@click.option("--detail", required=True, metavar="TEXT", help="What changed, for the document-control history.")
+@click.option("--set", "settings", multiple=True, metavar="FIELD=VALUE",
+              help="Set a reference or contact (dpia.reference, contact, owner, business_area); repeatable.")
+@click.option("--detail", metavar="TEXT", help="What changed, for the document-control history (needed for a new version).")
 @click.option("--author", metavar="NAME", help="Who made the change (default: --by).")
 @click.option("--major", is_flag=True, help="A major change: 1.3 -> 2.0 (default: 1.3 -> 1.4).")
 @click.option("--date", "when", callback=parse_date, metavar="DATE", help="The date of the change (default: today).")
 @click.option("--by", metavar="NAME", help="Who records it (default: $ISA_USER or your login).")
 @click.pass_context
-def amend(ctx: click.Context, record_id: str, changes: Path, detail: str, author: str | None, major: bool,
-          when: dt.date | None, by: str | None) -> None:
+def amend(ctx: click.Context, record_id: str, changes: Path | None, settings: tuple[str, ...], detail: str | None,
+          author: str | None, major: bool, when: dt.date | None, by: str | None) -> None:
     """Change an agreement's content: a new version, and the sign-off chain starts again.
 
+    A draft no one has signed takes its references and contacts (--set)
+    without a new version.
+
     \b
-    Example:
+    Examples:
       isa amend ISA-2024-0001 --answers new-retention.yaml --detail "Retention cut to 2 years"
+      isa amend ISA-2026-0004 --set dpia.reference=DPIA-2026-07
     """
+    from ..register.load import load_agreement
     from ..workflows.amend import amend as run_amend
     from ..workflows.assess import to_renew
 
     who = actor(by)
-    agreement, _ = run_amend(register_root(ctx), record_id, changes, detail=detail, author=author or who, by=who,
-                             major=major, date=when)
+    root = register_root(ctx)
+    before = load_agreement(root, record_id).version
+    agreement, _ = run_amend(root, record_id, changes, detail=detail, author=author or who, by=who,
+                             major=major, date=when, settings=settings)
+    if agreement.version == before:  # a draft's reference or contact
+        click.echo(f"{agreement.id} is still version {agreement.version} ({agreement.status.value}); "
+                   f"set: {', '.join(settings) or 'the changes'}")
+        return
     stale = " earlier sign-offs are stale and the chain starts again" if agreement.signoffs else ""
     click.echo(f"{agreement.id} is now version {agreement.version} ({agreement.status.value});{stale}".rstrip(";"))
     for item in to_renew(agreement):

@@ -73,8 +73,41 @@ def next_version(version: str, *, major: bool) -> str:
     return f"{whole + 1}.0" if major else f"{whole}.{part + 1}"
 
 
+# A draft's reference numbers and contacts: set on a draft no one has signed, they make no new version.
+ADMINISTRATIVE = ("dpia.reference", "contact", "owner", "business_area")
+
+
+def changed_paths(changes: dict) -> list[str]:
+    """The fields a changes file sets, as dotted paths (``dpia.reference``)."""
+    paths = [f"dpia.{key}" for key in changes["dpia"]] if isinstance(changes.get("dpia"), dict) else []
+    return paths + [key for key in changes if key != "dpia"]
+
+
+def parse_settings(settings: list[str] | tuple[str, ...]) -> dict:
+    """``--set dpia.reference=DPIA-2026-07`` as changes (``{"dpia": {"reference": "DPIA-2026-07"}}``)."""
+    changes: dict = {}
+    for setting in settings:
+        field, sep, value = setting.partition("=")
+        field = field.strip()
+        if not sep or not field:
+            raise IsaError(f"--set {setting!r}: write FIELD=VALUE, e.g. --set dpia.reference=DPIA-2026-07")
+        if field not in ADMINISTRATIVE:
+            raise IsaError(f"--set is for {', '.join(ADMINISTRATIVE)}; change {field} with --answers FILE")
+        head, _, tail = field.partition(".")
+        if tail:
+            changes.setdefault(head, {})[tail] = value.strip()
+        else:
+            changes[head] = value.strip()
+    return changes
+
+
 def read_changes(path: Path) -> tuple[dict, str, str]:
     raw, text, rel = read_answers(path)
+    return check_changes(raw, rel), text, rel
+
+
+def check_changes(raw: dict, rel: str) -> dict:
+    """Refuse changes to what the toolkit keeps, or to the DPIA's screening result."""
     problems = [Problem(rel, 0, key, f"{key} is kept by the toolkit and cannot be amended this way") for key in raw
                 if key in PROTECTED]
     if problems:
@@ -86,7 +119,7 @@ def read_changes(path: Path) -> tuple[dict, str, str]:
         raise InvalidRecord(f"{rel} may change only dpia.reference and dpia.summary; whether a DPIA is required comes "
                             "from the DPIA screening (isa assess ID --checklist dpia_screening)",
                             [Problem(rel, 0, "dpia", "only reference and summary can be amended")])
-    return raw, text, rel
+    return raw
 
 
 def merged(old: Any, new: Any, languages: set[str], source: str) -> Any:
@@ -184,12 +217,14 @@ def _listing(names: list[str]) -> str:
 
 
 
-def amended(agreement: Agreement, changes: dict, *, detail: str, author: str, date: dt.date, major: bool,
+def amended(agreement: Agreement, changes: dict, *, detail: str | None, author: str, date: dt.date, major: bool,
             rel: str = "changes", text: str | None = None, source: str | None = None) -> Agreement:
     """The agreement with ``changes`` applied, a new version and a document-control entry.
 
     ``source`` is the register's source language (its first); text changed in
-    it marks the other languages as possibly out of date.
+    it marks the other languages as possibly out of date. A draft no one has
+    signed takes its reference numbers and contacts (``ADMINISTRATIVE``)
+    without a new version.
     """
     if agreement.status not in AFTER_AMENDMENT:
         raise IsaError(f"{agreement.id} is {agreement.status.value} and cannot be amended")
@@ -211,6 +246,11 @@ def amended(agreement: Agreement, changes: dict, *, detail: str, author: str, da
                             located or problems_from_validation(exc, rel, None)) from None
     if candidate.content_fingerprint() == agreement.content_fingerprint():
         raise IsaError(f"the changes leave {agreement.id}'s content as it is; nothing to amend")
+    if agreement.status is Status.DRAFT and not agreement.signoffs and all(
+            path in ADMINISTRATIVE for path in changed_paths(changes)):
+        return candidate  # a draft's administrative fields: the same version, nothing for the chain to restart
+    if not detail or not detail.strip():
+        raise IsaError("say what changed, for the document-control history: --detail TEXT")
     version = next_version(agreement.version, major=major)
     entry = Amendment(version=version, detail=detail.strip(), author=author, date=date)
     updated = candidate.model_copy(update={"version": version, "amendments": [*agreement.amendments, entry],
@@ -221,21 +261,27 @@ def amended(agreement: Agreement, changes: dict, *, detail: str, author: str, da
     return moved(updated, status, by=author, date=date, reason=f"amended to version {version}")
 
 
-def amend(root: Path, record_id: str, changes_file: Path, *, detail: str, author: str, by: str, major: bool = False,
-          date: dt.date | None = None):
-    """Apply the changes file to the current record (under the lock) and commit."""
-    if not detail or not detail.strip():
-        raise IsaError("say what changed: --detail TEXT")
+def amend(root: Path, record_id: str, changes_file: Path | None, *, detail: str | None, author: str, by: str,
+          major: bool = False, date: dt.date | None = None, settings: tuple[str, ...] = ()):
+    """Apply the changes file (and ``--set FIELD=VALUE`` settings) to the current record, under the lock, and commit."""
     day = date or dt.date.today()
     if day > dt.date.today():
         raise IsaError(f"the amendment date {day} is in the future")
-    changes, text, rel = read_changes(changes_file)
+    if changes_file is None and not settings:
+        raise IsaError("say what to change: --answers FILE, or --set FIELD=VALUE for a reference or contact")
+    changes, text, rel = read_changes(changes_file) if changes_file is not None else ({}, None, "--set")
+    for key, value in parse_settings(settings).items():
+        changes[key] = {**changes.get(key, {}), **value} if isinstance(value, dict) else value
+    check_changes(changes, rel)
     register = load_register(root, checks=False)
     source = register.settings.languages[0] if register.settings else None
 
     def edit(agreement: Agreement) -> tuple[Agreement, str]:
         updated = amended(agreement, changes, detail=detail, author=author, date=day, major=major, rel=rel, text=text,
                           source=source)
+        if updated.version == agreement.version:
+            said = f": {detail.strip()}" if detail and detail.strip() else ""
+            return updated, f"{_listing(changed_paths(changes))} set on the draft, still version {updated.version}{said}"
         again = [item.split(" (")[0] for item in to_renew(updated)]
         note = f"; {_listing(again)} to be made again" if again else ""
         return updated, f"amended to version {updated.version}: {detail.strip()}{note}"

@@ -106,7 +106,8 @@ def _dpia_settled(move: Move) -> list[str]:
         return [f"a new DPIA screening ({dpia.screening.needs_renewal}): "
                 f"isa assess {move.agreement.id} --checklist {dpia.screening.checklist}"]
     if dpia.required and not dpia.reference:
-        return ["a DPIA reference (dpia.reference): the screening said a DPIA is required"]
+        return [f"a DPIA reference: the screening said a DPIA is required; once it is done, set its reference with "
+                f"isa amend {move.agreement.id} --set dpia.reference=REF"]
     return []
 
 
