@@ -103,6 +103,12 @@ def git(root: Path, *args: str) -> str:
     return subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, text=True).stdout
 
 
+@pytest.fixture(autouse=True)
+def officer(monkeypatch):
+    """Who acts in a test, so no test depends on the machine's git identity."""
+    monkeypatch.setenv("ISA_USER", "Test Officer")
+
+
 @pytest.fixture
 def make_register(tmp_path):
     """Build a committed register from inline YAML: ``make_register({"agreements/X.yaml": "..."})``."""

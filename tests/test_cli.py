@@ -203,17 +203,19 @@ def test_init_leaves_nothing_behind_when_git_refuses(tmp_path, monkeypatch):
     assert list(target.iterdir()) == []
 
 
-def test_without_a_login_name_the_user_is_asked_to_say_who(make_register, monkeypatch):
-    import getpass
-
-    def no_user():
-        raise KeyError("getpwuid(): uid not found")
-
-    monkeypatch.setattr(getpass, "getuser", no_user)
+def test_who_acts_is_by_then_isa_user_then_gits_user_name_never_the_login(make_register, tmp_path):
     root = make_register({"agreements/ISA-2026-0001.yaml": complete_isa(status="draft")})
-    result = CliRunner().invoke(main, ["-R", str(root), "transition", "ISA-2026-0001", "rejected", "--reason", "x"],
-                                env={"ISA_USER": None})
-    assert result.exit_code == 1 and "give --by NAME or set ISA_USER" in result.output
+    nobody = {"ISA_USER": None, "GIT_CONFIG_GLOBAL": str(tmp_path / "empty-gitconfig"), "GIT_CONFIG_NOSYSTEM": "1"}
+    (tmp_path / "empty-gitconfig").write_text("")
+    args = ["-R", str(root), "transition", "ISA-2026-0001", "rejected", "--reason", "x"]
+    result = CliRunner().invoke(main, args, env=nobody)
+    assert result.exit_code == 1
+    assert "give --by NAME, set ISA_USER, or set git's user.name" in result.output
+    git(root, "config", "user.name", "Olu Officer")  # the register's own git identity
+    git(root, "config", "user.email", "olu@example.org")
+    result = CliRunner().invoke(main, args, env=nobody)
+    assert result.exit_code == 0, result.output
+    assert git(root, "log", "-1", "--format=%s").strip().endswith("[by Olu Officer]")
 
 
 def test_demo_refuses_to_run_inside_a_register(make_register, monkeypatch):

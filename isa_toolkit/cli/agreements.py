@@ -28,7 +28,7 @@ from .common import (
               help="Create the draft even if an existing agreement covers the same partner and purpose (with --reason).")
 @click.option("--reason", metavar="TEXT",
               help="With --continue: why a new agreement is needed; kept in the record and its commit message.")
-@click.option("--by", metavar="NAME", help="Who drafts it (default: $ISA_USER or your login).")
+@click.option("--by", metavar="NAME", help="Who drafts it (default: $ISA_USER, else git's user.name).")
 @click.pass_context
 def new(ctx: click.Context, answers_file: Path | None, name: str, lang: str | None, go_on: bool, reason: str | None,
         by: str | None) -> None:
@@ -109,7 +109,7 @@ def new(ctx: click.Context, answers_file: Path | None, name: str, lang: str | No
 @click.option("--rationale", metavar="TEXT", help="Why you reached this result (asked for if not given).")
 @click.option("--lang", metavar="LANG", help="The language of the questions and your rationale.")
 @click.option("--date", "when", callback=parse_date, metavar="DATE", help="The assessment date (default: today).")
-@click.option("--by", metavar="NAME", help="The assessor (default: $ISA_USER or your login).")
+@click.option("--by", metavar="NAME", help="The assessor (default: $ISA_USER, else git's user.name).")
 @click.pass_context
 def assess(ctx: click.Context, record_id: str, name: str, answers_file: Path | None, rationale: str | None,
            lang: str | None, when: dt.date | None, by: str | None) -> None:
@@ -167,7 +167,7 @@ def assess(ctx: click.Context, record_id: str, name: str, answers_file: Path | N
 @click.argument("to", metavar="STATUS")
 @click.option("--reason", metavar="TEXT", help="Why (needed to reject, suspend or terminate).")
 @click.option("--date", "when", callback=parse_date, metavar="DATE", help="When (default: today).")
-@click.option("--by", metavar="NAME", help="Who (default: $ISA_USER or your login).")
+@click.option("--by", metavar="NAME", help="Who (default: $ISA_USER, else git's user.name).")
 @click.pass_context
 def transition_(ctx: click.Context, record_id: str, to: str, reason: str | None, when: dt.date | None, by: str | None) -> None:
     """Move an agreement to another status, if the lifecycle allows it now.
@@ -207,7 +207,7 @@ def transition_(ctx: click.Context, record_id: str, to: str, reason: str | None,
 @click.option("--version", "version", metavar="V", help="The version the signer was given (refused unless current).")
 @click.option("--document", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="The exact file signed: its sha-256 is kept with the sign-off.")
-@click.option("--by", metavar="NAME", help="Who records it (default: $ISA_USER or your login).")
+@click.option("--by", metavar="NAME", help="Who records it (default: $ISA_USER, else git's user.name).")
 @click.pass_context
 def signoff_(ctx: click.Context, record_id: str, role: str, name: str, approve: bool, reject: bool, organisation: str | None,
              comment: str | None, when: dt.date | None, version: str | None, document: Path | None, by: str | None) -> None:
@@ -240,7 +240,7 @@ def signoff_(ctx: click.Context, record_id: str, role: str, name: str, approve: 
 @click.command()
 @click.argument("record_id", metavar="ID")
 @click.option("--date", "when", callback=parse_date, metavar="DATE", help="The start date (default: today).")
-@click.option("--by", metavar="NAME", help="Who registers it (default: $ISA_USER or your login).")
+@click.option("--by", metavar="NAME", help="Who registers it (default: $ISA_USER, else git's user.name).")
 @click.pass_context
 def activate(ctx: click.Context, record_id: str, when: dt.date | None, by: str | None) -> None:
     """Register a signed agreement as active, with its first review date.
@@ -322,7 +322,7 @@ def pending(ctx: click.Context, as_json: bool) -> None:
 @click.option("--author", metavar="NAME", help="Who made the change (default: --by).")
 @click.option("--major", is_flag=True, help="A major change: 1.3 -> 2.0 (default: 1.3 -> 1.4).")
 @click.option("--date", "when", callback=parse_date, metavar="DATE", help="The date of the change (default: today).")
-@click.option("--by", metavar="NAME", help="Who records it (default: $ISA_USER or your login).")
+@click.option("--by", metavar="NAME", help="Who records it (default: $ISA_USER, else git's user.name).")
 @click.pass_context
 def amend(ctx: click.Context, record_id: str, changes: Path | None, settings: tuple[str, ...], detail: str | None,
           author: str | None, major: bool, when: dt.date | None, by: str | None) -> None:

@@ -28,7 +28,7 @@ from .common import (
               help="Whether the person consented (not-applicable when sharing does not rely on consent).")
 @click.option("--rationale", metavar="TEXT", help="Why sharing was right in this case (required with --consent no).")
 @click.option("--date", "when", callback=parse_date, metavar="DATE", help="When (default: today).")
-@click.option("--by", metavar="NAME", help="Who decided (default: $ISA_USER or your login).")
+@click.option("--by", metavar="NAME", help="Who decided (default: $ISA_USER, else git's user.name).")
 @click.pass_context
 def share(ctx: click.Context, record_id: str, what: str, to: str, purpose: str, consent: str, rationale: str | None,
           when: dt.date | None, by: str | None) -> None:
@@ -116,7 +116,7 @@ def disclose() -> None:
 @click.option("--continue", "go_on", is_flag=True,
               help="Record it even though an agreement covers the recipient and purpose (in force, or suspended).")
 @click.option("--lang", metavar="LANG", help="The language you answer in (default: the answers file's, else the register's first).")
-@click.option("--by", metavar="NAME", help="Who decided and records it (default: $ISA_USER or your login).")
+@click.option("--by", metavar="NAME", help="Who decided and records it (default: $ISA_USER, else git's user.name).")
 @click.pass_context
 def disclose_new(ctx: click.Context, answers_file: Path | None, urgent: bool, go_on: bool, lang: str | None,
                  by: str | None) -> None:
@@ -190,7 +190,7 @@ def disclose_new(ctx: click.Context, answers_file: Path | None, urgent: bool, go
 @click.option("--approver-rank", "approver_rank", metavar="RANK", help="Their rank or role (with --approver).")
 @click.option("--lang", metavar="LANG", help="The language of the rationale (default: the register's first).")
 @click.option("--date", "when", callback=parse_date, metavar="DATE", help="When it is completed (default: today).")
-@click.option("--by", metavar="NAME", help="Who completes it (default: $ISA_USER or your login).")
+@click.option("--by", metavar="NAME", help="Who completes it (default: $ISA_USER, else git's user.name).")
 @click.pass_context
 def disclose_complete(ctx: click.Context, record_id: str, answers_file: Path | None, rationale: str | None,
                       approver: str | None, approver_rank: str | None, lang: str | None, when: dt.date | None,
@@ -258,7 +258,7 @@ def request_() -> None:
 @click.option("--answers", "answers_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Answers from this YAML or JSON file: question ids, then `criteria:`.")
 @click.option("--lang", metavar="LANG", help="The language you answer in (default: the answers file's, else the register's first).")
-@click.option("--by", metavar="NAME", help="Who logs it (default: $ISA_USER or your login).")
+@click.option("--by", metavar="NAME", help="Who logs it (default: $ISA_USER, else git's user.name).")
 @click.pass_context
 def request_new(ctx: click.Context, answers_file: Path | None, lang: str | None, by: str | None) -> None:
     """Log a request and check it against the third-party request criteria.
@@ -301,7 +301,7 @@ def request_new(ctx: click.Context, answers_file: Path | None, lang: str | None,
               help="Confirm the criteria's conditions on the request itself (in writing, scope...) were put right.")
 @click.option("--lang", metavar="LANG", help="The language of the texts you give (default: the register's first).")
 @click.option("--date", "when", callback=parse_date, metavar="DATE", help="The decision date (default: today).")
-@click.option("--by", metavar="NAME", help="Who decides (default: $ISA_USER or your login).")
+@click.option("--by", metavar="NAME", help="Who decides (default: $ISA_USER, else git's user.name).")
 @click.pass_context
 def request_decide(ctx: click.Context, record_id: str, grant: bool, refuse: bool, reason: str | None, level: str | None,
                    channel: str | None, anonymisation: str | None, onward: str | None, destruction: dt.date | None,
@@ -360,7 +360,7 @@ def incident() -> None:
 @click.option("--answers", "answers_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Answers from this YAML or JSON file (keys are question ids).")
 @click.option("--lang", metavar="LANG", help="The language you answer in (default: the answers file's, else the register's first).")
-@click.option("--by", metavar="NAME", help="Who records it (default: $ISA_USER or your login).")
+@click.option("--by", metavar="NAME", help="Who records it (default: $ISA_USER, else git's user.name).")
 @click.pass_context
 def incident_new(ctx: click.Context, answers_file: Path | None, lang: str | None, by: str | None) -> None:
     """Record an incident or a breach; a breach suspends the affected agreements in force, in the same commit.
@@ -395,7 +395,7 @@ def incident_new(ctx: click.Context, answers_file: Path | None, lang: str | None
 @click.option("--attendee", "attendees", multiple=True, metavar="NAME", help="Who attended (repeatable).")
 @click.option("--notes", metavar="TEXT", help="What was discussed.")
 @click.option("--lang", metavar="LANG", help="The language of the notes (default: the register's first).")
-@click.option("--by", metavar="NAME", help="Who records it (default: $ISA_USER or your login).")
+@click.option("--by", metavar="NAME", help="Who records it (default: $ISA_USER, else git's user.name).")
 @click.pass_context
 def incident_meeting(ctx: click.Context, record_id: str, when: dt.date, attendees: tuple[str, ...], notes: str | None,
                      lang: str | None, by: str | None) -> None:
@@ -418,7 +418,7 @@ def incident_meeting(ctx: click.Context, record_id: str, when: dt.date, attendee
 @click.argument("record_id", metavar="ID")
 @click.option("--date", "when", callback=parse_date, required=True, metavar="DATE", help="When the regulator was told.")
 @click.option("--reference", metavar="REF", help="The regulator's case reference.")
-@click.option("--by", metavar="NAME", help="Who records it (default: $ISA_USER or your login).")
+@click.option("--by", metavar="NAME", help="Who records it (default: $ISA_USER, else git's user.name).")
 @click.pass_context
 def incident_notified(ctx: click.Context, record_id: str, when: dt.date, reference: str | None, by: str | None) -> None:
     """Record that the incident was reported to the data protection regulator.
@@ -440,7 +440,7 @@ def incident_notified(ctx: click.Context, record_id: str, when: dt.date, referen
               help="A party or member who agreed the resolution (repeatable; at least one).")
 @click.option("--lang", metavar="LANG", help="The language of the resolution (default: the register's first).")
 @click.option("--date", "when", callback=parse_date, metavar="DATE", help="When it was agreed (default: today).")
-@click.option("--by", metavar="NAME", help="Who records it (default: $ISA_USER or your login).")
+@click.option("--by", metavar="NAME", help="Who records it (default: $ISA_USER, else git's user.name).")
 @click.pass_context
 def incident_resolve(ctx: click.Context, record_id: str, resolution: str, agreed_by: tuple[str, ...], lang: str | None,
                      when: dt.date | None, by: str | None) -> None:

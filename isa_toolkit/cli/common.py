@@ -27,17 +27,29 @@ def load(ctx: click.Context):
 
 
 def actor(by: str | None) -> str:
-    """Who is acting, for the commit message and the record: ``--by``, ``$ISA_USER`` or the login name."""
-    if by:
-        return by
-    import getpass
+    """Who is acting, for the commit message and the record: ``--by``, else ``$ISA_USER``, else git's ``user.name``.
 
-    if os.environ.get("ISA_USER"):
-        return os.environ["ISA_USER"]
+    Never the login name: on a shared or container machine that is ``root`` or a service account, which says
+    nothing to an auditor.
+    """
+    if by and by.strip():
+        return by.strip()
+    if os.environ.get("ISA_USER", "").strip():
+        return os.environ["ISA_USER"].strip()
+    from ..errors import RegisterNotFound
+    from ..register.load import find_register
+    from ..register.vcs import user_name
+
+    ctx = click.get_current_context(silent=True)
     try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no login name (e.g. in a container): say who with --by
-        raise IsaError("cannot tell who you are: give --by NAME or set ISA_USER") from None
+        folder = find_register(ctx.obj.get("register") if ctx and ctx.obj else None)
+    except RegisterNotFound:
+        folder = Path.cwd()
+    name = user_name(folder)
+    if name:
+        return name
+    raise IsaError("cannot tell who you are: give --by NAME, set ISA_USER, or set git's user.name "
+                   "(git config --global user.name \"Your Name\")")
 
 
 def check_statuses(statuses, known: set[str], section: str) -> None:

@@ -22,7 +22,7 @@ from .common import (
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--example", is_flag=True, help="Fill the register with the example records.")
 @click.option("--organisation", metavar="NAME", help="The organisation that keeps the register.")
-@click.option("--by", metavar="NAME", help="Who creates it (recorded in the commit; default: $ISA_USER or your login).")
+@click.option("--by", metavar="NAME", help="Who creates it (recorded in the commit; default: $ISA_USER, else git's user.name).")
 def init(path: Path, example: bool, organisation: str | None, by: str | None) -> None:
     """Create a new register at PATH: settings, classification and a git repository.
 

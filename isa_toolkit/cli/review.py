@@ -65,7 +65,7 @@ def review_due_(ctx: click.Context, within: int, as_of: dt.date | None, as_json:
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=Path("reminders"),
               show_default=True, help="Write each reminder here as an .eml file.")
 @click.option("--send", is_flag=True, help="Send them through the SMTP server in register.yaml, and log what went.")
-@click.option("--by", metavar="NAME", help="Who runs it (default: $ISA_USER or your login).")
+@click.option("--by", metavar="NAME", help="Who runs it (default: $ISA_USER, else git's user.name).")
 @click.pass_context
 def review_run(ctx: click.Context, as_of: dt.date | None, out: Path, send: bool, by: str | None) -> None:
     """The daily job: remind the owner and designated officers of reviews coming up or overdue, and escalate.
@@ -112,7 +112,7 @@ def review_run(ctx: click.Context, as_of: dt.date | None, out: Path, send: bool,
 @review.command(name="start")
 @click.argument("record_id", metavar="ID")
 @click.option("--date", "when", callback=parse_date, metavar="DATE", help="When (default: today).")
-@click.option("--by", metavar="NAME", help="Who (default: $ISA_USER or your login).")
+@click.option("--by", metavar="NAME", help="Who (default: $ISA_USER, else git's user.name).")
 @click.pass_context
 def review_start(ctx: click.Context, record_id: str, when: dt.date | None, by: str | None) -> None:
     """Start the review of an agreement: it stays in force, under review.
@@ -135,7 +135,7 @@ def review_start(ctx: click.Context, record_id: str, when: dt.date | None, by: s
               help="Is the agreement still needed?")
 @click.option("--changes", metavar="TEXT", help="What has changed: data items, processes, designated officers.")
 @click.option("--date", "when", callback=parse_date, metavar="DATE", help="When (default: today).")
-@click.option("--by", metavar="NAME", help="Who records it (default: $ISA_USER or your login).")
+@click.option("--by", metavar="NAME", help="Who records it (default: $ISA_USER, else git's user.name).")
 @click.pass_context
 def review_record(ctx: click.Context, record_id: str, stakeholder: str, required: str, changes: str | None,
                   when: dt.date | None, by: str | None) -> None:
@@ -158,7 +158,7 @@ def review_record(ctx: click.Context, record_id: str, stakeholder: str, required
 @click.option("--reason", metavar="TEXT", help="Why it ends (needed with terminate).")
 @click.option("--detail", metavar="TEXT", help="For renew without amendments: the document-control note.")
 @click.option("--date", "when", callback=parse_date, metavar="DATE", help="When (default: today).")
-@click.option("--by", metavar="NAME", help="Who (default: $ISA_USER or your login).")
+@click.option("--by", metavar="NAME", help="Who (default: $ISA_USER, else git's user.name).")
 @click.pass_context
 def review_complete(ctx: click.Context, record_id: str, outcome: str, reason: str | None, detail: str | None,
                     when: dt.date | None, by: str | None) -> None:

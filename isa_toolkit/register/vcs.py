@@ -79,6 +79,17 @@ def _run(root: Path, args: list[str], *, what: str) -> str:
     raise StoreError(f"git could not {what}: the index stayed locked")  # pragma: no cover
 
 
+def user_name(folder: Path) -> str | None:
+    """git's ``user.name`` as seen from ``folder`` (the repository's own setting, else the user's), or None."""
+    import git
+
+    try:
+        name = _git(folder).execute(["git", "config", "--get", "user.name"]).strip()
+    except (git.GitCommandError, git.GitCommandNotFound):
+        return None
+    return name or None
+
+
 def init(root: Path) -> None:
     _run(root, ["init", "-q", "--initial-branch=main"], what="create the repository")
 
