@@ -28,6 +28,13 @@ class IsaGroup(click.Group):
 
         try:
             return super().invoke(ctx)
+        except click.Abort:  # Ctrl-C, or a question asked where no one can answer (no terminal, input ended)
+            if sys.stdin is None or not sys.stdin.isatty():
+                raise click.ClickException(
+                    "stopped: a question was asked but no answer could be read (no terminal, or the input ended); "
+                    "nothing was written. Give the answers in a file with --answers FILE: the command's --template "
+                    "writes one to fill in (e.g. isa new --template > answers.yaml)") from None
+            raise click.ClickException("stopped at your request; nothing was written") from None
         except BrokenPipeError:  # the output was cut short by its reader (| head): not an error of ours
             sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - nothing more can be written anyway
             ctx.exit(0)

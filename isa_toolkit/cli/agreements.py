@@ -9,10 +9,12 @@ import click
 
 from ..errors import InvalidRecord, IsaError
 from .common import (
+    TEMPLATE_HELP,
     actor,
     echo_json,
     load,
     parse_date,
+    print_template,
     register_root,
     register_settings,
 )
@@ -29,9 +31,10 @@ from .common import (
 @click.option("--reason", metavar="TEXT",
               help="With --continue: why a new agreement is needed; kept in the record and its commit message.")
 @click.option("--by", metavar="NAME", help="Who drafts it (default: $ISA_USER, else git's user.name).")
+@click.option("--template", is_flag=True, help=TEMPLATE_HELP)
 @click.pass_context
 def new(ctx: click.Context, answers_file: Path | None, name: str, lang: str | None, go_on: bool, reason: str | None,
-        by: str | None) -> None:
+        by: str | None, template: bool) -> None:
     """Draft a new agreement by answering the intake questionnaire.
 
     Before writing, the register is searched for an agreement with the same
@@ -42,6 +45,7 @@ def new(ctx: click.Context, answers_file: Path | None, name: str, lang: str | No
 
     \b
     Examples:
+      isa new --template --lang fr > fire-safety.yaml   # fill it in, then:
       isa new --lang fr
       isa new --answers fire-safety.yaml
       isa new --answers fire-safety.yaml --continue --reason "ISA-2024-0001 covers children only"
@@ -51,6 +55,8 @@ def new(ctx: click.Context, answers_file: Path | None, name: str, lang: str | No
     from ..workflows.overlap import find_overlaps
     from ..workflows.questionnaire import load_questionnaire
 
+    if template:
+        return print_template(ctx, lang, questionnaire=name, command="isa new --answers FILE")
     register = load(ctx)
     register_settings(register)
     questionnaire = load_questionnaire(name, register.root)
@@ -110,9 +116,10 @@ def new(ctx: click.Context, answers_file: Path | None, name: str, lang: str | No
 @click.option("--lang", metavar="LANG", help="The language of the questions and your rationale.")
 @click.option("--date", "when", callback=parse_date, metavar="DATE", help="The assessment date (default: today).")
 @click.option("--by", metavar="NAME", help="The assessor (default: $ISA_USER, else git's user.name).")
+@click.option("--template", is_flag=True, help=TEMPLATE_HELP)
 @click.pass_context
 def assess(ctx: click.Context, record_id: str, name: str, answers_file: Path | None, rationale: str | None,
-           lang: str | None, when: dt.date | None, by: str | None) -> None:
+           lang: str | None, when: dt.date | None, by: str | None, template: bool) -> None:
     """Assess an agreement against a checklist and store the result in the record.
 
     The risk assessment gives proceed, proceed with conditions or do not
@@ -123,6 +130,7 @@ def assess(ctx: click.Context, record_id: str, name: str, answers_file: Path | N
     \b
     Examples:
       isa assess ISA-2026-0003
+      isa assess ISA-2026-0003 --checklist dpia_screening --template > dpia.yaml
       isa assess ISA-2026-0003 --checklist dpia_screening --answers dpia.yaml
     """
     from ..register.definitions import load_checklist
@@ -133,6 +141,11 @@ def assess(ctx: click.Context, record_id: str, name: str, answers_file: Path | N
     from ..workflows.assess import assess as run_assessment
     from ..workflows.checklist import answers_from_file as checklist_answers_from_file
     from ..workflows.checklist import record_facts
+
+    if template:
+        facts = tuple(record_facts(load_agreement(register_root(ctx), record_id)))
+        return print_template(ctx, lang, checklist=name, facts=facts,
+                              command=f"isa assess {record_id} --checklist {name} --answers FILE")
 
     root = register_root(ctx)
     register = load(ctx)

@@ -9,11 +9,13 @@ import click
 
 from ..errors import IsaError
 from .common import (
+    TEMPLATE_HELP,
     actor,
     echo_json,
     load,
     note_unreadable,
     parse_date,
+    print_template,
     register_root,
     register_settings,
 )
@@ -117,9 +119,11 @@ def disclose() -> None:
               help="Record it even though an agreement covers the recipient and purpose (in force, or suspended).")
 @click.option("--lang", metavar="LANG", help="The language you answer in (default: the answers file's, else the register's first).")
 @click.option("--by", metavar="NAME", help="Who decided and records it (default: $ISA_USER, else git's user.name).")
+@click.option("--template", is_flag=True, help=TEMPLATE_HELP)
 @click.pass_context
 def disclose_new(ctx: click.Context, answers_file: Path | None, urgent: bool, go_on: bool, lang: str | None,
-                 by: str | None) -> None:
+                 by: str | None,
+                template: bool = False) -> None:
     """Record a one-off disclosure decision (to disclose, or to refuse).
 
     The register is searched first for an agreement in force with the same
@@ -137,6 +141,10 @@ def disclose_new(ctx: click.Context, answers_file: Path | None, urgent: bool, go
     from ..cases import disclosures
     from ..cases.deadlines import owed
     from ..workflows.ask import confirm
+
+    if template:
+        return print_template(ctx, lang, questionnaire="disclosure", checklist=disclosures.CHECKLIST, facts=("urgent",), rationale=True,
+                              command="isa disclose new --answers FILE")
 
     register = load(ctx)
     register_settings(register)
@@ -259,8 +267,10 @@ def request_() -> None:
               help="Answers from this YAML or JSON file: question ids, then `criteria:`.")
 @click.option("--lang", metavar="LANG", help="The language you answer in (default: the answers file's, else the register's first).")
 @click.option("--by", metavar="NAME", help="Who logs it (default: $ISA_USER, else git's user.name).")
+@click.option("--template", is_flag=True, help=TEMPLATE_HELP)
 @click.pass_context
-def request_new(ctx: click.Context, answers_file: Path | None, lang: str | None, by: str | None) -> None:
+def request_new(ctx: click.Context, answers_file: Path | None, lang: str | None, by: str | None,
+                template: bool = False) -> None:
     """Log a request and check it against the third-party request criteria.
 
     Criteria the request itself settles (in writing, format, purpose,
@@ -271,6 +281,11 @@ def request_new(ctx: click.Context, answers_file: Path | None, lang: str | None,
       isa request new --answers donor-request.yaml
     """
     from ..cases import requests
+
+    if template:
+        return print_template(ctx, lang, questionnaire="request", checklist=requests.CHECKLIST, rationale=False,
+                              facts=("in_writing", "format_stated", "purpose_stated", "destruction_date_given"),
+                              command="isa request new --answers FILE")
 
     register = load(ctx)
     register_settings(register)
@@ -361,8 +376,10 @@ def incident() -> None:
               help="Answers from this YAML or JSON file (keys are question ids).")
 @click.option("--lang", metavar="LANG", help="The language you answer in (default: the answers file's, else the register's first).")
 @click.option("--by", metavar="NAME", help="Who records it (default: $ISA_USER, else git's user.name).")
+@click.option("--template", is_flag=True, help=TEMPLATE_HELP)
 @click.pass_context
-def incident_new(ctx: click.Context, answers_file: Path | None, lang: str | None, by: str | None) -> None:
+def incident_new(ctx: click.Context, answers_file: Path | None, lang: str | None, by: str | None,
+                template: bool = False) -> None:
     """Record an incident or a breach; a breach suspends the affected agreements in force, in the same commit.
 
     \b
@@ -371,6 +388,9 @@ def incident_new(ctx: click.Context, answers_file: Path | None, lang: str | None
     """
     from ..cases import incidents
     from ..cases.deadlines import owed
+
+    if template:
+        return print_template(ctx, lang, questionnaire="incident", command="isa incident new --answers FILE")
 
     register = load(ctx)
     register_settings(register)

@@ -92,3 +92,30 @@ def register_settings(register):
     if register.settings is None:
         raise IsaError("register.yaml has errors, so nothing can be written; run `isa validate` and fix them first")
     return register.settings
+
+
+TEMPLATE_HELP = "Print a blank answers file to fill in (every question, with help and allowed values), and stop."
+
+
+def print_template(ctx: click.Context, lang: str | None, *, questionnaire: str | None = None,
+                   checklist: str | None = None, command: str, facts: tuple[str, ...] = (),
+                   rationale: bool = False) -> None:
+    """``--template``: a blank answers file for a questionnaire (and its checklist), or for a checklist alone."""
+    from ..errors import RegisterNotFound
+    from ..register.definitions import load_checklist
+    from ..register.load import find_register, load_register
+    from ..workflows.questionnaire import load_questionnaire
+    from ..workflows.template import checklist_template, questionnaire_template
+
+    try:
+        root = find_register(ctx.obj.get("register"))
+        languages = load_register(root, checks=False).languages
+    except RegisterNotFound:
+        root, languages = None, ["en"]
+    lang = lang or languages[0]
+    listed = load_checklist(checklist, root) if checklist else None
+    if questionnaire is None:
+        click.echo(checklist_template(listed, lang, command=command, facts=facts), nl=False)
+    else:
+        click.echo(questionnaire_template(load_questionnaire(questionnaire, root), lang, command=command,
+                                          checklist=listed, facts=facts, rationale=rationale), nl=False)
