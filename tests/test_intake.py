@@ -429,3 +429,45 @@ def test_at_the_terminal_going_on_past_an_overlap_asks_why_and_records_it(regist
     note = store.load_agreement(register, new_id).overlap
     assert note.agreements == ["ISA-2026-0001"] and note.reason == "Covers flats, which ISA-2026-0001 leaves out."
     assert "although ISA-2026-0001 may already cover it: Covers flats" in git(register, "log", "-1", "--format=%s")
+
+
+def _example_answers() -> dict:
+    from isa_toolkit.register.yamlio import parse
+    from isa_toolkit.resources import shipped
+
+    return parse((shipped("example_register") / "examples" / "new-isa-answers.yaml").read_text(encoding="utf-8"))
+
+
+def test_legal_grounds_as_plain_citations_a_phone_and_a_no_that_does_not_apply(make_register, tmp_path):
+    root = make_register({})
+    answers = _example_answers()
+    answers["legal_basis"] = ["UK GDPR Art 6(1)(e)", "Crime and Disorder Act 1998 s.115", "UK GDPR Art 9(2)(g)",
+                              {"type": "criminal_offence_condition", "reference": "UK GDPR Art 10"}]
+    answers["parties"][0]["officer_phone"] = "01234 567890"
+    answers["data_items"].append({**answers["data_items"][0], "name": "Incident reference number", "personal": False,
+                                  "special_category": False, "criminal_offence": "no", "sensitivity": "low"})
+    result = run(root, "new", "--answers", str(write_answers(tmp_path, answers)))
+    assert result.exit_code == 0, result.output
+    new_id = result.output.split("Created ")[1].split(" ")[0]
+    record = store.load_agreement(root, new_id)
+    assert [(b.type, b.reference) for b in record.legal_basis] == [
+        ("lawful_basis", "UK GDPR Art 6(1)(e)"), ("legal_power", "Crime and Disorder Act 1998 s.115"),
+        ("special_category_condition", "UK GDPR Art 9(2)(g)"), ("criminal_offence_condition", "UK GDPR Art 10")]
+    assert record.parties[0].designated_officer.phone == "01234 567890"
+    last = record.data_items[-1]
+    assert (last.personal, last.special_category, last.criminal_offence) == (False, False, False)
+
+
+def test_a_citation_that_cannot_be_told_and_an_incomplete_ground_say_what_to_give(make_register, tmp_path):
+    root = make_register({})
+    answers = _example_answers()
+    answers["legal_basis"] = ["DPA 2018 Sch 1 para 18", {"type": "lawful_basis"}]
+    result = run(root, "new", "--answers", str(write_answers(tmp_path, answers)))
+    assert result.exit_code == 1
+    assert ("legal_basis[0].type: cannot tell from 'DPA 2018 Sch 1 para 18' which kind of legal ground it is; "
+            "give type: one of lawful_basis, legal_power") in result.output
+    assert "legal_basis[1].reference: required" in result.output
+    answers["legal_basis"] = [42]
+    result = run(root, "new", "--answers", str(write_answers(tmp_path, answers, "b.yaml")))
+    assert ("legal_basis: expected a list of items, each written as plain text (reference), or a mapping of type, "
+            "reference, detail") in result.output

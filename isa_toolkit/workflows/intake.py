@@ -193,11 +193,21 @@ def _check_level(questions, raw, prefix, out, context, lang, problem) -> None:
         value = raw.get(question.id)
         asked = question.show_if is None or question.show_if.holds(context)
         if not asked:
+            if question.type == "yes_no" and _says_no(value):
+                continue  # "no" to a question that does not apply says what leaving it out says
             if not _blank(value):
                 condition = question.show_if
                 problem(path, f"answered, but this question does not apply here (it is asked only when {condition.question} "
                               f"{_condition_text(condition)}); remove the answer or change {condition.question}")
             continue
+        if _blank(value) and question.guess == "citation":
+            value = citation_kind(str(raw.get("reference") or ""))
+            if value is None:
+                reference = raw.get("reference")
+                choices = ", ".join(str(c.value) for c in question.choices)
+                problem(path, f"cannot tell from {reference!r} which kind of legal ground it is; give {question.id}: "
+                              f"one of {choices}" if reference else f"required: {question.prompt.get(lang) or question.prompt}")
+                continue
         if _blank(value):
             if question.default is not None:
                 value = question.default
@@ -216,10 +226,14 @@ def _check_level(questions, raw, prefix, out, context, lang, problem) -> None:
 
 
 def _check_group(question, value, path, context, lang, problem) -> list[dict]:
-    if isinstance(value, dict):
+    if isinstance(value, dict) or (question.plain and isinstance(value, str)):
         value = [value]
+    if question.plain and isinstance(value, list):  # an item written as plain text: its citation
+        value = [{question.plain: item} if isinstance(item, str) else item for item in value]
     if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
-        problem(path, "expected a list of items, each answering the group's questions")
+        fields = ", ".join(q.id for q in question.questions)
+        plain = f"plain text ({question.plain}), or " if question.plain else ""
+        problem(path, f"expected a list of items, each written as {plain}a mapping of {fields}")
         return []
     if len(value) < question.min:
         problem(path, f"at least {question.min} item(s) needed, {len(value)} given")
@@ -235,6 +249,30 @@ def _check_group(question, value, path, context, lang, problem) -> list[dict]:
                 problem((*path, index, key), f"no such question in group {question.id!r} (check the spelling)")
         items.append(out)
     return items
+
+
+def _says_no(value: Any) -> bool:
+    return value is False or (isinstance(value, str) and value.strip().casefold() in NO)
+
+
+CITATION_KINDS = (  # how a citation names its kind of ground; the first that matches decides
+    (re.compile(r"\b(?:art(?:icle)?\.?\s*)10\b", re.I), "criminal_offence_condition"),
+    (re.compile(r"\b(?:art(?:icle)?\.?\s*)9\b", re.I), "special_category_condition"),
+    (re.compile(r"\b(?:art(?:icle)?\.?\s*)6\b", re.I), "lawful_basis"),
+    (re.compile(r"\bsch(?:edule)?\.?\s*1\b.*\bpart\s*3\b", re.I), "criminal_offence_condition"),
+    (re.compile(r"\bsch(?:edule)?\.?\s*1\b.*\bpart\s*[12]\b", re.I), "special_category_condition"),
+    (re.compile(r"\bsch(?:edule)?\.?\s*1\b", re.I), None),  # a Schedule 1 condition, for either kind: ask
+    (re.compile(r"\b(?:act|regulations?|order|s\.\s*\d+|section\s+\d+|common law)\b", re.I), "legal_power"),
+)
+
+
+def citation_kind(reference: str) -> str | None:
+    """The kind of legal ground a citation names (``UK GDPR Art 6(1)(e)``: a lawful basis), or None when it
+    cannot be told (``DPA 2018 Sch 1 para 18`` serves either kind of condition)."""
+    for pattern, kind in CITATION_KINDS:
+        if pattern.search(reference):
+            return kind
+    return None
 
 
 def _raw_context(item: dict) -> dict:

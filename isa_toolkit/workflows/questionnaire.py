@@ -79,6 +79,11 @@ class Question(Frozen):
     max_length: int | None = Field(default=None, ge=1)
     minimum: int | None = None  # for a number
     maximum: int | None = None
+    # For a group: an item written as plain text answers this sub-question (a legal ground given as its citation).
+    plain: str | None = Field(default=None, pattern=QUESTION_ID)
+    # For a choice left unanswered: work the answer out from another answer (``citation``: the kind of legal ground
+    # from the citation written in ``reference``), and ask for it only when that cannot be told.
+    guess: Literal["citation"] | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Question:
@@ -88,6 +93,8 @@ class Question(Frozen):
             if not self.questions:
                 raise ValueError(f"group {self.id!r} has no questions")
             _unique_ids(self.questions, f"group {self.id!r}")
+            if self.plain is not None and self.plain not in {q.id for q in self.questions}:
+                raise ValueError(f"group {self.id!r}: plain names {self.plain!r}, which is not one of its questions")
         elif self.questions:
             raise ValueError(f"question {self.id!r} has sub-questions but is not a group")
         if self.target is not None and not TARGET_RE.fullmatch(self.target):
