@@ -498,21 +498,21 @@ def test_each_case_can_be_recorded_at_the_terminal(make_register):
     def ask(args, lines):
         return runner.invoke(main, ["-R", str(root), *args, "--by", "Olu Officer"], input="\n".join(lines) + "\n")
 
-    # urgent, disclosed at once; the criteria are left for later
+    # urgent, disclosed at once; the criteria are left for later (a long text ends with an empty line)
     result = ask(["disclose", "new", "--urgent"], [
         "", "2026-11-20", "Testshire Ambulance Service", "Pat Paramedic", "", "", "", "", "",
-        "Warning marker", "Protect the crew", "", "", "1", "", "", "", "", "no"])
+        "Warning marker", "", "Protect the crew", "", "", "", "1", "", "", "", "", "no"])
     assert result.exit_code == 0, result.output
     assert "Outstanding: criteria and rationale due by 2026-11-23" in result.output
     # a request, its criteria asked after it (the four the request settles are not asked)
     result = ask(["request", "new"], [
-        "2026-11-19", "Hartwell Foundation", "Sam Donor", "", "", "yes", "Counts by district", "Table",
-        "Allocate grants", "2027-06-30", "yes", "yes", "yes", "n/a", "yes", "no", "no", "no", "n/a"])
+        "2026-11-19", "Hartwell Foundation", "Sam Donor", "", "", "yes", "Counts by district", "", "Table",
+        "Allocate grants", "", "2027-06-30", "yes", "yes", "yes", "n/a", "yes", "no", "no", "no", "n/a"])
     assert result.exit_code == 0, result.output
     assert "proceed with conditions" in result.output
     # a data incident, in French
     result = ask(["incident", "new", "--lang", "fr"], [
-        "2", "Ordinateur portable perdu", "3", "", "2026-11-21", "Jo Bloggs", "oui", "", A, "", "", "non"])
+        "2", "Ordinateur portable perdu", "", "3", "", "2026-11-21", "Jo Bloggs", "oui", "", A, "", "", "non"])
     assert result.exit_code == 0, result.output
     [incident] = store.load_all(root, INCIDENT)
     assert incident.summary.get("fr") == "Ordinateur portable perdu" and incident.agreements == [A]

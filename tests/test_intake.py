@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -259,7 +260,8 @@ INTERACTIVE = [
     "Eastshire Water Board",  # party 2
     "recipient",  # role by value
     "no",  # add another party?
-    "Refer households for visits.",  # purpose
+    "Refer households for visits.",  # purpose (a long text: several lines, ended by an empty one)
+    "",
     "Address",  # data item name
     "yes",  # personal
     "",  # special category: default (no)
@@ -285,9 +287,9 @@ def test_interactive_intake_re_asks_a_bad_date(register):
 def test_interactive_intake_in_french(register):
     answers = list(INTERACTIVE)
     answers[5] = "non"
-    answers[8] = "oui"
-    answers[11] = "non"
+    answers[9] = "oui"
     answers[12] = "non"
+    answers[13] = "non"
     result = run(register, "new", "--lang", "fr", input="\n".join(answers) + "\n")
     assert result.exit_code == 0, result.output
     assert "Titre" in result.output and "Fournisseur" in result.output and "oui/non" in result.output
@@ -308,10 +310,54 @@ def test_interactive_overlap_lets_the_officer_stop(register):
     answers = list(INTERACTIVE)
     answers[1] = "Testshire Fire and Rescue Service"
     answers[6] = "Share addresses of people at risk so that fire safety visits can be planned."
-    result = run(register, "new", input="\n".join(answers) + "\nno\n")
+    # Asked as soon as the partners and the purpose are known; "no" stops, and the answers are kept.
+    result = run(register, "new", input="\n".join([*answers[:8], "no"]) + "\n")
     assert result.exit_code == 1
     assert "ISA-2026-0001" in result.output and "stopped at your request" in result.output
     assert git(register, "status", "--porcelain") == ""
+    kept = Path(result.output.split("isa new --resume ")[1].split()[0])
+    assert kept.is_file() and "Share addresses of people at risk" in kept.read_text()
+
+
+def test_an_intake_stopped_part_way_is_resumed_where_it_stopped(register):
+    head = git(register, "rev-parse", "HEAD")
+    first = run(register, "new", "--by", "Ina", input="\n".join(INTERACTIVE[:9]) + "\n")  # stops at "personal"
+    assert first.exit_code == 1 and "Your answers so far are kept: isa new --resume" in first.output
+    assert git(register, "rev-parse", "HEAD") == head  # nothing written to the register
+    session = Path(first.output.split("isa new --resume ")[1].split()[0])
+    assert ".git/isa-sessions/" in str(session)
+    resumed = run(register, "new", "--resume", str(session), "--by", "Ina", input="\n".join(INTERACTIVE[8:]) + "\n")
+    assert resumed.exit_code == 0, resumed.output
+    assert "Title of the agreement" not in resumed.output  # what was answered is not asked again
+    new_id = resumed.output.split("Created ")[1].split(" ")[0]
+    record = store.load_agreement(register, new_id)
+    assert str(record.title) == "Home fire safety referrals" and str(record.start_date) == "2026-12-31"
+    assert not session.exists()  # the draft holds the answers now
+
+
+def test_back_returns_to_the_question_before_and_long_text_takes_several_lines(register):
+    answers = ["A first title", "back", *INTERACTIVE]
+    purpose = answers.index("Refer households for visits.")
+    answers[purpose + 1:purpose + 1] = ["Second line of the purpose."]
+    result = run(register, "new", input="\n".join(answers) + "\n")
+    assert result.exit_code == 0, result.output
+    new_id = result.output.split("Created ")[1].split(" ")[0]
+    record = store.load_agreement(register, new_id)
+    assert str(record.title) == "Home fire safety referrals"
+    assert str(record.purpose) == "Refer households for visits.\nSecond line of the purpose."
+
+
+def test_an_answers_file_with_ask_asks_only_what_it_leaves_out(register, tmp_path):
+    partial = {key: value for key, value in ANSWERS.items() if key != "title"}
+    path = write_answers(tmp_path, partial)
+    result = run(register, "new", "--answers", str(path), "--ask", "--continue", "--reason", "A different flow",
+                 input="Referrals asked for at the terminal\nyes\n\nA different flow\n")
+    assert result.exit_code == 0, result.output
+    assert "to answer: " in result.output and "title: required" in result.output
+    asked = [line for line in result.output.splitlines() if line.endswith(":") or ": " in line]
+    assert not any(line.startswith("Purpose") for line in asked)
+    new_id = result.output.split("Created ")[1].split(" ")[0]
+    assert str(store.load_agreement(register, new_id).title) == "Referrals asked for at the terminal"
 
 
 def test_overlap_matches_partner_written_differently(register):
@@ -420,7 +466,8 @@ def test_at_the_terminal_going_on_past_an_overlap_asks_why_and_records_it(regist
     overlapping = list(INTERACTIVE)
     overlapping[3] = "Testshire Fire and Rescue Service"  # the partner of ISA-2026-0001 ...
     overlapping[6] = "Refer households at risk of fire for home safety visits."  # ... and a similar purpose
-    answers = [*overlapping, "yes", "", "Covers flats, which ISA-2026-0001 leaves out."]
+    # Asked as soon as the partners and the purpose are known, not after the last question.
+    answers = [*overlapping[:8], "yes", "", "Covers flats, which ISA-2026-0001 leaves out.", *overlapping[8:]]
     result = run(register, "new", "--by", "Ina", input="\n".join(answers) + "\n")
     assert result.exit_code == 0, result.output
     assert "These agreements already cover the same partner" in result.output
@@ -471,3 +518,39 @@ def test_a_citation_that_cannot_be_told_and_an_incomplete_ground_say_what_to_giv
     result = run(root, "new", "--answers", str(write_answers(tmp_path, answers, "b.yaml")))
     assert ("legal_basis: expected a list of items, each written as plain text (reference), or a mapping of type, "
             "reference, detail") in result.output
+
+
+def test_ctrl_c_at_a_real_terminal_keeps_the_answers(register):
+    """Driven through a pseudo-terminal, as an officer types: Ctrl-C stops and says how to resume."""
+    import os
+    import pty
+    import select
+    import time
+
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the isa command on the terminal
+        os.execv(sys.executable, [sys.executable, "-m", "isa_toolkit", "-R", str(register), "new", "--by", "Ina"])
+    seen = b""
+
+    def read_until(text: bytes, timeout: float = 30) -> None:
+        nonlocal seen
+        deadline = time.monotonic() + timeout
+        while text not in seen and time.monotonic() < deadline:
+            ready, _, _ = select.select([fd], [], [], 0.2)
+            if ready:
+                try:
+                    seen += os.read(fd, 4096)
+                except OSError:
+                    break
+        assert text in seen, seen.decode(errors="replace")
+
+    read_until(b"Title")
+    os.write(fd, b"Home fire safety referrals\r")
+    read_until(b"Organisation")
+    os.write(fd, b"\x03")  # Ctrl-C
+    read_until(b"isa new --resume")
+    _, status = os.waitpid(pid, 0)
+    os.close(fd)
+    assert os.WEXITSTATUS(status) == 1
+    session = Path(seen.decode(errors="replace").split("isa new --resume ")[1].split()[0])
+    assert "Home fire safety referrals" in session.read_text()

@@ -32,28 +32,40 @@ from .common import (
               help="With --continue: why a new agreement is needed; kept in the record and its commit message.")
 @click.option("--by", metavar="NAME", help="Who drafts it (default: $ISA_USER, else git's user.name).")
 @click.option("--template", is_flag=True, help=TEMPLATE_HELP)
+@click.option("--ask", "ask_missing", is_flag=True,
+              help="With --answers: ask at the terminal only what the file leaves out or gets wrong.")
+@click.option("--resume", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="FILE",
+              help="Go on with an intake stopped part-way (its answers file, printed when it stopped).")
 @click.pass_context
 def new(ctx: click.Context, answers_file: Path | None, name: str, lang: str | None, go_on: bool, reason: str | None,
-        by: str | None, template: bool) -> None:
+        by: str | None, template: bool, ask_missing: bool, resume: Path | None) -> None:
     """Draft a new agreement by answering the intake questionnaire.
 
     Before writing, the register is searched for an agreement with the same
-    partner and an overlapping purpose; if one is found you are shown it and
+    partner and an overlapping purpose (at the terminal, as soon as the
+    parties and purpose are answered); if one is found you are shown it and
     asked whether to go on and why (with --answers, add --continue --reason
     TEXT). Why is kept in the record and its commit message. The draft is
     committed and its new id printed.
+
+    At the terminal, type 'back' to return to the previous question; long
+    texts take several lines (end with an empty line) or 'edit' for your
+    editor. Answers are saved as you go: if you stop, `isa new --resume FILE`
+    goes on where you left off.
 
     \b
     Examples:
       isa new --template --lang fr > fire-safety.yaml   # fill it in, then:
       isa new --lang fr
       isa new --answers fire-safety.yaml
+      isa new --answers fire-safety.yaml --ask      # asks only what the file leaves out
       isa new --answers fire-safety.yaml --continue --reason "ISA-2024-0001 covers children only"
     """
     from ..workflows import intake
-    from ..workflows.ask import ask_all, confirm, ui
+    from ..workflows.ask import Back, ask_all, confirm, ui
     from ..workflows.overlap import find_overlaps
     from ..workflows.questionnaire import load_questionnaire
+    from ..workflows.session import new_session, save
 
     if template:
         return print_template(ctx, lang, questionnaire=name, command="isa new --answers FILE")
@@ -64,17 +76,41 @@ def new(ctx: click.Context, answers_file: Path | None, name: str, lang: str | No
         command = {"disclosure": "isa disclose new", "request": "isa request new", "incident": "isa incident new"}
         raise IsaError(f"the {name} questionnaire records a {questionnaire.kind}, not an agreement: use "
                        f"`{command[questionnaire.kind]}`")
-    if answers_file is not None:
+    session = None
+    early: dict = {}  # the overlap check made at the terminal, as soon as partners and purpose were known
+    if answers_file is not None and resume is not None:
+        raise click.UsageError("give --answers FILE or --resume FILE, not both")
+    if answers_file is not None and not ask_missing:
         values, lang = intake.answers_from_file(register, questionnaire, answers_file, lang)
         rel = str(answers_file)
     else:
-        lang = intake.answer_language(register, lang)
+        given, lang = _answers_so_far(register, questionnaire, resume or answers_file, lang)
+        session = resume or new_session(register.root, questionnaire.id)
         click.secho(str(questionnaire.title.get(lang) or questionnaire.title), bold=True)
-        values = ask_all(questionnaire.questions, lang)
-        rel = "your answers"
+        click.secho(ui(lang, "back_hint"), dim=True)
+        click.echo(f"Your answers are saved as you go in {session}")
+
+        def saved(answers: dict) -> None:
+            save(session, questionnaire.id, lang, answers)
+            if not early and answers.get("parties") and answers.get("purpose"):
+                early.update(_overlap_check(register, answers, lang, session, reason))
+
+        while True:
+            try:
+                values = ask_all(questionnaire.questions, lang, given=given, on_answer=saved)
+                break
+            except Back:  # at the first question: nothing to go back to
+                click.echo(ui(lang, "nothing_back"))
+            except click.Abort:
+                if session.exists():
+                    click.echo(f"\nYour answers so far are kept: isa new --resume {session}", err=True)
+                raise
+        rel = str(session)
     draft = intake.prepare(register, questionnaire, values, lang, rel=rel)
 
-    overlaps = find_overlaps(register, draft.partners, draft.purpose.texts)
+    overlaps = [] if early else find_overlaps(register, draft.partners, draft.purpose.texts)
+    if early:
+        reason = early.get("reason")
     if overlaps:
         click.echo("These agreements already cover the same partner and a similar purpose:")
         for o in overlaps:
@@ -91,8 +127,11 @@ def new(ctx: click.Context, answers_file: Path | None, name: str, lang: str | No
         if not (reason and reason.strip()):
             raise IsaError("say why a new agreement is needed although "
                            f"{', '.join(o.agreement_id for o in overlaps)} may already cover this: --reason TEXT")
-    created = intake.create(register, questionnaire, values, lang, by=actor(by),
-                            overlapping=[o.agreement_id for o in overlaps] or None, reason=reason)
+    overlapping = early.get("overlapping") or [o.agreement_id for o in overlaps]
+    created = intake.create(register, questionnaire, values, lang, by=actor(by), overlapping=overlapping or None,
+                            reason=reason)
+    if session is not None:
+        session.unlink(missing_ok=True)  # the draft holds the answers now
     click.echo(f"Created {created.id} (draft, version {created.version}): {created.title}")
     from ..register.checks import CheckContext, check_record
     from ..register.load import load_chain
@@ -104,6 +143,43 @@ def new(ctx: click.Context, answers_file: Path | None, name: str, lang: str | No
         for problem in still:
             click.echo(f"  {problem.field}: {problem.message.split(': ', 1)[1]}")
     click.echo(f"Next: isa assess {created.id}")
+
+
+def _answers_so_far(register, questionnaire, path: Path | None, lang: str | None) -> tuple[dict, str]:
+    """The answers a file gives that are right (the others are asked again, each problem shown), and the language."""
+    from ..workflows import intake
+
+    if path is None:
+        return {}, intake.answer_language(register, lang)
+    raw, text, rel = intake.read_answers(path)
+    lang = intake.answer_language(register, lang, raw)
+    checked = intake.check_answers(questionnaire, raw, lang, rel=rel, text=text)
+    wrong = {problem.field.split(".")[0].split("[")[0] for problem in checked.problems}
+    for problem in checked.problems:
+        click.echo(f"to answer: {problem}")
+    return {key: value for key, value in checked.values.items() if key not in wrong}, lang
+
+
+def _overlap_check(register, answers: dict, lang: str, session: Path, reason: str | None) -> dict:
+    """The overlap check, made once the parties and the purpose are known; a "no" stops, keeping the answers."""
+    from ..workflows.ask import confirm, ui
+    from ..workflows.overlap import find_overlaps
+
+    partners = [item.get("organisation", "") for item in answers["parties"] if isinstance(item, dict)]
+    purpose = answers["purpose"] if isinstance(answers["purpose"], dict) else {lang: answers["purpose"]}
+    overlaps = find_overlaps(register, partners, purpose)
+    if not overlaps:
+        return {"checked": True}
+    click.echo("These agreements already cover the same partner and a similar purpose:")
+    for o in overlaps:
+        click.echo(f"  {o.agreement_id}  [{o.status}]  {o.title}")
+        click.echo(f"      partner: {', '.join(o.partners)}; shared terms: {', '.join(o.shared_terms)}")
+    if not confirm("Draft a new agreement anyway?", lang, default=False):
+        raise IsaError(f"stopped at your request; nothing was written. Your answers are kept: "
+                       f"isa new --resume {session}")
+    while not (reason and reason.strip()):
+        reason = click.prompt(ui(lang, "overlap_reason"), prompt_suffix=" ")
+    return {"checked": True, "overlapping": [o.agreement_id for o in overlaps], "reason": reason}
 
 
 @click.command()

@@ -27,6 +27,11 @@ UI = {
         "optional": "(optional: press Enter to skip)",
         "required": "An answer is required.",
         "overlap_reason": "Why is a new agreement needed? (kept in the record for the audit trail)",
+        "back": "back",
+        "edit": "edit",
+        "back_hint": "Type 'back' at any question to return to the one before.",
+        "multiline": "several lines: end with an empty line, or type 'edit' to write it in your editor",
+        "nothing_back": "There is no earlier question to go back to here.",
     },
     "fr": {
         "yes_no": "oui/non",
@@ -39,8 +44,21 @@ UI = {
         "optional": "(facultatif : appuyez sur Entrée pour passer)",
         "required": "Une réponse est requise.",
         "overlap_reason": "Pourquoi un nouvel accord est-il nécessaire ? (conservé dans le dossier pour l'audit)",
+        "back": "retour",
+        "edit": "éditer",
+        "back_hint": "Tapez « retour » à n'importe quelle question pour revenir à la précédente.",
+        "multiline": "plusieurs lignes : terminez par une ligne vide, ou tapez « éditer » pour l'écrire dans votre éditeur",
+        "nothing_back": "Il n'y a pas de question précédente où revenir ici.",
     },
 }
+
+
+class Back(Exception):  # noqa: N818 - a request, not an error
+    """The officer asked to go back to the previous question."""
+
+
+def _wants_back(raw: str, lang: str) -> bool:
+    return raw.strip().casefold() in {"back", ui(lang, "back")}
 
 
 def ui(lang: str, key: str, **values: Any) -> str:
@@ -67,6 +85,8 @@ def ask_question(question: Question, lang: str, context: dict) -> Any:
     suffix = f" ({ui(lang, 'yes_no')})" if question.type == "yes_no" else ""
 
     def parse(raw: str) -> Any:
+        if _wants_back(raw, lang):
+            raise Back
         raw = raw.strip()
         if not raw:
             if question.required:
@@ -83,6 +103,8 @@ def ask_question(question: Question, lang: str, context: dict) -> Any:
         except AnswerError as exc:
             raise click.UsageError(str(exc)) from None
 
+    if question.type == "long_text":
+        return _ask_long(prompt, parse, lang)
     default = question.default
     if isinstance(default, bool):
         default = ui(lang, "yes_no").split("/")[0 if default else 1]
@@ -111,6 +133,28 @@ def confirm(prompt: str, lang: str, *, default: bool) -> bool:
                         show_default=True, value_proc=parse, prompt_suffix=" ")
 
 
+def _ask_long(prompt: str, parse: Callable[[str], Any], lang: str) -> Any:
+    """A text of several lines: typed line after line until an empty one, or written in the officer's editor."""
+    click.secho(f"  ({ui(lang, 'multiline')})", dim=True)
+    while True:
+        first = click.prompt(prompt, default="", show_default=False, prompt_suffix=_suffix(prompt, lang))
+        if _wants_back(first, lang):
+            raise Back
+        if first.strip().casefold() in {"edit", ui(lang, "edit")}:
+            lines = [(click.edit("") or "").strip()]
+        else:
+            lines = [first]
+            while first.strip():
+                more = click.prompt("", default="", show_default=False, prompt_suffix="  ")
+                if not more.strip():
+                    break
+                lines.append(more)
+        try:
+            return parse("\n".join(line.rstrip() for line in lines).strip() if lines[0].strip() else lines[0])
+        except click.UsageError as exc:
+            click.echo(f"Error: {exc.message}", err=True)
+
+
 def _pick(question: Question, raw: str) -> Any:
     if raw.isdigit() and 1 <= int(raw) <= len(question.choices):
         return question.choices[int(raw) - 1].value
@@ -118,23 +162,55 @@ def _pick(question: Question, raw: str) -> Any:
 
 
 def ask_all(questions: list[Question], lang: str, context: dict | None = None,
-            ask: Callable[[Question, str, dict], Any] = ask_question) -> dict:
-    """Ask each question that applies (``show_if``) in order; groups repeat their questions."""
+            ask: Callable[[Question, str, dict], Any] = ask_question, *, given: dict | None = None,
+            on_answer: Callable[[dict], None] | None = None) -> dict:
+    """Ask each question that applies (``show_if``) in order; groups repeat their questions.
+
+    ``given`` are answers already had (from a file, or a session being resumed): those questions are not asked.
+    ``on_answer`` gets the answers so far after each one (a group's items as they are completed), to save them.
+    Typing "back" returns to the previous question asked at this level; at the first, to the level above.
+    """
+    given = given or {}
     answers: dict[str, Any] = {}
     context = dict(context or {})
-    for question in questions:
+    asked: list[int] = []  # the questions asked at this level, in order, for going back
+    index = 0
+    while index < len(questions):
+        question = questions[index]
         if question.show_if is not None and not question.show_if.holds({**context, **answers}):
+            answers.pop(question.id, None)
+            index += 1
             continue
-        if question.type == "group":
-            answers[question.id] = _ask_group(question, lang, {**context, **answers}, ask)
+        if question.id in given:
+            answers[question.id] = given[question.id]
+            index += 1
             continue
-        value = ask(question, lang, {**context, **answers})
-        if value is not None:
+        try:
+            if question.type == "group":
+                def progress(items, question=question) -> None:
+                    if on_answer is not None:
+                        on_answer({**answers, question.id: items})
+                value = _ask_group(question, lang, {**context, **answers}, ask, progress)
+            else:
+                value = ask(question, lang, {**context, **answers})
+        except Back:
+            if not asked:
+                raise
+            index = asked.pop()
+            answers.pop(questions[index].id, None)
+            continue
+        asked.append(index)
+        if value is None:
+            answers.pop(question.id, None)
+        else:
             answers[question.id] = value
+        if on_answer is not None:
+            on_answer(dict(answers))
+        index += 1
     return answers
 
 
-def _ask_group(question: Question, lang: str, context: dict, ask) -> list[dict]:
+def _ask_group(question: Question, lang: str, context: dict, ask, progress: Callable[[list], None]) -> list[dict]:
     what = _text(question.prompt, lang)
     if question.help is not None:
         click.secho(f"  {_text(question.help, lang)}", dim=True)
@@ -146,7 +222,14 @@ def _ask_group(question: Question, lang: str, context: dict, ask) -> list[dict]:
             if not confirm(ui(lang, "another", what=what.rstrip("?:. ").lower()), lang, default=not items):
                 break
         click.secho(ui(lang, "item", what=what.rstrip("?:. "), n=len(items) + 1), bold=True)
-        items.append(ask_all(question.questions, lang, context, ask))
+        try:
+            items.append(ask_all(question.questions, lang, context, ask))
+        except Back:  # back from an item's first question: the item before, or the question before the group
+            if not items:
+                raise
+            items.pop()
+            continue
+        progress(list(items))
     return items
 
 
