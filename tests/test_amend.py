@@ -172,3 +172,21 @@ def test_setting_a_reference_once_in_force_is_an_amendment(make_register):
     assert result.exit_code == 0, result.output
     agreement = store.load_agreement(root, ID)
     assert agreement.version == "1.1" and agreement.status.value == "under_review"
+
+
+def test_a_translation_added_to_a_one_language_record_keeps_the_source_text(make_register, tmp_path):
+    english_only = record("draft").replace("languages: [en, fr]", "languages: [en]")
+    root = make_register({PATH: english_only})
+    result = amend(root, tmp_path, "benefits: {fr: Moins de blessés.}\ndpia: {summary: {fr: Résumé.}}\n",
+                   "French added")
+    assert result.exit_code == 0, result.output
+    agreement = store.load_agreement(root, ID)
+    assert agreement.benefits.texts == {"en": "Fewer people hurt at home.", "fr": "Moins de blessés."}
+    assert agreement.dpia.summary.texts == {"fr": "Résumé."}  # there was none before
+
+
+def test_set_takes_only_the_administrative_fields_and_says_so(make_register):
+    root = make_register({PATH: record("draft")})
+    result = run(root, "amend", ID, "--set", "owner=Jane Owner")
+    assert result.exit_code == 1
+    assert "--set is for dpia.reference, contact, business_area; change owner with --answers FILE" in result.output

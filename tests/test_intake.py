@@ -554,3 +554,43 @@ def test_ctrl_c_at_a_real_terminal_keeps_the_answers(register):
     assert os.WEXITSTATUS(status) == 1
     session = Path(seen.decode(errors="replace").split("isa new --resume ")[1].split()[0])
     assert "Home fire safety referrals" in session.read_text()
+
+
+def test_citation_kinds_ask_when_the_law_serves_several(make_register):
+    from isa_toolkit.workflows.intake import citation_kind
+
+    assert citation_kind("DPA 2018 s.10(1)(b)") is None and citation_kind("Data Protection Act 2018 section 8") is None
+    assert citation_kind("DPA 2018 Sch 1 Pt 2 para 18") == "special_category_condition"
+    assert citation_kind("DPA 2018 Sch 1 Part 3 para 33") == "criminal_offence_condition"
+    assert citation_kind("Children Act 2004 s.11") == "legal_power"
+
+
+def test_resuming_a_group_left_part_way_offers_more_items_and_an_officers_own_file_is_left_alone(register, tmp_path):
+    # Stop inside the data items: one given, the run stops at "another data item?".
+    first = run(register, "new", "--by", "Ina", input="\n".join(INTERACTIVE[:12]) + "\n")
+    assert first.exit_code == 1
+    session = Path(first.output.split("isa new --resume ")[1].split()[0])
+    assert "unfinished: data_items" in session.read_text()
+    own = tmp_path / "mine.yaml"
+    own.write_text("# my notes\n" + session.read_text())
+    resumed = run(register, "new", "--resume", str(own), "--by", "Ina",
+                  input="\n".join(["yes", "Phone number", "yes", "", "1", *INTERACTIVE[12:]]) + "\n")
+    assert resumed.exit_code == 0, resumed.output
+    new_id = resumed.output.split("Created ")[1].split(" ")[0]
+    names = [str(item.name) for item in store.load_agreement(register, new_id).data_items]
+    assert names == ["Address", "Phone number"]
+    assert own.read_text().startswith("# my notes\n")  # resumed from, never rewritten or removed
+
+
+def test_changing_the_purpose_after_the_overlap_check_checks_again(register):
+    answers = list(INTERACTIVE)
+    answers[3] = "Testshire Fire and Rescue Service"  # the partner of ISA-2026-0001
+    answers[6] = "Quarterly statistics on water pressure."  # unlike ISA-2026-0001's purpose: no overlap yet
+    similar = "Refer households at risk of fire for home safety visits."
+    answers[8:8] = ["back", similar, "", "yes", "Covers flats only."]  # back from the first data item to the purpose
+    result = run(register, "new", "--by", "Ina", input="\n".join(answers) + "\n")
+    assert result.exit_code == 0, result.output
+    assert result.output.count("These agreements already cover the same partner") == 1
+    new_id = result.output.split("Created ")[1].split(" ")[0]
+    record = store.load_agreement(register, new_id)
+    assert str(record.purpose) == similar and record.overlap.agreements == ["ISA-2026-0001"]

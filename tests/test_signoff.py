@@ -400,7 +400,7 @@ def test_amend_cannot_overrule_the_dpia_screening_and_new_data_needs_a_new_one(r
     changes = tmp_path / "c.yaml"
     changes.write_text("dpia: {required: false}\n")
     result = run(register, "amend", ID, "--answers", str(changes), "--detail", "x")
-    assert result.exit_code == 1 and "only dpia.reference and dpia.summary" in result.output
+    assert result.exit_code == 1 and "only dpia.reference, dpia.summary and dpia.reason" in result.output
     changes.write_text("dpia: {reference: DPIA-99}\n")
     assert run(register, "amend", ID, "--answers", str(changes), "--detail", "DPIA done").exit_code == 0
     agreement = store.load_agreement(register, ID)

@@ -65,39 +65,47 @@ def new(ctx: click.Context, answers_file: Path | None, name: str, lang: str | No
     from ..workflows.ask import Back, ask_all, confirm, ui
     from ..workflows.overlap import find_overlaps
     from ..workflows.questionnaire import load_questionnaire
+    from ..workflows.session import FOLDER as SESSIONS
     from ..workflows.session import new_session, save
 
-    if template:
-        return print_template(ctx, lang, questionnaire=name, command="isa new --answers FILE")
+    if answers_file is not None and resume is not None:
+        raise click.UsageError("give --answers FILE or --resume FILE, not both")
+    if resume is not None:  # the questionnaire the stopped intake was answering
+        name = _saved_questionnaire(resume, name)
     register = load(ctx)
-    register_settings(register)
     questionnaire = load_questionnaire(name, register.root)
     if questionnaire.kind not in intake.AGREEMENT_KINDS:
         command = {"disclosure": "isa disclose new", "request": "isa request new", "incident": "isa incident new"}
         raise IsaError(f"the {name} questionnaire records a {questionnaire.kind}, not an agreement: use "
                        f"`{command[questionnaire.kind]}`")
+    if template:
+        return print_template(ctx, lang, questionnaire=name, command="isa new --answers FILE")
+    register_settings(register)
+    who = actor(by)  # before any question: an officer must not answer everything to be refused at the end
     session = None
     early: dict = {}  # the overlap check made at the terminal, as soon as partners and purpose were known
-    if answers_file is not None and resume is not None:
-        raise click.UsageError("give --answers FILE or --resume FILE, not both")
     if answers_file is not None and not ask_missing:
         values, lang = intake.answers_from_file(register, questionnaire, answers_file, lang)
         rel = str(answers_file)
     else:
-        given, lang = _answers_so_far(register, questionnaire, resume or answers_file, lang)
-        session = resume or new_session(register.root, questionnaire.id)
+        given, unfinished, lang = _answers_so_far(register, questionnaire, resume or answers_file, lang)
+        ours = resume is not None and resume.resolve().parent.name == SESSIONS and ".git" in resume.resolve().parts
+        session = resume if ours else new_session(register.root, questionnaire.id)  # an officer's own file stays theirs
         click.secho(str(questionnaire.title.get(lang) or questionnaire.title), bold=True)
         click.secho(ui(lang, "back_hint"), dim=True)
         click.echo(f"Your answers are saved as you go in {session}")
 
-        def saved(answers: dict) -> None:
-            save(session, questionnaire.id, lang, answers)
-            if not early and answers.get("parties") and answers.get("purpose"):
-                early.update(_overlap_check(register, answers, lang, session, reason))
+        def saved(answers: dict, unfinished: str | None = None) -> None:
+            save(session, questionnaire.id, lang, answers, unfinished)
+            if answers.get("parties") and answers.get("purpose") and unfinished != "parties":
+                key = _overlap_key(answers, lang)
+                if early.get("key") != key:  # checked again whenever the partners or the purpose change
+                    early.clear()
+                    early.update(_overlap_check(register, answers, lang, session, reason), key=key)
 
         while True:
             try:
-                values = ask_all(questionnaire.questions, lang, given=given, on_answer=saved)
+                values = ask_all(questionnaire.questions, lang, given=given, on_answer=saved, unfinished=unfinished)
                 break
             except Back:  # at the first question: nothing to go back to
                 click.echo(ui(lang, "nothing_back"))
@@ -108,8 +116,10 @@ def new(ctx: click.Context, answers_file: Path | None, name: str, lang: str | No
         rel = str(session)
     draft = intake.prepare(register, questionnaire, values, lang, rel=rel)
 
-    overlaps = [] if early else find_overlaps(register, draft.partners, draft.purpose.texts)
-    if early:
+    checked = early and early.get("key") == _overlap_key({"parties": [{"organisation": p} for p in draft.partners],
+                                                          "purpose": draft.purpose.texts}, lang)
+    overlaps = [] if checked else find_overlaps(register, draft.partners, draft.purpose.texts)
+    if checked:
         reason = early.get("reason")
     if overlaps:
         click.echo("These agreements already cover the same partner and a similar purpose:")
@@ -127,8 +137,8 @@ def new(ctx: click.Context, answers_file: Path | None, name: str, lang: str | No
         if not (reason and reason.strip()):
             raise IsaError("say why a new agreement is needed although "
                            f"{', '.join(o.agreement_id for o in overlaps)} may already cover this: --reason TEXT")
-    overlapping = early.get("overlapping") or [o.agreement_id for o in overlaps]
-    created = intake.create(register, questionnaire, values, lang, by=actor(by), overlapping=overlapping or None,
+    overlapping = (early.get("overlapping") if checked else None) or [o.agreement_id for o in overlaps]
+    created = intake.create(register, questionnaire, values, lang, by=who, overlapping=overlapping or None,
                             reason=reason)
     if session is not None:
         session.unlink(missing_ok=True)  # the draft holds the answers now
@@ -145,19 +155,45 @@ def new(ctx: click.Context, answers_file: Path | None, name: str, lang: str | No
     click.echo(f"Next: isa assess {created.id}")
 
 
-def _answers_so_far(register, questionnaire, path: Path | None, lang: str | None) -> tuple[dict, str]:
-    """The answers a file gives that are right (the others are asked again, each problem shown), and the language."""
+def _answers_so_far(register, questionnaire, path: Path | None, lang: str | None) -> tuple[dict, str | None, str]:
+    """The answers a file gives that are right (the others are asked again, each problem shown), the group left
+    part-way (its items are kept, and more are offered), and the language."""
     from ..workflows import intake
 
     if path is None:
-        return {}, intake.answer_language(register, lang)
+        return {}, None, intake.answer_language(register, lang)
     raw, text, rel = intake.read_answers(path)
     lang = intake.answer_language(register, lang, raw)
+    unfinished = raw.get("unfinished") if isinstance(raw.get("unfinished"), str) else None
     checked = intake.check_answers(questionnaire, raw, lang, rel=rel, text=text)
     wrong = {problem.field.split(".")[0].split("[")[0] for problem in checked.problems}
     for problem in checked.problems:
-        click.echo(f"to answer: {problem}")
-    return {key: value for key, value in checked.values.items() if key not in wrong}, lang
+        if not (unfinished and problem.field.split("[")[0] == unfinished and "at least" in problem.message):
+            click.echo(f"to answer: {problem}")
+    given = {key: value for key, value in checked.values.items() if key not in wrong}
+    if unfinished and isinstance(raw.get(unfinished), list) and unfinished not in given:
+        given[unfinished] = checked.values.get(unfinished, [])
+    return given, unfinished, lang
+
+
+def _saved_questionnaire(path: Path, name: str) -> str:
+    """The questionnaire a saved intake was answering (it wins over the default)."""
+    from ..workflows import intake
+
+    raw, _, rel = intake.read_answers(path)
+    saved = raw.get("questionnaire")
+    if isinstance(saved, str) and saved != name and name != "isa":
+        raise IsaError(f"{rel} holds answers to the {saved} questionnaire, not to {name}; leave out --questionnaire")
+    return saved if isinstance(saved, str) else name
+
+
+def _overlap_key(answers: dict, lang: str) -> tuple:
+    """What the overlap check looked at: the partners and the purpose, as answered."""
+    partners = tuple(sorted(str(item.get("organisation", "")) for item in answers.get("parties") or []
+                            if isinstance(item, dict)))
+    purpose = answers.get("purpose")
+    purpose = tuple(sorted(purpose.items())) if isinstance(purpose, dict) else ((lang, str(purpose or "")),)
+    return partners, purpose
 
 
 def _overlap_check(register, answers: dict, lang: str, session: Path, reason: str | None) -> dict:
@@ -406,7 +442,7 @@ def pending(ctx: click.Context, as_json: bool) -> None:
 @click.option("--answers", "changes", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="YAML or JSON file of the record fields to change.")
 @click.option("--set", "settings", multiple=True, metavar="FIELD=VALUE",
-              help="Set a reference or contact (dpia.reference, contact, owner, business_area); repeatable.")
+              help="Set a reference or contact (dpia.reference, contact, business_area); repeatable.")
 @click.option("--detail", metavar="TEXT", help="What changed, for the document-control history (needed for a new version).")
 @click.option("--author", metavar="NAME", help="Who made the change (default: --by).")
 @click.option("--major", is_flag=True, help="A major change: 1.3 -> 2.0 (default: 1.3 -> 1.4).")

@@ -112,6 +112,8 @@ def print_template(ctx: click.Context, lang: str | None, *, questionnaire: str |
         languages = load_register(root, checks=False).languages
     except RegisterNotFound:
         root, languages = None, ["en"]
+    if lang is not None and lang not in languages:
+        raise IsaError(f"{lang!r} is not one of the register's languages ({', '.join(languages)}); choose with --lang")
     lang = lang or languages[0]
     listed = load_checklist(checklist, root) if checklist else None
     if questionnaire is None:

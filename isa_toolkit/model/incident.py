@@ -32,14 +32,14 @@ class Meeting(Frozen):
     """The meeting of the parties called to discuss a breach and agree its resolution."""
 
     date: Day
-    attendees: list[Text] = []
+    attendees: list[Line] = []
     notes: Localized | None = None
 
 
 class Resolution(Frozen):
     date: Day
     agreed: Localized  # what the parties agreed
-    agreed_by: list[Text] = Field(min_length=1)  # the parties (or members) who agreed it
+    agreed_by: list[Line] = Field(min_length=1)  # the parties (or members) who agreed it
     by: Line  # who recorded it
 
 
@@ -54,7 +54,7 @@ class Incident(CaseRecord):
     reported: Day
     reported_by: Line
     self_reported: bool  # reported by those responsible, or identified by someone else
-    organisations: list[Text] = []  # the organisations involved
+    organisations: list[Line] = []  # the organisations involved
     agreements: list[str] = []  # the agreements affected
     data_involved: Localized | None = None  # what was disclosed, lost or exposed
     people_affected: Count | None = Field(default=None, ge=0)

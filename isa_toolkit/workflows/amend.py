@@ -51,9 +51,10 @@ from .assess import to_renew
 from .intake import read_answers
 from .lifecycle import moved
 
-PROTECTED = {"id", "kind", "status", "version", "signoffs", "history", "amendments", "risk_assessment", "review"}
+PROTECTED = {"id", "kind", "status", "version", "signoffs", "history", "amendments", "risk_assessment", "review",
+             "decisions", "overlap"}
 # Of the DPIA, only what the officer records by hand; whether one is required is the screening's answer.
-DPIA_EDITABLE = {"reference", "summary"}
+DPIA_EDITABLE = {"reference", "summary", "reason"}
 # Where an amendment leaves the agreement: the chain starts again for the new version.
 AFTER_AMENDMENT = {
     Status.DRAFT: Status.DRAFT,
@@ -74,7 +75,7 @@ def next_version(version: str, *, major: bool) -> str:
 
 
 # A draft's reference numbers and contacts: set on a draft no one has signed, they make no new version.
-ADMINISTRATIVE = ("dpia.reference", "contact", "owner", "business_area")
+ADMINISTRATIVE = ("dpia.reference", "contact", "business_area")
 
 
 def changed_paths(changes: dict) -> list[str]:
@@ -116,9 +117,9 @@ def check_changes(raw: dict, rel: str) -> dict:
         raise InvalidRecord(f"{rel} changes nothing")
     dpia = raw.get("dpia")
     if dpia is not None and (not isinstance(dpia, dict) or set(dpia) - DPIA_EDITABLE):
-        raise InvalidRecord(f"{rel} may change only dpia.reference and dpia.summary; whether a DPIA is required comes "
-                            "from the DPIA screening (isa assess ID --checklist dpia_screening)",
-                            [Problem(rel, 0, "dpia", "only reference and summary can be amended")])
+        raise InvalidRecord(f"{rel} may change only dpia.reference, dpia.summary and dpia.reason; whether a DPIA is "
+                            "required comes from the DPIA screening (isa assess ID --checklist dpia_screening)",
+                            [Problem(rel, 0, "dpia", "only reference, summary and reason can be amended")])
     return raw
 
 
@@ -218,7 +219,8 @@ def _listing(names: list[str]) -> str:
 
 
 def amended(agreement: Agreement, changes: dict, *, detail: str | None, author: str, date: dt.date, major: bool,
-            rel: str = "changes", text: str | None = None, source: str | None = None) -> Agreement:
+            rel: str = "changes", text: str | None = None, source: str | None = None,
+            languages: tuple[str, ...] = ()) -> Agreement:
     """The agreement with ``changes`` applied, a new version and a document-control entry.
 
     ``source`` is the register's source language (its first); text changed in
@@ -230,14 +232,15 @@ def amended(agreement: Agreement, changes: dict, *, detail: str | None, author: 
         raise IsaError(f"{agreement.id} is {agreement.status.value} and cannot be amended")
     source = source or agreement.languages[0]
     given_languages = changes.get("languages") if isinstance(changes.get("languages"), list) else []
-    languages = {*agreement.languages, *(lang for lang in given_languages if isinstance(lang, str)), source}
+    known = {*agreement.languages, *languages, *(lang for lang in given_languages if isinstance(lang, str)), source}
     data = agreement.model_dump(mode="json", exclude_unset=True, by_alias=True)
     dpia_changes = changes.get("dpia")
     for key, value in changes.items():
         if key != "dpia":
-            data[key] = merged(data.get(key), value, languages, source)
+            data[key] = merged(data.get(key), value, known, source)
     if dpia_changes:
-        data["dpia"] = {**data.get("dpia", {}), **dpia_changes}
+        old = data.get("dpia", {})
+        data["dpia"] = {**old, **{key: merged(old.get(key), value, known, source) for key, value in dpia_changes.items()}}
     try:
         candidate = Agreement.model_validate(data)
     except ValidationError as exc:
@@ -278,7 +281,7 @@ def amend(root: Path, record_id: str, changes_file: Path | None, *, detail: str 
 
     def edit(agreement: Agreement) -> tuple[Agreement, str]:
         updated = amended(agreement, changes, detail=detail, author=author, date=day, major=major, rel=rel, text=text,
-                          source=source)
+                          source=source, languages=tuple(register.languages))
         if updated.version == agreement.version:
             said = f": {detail.strip()}" if detail and detail.strip() else ""
             return updated, f"{_listing(changed_paths(changes))} set on the draft, still version {updated.version}{said}"

@@ -163,11 +163,12 @@ def _pick(question: Question, raw: str) -> Any:
 
 def ask_all(questions: list[Question], lang: str, context: dict | None = None,
             ask: Callable[[Question, str, dict], Any] = ask_question, *, given: dict | None = None,
-            on_answer: Callable[[dict], None] | None = None) -> dict:
+            on_answer: Callable[..., None] | None = None, unfinished: str | None = None) -> dict:
     """Ask each question that applies (``show_if``) in order; groups repeat their questions.
 
     ``given`` are answers already had (from a file, or a session being resumed): those questions are not asked.
-    ``on_answer`` gets the answers so far after each one (a group's items as they are completed), to save them.
+    ``on_answer`` gets the answers so far after each one (a group's items as they are completed, with the group
+    named as unfinished), to save them; ``unfinished`` names a group in ``given`` to go on with (more items).
     Typing "back" returns to the previous question asked at this level; at the first, to the level above.
     """
     given = given or {}
@@ -181,7 +182,7 @@ def ask_all(questions: list[Question], lang: str, context: dict | None = None,
             answers.pop(question.id, None)
             index += 1
             continue
-        if question.id in given:
+        if question.id in given and question.id != unfinished:
             answers[question.id] = given[question.id]
             index += 1
             continue
@@ -189,8 +190,9 @@ def ask_all(questions: list[Question], lang: str, context: dict | None = None,
             if question.type == "group":
                 def progress(items, question=question) -> None:
                     if on_answer is not None:
-                        on_answer({**answers, question.id: items})
-                value = _ask_group(question, lang, {**context, **answers}, ask, progress)
+                        on_answer({**answers, question.id: items}, question.id)
+                start = list(given.get(question.id) or []) if question.id == unfinished else []
+                value = _ask_group(question, lang, {**context, **answers}, ask, progress, start)
             else:
                 value = ask(question, lang, {**context, **answers})
         except Back:
@@ -210,11 +212,12 @@ def ask_all(questions: list[Question], lang: str, context: dict | None = None,
     return answers
 
 
-def _ask_group(question: Question, lang: str, context: dict, ask, progress: Callable[[list], None]) -> list[dict]:
+def _ask_group(question: Question, lang: str, context: dict, ask, progress: Callable[[list], None],
+               start: list[dict] | None = None) -> list[dict]:
     what = _text(question.prompt, lang)
     if question.help is not None:
         click.secho(f"  {_text(question.help, lang)}", dim=True)
-    items: list[dict] = []
+    items: list[dict] = list(start or [])
     while True:
         if len(items) >= question.min:
             if question.max is not None and len(items) >= question.max:

@@ -29,7 +29,7 @@ from ..register.read import error_message, format_loc
 from ..register.store import create_agreement
 from .questionnaire import TEXT_TYPES, Question, Questionnaire
 
-META_KEYS = ("questionnaire", "language")
+META_KEYS = ("questionnaire", "language", "unfinished")  # unfinished: a saved intake's group still being given
 EMAIL_RE = re.compile(EMAIL_PATTERN)
 YES = {"yes", "y", "true", "oui", "o", "1"}
 NO = {"no", "n", "false", "non", "0"}
@@ -259,9 +259,10 @@ CITATION_KINDS = (  # how a citation names its kind of ground; the first that ma
     (re.compile(r"\b(?:art(?:icle)?\.?\s*)10\b", re.I), "criminal_offence_condition"),
     (re.compile(r"\b(?:art(?:icle)?\.?\s*)9\b", re.I), "special_category_condition"),
     (re.compile(r"\b(?:art(?:icle)?\.?\s*)6\b", re.I), "lawful_basis"),
-    (re.compile(r"\bsch(?:edule)?\.?\s*1\b.*\bpart\s*3\b", re.I), "criminal_offence_condition"),
-    (re.compile(r"\bsch(?:edule)?\.?\s*1\b.*\bpart\s*[12]\b", re.I), "special_category_condition"),
+    (re.compile(r"\bsch(?:edule)?\.?\s*1\b.*\b(?:part|pt)\.?\s*3\b", re.I), "criminal_offence_condition"),
+    (re.compile(r"\bsch(?:edule)?\.?\s*1\b.*\b(?:part|pt)\.?\s*[12]\b", re.I), "special_category_condition"),
     (re.compile(r"\bsch(?:edule)?\.?\s*1\b", re.I), None),  # a Schedule 1 condition, for either kind: ask
+    (re.compile(r"\b(?:DPA|Data Protection Act)\s*2018\b", re.I), None),  # its sections serve several kinds: ask
     (re.compile(r"\b(?:act|regulations?|order|s\.\s*\d+|section\s+\d+|common law)\b", re.I), "legal_power"),
 )
 

@@ -34,7 +34,9 @@ def new_session(root: Path, questionnaire: str, now: dt.datetime | None = None) 
     return path
 
 
-def save(path: Path, questionnaire: str, lang: str, answers: dict) -> None:
-    """The answers so far, as an answers file (written whole each time, atomically)."""
+def save(path: Path, questionnaire: str, lang: str, answers: dict, unfinished: str | None = None) -> None:
+    """The answers so far, as an answers file (written whole each time, atomically); ``unfinished`` names a group
+    whose items are still being given, so that a resumed intake offers more of them."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(path, yamlio.dump({"questionnaire": questionnaire, "language": lang, **answers}))
+    head = {"questionnaire": questionnaire, "language": lang, **({"unfinished": unfinished} if unfinished else {})}
+    write_atomic(path, yamlio.dump({**head, **answers}))

@@ -41,8 +41,8 @@ def _find_slot(chain: SignoffChain, agreement: Agreement, role: str, organisatio
         if not candidates:
             names = [p.organisation for p in agreement.parties]
             guess = closest_organisation(organisation, names)
-            hint = f"; did you mean {guess!r}?" if guess else ""
-            raise IsaError(f"{organisation!r} is not a party to {agreement.id}{hint} The parties are "
+            hint = f" (did you mean {guess!r}?)" if guess else ""
+            raise IsaError(f"{organisation!r} is not a party to {agreement.id}{hint}. The parties are "
                            f"{', '.join(names)}")
     # A role may appear in more than one stage: the slot is its first one not yet approved.
     state = progress(chain, agreement, settings)
