@@ -261,6 +261,7 @@ def assess(ctx: click.Context, record_id: str, name: str, answers_file: Path | N
 
     root = register_root(ctx)
     register = load(ctx)
+    who = actor(by)  # settled before any question is asked
     checklist = load_checklist(name, register.root)
     agreement = load_agreement(root, record_id)
     applies(checklist, agreement)
@@ -277,7 +278,7 @@ def assess(ctx: click.Context, record_id: str, name: str, answers_file: Path | N
             raise IsaError("say why: give --rationale TEXT or a `rationale:` in the answers file")
         rationale = click.prompt("Rationale" if lang != "fr" else "Justification")
     text_rationale = intake.rationale_from(rationale, lang) if rationale is not None else from_file
-    result = run_assessment(root, record_id, checklist, answers, rationale=text_rationale, by=actor(by),
+    result = run_assessment(root, record_id, checklist, answers, rationale=text_rationale, by=who,
                             date=when or dt.date.today())
     click.echo(f"{record_id}: {OUTCOME_WORDS[result.result.outcome]}")
     for item_id in result.result.reasons:

@@ -147,6 +147,7 @@ def disclose_new(ctx: click.Context, answers_file: Path | None, urgent: bool, go
                               command="isa disclose new --answers FILE")
 
     register = load(ctx)
+    who = actor(by)  # settled before any question is asked
     register_settings(register)
     answers = _case_answers(ctx, register, "disclosure", answers_file, lang, disclosures.EXTRA_KEYS)
     intake = disclosures.start(register, answers, urgent=urgent)
@@ -177,7 +178,7 @@ def disclose_new(ctx: click.Context, answers_file: Path | None, urgent: bool, go
         if not intake.urgent or confirm("Record the criteria and rationale now?", answers.lang, default=False):
             _ask_criteria(answers, disclosures.CHECKLIST, "disclosure", {"urgent": intake.urgent}, register.root)
             answers.raw["rationale"] = click.prompt("Rationale" if answers.lang != "fr" else "Justification")
-    record = disclosures.record(register, intake, by=actor(by))
+    record = disclosures.record(register, intake, by=who)
     click.echo(f"Recorded {record.id}: {record.decision} to {record.requester.organisation} on {record.date}"
                + (" (urgent)" if record.urgent else ""))
     _show_criteria(record.criteria, disclosures.CHECKLIST, answers.lang, register.root)
@@ -288,11 +289,12 @@ def request_new(ctx: click.Context, answers_file: Path | None, lang: str | None,
                               command="isa request new --answers FILE")
 
     register = load(ctx)
+    who = actor(by)  # settled before any question is asked
     register_settings(register)
     answers = _case_answers(ctx, register, "request", answers_file, lang, requests.EXTRA_KEYS)
     if answers_file is None:
         _ask_criteria(answers, requests.CHECKLIST, "request", answers.values, register.root)
-    record = requests.log_request(register, answers, by=actor(by))
+    record = requests.log_request(register, answers, by=who)
     click.echo(f"Logged {record.id}: request from {record.requester.organisation}, received {record.received}")
     _show_criteria(record.criteria, requests.CHECKLIST, answers.lang, register.root)
     click.echo(f"Next: isa request decide {record.id} --grant ... | --refuse --reason ...")
@@ -393,9 +395,10 @@ def incident_new(ctx: click.Context, answers_file: Path | None, lang: str | None
         return print_template(ctx, lang, questionnaire="incident", command="isa incident new --answers FILE")
 
     register = load(ctx)
+    who = actor(by)  # settled before any question is asked
     register_settings(register)
     answers = _case_answers(ctx, register, "incident", answers_file, lang, ())
-    outcome = incidents.record(register, answers, by=actor(by))
+    outcome = incidents.record(register, answers, by=who)
     record = outcome.incident
     click.echo(f"Recorded {record.id}: {'breach' if record.type == 'breach' else 'data incident'}, {record.severity}")
     for agreement_id in outcome.suspended:
