@@ -50,7 +50,8 @@ def pdf_pages(path: Path) -> list[str]:
 def pdf_body(path: Path, record) -> str:
     """The PDF's text with the running header and footer taken out, so a paragraph runs on across pages."""
     titles = {text for text in record.title.texts.values()} | {" / ".join(record.title.texts.values())}
-    running = re.compile(rf"^(Version|Page) [\d.]+( / \d+)?$|{re.escape(record.fingerprint)}")
+    # The running header and footer, and a draft's mark in the top margin (DRAFT, PROJET, DRAFT / PROJET).
+    running = re.compile(rf"^(Version|Page) [\d.]+( / \d+)?$|{re.escape(record.fingerprint)}|^[A-ZÀ-Ý][A-ZÀ-Ý /]{{3,}}$")
     lines = [line for page in pdf_pages(path) for line in page.splitlines()
              if line.strip() not in titles and not running.search(line.strip())]
     return "\n".join(lines)

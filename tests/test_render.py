@@ -444,7 +444,8 @@ def test_templates_check_reads_a_shared_layout_whole_and_a_macro_file_for_its_sy
     (folder / "html" / "_macros.html").write_text("{% macro sign(doc) %}{{ doc.t('Signature') }} {{ who }}{% endmacro %}")
     result = CliRunner().invoke(main, ["templates", "check", str(folder)])
     assert result.exit_code == 1, result.output
-    assert f"{folder}/html/_base.html:10: uses titel, which documents do not provide" in result.output
+    line = base.splitlines().index("<title>{{ title }}</title>") + 1
+    assert f"{folder}/html/_base.html:{line}: uses titel, which documents do not provide" in result.output
     assert "_macros.html" not in result.output  # checked where a document uses it
 
 
@@ -540,3 +541,47 @@ def test_the_dpia_section_gives_the_officers_reason_and_the_triggering_items_as_
     assert "Faible volume de données modérées." in page  # the officer's reason, as written
     assert "Questions de présélection ayant reçu la réponse oui :" in page.replace("\u202f", " ").replace("\xa0", " ")
     assert all(q.split()[0] in page for q in questions)
+
+
+@pytest.fixture(scope="module")
+def draft_documents(tmp_path_factory):
+    """A draft agreement and its signature pages, rendered once, in en+fr, PDF and DOCX."""
+    from isa_toolkit.register import vcs
+    from isa_toolkit.resources import shipped
+
+    from .conftest import SETTINGS
+
+    root = tmp_path_factory.mktemp("draft") / "register"
+    (root / "agreements").mkdir(parents=True)
+    (root / "register.yaml").write_text(SETTINGS)
+    (root / "classification.yaml").write_bytes((shipped("example_register") / "classification.yaml").read_bytes())
+    (root / "agreements" / f"{ID}.yaml").write_text(complete_isa(ID, status="draft"))
+    vcs.init(root)
+    vcs.commit_all(root, "test")
+    register = store.load_register(root)
+    out = tmp_path_factory.mktemp("draft-docs")
+    made = {}
+    for doc in ("agreement", "signature-pages"):
+        for item in render(register, register.agreements[ID], doc=doc, lang="en+fr", outdir=out):
+            made[(doc, item.format)] = item.path
+    return made
+
+
+def test_a_draft_is_marked_on_every_page_and_offers_nowhere_to_sign(draft_documents):
+    pages = [page for page in pdf_text(draft_documents[("agreement", "pdf")]).split("\f") if page.strip()]
+    assert len(pages) > 2 and all("DRAFT / PROJET" in page for page in pages)
+    text = "\n".join(pages)
+    assert "Not for signature: this copy is not the version sent to the parties for signature." in text
+    assert "Ne pas signer : cet exemplaire" in text.replace("\u202f", " ").replace("\xa0", " ")
+    assert "By signing, each party agrees" not in text
+    signature_pages = pdf_text(draft_documents[("signature-pages", "pdf")])
+    assert "Not for signature" in signature_pages and "Signature\n" not in signature_pages
+    header = [p.text for p in Document(str(draft_documents[("agreement", "docx")])).sections[0].header.paragraphs]
+    assert "Draft / Projet" in header
+    assert "Not for signature" in docx_text(draft_documents[("agreement", "docx")])
+
+
+def test_an_agreement_in_force_carries_no_mark_and_its_signature_blocks(rendered):
+    _, _, files = rendered
+    text = pdf_text(files[("en", "pdf")].path)
+    assert "DRAFT" not in text and "Not for signature" not in text and "By signing, each party agrees" in text

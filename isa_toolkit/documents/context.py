@@ -56,6 +56,19 @@ STATUS_NOTE = {
     "terminated": ("Terminated", "No longer in force."),
     "rejected": ("Rejected", "Not in force."),
 }
+# Where a document may be signed: the chain's last stage, and an agreement signed or in force (whose copy a party
+# may sign again). Any other status marks every page and replaces the signature blocks by "not for signature".
+SIGNABLE = ("authorised", "signed", "active", "review_due", "under_review")
+DRAFTS = ("draft", "assessed", "in_review", "approved")
+
+
+def watermark_word(status: str) -> str | None:
+    """The word across every page of a document that must not be taken for the signable copy (None: none)."""
+    if status in SIGNABLE:
+        return None
+    return "Draft" if status in DRAFTS else STATUS_NOTE.get(status, ("Draft", ""))[0]
+
+
 SECTIONS = (  # (field, heading) in the order an agreement reads
     ("purpose", "Purpose"),
     ("benefits", "Benefits"),
@@ -286,6 +299,8 @@ def language_context(agreement: Agreement, lang: str, *, classification: Classif
         "version": agreement.version,
         "status": agreement.status.value,
         "status_word": t(STATUS_NOTE[agreement.status.value][0]) if agreement.status.value in STATUS_NOTE else "",
+        "signable": agreement.status.value in SIGNABLE,
+        "watermark": t(watermark_word(agreement.status.value)) if watermark_word(agreement.status.value) else "",
         "status_note": t(STATUS_NOTE[agreement.status.value][1]) if agreement.status.value in STATUS_NOTE else "",
         "business_area": agreement.business_area or "",
         "date": long_date(document_date(agreement), lang),
@@ -467,6 +482,8 @@ def document_context(agreement: Agreement, langs: list[str], **kwargs) -> dict[s
         "version": agreement.version,
         "fingerprint": agreement.fingerprint,
         "title": " / ".join(dict.fromkeys(p["title"] for p in parts)),
+        "watermark": " / ".join(dict.fromkeys(p["watermark"] for p in parts if p["watermark"])),
+        "signable": first["signable"],
         "lang": langs[0],
         "langs": langs,
         "signature_pages": [{"doc": part, "party": party} for part in parts for party in part["signatories"]],
@@ -556,6 +573,8 @@ def disclosure_context(disclosure: Disclosure, langs: list[str], **kwargs) -> di
     parts = [disclosure_language_context(disclosure, lang, **kwargs) for lang in langs]
     return {
         "docs": parts,
+        "watermark": "",  # a disclosure record is not signed by the parties
+        "signable": True,
         "doc": parts[0],
         "id": disclosure.id,
         "fingerprint": disclosure.fingerprint,

@@ -49,13 +49,14 @@ def _labels(message: str) -> str:
 UNTRANSLATED = ("{{ doc.t('Some text is not yet translated into this language and is shown in its original language, marked "
                 "as untranslated:') }} {{ doc.untranslated | join(', ') }}")
 NONE_SO_FAR = "{{ doc.t('None so far.') }}"
+NOT_FOR_SIGNATURE = "{{ doc.t('Not for signature: this copy is not the version sent to the parties for signature.') }}"
 HEADER = ("{{ title }} · " + _labels("Version") + " {{ version }}"
           "{% if docs[0].status_word %} · {% for d in docs %}{{ d.status_word }}{% if not loop.last %} / {% endif %}"
           "{% endfor %}{% endif %}")
 FOOTER = "{{ id }} · " + _labels("Version") + " {{ version }} · " + _labels("Fingerprint") + " {{ fingerprint }} · "
 
 
-def _base(title: str, header_text: str = HEADER, footer_text: str = FOOTER) -> Document:
+def _base(title: str, header_text: str = HEADER, footer_text: str = FOOTER, *, mark: bool = True) -> Document:
     document = Document()
     section = document.sections[0]
     section.page_height, section.page_width = Mm(297), Mm(210)
@@ -67,6 +68,12 @@ def _base(title: str, header_text: str = HEADER, footer_text: str = FOOTER) -> D
     header = section.header.paragraphs[0]
     header.text = header_text
     header.style.font.size = Pt(8)
+    if mark:  # a draft's mark, on every page: the header repeats (a copy not to be taken for the signable one)
+        word = section.header.add_paragraph().add_run("{% if watermark %}{{ watermark }}{% endif %}")
+        word.bold = True
+        word.font.size = Pt(14)
+        word.font.all_caps = True
+        word.font.color.rgb = RGBColor(0xAA, 0x00, 0x00)
     footer = section.footer.paragraphs[0]
     footer.add_run(footer_text)
     footer.add_run(_labels("Page") + " ")
@@ -263,9 +270,12 @@ def agreement() -> Document:
                ["{{ item.version }}", "{{ item.detail }}", "{{ item.author }}", "{{ item.date }}", "{{ item.approved_by }}"],
                "doc.amendments")
         d.add_heading("{{ doc.t('Signatures') }}", level=2)
-        _para(d, "{{ doc.t('By signing, each party agrees to this version of the document, identified by its fingerprint:') }} {{ fingerprint }}")
-        _table(d, ["{{ doc.t('Organisation') }}", "{{ doc.t('Signatory') }}", "{{ doc.t('Signature') }}", "{{ doc.t('Date') }}"],
-               ["{{ item.organisation }}", "{{ item.signatory.name }} {{ item.signatory.title }}", "", ""], "doc.signatories")
+        with _either(d, "doc.signable", NOT_FOR_SIGNATURE):
+            _para(d, "{{ doc.t('By signing, each party agrees to this version of the document, identified by its fingerprint:') }} {{ fingerprint }}")
+            _table(d, ["{{ doc.t('Organisation') }}", "{{ doc.t('Signatory') }}", "{{ doc.t('Signature') }}",
+                       "{{ doc.t('Date') }}"],
+                   ["{{ item.organisation }}", "{{ item.signatory.name }} {{ item.signatory.title }}", "", ""],
+                   "doc.signatories")
     return d
 
 
@@ -296,10 +306,11 @@ def signature_pages() -> Document:
                                               ("Title", "page.party.signatory.title")]):
             table.rows[row].cells[0].text = "{{ page.doc.t('" + label + "') }}"
             table.rows[row].cells[1].text = "{{ " + value + " }}"
-        for label in ("Signature", "Date"):
-            _para(d, "")
-            _para(d, "______________________________________________")
-            _para(d, "{{ page.doc.t('" + label + "') }}")
+        with _either(d, "page.doc.signable", NOT_FOR_SIGNATURE.replace("doc.t(", "page.doc.t(")):
+            for label in ("Signature", "Date"):
+                _para(d, "")
+                _para(d, "______________________________________________")
+                _para(d, "{{ page.doc.t('" + label + "') }}")
         _para(d, "{{ page.doc.t('Return the signed page to the information sharing officer, who records it against this version.') }}")
     return d
 
@@ -410,7 +421,7 @@ def _t(message: str) -> str:
 
 def disclosure() -> Document:
     d = _base("One-off disclosure record", header_text="{{ title }} · {{ id }}",
-              footer_text="{{ id }} · {{ docs[0].t('Fingerprint') }} {{ fingerprint }} · ")
+              footer_text="{{ id }} · {{ docs[0].t('Fingerprint') }} {{ fingerprint }} · ", mark=False)
     not_recorded = "doc.t('Not recorded')"
 
     def outstanding() -> None:
