@@ -585,3 +585,27 @@ def test_an_agreement_in_force_carries_no_mark_and_its_signature_blocks(rendered
     _, _, files = rendered
     text = pdf_text(files[("en", "pdf")].path)
     assert "DRAFT" not in text and "Not for signature" not in text and "By signing, each party agrees" in text
+
+
+def test_a_bilingual_agreement_says_which_text_prevails(make_register, tmp_path):
+    from .conftest import SETTINGS
+
+    both = make_register({f"agreements/{ID}.yaml": complete_isa(ID)})
+    register = store.load_register(both)
+    made = render(register, register.agreements[ID], doc="agreement", lang="en+fr", formats=("docx",),
+                  outdir=tmp_path / "a")
+    text = docx_text(made[0].path)
+    assert "The texts of this document in each of its languages are equally authentic." in text
+    assert "Les textes de ce document dans chacune de ses langues font également foi." in text
+    french = make_register({f"agreements/{ID}.yaml": complete_isa(ID)}, settings=SETTINGS + "prevailing_language: fr\n")
+    register = store.load_register(french)
+    made = render(register, register.agreements[ID], doc="agreement", lang="en+fr", formats=("docx",),
+                  outdir=tmp_path / "b")
+    text = docx_text(made[0].path)
+    assert "Where the texts in its languages differ, the text in French prevails." in text
+    assert "le texte en français prévaut" in text
+    single = render(register, register.agreements[ID], doc="agreement", lang="en", formats=("docx",),
+                    outdir=tmp_path / "c")
+    assert "prevails" not in docx_text(single[0].path)
+    wrong = make_register({}, settings=SETTINGS + "prevailing_language: de\n")
+    assert "prevailing_language 'de' is not one of languages" in str(store.load_register(wrong).problems)

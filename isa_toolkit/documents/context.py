@@ -471,9 +471,27 @@ def _signoff_stages(agreement, chain, settings, text, lang) -> list[dict]:
     return stages
 
 
+def _authentic(parts: list[dict], langs: list[str], settings) -> None:
+    """In a document in several languages, each part says which text prevails (or that both are authentic)."""
+    from babel import Locale
+
+    prevailing = settings.prevailing_language if settings is not None else None
+    for part in parts:
+        t = part["t"]
+        if len(langs) < 2:
+            part["authentic"] = ""
+        elif prevailing is None or prevailing not in langs:
+            part["authentic"] = t("The texts of this document in each of its languages are equally authentic.")
+        else:
+            name = Locale.parse(prevailing).get_display_name(part["lang"]) or prevailing
+            part["authentic"] = t("Where the texts in its languages differ, the text in {language} prevails.").format(
+                language=name)
+
+
 def document_context(agreement: Agreement, langs: list[str], **kwargs) -> dict[str, Any]:
     """The context for a document in one language or several (``en+fr``: English, then French)."""
     parts = [language_context(agreement, lang, **kwargs) for lang in langs]
+    _authentic(parts, langs, kwargs.get("settings"))
     first = parts[0]
     return {
         "docs": parts,

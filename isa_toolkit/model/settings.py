@@ -137,6 +137,9 @@ class Settings(Frozen):
     signoff_chain: list[SignoffStage] | None = None
     smtp: SmtpSettings | None = None
     created: Day | None = None
+    # Which text of an agreement in several languages decides a difference between them: none (both are equally
+    # authentic, the default) or one of ``languages``. Printed in every language of a bilingual document.
+    prevailing_language: str | None = None
 
     @field_validator("languages")
     @classmethod
@@ -150,6 +153,13 @@ class Settings(Frozen):
             if not re.fullmatch(ROLE_PATTERN, role):
                 raise ValueError(f"contact role {role!r} must be a lower-case name such as head_of_information_management")
         return value
+
+    @model_validator(mode="after")
+    def _prevailing_language_is_ours(self) -> Settings:
+        if self.prevailing_language is not None and self.prevailing_language not in self.languages:
+            raise ValueError(f"prevailing_language {self.prevailing_language!r} is not one of languages "
+                             f"({', '.join(self.languages)}); leave it out for texts equally authentic")
+        return self
 
     @model_validator(mode="after")
     def _escalation_has_someone(self) -> Settings:

@@ -199,6 +199,7 @@ def agreement() -> Document:
         _para(d, "{{ doc.kind }} · {{ id }} · {{ doc.t('Version') }} {{ version }} · {{ doc.date }} · {{ doc.sharing_type }}"
                  "{% if doc.business_area %} · {{ doc.t('Business area') }}{{ doc.colon }} {{ doc.business_area }}{% endif %}")
         _line_if(d, "doc.untranslated", UNTRANSLATED)
+        _line_if(d, "doc.authentic", "{{ doc.authentic }}")
         d.add_heading("{{ doc.t('Parties') }}", level=2)
         _table(d, ["{{ doc.t('Organisation') }}", "{{ doc.t('Role') }}", "{{ doc.t('Designated officer') }}", "{{ doc.t('Signatory') }}"],
                ["{{ item.organisation }} ({{ item.controller }})", "{{ item.role }}",
