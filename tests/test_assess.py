@@ -234,3 +234,36 @@ def test_a_control_character_in_the_rationale_is_refused(register, tmp_path):
     path = answers_file(tmp_path, {"recipient_security": "yes", "secure_transfer": "yes"})
     result = run(register, "assess", ID, "--answers", str(path), "--rationale", "fine\x07")
     assert result.exit_code == 1 and "control character U+0007" in result.output and "Traceback" not in result.output
+
+
+def test_the_risk_assessments_conditions_are_part_of_what_the_parties_sign(register, tmp_path):
+    from isa_toolkit.documents.render import render
+
+    before = store.load_agreement(register, ID).content_fingerprint()
+    path = answers_file(tmp_path, {"recipient_security": "yes", "secure_transfer": "no", "rationale": "Not encrypted."})
+    assert run(register, "assess", ID, "--answers", str(path)).exit_code == 0
+    agreement = store.load_agreement(register, ID)
+    assert [c.get("en") for c in agreement.conditions] == ["Send by secure email only."]
+    assert agreement.content_fingerprint() != before  # inside the fingerprint
+    loaded = store.load_register(register)
+    [docx] = render(loaded, loaded.agreements[ID], doc="agreement", lang="fr", formats=("docx",), outdir=tmp_path)
+    from docx import Document
+
+    text = "\n".join(p.text for p in Document(str(docx.path)).paragraphs)
+    assert "Les parties ne partagent qu'aux conditions suivantes" in text
+    assert "1. Envoyer uniquement par courriel sécurisé." in text
+    # Met later: the conditions go, by a new assessment.
+    path.write_text(json.dumps({"recipient_security": "yes", "secure_transfer": "yes", "rationale": "Encrypted now."}))
+    assert run(register, "assess", ID, "--answers", str(path)).exit_code == 0
+    assert store.load_agreement(register, ID).conditions == []
+
+
+def test_validate_warns_when_the_assessments_conditions_are_not_in_the_agreement(make_register):
+    text = SPECIAL + ("risk_assessment:\n  checklist: risk_assessment\n  answers: {secure_transfer: false}\n"
+                      "  outcome: proceed_with_conditions\n  reasons: [secure_transfer]\n"
+                      "  conditions:\n    - {en: Send by secure email only., fr: Envoyer uniquement par courriel sécurisé.}\n"
+                      "  by: Ava\n  date: 2026-10-01\n")
+    root = make_register({f"agreements/{ID}.yaml": text})
+    result = run(root, "validate")
+    assert "warning: conditions:" in result.output
+    assert "the risk assessment's conditions are not the agreement's own; run the assessment again" in result.output

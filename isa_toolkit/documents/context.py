@@ -260,6 +260,11 @@ def language_context(agreement: Agreement, lang: str, *, classification: Classif
         })
     sections = [{"heading": t(heading), "text": text(getattr(agreement, name))}
                 for name, heading in SECTIONS if getattr(agreement, name) is not None]
+    if agreement.conditions:  # the risk assessment's conditions, agreed with everything else
+        after = next((n + 1 for n, s in enumerate(sections) if s["heading"] == t("Security")), len(sections))
+        listed = "\n".join(f"{n}. {text(c)}" for n, c in enumerate(agreement.conditions, 1))
+        sections.insert(after, {"heading": t("Conditions"),
+                                "text": t("The parties share only on these conditions:") + "\n" + listed})
     if agreement.retention is not None:
         retention = text(agreement.retention.period)
         if agreement.retention.deletion is not None:

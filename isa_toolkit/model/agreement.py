@@ -339,6 +339,9 @@ class Agreement(Frozen):
     data_quality: Localized | None = None
     retention: Retention | None = None
     security: Localized | None = None
+    # The conditions the risk assessment set ("proceed with conditions"): part of what the parties sign, so part of
+    # the content and its fingerprint. Set by ``isa assess``, never by hand.
+    conditions: list[Localized] = []
     training: Localized | None = None
     rights: Rights | None = None
     breach_handling: Localized | None = None

@@ -204,6 +204,17 @@ def check_signed_content(context: CheckContext, agreement: Agreement) -> Iterato
 # -- completeness (warnings) ----------------------------------------------------
 
 
+def check_conditions_agreed(context: CheckContext, agreement: Agreement) -> Iterator[Finding]:
+    """The risk assessment's conditions are in the agreement the parties sign (``conditions``), as ``isa assess``
+    puts them: a record assessed before conditions were part of the agreement, or edited by hand, is warned."""
+    assessment = agreement.risk_assessment
+    if assessment is None or assessment.outcome != "proceed_with_conditions":
+        return
+    if list(assessment.conditions) != list(agreement.conditions):
+        yield _warn("conditions", "the risk assessment's conditions are not the agreement's own; run the assessment "
+                                  f"again (isa assess {agreement.id}) so the parties sign what it requires")
+
+
 def check_completeness(context: CheckContext, agreement: Agreement) -> Iterator[Finding]:
     """Warn for each reference-list item the agreement does not cover."""
     for item in COMPLETENESS:
@@ -265,6 +276,7 @@ RECORD_CHECKS = (
     check_review_dates,
     check_signed_content,
     check_completeness,
+    check_conditions_agreed,
     check_translations,
 )
 

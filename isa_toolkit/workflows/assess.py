@@ -68,7 +68,13 @@ def apply_result(agreement: Agreement, checklist: Checklist, answers: dict[str, 
             checklist=checklist.id, answers=answers, rationale=rationale, outcome=result.outcome,
             reasons=result.reasons, conditions=result.conditions, by=by, date=date,
         )
-        return agreement.model_copy(update={"risk_assessment": assessment})
+        conditions = list(result.conditions) if result.outcome == "proceed_with_conditions" else []
+        if conditions != list(agreement.conditions) and agreement.status not in (Status.DRAFT, Status.ASSESSED) and any(
+                s.version == agreement.version and s.decision == "approve" for s in agreement.signoffs):
+            raise IsaError(f"{agreement.id} version {agreement.version} has been signed off with its conditions as "
+                           "they stand; this assessment would change them. Amend the agreement to a new version "
+                           f"first (isa amend {agreement.id} ...), then assess it")
+        return agreement.model_copy(update={"risk_assessment": assessment, "conditions": conditions})
     screening = Screening(checklist=checklist.id, answers=answers, triggers=result.reasons, rationale=rationale,
                           by=by, date=date)
     current = agreement.dpia or Dpia()
