@@ -609,3 +609,18 @@ def test_a_bilingual_agreement_says_which_text_prevails(make_register, tmp_path)
     assert "prevails" not in docx_text(single[0].path)
     wrong = make_register({}, settings=SETTINGS + "prevailing_language: de\n")
     assert "prevailing_language 'de' is not one of languages" in str(store.load_register(wrong).problems)
+
+
+def test_a_protective_marking_is_in_every_header_and_footer(make_register, tmp_path):
+    from .conftest import SETTINGS
+
+    root = make_register({f"agreements/{ID}.yaml": complete_isa(ID)},
+                         settings=SETTINGS + "protective_marking: OFFICIAL-SENSITIVE\n")
+    register = store.load_register(root)
+    made = {item.format: item.path for item in render(register, register.agreements[ID], doc="signoff-sheet",
+                                                      lang="en", outdir=tmp_path)}
+    pages = [page for page in pdf_text(made["pdf"]).split("\f") if page.strip()]
+    assert all(page.count("OFFICIAL-SENSITIVE") >= 2 for page in pages)  # header and footer
+    section = Document(str(made["docx"])).sections[0]
+    assert section.header.paragraphs[0].text.startswith("OFFICIAL-SENSITIVE · ")
+    assert section.footer.paragraphs[0].text.startswith("OFFICIAL-SENSITIVE · ")

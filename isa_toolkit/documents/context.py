@@ -305,6 +305,7 @@ def language_context(agreement: Agreement, lang: str, *, classification: Classif
         "status": agreement.status.value,
         "status_word": t(STATUS_NOTE[agreement.status.value][0]) if agreement.status.value in STATUS_NOTE else "",
         "signable": agreement.status.value in SIGNABLE,
+        "marking": (settings.protective_marking or "") if settings is not None else "",
         "watermark": t(watermark_word(agreement.status.value)) if watermark_word(agreement.status.value) else "",
         "status_note": t(STATUS_NOTE[agreement.status.value][1]) if agreement.status.value in STATUS_NOTE else "",
         "business_area": agreement.business_area or "",
@@ -545,6 +546,7 @@ def disclosure_language_context(disclosure: Disclosure, lang: str, *, classifica
         due = disclosure.date + dt.timedelta(days=days)
     approval = disclosure.approval
     return {
+        "marking": (settings.protective_marking or "") if settings is not None else "",
         "lang": lang,
         "t": t,
         "colon": t(":"),

@@ -140,6 +140,8 @@ class Settings(Frozen):
     # Which text of an agreement in several languages decides a difference between them: none (both are equally
     # authentic, the default) or one of ``languages``. Printed in every language of a bilingual document.
     prevailing_language: str | None = None
+    # The protective marking every document carries in its header and footer, e.g. OFFICIAL-SENSITIVE.
+    protective_marking: Line | None = None
 
     @field_validator("languages")
     @classmethod

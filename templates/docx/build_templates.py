@@ -50,10 +50,11 @@ UNTRANSLATED = ("{{ doc.t('Some text is not yet translated into this language an
                 "as untranslated:') }} {{ doc.untranslated | join(', ') }}")
 NONE_SO_FAR = "{{ doc.t('None so far.') }}"
 NOT_FOR_SIGNATURE = "{{ doc.t('Not for signature: this copy is not the version sent to the parties for signature.') }}"
-HEADER = ("{{ title }} · " + _labels("Version") + " {{ version }}"
+MARKING = "{% if docs[0].marking %}{{ docs[0].marking }} · {% endif %}"  # e.g. OFFICIAL-SENSITIVE, from register.yaml
+HEADER = (MARKING + "{{ title }} · " + _labels("Version") + " {{ version }}"
           "{% if docs[0].status_word %} · {% for d in docs %}{{ d.status_word }}{% if not loop.last %} / {% endif %}"
           "{% endfor %}{% endif %}")
-FOOTER = "{{ id }} · " + _labels("Version") + " {{ version }} · " + _labels("Fingerprint") + " {{ fingerprint }} · "
+FOOTER = MARKING + "{{ id }} · " + _labels("Version") + " {{ version }} · " + _labels("Fingerprint") + " {{ fingerprint }} · "
 
 
 def _base(title: str, header_text: str = HEADER, footer_text: str = FOOTER, *, mark: bool = True) -> Document:
@@ -421,8 +422,8 @@ def _t(message: str) -> str:
 
 
 def disclosure() -> Document:
-    d = _base("One-off disclosure record", header_text="{{ title }} · {{ id }}",
-              footer_text="{{ id }} · {{ docs[0].t('Fingerprint') }} {{ fingerprint }} · ", mark=False)
+    d = _base("One-off disclosure record", header_text=MARKING + "{{ title }} · {{ id }}",
+              footer_text=MARKING + "{{ id }} · {{ docs[0].t('Fingerprint') }} {{ fingerprint }} · ", mark=False)
     not_recorded = "doc.t('Not recorded')"
 
     def outstanding() -> None:
