@@ -624,3 +624,13 @@ def test_a_protective_marking_is_in_every_header_and_footer(make_register, tmp_p
     section = Document(str(made["docx"])).sections[0]
     assert section.header.paragraphs[0].text.startswith("OFFICIAL-SENSITIVE · ")
     assert section.footer.paragraphs[0].text.startswith("OFFICIAL-SENSITIVE · ")
+
+
+def test_document_control_entries_the_toolkit_wrote_read_in_the_documents_language(make_register, tmp_path):
+    text = complete_isa(ID).replace("signoffs:", "amendments:\n  - {version: '1.0', detail: 'First draft, from the isa "
+                                    "questionnaire', author: Ina, date: 2025-01-01}\nsignoffs:", 1)
+    root = make_register({f"agreements/{ID}.yaml": text})
+    register = store.load_register(root)
+    [docx] = render(register, register.agreements[ID], doc="agreement", lang="fr", formats=("docx",), outdir=tmp_path)
+    written = docx_text(docx.path)
+    assert "Premier projet, d'après le questionnaire isa" in written and "First draft" not in written

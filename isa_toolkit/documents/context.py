@@ -9,6 +9,7 @@ language; fixed text from the message catalog (:mod:`isa_toolkit.i18n`).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -206,6 +207,24 @@ def _yes(t: Callable[[str], str], flag: bool) -> str:
     return t("Yes") if flag else t("No")
 
 
+# Document-control entries the toolkit writes itself (in English, in the record): a document shows them in its
+# own language. An entry an officer wrote is shown as written.
+TOOLKIT_DETAILS = (
+    (re.compile(r"First draft, from the ([a-z0-9_]+) questionnaire"), "First draft, from the {0} questionnaire"),
+    (re.compile(r"Annual review: still required, no change to the content"),
+     "Annual review: still required, no change to the content"),
+)
+
+
+def toolkit_detail(detail: str, t: Callable[[str], str]) -> str:
+    """A document-control entry in the document's language when the toolkit wrote it, else as written."""
+    for pattern, message in TOOLKIT_DETAILS:
+        match = pattern.fullmatch(detail.strip())
+        if match:
+            return t(message).format(*match.groups())
+    return detail
+
+
 def document_date(agreement: Agreement) -> dt.date | None:
     """The date a version's documents carry: the last document-control entry, else the start date (never the clock)."""
     dates = [a.date for a in agreement.amendments if a.version == agreement.version]
@@ -353,7 +372,7 @@ def language_context(agreement: Agreement, lang: str, *, classification: Classif
         "end_date": long_date(agreement.end_date, lang),
         "review_interval": agreement.review.interval_months,
         "review_due": long_date(due, lang),
-        "amendments": [{"version": a.version, "detail": a.detail, "author": a.author,
+        "amendments": [{"version": a.version, "detail": toolkit_detail(a.detail, t), "author": a.author,
                         "date": long_date(a.date, lang), "approved_by": a.approved_by or ""}
                        for a in agreement.amendments],
         "signoff_stages": _signoff_stages(agreement, chain, settings, text, lang) if chain is not None else [],
@@ -384,7 +403,8 @@ def _review(agreement: Agreement, text: Texts, t, lang: str) -> dict | None:
     review = agreement.review
     if review.started is None and not review.findings:
         return None
-    changes = [{"version": a.version, "detail": a.detail, "author": a.author, "date": long_date(a.date, lang)}
+    changes = [{"version": a.version, "detail": toolkit_detail(a.detail, t), "author": a.author,
+                "date": long_date(a.date, lang)}
                for a in agreement.amendments if review.started and a.date >= review.started]
     return {
         "started": long_date(review.started, lang),

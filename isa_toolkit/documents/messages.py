@@ -32,6 +32,8 @@ def message_uses(html_folders: list[Path], docx_folders: list[Path] = ()) -> dic
                   context.ROLE_NAMES, context.DECISION, context.OUTSTANDING_ITEMS, context.SIGNOFF_DECISION):
         for message in table.values():
             found.setdefault(message, "the documents' labels (isa_toolkit/documents/context.py)")
+    for _, message in context.TOOLKIT_DETAILS:
+        found.setdefault(message, "the document-control entries the toolkit writes (isa_toolkit/documents/context.py)")
     for word, note in context.STATUS_NOTE.values():
         found.setdefault(word, "the documents' status notes (isa_toolkit/documents/context.py)")
         found.setdefault(note, "the documents' status notes (isa_toolkit/documents/context.py)")
