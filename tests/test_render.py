@@ -634,3 +634,14 @@ def test_document_control_entries_the_toolkit_wrote_read_in_the_documents_langua
     [docx] = render(register, register.agreements[ID], doc="agreement", lang="fr", formats=("docx",), outdir=tmp_path)
     written = docx_text(docx.path)
     assert "Premier projet, d'après le questionnaire isa" in written and "First draft" not in written
+
+
+def test_a_docx_names_one_language_and_is_proofread_in_it(rendered):
+    from docx.oxml.ns import qn
+
+    _, _, files = rendered
+    assert Document(str(files[("en+fr", "docx")].path)).core_properties.language == "en-GB"
+    french = Document(str(files[("fr", "docx")].path))
+    assert french.core_properties.language == "fr-FR"
+    lang = french.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault") + "/" + qn("w:rPr")).find(qn("w:lang"))
+    assert lang.get(qn("w:val")) == "fr-FR"
