@@ -645,3 +645,17 @@ def test_a_docx_names_one_language_and_is_proofread_in_it(rendered):
     assert french.core_properties.language == "fr-FR"
     lang = french.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault") + "/" + qn("w:rPr")).find(qn("w:lang"))
     assert lang.get(qn("w:val")) == "fr-FR"
+
+
+def test_docx_rows_never_split_and_signature_rows_leave_room_to_sign(rendered):
+    from docx.oxml.ns import qn
+
+    _, _, files = rendered
+    document = Document(str(files[("en", "docx")].path))
+    listings = [table for table in document.tables
+                if table.rows[0]._tr.trPr is not None and table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None]
+    assert len(listings) >= 4  # parties, legal basis, data items, document control, signatures
+    for table in listings:
+        assert all(row._tr.trPr is not None and row._tr.trPr.find(qn("w:cantSplit")) is not None for row in table.rows)
+    signatures = document.tables[-1]
+    assert signatures.rows[-1].height is not None and signatures.rows[-1].height.mm >= 20

@@ -117,6 +117,9 @@ def _table(document, headers: list[str], cells: list[str], loop: str, widths_mm:
     repeat = OxmlElement("w:tblHeader")
     repeat.set(qn("w:val"), "true")
     header_props.append(repeat)
+    # A row never splits across two pages (the item row docxtpl repeats carries it to every copy).
+    for row in (table.rows[0], table.rows[2]):
+        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
     return table
 
 
@@ -274,10 +277,12 @@ def agreement() -> Document:
         d.add_heading("{{ doc.t('Signatures') }}", level=2)
         with _either(d, "doc.signable", NOT_FOR_SIGNATURE):
             _para(d, "{{ doc.t('By signing, each party agrees to this version of the document, identified by its fingerprint:') }} {{ fingerprint }}")
-            _table(d, ["{{ doc.t('Organisation') }}", "{{ doc.t('Signatory') }}", "{{ doc.t('Signature') }}",
-                       "{{ doc.t('Date') }}"],
-                   ["{{ item.organisation }}", "{{ item.signatory.name }} {{ item.signatory.title }}", "", ""],
-                   "doc.signatories")
+            blocks = _table(d, ["{{ doc.t('Organisation') }}", "{{ doc.t('Signatory') }}", "{{ doc.t('Signature') }}",
+                                "{{ doc.t('Date') }}"],
+                            ["{{ item.organisation }}", "{{ item.signatory.name }} {{ item.signatory.title }}", "", ""],
+                            "doc.signatories")
+            blocks.rows[2].height = Mm(22)  # room to sign by hand
+            blocks.rows[2].height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
     return d
 
 
