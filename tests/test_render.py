@@ -39,23 +39,29 @@ def docx_text(path: Path) -> str:
     return "\n".join(parts)
 
 
-@pytest.fixture(scope="module")
-def rendered(tmp_path_factory):
-    """Render once for the module: the agreement in en, fr and en+fr, both formats."""
+def module_register(tmp_path_factory, name: str, record: str) -> Path:
+    """A committed register holding one agreement, for a module-scoped fixture (make_register is per test)."""
     from isa_toolkit.register import vcs
     from isa_toolkit.resources import shipped
 
     from .conftest import SETTINGS
 
-    root = tmp_path_factory.mktemp("render") / "register"
+    root = tmp_path_factory.mktemp(name) / "register"
     (root / "agreements").mkdir(parents=True)
     (root / "register.yaml").write_text(SETTINGS)
     (root / "classification.yaml").write_bytes((shipped("example_register") / "classification.yaml").read_bytes())
-    text = complete_isa(ID).replace("  en: Share addresses of people at risk so that visits can be planned.",
-                                    f"  en: {json.dumps(TRICKY)}")
-    (root / "agreements" / f"{ID}.yaml").write_text(text)
+    (root / "agreements" / f"{ID}.yaml").write_text(record)
     vcs.init(root)
     vcs.commit_all(root, "test")
+    return root
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    """Render once for the module: the agreement in en, fr and en+fr, both formats."""
+    text = complete_isa(ID).replace("  en: Share addresses of people at risk so that visits can be planned.",
+                                    f"  en: {json.dumps(TRICKY)}")
+    root = module_register(tmp_path_factory, "render", text)
     register = store.load_register(root)
     agreement = register.agreements[ID]
     out = root.parent / "out"
@@ -546,18 +552,7 @@ def test_the_dpia_section_gives_the_officers_reason_and_the_triggering_items_as_
 @pytest.fixture(scope="module")
 def draft_documents(tmp_path_factory):
     """A draft agreement and its signature pages, rendered once, in en+fr, PDF and DOCX."""
-    from isa_toolkit.register import vcs
-    from isa_toolkit.resources import shipped
-
-    from .conftest import SETTINGS
-
-    root = tmp_path_factory.mktemp("draft") / "register"
-    (root / "agreements").mkdir(parents=True)
-    (root / "register.yaml").write_text(SETTINGS)
-    (root / "classification.yaml").write_bytes((shipped("example_register") / "classification.yaml").read_bytes())
-    (root / "agreements" / f"{ID}.yaml").write_text(complete_isa(ID, status="draft"))
-    vcs.init(root)
-    vcs.commit_all(root, "test")
+    root = module_register(tmp_path_factory, "draft", complete_isa(ID, status="draft"))
     register = store.load_register(root)
     out = tmp_path_factory.mktemp("draft-docs")
     made = {}
