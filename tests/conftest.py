@@ -38,11 +38,13 @@ languages: [en, fr]
 parties:
   - organisation: Testshire Constabulary
     role: discloser
-    designated_officer: {{name: Dee Officer, email: dee@example.org}}
+    designated_officer: {{name: Dee Officer, email: dee@example.org, phone: 01632 960 001}}
+    data_protection_officer: {{name: Dana Protect, email: dpo@police.example.org}}
     signatory: {{name: Sam Signer, title: Chief Constable}}
   - organisation: Testshire Council
     role: recipient
-    designated_officer: {{name: Ray Officer, email: ray@example.org}}
+    designated_officer: {{name: Ray Officer, email: ray@example.org, phone: 01632 960 002}}
+    data_protection_officer: {{name: Dev Protect, email: dpo@council.example.org}}
     signatory: {{name: Cat Signer, title: Chief Executive}}
 purpose:
   en: Share addresses of people at risk so that visits can be planned.
@@ -72,7 +74,17 @@ rights:
   subject_access: {{en: Each party answers its own requests., fr: Chaque partie répond à ses demandes.}}
   complaints: {{en: To the data protection officer., fr: Au délégué à la protection des données.}}
   privacy_information: {{en: Published on both websites., fr: Publiée sur les deux sites.}}
+  objection: {{en: Each party considers an objection to its own sharing., fr: Chaque partie examine les oppositions à son partage.}}
+  foi: {{en: Each party consults the other before answering., fr: Chaque partie consulte l'autre avant de répondre.}}
+  timescales: {{en: One month for subject access., fr: Un mois pour une demande d'accès.}}
+transfers: {{international: false}}
+necessity: {{en: Only addresses of people at risk are shared., fr: Seules les adresses des personnes à risque sont partagées.}}
+confidentiality: {{en: Shared in the public interest of protecting life., fr: Partagées dans l'intérêt public de protéger la vie.}}
+audit: {{en: A yearly sample of disclosures is checked., fr: Un échantillon annuel des communications est vérifié.}}
+dispute_resolution: {{en: The designated officers meet within ten days., fr: Les responsables désignés se réunissent sous dix jours.}}
 breach_handling: {{en: Reported within 24 hours., fr: Signalée sous 24 heures.}}
+breach_notification:
+  route: {{en: Phone the other party's designated officer., fr: Appeler le responsable désigné de l'autre partie.}}
 onward_disclosure: {{en: No onward sharing without consent of the discloser., fr: Aucun partage ultérieur sans accord.}}
 sanctions: {{en: Sharing stops on a serious breach., fr: Le partage cesse en cas de manquement grave.}}
 termination: {{en: Either party may end it with 30 days notice., fr: Chaque partie peut y mettre fin avec un préavis de 30 jours.}}

@@ -250,7 +250,7 @@ def test_the_risk_assessments_conditions_are_part_of_what_the_parties_sign(regis
     from docx import Document
 
     text = "\n".join(p.text for p in Document(str(docx.path)).paragraphs)
-    assert "Les parties ne partagent qu'aux conditions suivantes" in text
+    assert "Les parties ne partagent qu’aux conditions suivantes" in text  # typeset: the typographic apostrophe
     assert "1. Envoyer uniquement par courriel sécurisé." in text
     # Met later: the conditions go, by a new assessment.
     path.write_text(json.dumps({"recipient_security": "yes", "secure_transfer": "yes", "rationale": "Encrypted now."}))

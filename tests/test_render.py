@@ -88,9 +88,9 @@ def test_pdf_reads_back_in_its_language_and_passes_qpdf(rendered, lang):
         assert "Fire & rescue <visits> \"quoted\" 'single' {{ 7*7 }} {% if x %}" in text
     if "fr" in lang:
         assert "Titre en français" in text and "Partager les adresses" in text
-        assert "Données partagées" in text and "Suivi du document" in text
+        assert "Informations partagées" in text and "Suivi du document" in text
     if lang == "en+fr":
-        assert text.index("Parties") < text.index("Données partagées")
+        assert text.index("Parties") < text.index("Informations partagées")
 
 
 @pytest.mark.parametrize("lang", ["en", "fr", "en+fr"])
@@ -105,7 +105,7 @@ def test_docx_reads_back_and_is_valid_xml(rendered, lang):
     if "en" in lang:
         assert TRICKY in text and "Testshire Council" in text
     if "fr" in lang:
-        assert "Titre en français" in text and "Données partagées" in text
+        assert "Titre en français" in text and "Informations partagées" in text
     assert f"{ID} · " in text and agreement.fingerprint in text
     assert "{{" not in text.replace("{{ 7*7 }}", "") and "{%" not in text.replace("{% if x %}", "")
 
@@ -237,7 +237,10 @@ def test_signature_pages_and_assessment_record(make_register, tmp_path):
     from isa_toolkit.register.definitions import load_checklist
 
     question = load_checklist("risk_assessment").item("recipient_security").question
-    assert question.get("en") in record and question.get("fr") in record  # each answer beside its question
+    from isa_toolkit.i18n import typeset
+
+    # each answer beside its question (French typeset as French is printed)
+    assert question.get("en") in record and typeset(question.get("fr"), "fr") in record
 
 
 def agreement_fingerprint(root) -> str:
@@ -407,7 +410,7 @@ def test_a_document_asks_only_for_the_translations_it_prints(make_register, tmp_
     # The register's classification table is text the documents print too.
     classification = (shipped("example_register") / "classification.yaml").read_text()
     root = make_register({f"agreements/{ID}.yaml": complete_isa(ID)})
-    (root / "classification.yaml").write_text(classification.replace("fr: Restreint", "de: Eingeschränkt", 1))
+    (root / "classification.yaml").write_text(classification.replace("fr: Limitée", "de: Eingeschränkt", 1))
     from .conftest import git
 
     git(root, "commit", "-qam", "classification without a French name for moderate")
@@ -628,7 +631,7 @@ def test_document_control_entries_the_toolkit_wrote_read_in_the_documents_langua
     register = store.load_register(root)
     [docx] = render(register, register.agreements[ID], doc="agreement", lang="fr", formats=("docx",), outdir=tmp_path)
     written = docx_text(docx.path)
-    assert "Premier projet, d'après le questionnaire isa" in written and "First draft" not in written
+    assert "Premier projet, d’après le questionnaire isa" in written and "First draft" not in written
 
 
 def test_a_docx_names_one_language_and_is_proofread_in_it(rendered):
@@ -649,8 +652,13 @@ def test_docx_rows_never_split_and_signature_rows_leave_room_to_sign(rendered):
     document = Document(str(files[("en", "docx")].path))
     listings = [table for table in document.tables
                 if table.rows[0]._tr.trPr is not None and table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None]
-    assert len(listings) >= 4  # parties, legal basis, data items, document control, signatures
-    for table in listings:
+    assert len(listings) >= 4  # document control, parties, data items, legal basis
+    blocks = [table for table in document.tables if table.rows[0].cells[0].text.startswith("Testshire Constabulary\n")]
+    assert len(blocks) == 1  # the signature block of each signatory, once
+    for table in listings + blocks:
         assert all(row._tr.trPr is not None and row._tr.trPr.find(qn("w:cantSplit")) is not None for row in table.rows)
-    signatures = document.tables[-1]
-    assert signatures.rows[-1].height is not None and signatures.rows[-1].height.mm >= 20
+    labels = [row.cells[0].text for row in blocks[0].rows]
+    assert labels[1:] == ["Name and title", "Signature", "Date", "If signed by a delegate: name and title"]
+    assert "Signed on behalf of Testshire Constabulary" in blocks[0].rows[0].cells[0].text
+    sign = blocks[0].rows[2]
+    assert sign.height is not None and sign.height.mm >= 20  # room to sign by hand

@@ -246,17 +246,19 @@ def test_a_completed_urgent_disclosure_loses_its_mark(rendered, tmp_path):
 def test_the_french_record_has_no_english_label(rendered, fmt):
     from babel.messages.pofile import read_po
 
+    from isa_toolkit.i18n import typeset
+
     _, records, files = rendered
     disclosure = records["bilingual"]
     path = files[("bilingual", "fr", fmt)].path
     text = flat(pdf_text(path) if fmt == "pdf" else docx_text(path))
     for value in ("Relevé de communication ponctuelle", "Déclaration de sécurité pour le destinataire", "18 novembre 2026",
                   "Communication effectuée", "Poursuivre sous conditions", "Deux passages de la police",
-                  "Planifier une visite de prévention incendie.", "Six mois, puis supprimées.", "Restreint (Modérée)",
+                  "Planifier une visite de prévention incendie.", "Six mois, puis supprimées.", "Limitée (Modérée)",
                   "Accusé de réception du destinataire", "Fonction ou grade"):
-        assert value in text, value
+        assert flat(typeset(value, "fr")) in text, value
     checklist = load_checklist("one_off_disclosure")
-    assert all(flat(item.question.get("fr")) in text for item in checklist.items)
+    assert all(flat(typeset(item.question.get("fr"), "fr")) in text for item in checklist.items)
     record_text = json.dumps(disclosure.model_dump(mode="json"), ensure_ascii=False)
     with open(shipped("templates") / "locale/fr/LC_MESSAGES/messages.po", "rb") as handle:
         labels = [m.id for m in read_po(handle) if m.id and m.string and m.string != m.id and len(m.id) >= 8

@@ -73,8 +73,8 @@ smtp: {{host: 127.0.0.1, port: {port}, tls: none, sender: register@example.org}}
 
 # Active, last reviewed 2025-11-30: due 2026-11-30; the police officer reads French.
 RECORD = complete_isa(ID).replace("  last: 2025-01-10", "  last: 2025-11-30").replace(
-    "designated_officer: {name: Dee Officer, email: dee@example.org}",
-    "designated_officer: {name: Dee Officer, email: dee@example.org, language: fr}")
+    "designated_officer: {name: Dee Officer, email: dee@example.org, phone: 01632 960 001}",
+    "designated_officer: {name: Dee Officer, email: dee@example.org, phone: 01632 960 001, language: fr}")
 
 
 @pytest.fixture
@@ -132,7 +132,8 @@ def test_reminders_are_delivered_once_in_each_recipients_language(register, smtp
     assert set(by_address) == {"dee@example.org", "ray@example.org"}
     french, english = by_address["dee@example.org"], by_address["ray@example.org"]
     assert french["Subject"] == f"{ID} : réexamen prévu le 30 novembre 2026 (dans 21 jours)"
-    assert french["Content-Language"] == "fr" and "30 novembre 2026" in french.get_body(("plain",)).get_content()
+    body = " ".join(french.get_body(("plain",)).get_content().split())  # a date's spaces are no-break spaces
+    assert french["Content-Language"] == "fr" and "30 novembre 2026" in body
     assert english["Subject"] == f"{ID}: review due on 30 November 2026 (21 days left)"
     assert english.get_body(("html",)) is not None
     [attachment] = list(english.iter_attachments())
@@ -271,7 +272,12 @@ def test_the_review_report_says_who_confirmed_what(make_register, tmp_path):
     text = docx_text(tmp_path / f"{ID}-v1.1-review-report-en+fr.docx")
     assert "Review report" in text and "Rapport de réexamen" in text
     assert "Testshire Council" in text and "New designated officer" in text
-    assert "Annual review: still required, no change to the content" in text
+    # The stakeholder reported a change, so the renewal's entry says what was reported, never "no change".
+    assert "Annual review: still required; changes reported: Testshire Council: New designated officer" in text
+    assert "no change to the content" not in text
+    assert "Réexamen annuel\u00a0: toujours nécessaire\u202f; changements signalés" in text
+    assert "Outcome and approval" in text and "Review approved by (name and role)" in text
+    assert "12 months after the renewed version is signed" in text  # not yet signed: the next review follows it
 
 
 def test_an_interrupted_run_never_sends_twice(register, smtp, tmp_path):
@@ -343,4 +349,4 @@ def test_a_review_started_by_hand_and_overdue_is_still_reminded(register, smtp, 
     assert "1 review(s) due, 2 reminded" in result.output
     text = next(m for m in smtp.messages if m["To"].addresses[0].addr_spec == "ray@example.org").get_body(
         ("plain",)).get_content()
-    assert "Its review began on 25 November 2026 and is not complete yet." in text
+    assert "Its review began on 25 November 2026 and is not complete yet." in " ".join(text.split())

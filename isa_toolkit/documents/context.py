@@ -15,13 +15,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import IsaError
-from ..i18n import long_date, translator
+from ..i18n import long_date, translator, typeset
 from ..model import Agreement, Classification, Localized, Status
 from ..model.dates import review_due
 from ..model.disclosure import Disclosure
 from ..register.checks import localized_fields
 from ..register.definitions import load_checklist
 from ..workflows.chain import progress
+from .clauses import agreement_clauses
 
 # Fixed labels, written in English; the catalog translates them.
 ROLE = {"discloser": "Discloser", "recipient": "Recipient", "both": "Discloser and recipient", "signatory": "Signatory"}
@@ -70,20 +71,6 @@ def watermark_word(status: str) -> str | None:
     return "Draft" if status in DRAFTS else STATUS_NOTE.get(status, ("Draft", ""))[0]
 
 
-SECTIONS = (  # (field, heading) in the order an agreement reads
-    ("purpose", "Purpose"),
-    ("benefits", "Benefits"),
-    ("scope", "Scope"),
-    ("data_quality", "Data quality"),
-    ("security", "Security"),
-    ("training", "Training"),
-    ("breach_handling", "Security breaches"),
-    ("incident_management", "Incident management"),
-    ("onward_disclosure", "Onward disclosure"),
-    ("dispute_resolution", "Dispute resolution"),
-    ("sanctions", "Sanctions"),
-    ("termination", "Review, change and termination"),
-)
 DOCUMENTS = ("agreement", "signoff-sheet")
 
 
@@ -198,9 +185,9 @@ class Texts:
             return ""
         text = value.get(self.lang)
         if text is not None:
-            return text.strip()
+            return typeset(text.strip(), self.lang)
         source = next(iter(value.texts))
-        return f"[{self.marker} ({source})] {value.texts[source].strip()}"
+        return f"[{self.marker} ({source})] {typeset(value.texts[source].strip(), source)}"
 
 
 def _yes(t: Callable[[str], str], flag: bool) -> str:
@@ -213,6 +200,8 @@ TOOLKIT_DETAILS = (
     (re.compile(r"First draft, from the ([a-z0-9_]+) questionnaire"), "First draft, from the {0} questionnaire"),
     (re.compile(r"Annual review: still required, no change to the content"),
      "Annual review: still required, no change to the content"),
+    (re.compile(r"Annual review: still required; changes reported: (.+)", re.S),
+     "Annual review: still required; changes reported: {0}"),
 )
 
 
@@ -223,6 +212,48 @@ def toolkit_detail(detail: str, t: Callable[[str], str]) -> str:
         if match:
             return t(message).format(*match.groups())
     return detail
+
+
+# The record's fields in words, for the notice listing what a document shows untranslated (the catalog translates
+# them): "data_items[0].name" reads "Data item 1, name".
+FIELD_WORDS = {
+    "title": "Title", "purpose": "Purpose", "benefits": "Benefits", "scope": "Scope", "commitments": "Commitment",
+    "data_items": "Data item", "name": "name", "description": "description", "frequency": "frequency",
+    "transfer_method": "transfer method", "legal_basis": "Legal basis", "detail": "detail",
+    "data_quality": "Data quality", "retention": "Retention", "period": "period", "deletion": "deletion",
+    "security": "Security", "conditions": "Condition", "training": "Training", "rights": "Individuals' rights",
+    "subject_access": "subject access", "complaints": "complaints", "privacy_information": "privacy information",
+    "objection": "right to object", "foi": "freedom of information requests", "timescales": "timescales",
+    "breach_handling": "Breaches", "incident_management": "Incident management",
+    "dispute_resolution": "Dispute resolution", "onward_disclosure": "Onward disclosure", "sanctions": "Sanctions",
+    "termination": "Termination", "principles": "Principle", "definitions": "Definition", "term": "term",
+    "meaning": "meaning", "transfers": "International transfers", "where": "where", "safeguard": "safeguard",
+    "breach_notification": "Breach notification", "route": "how the other parties are told",
+    "necessity": "Necessity and proportionality", "confidentiality": "Duty of confidentiality", "audit": "Audit",
+    "endorsement": "Endorsement", "dpia": "DPIA", "reason": "reason", "summary": "summary",
+    "sharing_matrix": "Sharing matrix", "audiences": "audience", "rows": "row", "information_type": "information",
+    "review": "Review", "findings": "finding", "changes": "changes", "classification.yaml": "Classification table",
+    "levels": "level", "classification": "classification", "dissemination": "sharing method",
+    "data_types": "example", "data": "Information", "rationale": "Rationale",
+}
+_SEGMENT = re.compile(r"([^.\[\]]+)(?:\[(\d+)\])?")
+
+
+def field_words(path: str, t: Callable[[str], str]) -> str:
+    """Where a text is, in words a reader knows (``Data item 2, name``), from its field path; a path with parts
+    the list does not know keeps them, with spaces for underscores."""
+    if " " in path and not path.startswith("classification.yaml"):
+        return path  # a workflow's text (a checklist question, a sign-off stage): its file and item say where
+    out = []
+    for segment in path.replace("classification.yaml ", "classification.yaml.", 1).split("."):
+        match = _SEGMENT.fullmatch(segment) if segment != "yaml" else None
+        if match is None:
+            continue
+        name, index = match.groups()
+        name = "classification.yaml" if name == "classification" and not out else name
+        word = t(FIELD_WORDS[name]) if name in FIELD_WORDS else name.replace("_", " ")
+        out.append(f"{word} {int(index) + 1}" if index is not None else word)
+    return ", ".join(out)
 
 
 def document_date(agreement: Agreement) -> dt.date | None:
@@ -242,7 +273,7 @@ def _language_tools(record, lang: str, templates, fallback: bool, doc: str | Non
     gettext = translator(lang, templates).gettext
 
     def t(message: str) -> str:
-        return gettext(message)
+        return typeset(gettext(message), lang)  # French spacing and apostrophes, whatever the catalog wrote
 
     missing = missing_translations(record, lang, doc, classification, chain, checklists_root)
     if missing and not fallback:
@@ -252,8 +283,9 @@ def _language_tools(record, lang: str, templates, fallback: bool, doc: str | Non
 
 def language_context(agreement: Agreement, lang: str, *, classification: Classification | None, chain=None,
                      settings=None, templates=None, fallback: bool = False, checklists_root=None,
-                     doc: str | None = None) -> dict[str, Any]:
-    """Everything one language's part of a document needs (``doc``: which document, for its translations)."""
+                     doc: str | None = None, related: dict | None = None) -> dict[str, Any]:
+    """Everything one language's part of a document needs (``doc``: which document, for its translations;
+    ``related``: the titles of the register's agreements by id, for those this one names)."""
     t, text = _language_tools(agreement, lang, templates, fallback, doc, classification, chain, checklists_root)
     level = agreement.classification_level
     definition = classification.definition(level) if classification is not None and level is not None else None
@@ -268,32 +300,17 @@ def language_context(agreement: Agreement, lang: str, *, classification: Classif
         def person(contact):
             if contact is None:
                 return None
-            return {"name": contact.name, "title": contact.title or "", "email": contact.email or ""}
+            return {"name": contact.name, "title": contact.title or "", "email": contact.email or "",
+                    "phone": contact.phone or ""}
 
         parties.append({
             "organisation": party.organisation,
             "role": t(ROLE[party.role]),
             "controller": t(CONTROLLER[party.controller]),
             "officer": person(party.designated_officer),
+            "dpo": person(party.data_protection_officer),
             "signatory": person(party.signatory),
         })
-    sections = [{"heading": t(heading), "text": text(getattr(agreement, name))}
-                for name, heading in SECTIONS if getattr(agreement, name) is not None]
-    if agreement.conditions:  # the risk assessment's conditions, agreed with everything else
-        after = next((n + 1 for n, s in enumerate(sections) if s["heading"] == t("Security")), len(sections))
-        listed = "\n".join(f"{n}. {text(c)}" for n, c in enumerate(agreement.conditions, 1))
-        sections.insert(after, {"heading": t("Conditions"),
-                                "text": t("The parties share only on these conditions:") + "\n" + listed})
-    if agreement.retention is not None:
-        retention = text(agreement.retention.period)
-        if agreement.retention.deletion is not None:
-            retention += "\n" + text(agreement.retention.deletion)
-        sections.insert(min(5, len(sections)), {"heading": t("Retention and deletion"), "text": retention})
-    if agreement.rights is not None:
-        rights = [text(getattr(agreement.rights, name)) for name in ("subject_access", "complaints", "privacy_information")
-                  if getattr(agreement.rights, name) is not None]
-        sections.insert(min(6, len(sections)), {"heading": t("Individuals' rights and transparency"), "text": "\n".join(rights)})
-
     matrix = None
     if agreement.sharing_matrix is not None:
         keys = list(agreement.sharing_matrix.audiences)
@@ -307,13 +324,12 @@ def language_context(agreement: Agreement, lang: str, *, classification: Classif
                                            for k in keys)}
                      for row in agreement.sharing_matrix.rows],
         }
-    for section in sections:
-        section["paragraphs"] = [line.strip() for line in section["text"].split("\n") if line.strip()]
     ra = agreement.risk_assessment
     dpia = agreement.dpia
     due = review_due(agreement)
-    return {
+    context = {
         "lang": lang,
+        "lang_mark": language_mark(lang),
         "t": t,
         "colon": t(":"),  # the language's colon: French puts a no-break space before it
         "id": agreement.id,
@@ -335,7 +351,6 @@ def language_context(agreement: Agreement, lang: str, *, classification: Classif
         if agreement.owner else None,
         "parties": parties,
         "areas": ", ".join(agreement.areas),
-        "sections": sections,
         "commitments": [text(c) for c in agreement.commitments],
         "principles": [text(p) for p in agreement.principles],
         "legal_basis": [{"type": t(BASIS[b.type]), "reference": b.reference, "detail": text(b.detail)}
@@ -343,6 +358,7 @@ def language_context(agreement: Agreement, lang: str, *, classification: Classif
         "data_items": [{
             "name": text(i.name), "description": text(i.description),
             "personal": _yes(t, i.personal), "special_category": _yes(t, i.special_category),
+            "category": _category(i, t),
             "criminal_offence": _yes(t, i.criminal_offence), "level": level_name(i.sensitivity),
             "anonymisation": t(ANONYMISATION[i.anonymisation]) if i.anonymisation != "none" else "",
             "frequency": text(i.frequency),
@@ -380,8 +396,22 @@ def language_context(agreement: Agreement, lang: str, *, classification: Classif
         "assessments": _assessments(agreement, text, t, lang, checklists_root),
         "review": _review(agreement, text, t, lang),
         "contact": agreement.contact or "",
-        "untranslated": text.missing,
+        "untranslated": [field_words(path, t) for path in text.missing],
     }
+    if doc in (None, "agreement", "protocol"):
+        context["clauses"], context["annexes"] = agreement_clauses(
+            agreement, context, t, text, related=related or {}, checklists_root=checklists_root)
+    return context
+
+
+def _category(item, t) -> str:
+    """What kind of information a data item is, in words: "Personal data; special category"."""
+    kinds = [t("Personal data") if item.personal else t("Not personal data")]
+    if item.special_category:
+        kinds.append(t("special category"))
+    if item.criminal_offence:
+        kinds.append(t("criminal offence"))
+    return "; ".join(kinds)
 
 
 def _classification_source(classification: Classification | None, t, lang: str) -> str:
@@ -412,6 +442,14 @@ def _review(agreement: Agreement, text: Texts, t, lang: str) -> dict | None:
         "next": long_date(review_due(agreement), lang),
         # While the review is under way its date is the one it was due by; once renewed, the next one.
         "next_label": t("This review was due on") if agreement.status is Status.UNDER_REVIEW else t("Next review"),
+        # The review's outcome as the report states it: still under way, or renewed (with the next review's date).
+        "outcome": (t("Under way: the agreement stays in force while the stakeholders confirm it.")
+                    if agreement.status is Status.UNDER_REVIEW else
+                    t("Renewed: the review is complete and the agreement continues.") if review.last and review.started
+                    and review.last >= review.started else ""),
+        "next_after": t("Next review") + t(":") + " " + (
+            long_date(review.due, lang) if review.due and review.last and review.started and review.last >= review.started
+            else t("{months} months after the renewed version is signed").format(months=review.interval_months)),
         "findings": [{"stakeholder": f.stakeholder, "still_required": t("Yes") if f.still_required else t("No"),
                       "changes": text(f.changes), "date": long_date(f.date, lang), "by": f.by} for f in review.findings],
         "changes": changes,
@@ -531,6 +569,57 @@ def document_context(agreement: Agreement, langs: list[str], **kwargs) -> dict[s
         "lang": langs[0],
         "langs": langs,
         "signature_pages": [{"doc": part, "party": party} for part in parts for party in part["signatories"]],
+        "signatures": signatures(parts, agreement),
+    }
+
+
+def language_mark(lang: str) -> str:
+    """The paragraph a DOCX template puts where a language's part begins; the renderer takes it out and marks the
+    runs that follow with the language, for proofing (see :func:`isa_toolkit.documents.docx.mark_languages`)."""
+    return f"[[isa-lang:{lang}]]"
+
+
+def label(parts: list[dict], message: str, **values) -> dict:
+    """A label in each of a document's languages: its parts (language, text), the same text once, and the whole
+    line (``Signature``, ``Nom / Name``)."""
+    texts = {}
+    for part in parts:
+        texts.setdefault(part["t"](message).format(**values), part["lang"])
+    items = [{"lang": lang, "text": text} for text, lang in texts.items()]
+    return {"parts": items, "text": " / ".join(i["text"] for i in items)}
+
+
+def signatures(parts: list[dict], agreement: Agreement) -> dict:
+    """The signature blocks, once for every language of the document: each block bilingual in a bilingual one."""
+    first = parts[0]
+    return {
+        "lang": first["lang"],
+        "lang_mark": language_mark(first["lang"]),
+        "signable": first["signable"],
+        "heading": label(parts, "Signatures"),
+        "page_heading": label(parts, "Signature page"),
+        "return_to": [{"lang": part["lang"], "text": part["t"](
+            "Return the signed page to the information sharing officer, who records it against this version.")}
+            for part in parts],
+        "intro": [{"lang": part["lang"], "text": part["t"](
+            "By signing, each party agrees to version {version} of this document, identified by its fingerprint "
+            "{fingerprint}, in every language it is written in.").format(version=agreement.version,
+                                                                       fingerprint=agreement.fingerprint)}
+            for part in parts],
+        "not_for_signature": [{"lang": part["lang"], "text": part["t"](
+            "Not for signature: this copy is not the version sent to the parties for signature.")} for part in parts],
+        "title": parts[0]["title"] if len(parts) == 1 else agreement.id,  # a running header on one line
+        "id": agreement.id, "version": agreement.version, "fingerprint": agreement.fingerprint,
+        "marking": first["marking"],
+        "labels": {"name": label(parts, "Name and title"), "signature": label(parts, "Signature"),
+                   "version": label(parts, "Version"), "fingerprint": label(parts, "Fingerprint"),
+                   "page": label(parts, "Page"),
+                   "date": label(parts, "Date"),
+                   "delegate": label(parts, "If signed by a delegate: name and title")},
+        "blocks": [{"organisation": party["organisation"], "name": party["signatory"]["name"],
+                    "title": party["signatory"]["title"],
+                    "on_behalf": label(parts, "Signed on behalf of {organisation}", organisation=party["organisation"])}
+                   for party in first["signatories"]],
     }
 
 
@@ -581,6 +670,9 @@ def disclosure_language_context(disclosure: Disclosure, lang: str, *, classifica
         if disclosure.outstanding else [],
         "due": long_date(due, lang),
         "discloser": settings.organisation if settings is not None else "",
+        # Who at the disclosing controller the recipient contacts (the information sharing officer, else the head
+        # of information management): named on the security statement with their e-mail and phone.
+        "discloser_contact": _discloser_contact(settings),
         "requester": {
             "organisation": requester.organisation, "name": requester.name, "title": requester.title or "",
             "email": requester.email or "", "phone": requester.phone or "",
@@ -609,8 +701,19 @@ def disclosure_language_context(disclosure: Disclosure, lang: str, *, classifica
         "recorded_by": disclosure.recorded_by,
         "recorded": long_date(disclosure.recorded, lang),
         "fingerprint": disclosure.fingerprint,
-        "untranslated": text.missing,
+        "untranslated": [field_words(path, t) for path in text.missing],
     }
+
+
+def _discloser_contact(settings) -> dict | None:
+    if settings is None:
+        return None
+    for role in ("information_sharing_officer", "head_of_information_management"):
+        contact = settings.contacts.get(role)
+        if contact is not None:
+            return {"name": contact.name, "title": contact.title or "",
+                    "reach": " · ".join(x for x in (contact.email, contact.phone) if x)}
+    return None
 
 
 def disclosure_context(disclosure: Disclosure, langs: list[str], **kwargs) -> dict[str, Any]:

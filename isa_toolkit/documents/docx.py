@@ -70,8 +70,9 @@ def render_docx(template: Path, context: dict, *, title: str, subject: str, day:
     # language is proofread in it by Word and LibreOffice.
     langs = context["langs"]
     properties.language = PROOFING.get(langs[0], langs[0])
-    if len(langs) == 1:
-        _proof_in(document.docx, PROOFING.get(langs[0], langs[0]))
+    _proof_in(document.docx, PROOFING.get(langs[0], langs[0]))
+    mark_languages(document.docx)
+    balance_grids(document.docx)
     properties.revision = 1
     buffer = io.BytesIO()
     document.save(buffer)
@@ -79,6 +80,73 @@ def render_docx(template: Path, context: dict, *, title: str, subject: str, day:
 
 
 PROOFING = {"en": "en-GB", "fr": "fr-FR"}  # the regional tag a word processor proofreads in
+
+
+MARK_RE = re.compile(r"\[\[isa-lang:([A-Za-z-]+)\]\]")
+
+
+def mark_languages(document) -> None:
+    """Each language's part marked with its language, so Word and LibreOffice proofread French as French.
+
+    A template puts a paragraph holding only ``{{ doc.lang_mark }}`` where a language's part begins (and one where
+    the part for every language begins, such as the signatures); each such paragraph is taken out and every run up
+    to the next one gets ``<w:lang w:val="fr-FR"/>``. A template without markers is left as it is.
+    """
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    body = document.element.body
+    lang = None
+    for element in list(body.iterchildren()):
+        if element.tag == qn("w:p"):
+            found = MARK_RE.fullmatch("".join(t.text or "" for t in element.iter(qn("w:t"))).strip())
+            if found:
+                lang = PROOFING.get(found.group(1), found.group(1))
+                body.remove(element)
+                continue
+        if lang is None:
+            continue
+        for run in element.iter(qn("w:r")):
+            properties = run.find(qn("w:rPr"))
+            if properties is None:
+                properties = OxmlElement("w:rPr")
+                run.insert(0, properties)
+            tag = properties.find(qn("w:lang"))
+            if tag is None:
+                tag = OxmlElement("w:lang")
+                properties.append(tag)  # w:lang comes late in w:rPr's sequence
+            tag.set(qn("w:val"), lang)
+
+
+GRID_MARK = re.compile(r"isa-grid:(\d+)")
+
+
+def balance_grids(document) -> None:
+    """A table whose columns repeat for each item (the sharing matrix: one column per audience) gets its width back:
+    the first columns keep theirs, and the repeated ones share what is left equally. The template marks such a
+    table with the description ``isa-grid:N`` (N: the columns before the repeated ones)."""
+    from docx.oxml.ns import qn
+
+    for table in document.element.body.iter(qn("w:tbl")):
+        description = table.find(qn("w:tblPr") + "/" + qn("w:tblDescription"))
+        found = GRID_MARK.fullmatch(description.get(qn("w:val")) or "") if description is not None else None
+        if not found:
+            continue
+        fixed = int(found.group(1))
+        columns = table.findall(qn("w:tblGrid") + "/" + qn("w:gridCol"))
+        if len(columns) <= fixed:
+            continue
+        widths = [int(float(c.get(qn("w:w")) or 0)) for c in columns]
+        share = (sum(widths) - sum(widths[:fixed])) // (len(columns) - fixed)
+        widths = widths[:fixed] + [share] * (len(columns) - fixed)
+        for column, width in zip(columns, widths, strict=True):
+            column.set(qn("w:w"), str(width))
+        for row in table.findall(qn("w:tr")):
+            for cell, width in zip(row.findall(qn("w:tc")), widths, strict=False):
+                cell_width = cell.find(qn("w:tcPr") + "/" + qn("w:tcW"))
+                if cell_width is not None:
+                    cell_width.set(qn("w:w"), str(width))
+                    cell_width.set(qn("w:type"), "dxa")
 
 
 def _proof_in(document, tag: str) -> None:

@@ -11,9 +11,27 @@ import re
 from pathlib import Path
 
 from ..errors import IsaError
-from . import context
+from . import clauses, context
 
 _CALL = re.compile(r"""\bt\(\s*(["'])(.+?)\1\s*\)""")
+
+
+def _python_calls(source: Path) -> list[tuple[str, int]]:
+    """Each ``t("...")`` (or ``label(parts, "...")``) call in a Python module, with its line (strings split over lines joined, as Python does)."""
+    import ast
+
+    calls = []
+    for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        name = func.id if isinstance(func, ast.Name) else (
+            func.slice.value if isinstance(func, ast.Subscript) and isinstance(func.slice, ast.Constant) else None)
+        at = {"t": 0, "label": 1}.get(name)  # t("..."), part["t"]("..."), label(parts, "...")
+        if at is not None and len(node.args) > at and isinstance(node.args[at], ast.Constant) \
+                and isinstance(node.args[at].value, str):
+            calls.append((node.args[at].value, node.lineno))
+    return sorted(calls, key=lambda call: call[1])
 
 
 def message_uses(html_folders: list[Path], docx_folders: list[Path] = ()) -> dict[str, str]:
@@ -32,15 +50,16 @@ def message_uses(html_folders: list[Path], docx_folders: list[Path] = ()) -> dic
                   context.ROLE_NAMES, context.DECISION, context.OUTSTANDING_ITEMS, context.SIGNOFF_DECISION):
         for message in table.values():
             found.setdefault(message, "the documents' labels (isa_toolkit/documents/context.py)")
+    for message in context.FIELD_WORDS.values():
+        found.setdefault(message, "the names of fields in the untranslated notice (isa_toolkit/documents/context.py)")
     for _, message in context.TOOLKIT_DETAILS:
         found.setdefault(message, "the document-control entries the toolkit writes (isa_toolkit/documents/context.py)")
     for word, note in context.STATUS_NOTE.values():
         found.setdefault(word, "the documents' status notes (isa_toolkit/documents/context.py)")
         found.setdefault(note, "the documents' status notes (isa_toolkit/documents/context.py)")
-    for _, heading in context.SECTIONS:
-        found.setdefault(heading, "the documents' section headings (isa_toolkit/documents/context.py)")
-    source = Path(context.__file__)
-    add(source.read_text(encoding="utf-8"), lambda line: f"{source.name}:{line}")
+    for source in (Path(context.__file__), Path(clauses.__file__)):
+        for message, line in _python_calls(source):
+            found.setdefault(message, f"{source.name}:{line}")
     for folder in html_folders:
         for path in sorted(folder.glob("*.html")):
             try:

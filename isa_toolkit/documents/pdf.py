@@ -17,8 +17,6 @@ import jinja2
 
 from ..errors import IsaError
 
-PDF_VARIANT = "pdf/a-3b"  # for archiving: fonts embedded, colour profile included
-
 
 class RefusedResource(IsaError):
     """A document tried to load something from outside its template folder."""
@@ -125,13 +123,16 @@ def write_pdf(html: str, folders: list[Path]) -> bytes:
     """Lay out ``html`` (its relative links resolved in the first template folder) as a PDF."""
     from weasyprint import HTML
 
+    from . import pdf_tags
+
+    pdf_tags.install()  # each element's language on its structure element (PDF/UA)
     fetcher = _fetcher(folders)
     logger = logging.getLogger("weasyprint")
     previous = logger.level
     logger.setLevel(logging.CRITICAL)  # refused fetches are reported below, with what to do
     try:
         pdf = HTML(string=html, base_url=str(folders[0].resolve()) + "/", url_fetcher=fetcher).write_pdf(
-            pdf_variant=PDF_VARIANT)
+            pdf_variant=pdf_tags.PDF_VARIANT, finisher=pdf_tags.finish)
     finally:
         logger.setLevel(previous)
     if fetcher.refused:

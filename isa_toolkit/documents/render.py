@@ -113,6 +113,7 @@ def render(register, record: Agreement | Disclosure, *, doc: str | None = None, 
     context = document_context(
         agreement, langs, classification=register.classification, chain=chain, settings=register.settings,
         templates=templates, fallback=fallback, checklists_root=register.root, doc=doc,
+        related={rid: register.agreements[rid].title for rid in agreement.related if rid in register.agreements},
     )
     if doc == "assessment" and not context["doc"]["assessments"]:
         raise IsaError(f"{agreement.id} has no risk assessment or DPIA screening yet (isa assess {agreement.id})")

@@ -126,7 +126,7 @@ def sample_context() -> dict:
         for key, value in other["doc"].items():
             if key not in doc or (doc[key] in (None, [], "") and value not in (None, [], "")):
                 doc[key] = value
-    doc["review"] = {"started": "", "last": "", "next": "", "next_label": "", "changes": [{"version": "", "detail": "", "author": "", "date": ""}],
+    doc["review"] = {"started": "", "last": "", "next": "", "next_label": "", "outcome": "", "next_after": "", "changes": [{"version": "", "detail": "", "author": "", "date": ""}],
                      "findings": [{"stakeholder": "", "still_required": "", "changes": "", "date": "", "by": ""}]}
     merged["doc"], merged["docs"] = doc, [doc]
     merged["signature_pages"] = [{"doc": doc, "party": doc["signatories"][0]}]

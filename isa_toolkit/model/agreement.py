@@ -164,6 +164,8 @@ class Party(Frozen):
     role: Literal["discloser", "recipient", "both", "signatory"]
     controller: Literal["controller", "joint_controller", "processor"] = "controller"
     designated_officer: Contact | None = None
+    # The party's data protection officer, whom individuals and the regulator may contact (ICO).
+    data_protection_officer: Contact | None = None
     signatory: Contact | None = None
 
 class LegalBasis(Frozen):
@@ -194,6 +196,37 @@ class Rights(Frozen):
     subject_access: Localized | None = None
     complaints: Localized | None = None
     privacy_information: Localized | None = None
+    objection: Localized | None = None  # the right to object, and other rights (rectification, erasure ...)
+    foi: Localized | None = None  # requests under freedom of information law for the agreement or the data
+    timescales: Localized | None = None  # how quickly each party answers (one month for subject access ...)
+
+class Transfers(Frozen):
+    """Whether shared information leaves the country it is held in, and if so where to and under what safeguard."""
+
+    international: bool
+    where: Localized | None = None
+    safeguard: Localized | None = None  # adequacy regulations, standard clauses (IDTA) ...
+
+    @model_validator(mode="after")
+    def _where_and_how(self) -> Transfers:
+        if self.international and (self.where is None or self.safeguard is None):
+            raise ValueError("an international transfer names where the information goes (where) and the safeguard "
+                             "that protects it (safeguard)")
+        return self
+
+class BreachNotification(Frozen):
+    """Who tells the regulator of a reportable personal data breach, how soon, and how a party alerts the others."""
+
+    # The party that tells the regulator; left out, each controller tells it of a breach of the data it controls.
+    regulator: Line | None = None
+    within_hours: Count = Field(default=72, ge=1, le=720)
+    route: Localized  # how a party that finds a breach tells the others: whom, by what means
+
+class Definition(Frozen):
+    """A term the agreement uses, and what it means here."""
+
+    term: Localized
+    meaning: Localized
 
 class Screening(Frozen):
     """The DPIA screening checklist as answered: what triggered the result, by whom and when."""
@@ -351,6 +384,14 @@ class Agreement(Frozen):
     sanctions: Localized | None = None
     termination: Localized | None = None
     principles: list[Localized] = []
+    definitions: list[Definition] = []
+    transfers: Transfers | None = None  # international transfers (none, or where and under what safeguard)
+    breach_notification: BreachNotification | None = None
+    necessity: Localized | None = None  # why sharing is necessary and proportionate (Human Rights Act 1998 art. 8)
+    confidentiality: Localized | None = None  # how the common-law duty of confidentiality is met
+    audit: Localized | None = None  # audit and compliance monitoring
+    endorsement: Localized | None = None  # who endorsed a protocol, and when
+    related: list[str] = []  # ids of the register's other agreements and protocols this one works with
     contact: Text | None = None
     start_date: Day | None = None
     end_date: Day | None = None

@@ -36,6 +36,9 @@ Finding = tuple[Severity, str, str]
 ICO = "ICO data sharing code"
 DEA = "DEA public register"
 DSGA = "Data Sharing and Governance Act s.19"
+HRA = "Human Rights Act 1998 art. 8"
+CONFIDENCE = "common-law duty of confidentiality"
+PROTOCOL = "humanitarian information sharing protocols"
 
 
 @dataclass(frozen=True)
@@ -64,8 +67,13 @@ def _rights(part: str) -> Callable[[Agreement], bool]:
 COMPLETENESS: tuple[Item, ...] = (
     Item("parties[].designated_officer", "a designated officer (single point of contact) for every party",
          (ICO,), ("isa",), lambda a: all(p.designated_officer for p in a.parties)),
+    Item("parties[].designated_officer.phone", "a telephone number for every party's designated officer", (ICO,),
+         ("isa",), lambda a: all(p.designated_officer is None or p.designated_officer.phone for p in a.parties)),
+    Item("parties[].data_protection_officer", "the data protection officer of every party", (ICO,), ("isa", "protocol"),
+         lambda a: all(p.data_protection_officer for p in a.parties)),
     Item("parties[].signatory", "a signatory for every party", (ICO,), ("isa", "protocol"),
          lambda a: all(p.signatory for p in a.parties)),
+    Item("definitions", "the definitions of the terms it uses", (PROTOCOL,), ("protocol",), _has("definitions")),
     Item("benefits", "the benefits of sharing", (ICO, DEA), ("isa", "protocol"), _has("benefits")),
     Item("scope", "the scope of the protocol", (ICO,), ("protocol",), _has("scope")),
     Item("commitments", "the commitments each signatory makes", (ICO,), ("protocol",), _has("commitments")),
@@ -85,15 +93,29 @@ COMPLETENESS: tuple[Item, ...] = (
     Item("rights.subject_access", "how subject access requests are handled", (ICO,), ("isa", "protocol"), _rights("subject_access")),
     Item("rights.complaints", "how complaints are handled", (ICO,), ("isa", "protocol"), _rights("complaints")),
     Item("rights.privacy_information", "the privacy information given to individuals", (ICO,), ("isa",), _rights("privacy_information")),
+    Item("rights.objection", "how the right to object and individuals' other rights are handled", (ICO,),
+         ("isa", "protocol"), _rights("objection")),
+    Item("rights.foi", "how freedom of information requests are handled", (ICO,), ("isa", "protocol"), _rights("foi")),
+    Item("rights.timescales", "the timescales for answering individuals' requests", (ICO,), ("isa", "protocol"),
+         _rights("timescales")),
+    Item("transfers", "whether information goes abroad, and if so where and under what safeguard", (ICO,),
+         ("isa", "protocol"), _has("transfers")),
+    Item("necessity", "why the sharing is necessary and proportionate", (HRA,), ("isa",), _has("necessity")),
+    Item("confidentiality", "how the duty of confidentiality is met", (CONFIDENCE,), ("isa",), _has("confidentiality")),
+    Item("audit", "how compliance is audited and monitored", (ICO,), ("isa", "protocol"), _has("audit")),
     Item("data_quality", "how data quality is kept", (ICO,), ("isa",), _has("data_quality")),
-    Item("retention", "retention periods", (ICO, DEA, DSGA), ("isa",), _has("retention")),
-    Item("retention.deletion", "how data is deleted or destroyed", (ICO, DSGA), ("isa",),
+    Item("retention", "retention periods", (ICO, DEA, DSGA), ("isa", "protocol"), _has("retention")),
+    Item("retention.deletion", "how data is deleted or destroyed", (ICO, DSGA), ("isa", "protocol"),
          lambda a: a.retention is not None and a.retention.deletion is not None),
     Item("security", "the security measures", (ICO, DSGA), ("isa", "protocol"), _has("security")),
     Item("training", "the training staff receive", (ICO,), ("isa",), _has("training")),
     Item("breach_handling", "what happens on a security breach", (ICO,), ("isa", "protocol"), _has("breach_handling")),
+    Item("breach_notification", "who tells the regulator of a breach, within how many hours (72), and how a party "
+         "alerts the others", (ICO,), ("isa", "protocol"), _has("breach_notification")),
     Item("incident_management", "how data incidents are managed", (ICO,), ("protocol",), _has("incident_management")),
-    Item("dispute_resolution", "how disputes between signatories are resolved", (ICO,), ("protocol",), _has("dispute_resolution")),
+    Item("dispute_resolution", "how disputes between the parties are resolved", (ICO,), ("isa", "protocol"),
+         _has("dispute_resolution")),
+    Item("endorsement", "who endorsed the protocol", (PROTOCOL,), ("protocol",), _has("endorsement")),
     Item("termination", "how the agreement is changed or ended", (ICO,), ("isa", "protocol"), _has("termination")),
     Item("sanctions", "the sanctions for failing to comply", (ICO,), ("isa",), _has("sanctions")),
     Item("onward_disclosure", "limits on onward disclosure", (DSGA,), ("isa", "protocol"), _has("onward_disclosure")),

@@ -78,8 +78,14 @@ def complete_review(root: Path, record_id: str, *, outcome: str, reason: str | N
         if amended:
             return agreement, "review completed: the amended version is going through the sign-off chain"
 
+        reported = [f"{f.stakeholder}: {next(iter(f.changes.texts.values())).strip().rstrip('.')}"
+                    for f in agreement.review.findings
+                    if f.changes is not None and (started is None or f.date >= started)]
         version = next_version(agreement.version, major=False)
-        note = detail or "Annual review: still required, no change to the content"
+        # What the stakeholders reported is the change line, so the review's entry never says "no change" when
+        # someone reported one (an officer who amends the text first gets the amendment's own entry instead).
+        note = detail or ("Annual review: still required; changes reported: " + "; ".join(reported) if reported
+                          else "Annual review: still required, no change to the content")
         entry = Amendment(version=version, detail=note, author=by, date=date)
         updated = agreement.model_copy(update={"version": version, "amendments": [*agreement.amendments, entry]})
         return updated, f"review completed: version {version} ({note}) goes through the sign-off chain"

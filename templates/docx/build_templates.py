@@ -51,10 +51,43 @@ UNTRANSLATED = ("{{ doc.t('Some text is not yet translated into this language an
 NONE_SO_FAR = "{{ doc.t('None so far.') }}"
 NOT_FOR_SIGNATURE = "{{ doc.t('Not for signature: this copy is not the version sent to the parties for signature.') }}"
 MARKING = "{% if docs[0].marking %}{{ docs[0].marking }} · {% endif %}"  # e.g. OFFICIAL-SENSITIVE, from register.yaml
-HEADER = (MARKING + "{{ title }} · " + _labels("Version") + " {{ version }}"
+# A bilingual header names the record by its id, so that it keeps to one line.
+HEADER = (MARKING + "{% if docs | length > 1 %}{{ id }}{% else %}{{ title }}{% endif %} · " + _labels("Version") + " {{ version }}"
           "{% if docs[0].status_word %} · {% for d in docs %}{{ d.status_word }}{% if not loop.last %} / {% endif %}"
           "{% endfor %}{% endif %}")
 FOOTER = MARKING + "{{ id }} · " + _labels("Version") + " {{ version }} · " + _labels("Fingerprint") + " {{ fingerprint }} · "
+
+
+FONT = "DejaVu Sans"  # the PDF's font
+HEADINGS = {"Title": 17, "Heading 1": 17, "Heading 2": 12.5, "Heading 3": 10.5}  # points, as document.css
+
+
+def _headings_in_the_pdf_font(document) -> None:
+    """Word's own heading styles (so its navigation pane and tables of contents work) in the PDF's font and
+    sizes, black; and the font named with the family Word substitutes where it is not installed (Windows has
+    no DejaVu Sans: Word falls back to a sans-serif of the same family, Arial)."""
+    for name, size in HEADINGS.items():
+        style = document.styles[name]
+        style.font.name = FONT
+        style.font.size = Pt(size)
+        style.font.color.rgb = RGBColor(0x11, 0x11, 0x11)
+        style.font.bold = True
+        fonts = style.element.get_or_add_rPr().find(qn("w:rFonts"))
+        for attribute in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+            fonts.attrib.pop(qn(attribute), None)
+        fonts.set(qn("w:cs"), FONT)
+    for part in document.part.package.iter_parts():
+        if str(part.partname) == "/word/fontTable.xml":
+            from lxml import etree
+
+            root = etree.fromstring(part.blob)
+            font = etree.SubElement(root, qn("w:font"))
+            font.set(qn("w:name"), FONT)
+            for tag, value in (("w:altName", "Arial"), ("w:panose1", "020B0603030804020204"), ("w:charset", "00"),
+                               ("w:family", "swiss"), ("w:pitch", "variable")):
+                child = etree.SubElement(font, qn(tag))
+                child.set(qn("w:val"), value)
+            part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
 def _base(title: str, header_text: str = HEADER, footer_text: str = FOOTER, *, mark: bool = True) -> Document:
@@ -66,6 +99,7 @@ def _base(title: str, header_text: str = HEADER, footer_text: str = FOOTER, *, m
     style = document.styles["Normal"]
     style.font.name = "DejaVu Sans"
     style.font.size = Pt(10)
+    _headings_in_the_pdf_font(document)
     header = section.header.paragraphs[0]
     header.text = header_text
     header.style.font.size = Pt(8)
@@ -106,21 +140,36 @@ def _table(document, headers: list[str], cells: list[str], loop: str, widths_mm:
     for index, text in enumerate(headers):
         table.rows[0].cells[index].text = text
         table.rows[0].cells[index].paragraphs[0].runs[0].bold = True
+        _shade(table.rows[0].cells[index])
         if widths_mm:
             table.rows[0].cells[index].paragraphs[0].runs[0].font.size = Pt(8)
     table.rows[1].cells[0].text = "{%tr for item in " + loop + " %}"
     for index, text in enumerate(cells):
         table.rows[2].cells[index].text = text
+        if widths_mm and text:
+            table.rows[2].cells[index].paragraphs[0].runs[0].font.size = Pt(8.5)
     table.rows[3].cells[0].text = "{%tr endfor %}"
-    # The header row repeats at the top of every page the table runs onto.
+    _repeat_header(table)  # the item row docxtpl repeats carries its properties to every copy
+    return table
+
+
+def _shade(cell, fill: str = "E8ECF0") -> None:
+    """A header cell's background, as the PDF's."""
+    shading = OxmlElement("w:shd")
+    shading.set(qn("w:val"), "clear")
+    shading.set(qn("w:color"), "auto")
+    shading.set(qn("w:fill"), fill)
+    cell._tc.get_or_add_tcPr().append(shading)
+
+
+def _repeat_header(table) -> None:
+    """The header row repeats on every page the table runs onto; the header and item rows never split."""
     header_props = table.rows[0]._tr.get_or_add_trPr()
     repeat = OxmlElement("w:tblHeader")
     repeat.set(qn("w:val"), "true")
     header_props.append(repeat)
-    # A row never splits across two pages (the item row docxtpl repeats carries it to every copy).
     for row in (table.rows[0], table.rows[2]):
         row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
-    return table
 
 
 def _cell_note(cell, text: str, condition: str) -> None:
@@ -194,9 +243,93 @@ def _opening(document, heading: str) -> None:
     _para(document, "{{ doc.title }} · {{ id }} · {{ doc.t('Version') }} {{ version }}")
 
 
+def _bullets(document, loop: str) -> None:
+    _list(document, "item in " + loop)
+
+
+def _paragraphs(document, loop: str) -> None:
+    with _each(document, "paragraph in " + loop):
+        _para(document, "{{ paragraph }}")
+
+
+def _grid(document, loop_columns: str, loop_rows: str, headers: list[str], cells: list[str], column: str, cell: str,
+          widths_mm: list[int]):
+    """A table whose last columns repeat for each item of ``loop_columns`` (docxtpl's column tags, ``{%tc %}``):
+    the sharing matrix, one column per audience. docxtpl shares the width left among the repeated columns."""
+    table = document.add_table(rows=4, cols=len(headers) + 3)
+    table.style = "Table Grid"
+    table.autofit = False
+    widths = widths_mm + [8, (174 - sum(widths_mm)) - 16, 8]
+    for col, width in zip(table.columns, widths):
+        col.width = Mm(width)
+        for c in col.cells:
+            c.width = Mm(width)
+    row = table.rows[0].cells
+    for index, text in enumerate(headers):
+        row[index].text = text
+        row[index].paragraphs[0].runs[0].bold = True
+    for header in row:
+        _shade(header)
+    n = len(headers)
+    row[n].text, row[n + 1].text, row[n + 2].text = "{%tc for a in " + loop_columns + " %}", column, "{%tc endfor %}"
+    row[n + 1].paragraphs[0].runs[0].bold = True
+    table.rows[1].cells[0].text = "{%tr for item in " + loop_rows + " %}"
+    row = table.rows[2].cells
+    for index, text in enumerate(cells):
+        row[index].text = text
+    row[n].text, row[n + 1].text, row[n + 2].text = "{%tc for c in item.cells %}", cell, "{%tc endfor %}"
+    table.rows[3].cells[0].text = "{%tr endfor %}"
+    _repeat_header(table)
+    for run in (r for row in table.rows for c in row.cells for p in c.paragraphs for r in p.runs):
+        run.font.size = Pt(7.5)
+    # The renderer shares the width left after the first columns equally among the repeated ones (GRID_MARK).
+    description = OxmlElement("w:tblDescription")
+    description.set(qn("w:val"), f"isa-grid:{len(headers)}")
+    table._tbl.tblPr.append(description)
+    return table
+
+
+def _tables_of_clause(d, holder: str) -> None:
+    """The tables a clause or sub-clause lays out with its text (``holder.table`` names which)."""
+    with _only_if(d, holder + ".table == 'parties'"):
+        table = _table(d, ["{{ doc.t('Organisation') }}", "{{ doc.t('Role') }}", "{{ doc.t('Designated officer') }}",
+                           "{{ doc.t('Data protection officer') }}", "{{ doc.t('Signatory') }}"],
+                       ["{{ item.organisation }}", "{{ item.role }}", "{{ item.officer.name if item.officer else '' }}",
+                        "{{ item.dpo.name if item.dpo else '' }}", "{{ item.signatory.name if item.signatory else '' }}"],
+                       "doc.parties", widths_mm=[36, 24, 40, 37, 37])
+        row = table.rows[2].cells
+        _cell_note(row[0], "{{ item.controller }}", "item.controller")
+        for cell, who in ((row[2], "item.officer"), (row[3], "item.dpo")):  # their e-mail and phone: clause 1.1
+            _cell_note(cell, "{{ " + who + ".title }}", who + " and " + who + ".title")
+        _cell_note(row[4], "{{ item.signatory.title }}", "item.signatory and item.signatory.title")
+    with _only_if(d, holder + ".table == 'data'"):
+        items = _table(d, ["{{ doc.t('Data item') }}", "{{ doc.t('Category') }}", "{{ doc.t('Sensitivity') }}",
+                           "{{ doc.t('Frequency') }}", "{{ doc.t('Transfer method') }}"],
+                       ["{{ item.name }}", "{{ item.category }}", "{{ item.level }}", "{{ item.frequency }}",
+                        "{{ item.transfer_method }}"], "doc.data_items", widths_mm=[52, 30, 28, 27, 37])
+        _cell_note(items.rows[2].cells[0], "{{ item.description }}", "item.description")
+        _cell_note(items.rows[2].cells[0], "{{ doc.t('Anonymisation') }}{{ doc.colon }} {{ item.anonymisation }}",
+                   "item.anonymisation")
+    with _only_if(d, holder + ".table == 'legal_basis'"):
+        _table(d, ["{{ doc.t('Type') }}", "{{ doc.t('Reference') }}", "{{ doc.t('Detail') }}"],
+               ["{{ item.type }}", "{{ item.reference }}", "{{ item.detail }}"], "doc.legal_basis", widths_mm=[35, 45, 94])
+    with _only_if(d, holder + ".table == 'matrix'"):
+        _grid(d, "doc.sharing_matrix.audiences", "doc.sharing_matrix.rows",
+              ["{{ doc.t('Information') }}", "{{ doc.t('Sensitivity') }}"], ["{{ item.type }}", "{{ item.level }}"],
+              "{{ a }}", "{{ c }}", [40, 28])
+    with _only_if(d, holder + ".table == 'classification_table'"):
+        _table(d, ["{{ doc.t('Sensitivity') }}", "{{ doc.t('Classification') }}", "{{ doc.t('Examples') }}",
+                   "{{ doc.t('How it may be shared') }}"],
+               ["{{ item.level }}", "{{ item.name }}: {{ item.description }}", "{{ item.data_types | join('; ') }}",
+                "{{ item.dissemination | join('; ') }}"], "doc.classification_table", widths_mm=[22, 56, 48, 48])
+
+
 def agreement() -> Document:
+    """An agreement or protocol: for each language the front matter, the twelve numbered clauses and the annexes
+    (as isa_toolkit/documents/clauses.py lists them, which the HTML template walks too); then the signatures."""
     d = _base("Information sharing agreement")
     with _each_language(d):
+        _part_language(d)
         with _only_if(d, "doc.status_note"):
             _flag(d, "{{ doc.status_word }}", "{{ doc.status_note }}")
         d.add_heading("{{ doc.title }}", level=1)
@@ -204,86 +337,86 @@ def agreement() -> Document:
                  "{% if doc.business_area %} · {{ doc.t('Business area') }}{{ doc.colon }} {{ doc.business_area }}{% endif %}")
         _line_if(d, "doc.untranslated", UNTRANSLATED)
         _line_if(d, "doc.authentic", "{{ doc.authentic }}")
-        d.add_heading("{{ doc.t('Parties') }}", level=2)
-        _table(d, ["{{ doc.t('Organisation') }}", "{{ doc.t('Role') }}", "{{ doc.t('Designated officer') }}", "{{ doc.t('Signatory') }}"],
-               ["{{ item.organisation }} ({{ item.controller }})", "{{ item.role }}",
-                "{{ item.officer.name if item.officer else '' }}{% if item.officer and item.officer.title %}, "
-                "{{ item.officer.title }}{% endif %} {{ item.officer.email if item.officer else '' }}",
-                "{{ item.signatory.name if item.signatory else '' }} {{ item.signatory.title if item.signatory else '' }}"],
-               "doc.parties")
-        _line_if(d, "doc.owner", "{{ doc.t('Information asset owner') }}{{ doc.colon }} {{ doc.owner.name }}"
-                                 "{% if doc.owner.title %}, {{ doc.owner.title }}{% endif %}"
-                                 "{% if doc.owner.email %}, {{ doc.owner.email }}{% endif %}")
-        _line_if(d, "doc.areas", "{{ doc.t('Areas covered') }}{{ doc.colon }} {{ doc.areas }}")
-        with _each(d, "section in doc.sections"):
-            d.add_heading("{{ section.heading }}", level=2)
-            with _each(d, "paragraph in section.paragraphs"):
-                _para(d, "{{ paragraph }}")
-        with _only_if(d, "doc.commitments"):
-            d.add_heading("{{ doc.t('Commitments') }}", level=2)
-            _list(d, "item in doc.commitments")
-        with _only_if(d, "doc.legal_basis"):
-            d.add_heading("{{ doc.t('Legal basis') }}", level=2)
-            _table(d, ["{{ doc.t('Type') }}", "{{ doc.t('Reference') }}", "{{ doc.t('Detail') }}"],
-                   ["{{ item.type }}", "{{ item.reference }}", "{{ item.detail }}"], "doc.legal_basis", widths_mm=[40, 48, 86])
-        with _only_if(d, "doc.data_items"):
-            d.add_heading("{{ doc.t('Data to be shared') }}", level=2)
-            items = _table(d, ["{{ doc.t('Data item') }}", "{{ doc.t('Personal') }}", "{{ doc.t('Special category') }}",
-                               "{{ doc.t('Criminal offence') }}", "{{ doc.t('Sensitivity') }}", "{{ doc.t('Frequency') }}",
-                               "{{ doc.t('Transfer method') }}"],
-                           ["{{ item.name }}", "{{ item.personal }}", "{{ item.special_category }}", "{{ item.criminal_offence }}",
-                            "{{ item.level }}", "{{ item.frequency }}", "{{ item.transfer_method }}"], "doc.data_items",
-                           widths_mm=[44, 18, 20, 18, 20, 25, 29])
-            _cell_note(items.rows[2].cells[0], "{{ item.description }}", "item.description")
-            _cell_note(items.rows[2].cells[0], "{{ doc.t('Anonymisation') }}{{ doc.colon }} {{ item.anonymisation }}",
-                       "item.anonymisation")
-        with _only_if(d, "doc.classification"):
-            d.add_heading("{{ doc.t('Sensitivity and dissemination') }}", level=2)
-            _para(d, "{{ doc.t('Overall classification') }}{{ doc.colon }} {{ doc.classification.name or doc.classification.level }} "
-                     "({{ doc.classification.level }}). {{ doc.t('This is the highest sensitivity of the data items. It may be shared only by:') }}")
-            _list(d, "item in doc.classification.dissemination")
-            _para(d, "{{ doc.classification_source }}")
-        with _only_if(d, "doc.sharing_matrix"):
-            d.add_heading("{{ doc.t('Who may receive which information') }}", level=2)
-            _table(d, ["{{ doc.t('Information') }}", "{{ doc.t('Sensitivity') }}", "{{ doc.t('Who may receive it') }}"],
-                   ["{{ item.type }}", "{{ item.level }}", "{{ item.summary }}"], "doc.sharing_matrix.rows")
-        with _only_if(d, "doc.dpia"):
-            d.add_heading("{{ doc.t('Data protection impact assessment') }}", level=2)
-            _para(d, "{{ doc.dpia.required }} {{ doc.dpia.reference }}. {{ doc.dpia.reason }}")
-            with _only_if(d, "doc.dpia.triggers"):
-                _para(d, "{{ doc.t('Screening questions answered yes') }}{{ doc.colon }}")
-                _list(d, "item in doc.dpia.triggers")
-            _line_if(d, "doc.dpia.summary", "{{ doc.dpia.summary }}")
-        with _only_if(d, "doc.principles"):
-            d.add_heading("{{ doc.t('Principles') }}", level=2)
-            _list(d, "item in doc.principles", style="List Number")
-        d.add_heading("{{ doc.t('Review') }}", level=2)
-        _para(d, "{{ doc.t('Review interval') }}{{ doc.colon }} {{ doc.review_interval }} {{ doc.t('months') }}.")
-        for field, label in (("start_date", "Start date"), ("review_due", "Next review"), ("end_date", "End date"),
-                             ("contact", "Contact")):
-            _line_if(d, f"doc.{field}", "{{ doc.t('" + label + "') }}{{ doc.colon }} {{ doc." + field + " }}")
-        with _only_if(d, "doc.is_protocol and doc.classification_table"):
-            d.add_heading("{{ doc.t('Data and information sensitivity classification') }}", level=2)
-            _table(d, ["{{ doc.t('Sensitivity') }}", "{{ doc.t('Classification') }}", "{{ doc.t('Examples') }}",
-                       "{{ doc.t('How it may be shared') }}"],
-                   ["{{ item.level }}", "{{ item.name }}: {{ item.description }}", "{{ item.data_types | join('; ') }}",
-                    "{{ item.dissemination | join('; ') }}"], "doc.classification_table")
-            _para(d, "{{ doc.classification_source }}")
         d.add_heading("{{ doc.t('Document control') }}", level=2)
         _table(d, ["{{ doc.t('Version') }}", "{{ doc.t('Change') }}", "{{ doc.t('Author') }}", "{{ doc.t('Date') }}",
                    "{{ doc.t('Approved by') }}"],
                ["{{ item.version }}", "{{ item.detail }}", "{{ item.author }}", "{{ item.date }}", "{{ item.approved_by }}"],
-               "doc.amendments")
-        d.add_heading("{{ doc.t('Signatures') }}", level=2)
-        with _either(d, "doc.signable", NOT_FOR_SIGNATURE):
-            _para(d, "{{ doc.t('By signing, each party agrees to this version of the document, identified by its fingerprint:') }} {{ fingerprint }}")
-            blocks = _table(d, ["{{ doc.t('Organisation') }}", "{{ doc.t('Signatory') }}", "{{ doc.t('Signature') }}",
-                                "{{ doc.t('Date') }}"],
-                            ["{{ item.organisation }}", "{{ item.signatory.name }} {{ item.signatory.title }}", "", ""],
-                            "doc.signatories")
-            blocks.rows[2].height = Mm(22)  # room to sign by hand
-            blocks.rows[2].height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
+               "doc.amendments", widths_mm=[17, 58, 30, 34, 35])
+        with _each(d, "clause in doc.clauses"):
+            d.add_heading("{{ clause.number }}. {{ clause.heading }}", level=2)
+            _paragraphs(d, "clause.paragraphs")
+            _bullets(d, "clause.bullets")
+            _tables_of_clause(d, "clause")
+            with _each(d, "sub in clause.subs"):
+                d.add_heading("{{ sub.number }} {{ sub.heading }}", level=3)
+                _paragraphs(d, "sub.paragraphs")
+                _bullets(d, "sub.bullets")
+                _tables_of_clause(d, "sub")
+                _paragraphs(d, "sub.after")
+        with _each(d, "annex in doc.annexes"):
+            d.add_heading("{{ doc.t('Annex') }} {{ annex.letter }}. {{ annex.heading }}", level=2)
+            with _each(d, "part in annex.parts"):
+                _paragraphs(d, "part.paragraphs")
+                _bullets(d, "part.bullets")
+    _signatures(d)
     return d
+
+
+def _part_language(document) -> None:
+    """A marker the renderer replaces: the runs from here to the next marker are in ``doc.lang`` (proofing)."""
+    _para(document, LANGUAGE_MARK)
+
+
+LANGUAGE_MARK = "{{ doc.lang_mark }}"
+
+
+def _signature_block(d, block: str = "block", s: str = "signatures") -> None:
+    """One signatory's block, bilingual in a bilingual document: organisation, on whose behalf, name and title,
+    room to sign (22 mm), date, and a line for a delegate."""
+    table = d.add_table(rows=5, cols=2)
+    table.style = "Table Grid"
+    table.autofit = False
+    for column, width in zip(table.columns, (Mm(52), Mm(122))):
+        column.width = width
+        for cell in column.cells:
+            cell.width = width
+    top = table.rows[0].cells[0].merge(table.rows[0].cells[1])
+    _shade(top)
+    top.text = "{{ " + block + ".organisation }}"
+    top.paragraphs[0].runs[0].bold = True
+    top.add_paragraph().add_run("{{ " + block + ".on_behalf.text }}").font.size = Pt(8)
+    rows = [("name", "{{ " + block + ".name }}{% if " + block + ".title %}, {{ " + block + ".title }}{% endif %}", None),
+            ("signature", "", Mm(22)), ("date", "", Mm(8)), ("delegate", "", Mm(10))]
+    for index, (key, value, height) in enumerate(rows, 1):
+        table.rows[index].cells[0].text = "{{ " + s + ".labels." + key + ".text }}"
+        table.rows[index].cells[1].text = value
+        if height is not None:
+            table.rows[index].height = height
+            table.rows[index].height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
+    for row in table.rows:  # a block never splits, and keeps with what follows it
+        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+        for cell in row.cells:
+            for paragraph in cell.paragraphs:
+                paragraph.paragraph_format.keep_with_next = True
+    _para(d, "")
+
+
+def _lines(d, loop: str) -> None:
+    """A paragraph for each line of ``loop``: one sentence in each of the document's languages."""
+    with _each(d, "line in " + loop):
+        _para(d, "{{ line.text }}")
+
+
+def _signatures(d) -> None:
+    """The signatures once for every language: heading, what signing agrees to, a block per signatory (or, on a copy
+    not for signature, a notice instead)."""
+    _para(d, "{{ signatures.lang_mark }}")
+    heading = d.add_heading("{{ signatures.heading.text }}", level=2)
+    heading.paragraph_format.page_break_before = True
+    with _either(d, "signatures.signable", lambda: _lines(d, "signatures.not_for_signature")):
+        _lines(d, "signatures.intro")
+        with _each(d, "block in signatures.blocks"):
+            _signature_block(d)
 
 
 def signoff_sheet() -> Document:
@@ -302,23 +435,17 @@ def signoff_sheet() -> Document:
 
 
 def signature_pages() -> Document:
+    """One page for each signatory, in every language of the document at once."""
     d = _base("Signature pages")
-    with _each_language(d, "page in signature_pages"):
-        d.add_heading("{{ page.doc.t('Signature page') }}", level=1)
-        _para(d, "{{ page.doc.title }} · {{ id }} · {{ page.doc.t('Version') }} {{ version }} · {{ page.doc.date }}")
-        _para(d, "{{ page.doc.t('By signing, each party agrees to this version of the document, identified by its fingerprint:') }} {{ fingerprint }}")
-        table = d.add_table(rows=3, cols=2)
-        table.style = "Table Grid"
-        for row, (label, value) in enumerate([("Organisation", "page.party.organisation"), ("Name", "page.party.signatory.name"),
-                                              ("Title", "page.party.signatory.title")]):
-            table.rows[row].cells[0].text = "{{ page.doc.t('" + label + "') }}"
-            table.rows[row].cells[1].text = "{{ " + value + " }}"
-        with _either(d, "page.doc.signable", NOT_FOR_SIGNATURE.replace("doc.t(", "page.doc.t(")):
-            for label in ("Signature", "Date"):
-                _para(d, "")
-                _para(d, "______________________________________________")
-                _para(d, "{{ page.doc.t('" + label + "') }}")
-        _para(d, "{{ page.doc.t('Return the signed page to the information sharing officer, who records it against this version.') }}")
+    _para(d, "{{ signatures.lang_mark }}")
+    with _each(d, "block in signatures.blocks", page_break=True):
+        d.add_heading("{{ signatures.page_heading.text }}", level=1)
+        with _each(d, "part in docs"):
+            _para(d, "{{ part.title }} · {{ id }} · {{ part.t('Version') }} {{ version }} · {{ part.date }}")
+        with _either(d, "signatures.signable", lambda: _lines(d, "signatures.not_for_signature")):
+            _lines(d, "signatures.intro")
+            _signature_block(d)
+        _lines(d, "signatures.return_to")
     return d
 
 
@@ -352,6 +479,17 @@ def review_report() -> Document:
         with _either(d, "doc.review.changes", NONE_SO_FAR):
             _table(d, ["{{ doc.t('Version') }}", "{{ doc.t('Change') }}", "{{ doc.t('Author') }}", "{{ doc.t('Date') }}"],
                    ["{{ item.version }}", "{{ item.detail }}", "{{ item.author }}", "{{ item.date }}"], "doc.review.changes")
+        d.add_heading("{{ doc.t('Outcome and approval') }}", level=2).paragraph_format.keep_with_next = True
+        _line_if(d, "doc.review.outcome", "{{ doc.review.outcome }}")
+        _para(d, "{{ doc.review.next_after }}")
+        table = d.add_table(rows=3, cols=2)
+        table.style = "Table Grid"
+        for index, (message, height) in enumerate((("Review approved by (name and role)", Mm(10)), ("Signature", Mm(22)),
+                                                   ("Date", Mm(8)))):
+            table.rows[index].cells[0].text = "{{ doc.t('" + message + "') }}"
+            table.rows[index].height = height
+            table.rows[index].height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
+            table.rows[index]._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
     return d
 
 
@@ -496,7 +634,10 @@ def disclosure() -> Document:
             _pairs(d, [
                 (_t("To"), "{{ doc.requester.organisation }}: {{ doc.requester.name }}{% if doc.requester.title %}, "
                            "{{ doc.requester.title }}{% endif %}", None),
-                (_t("From"), "{{ doc.discloser }}{% if doc.discloser %}: {% endif %}{{ doc.recorded_by }}", None),
+                (_t("From"), "{% if doc.discloser %}{{ doc.discloser }} (" + _t("the controller of this information") + "): "
+                 "{% endif %}{% if doc.discloser_contact %}{{ doc.discloser_contact.name }}{% if doc.discloser_contact.title %}, "
+                 "{{ doc.discloser_contact.title }}{% endif %} · {{ doc.discloser_contact.reach }}{% else %}{{ doc.recorded_by }}"
+                 "{% endif %}", None),
                 (_t("Information disclosed"), "{{ doc.data }}", None),
                 (_t("Purpose"), "{{ doc.purpose }}", None),
                 (_t("Sensitivity"), "{% if doc.sensitivity %}{{ doc.sensitivity.name or doc.sensitivity.level }} "
