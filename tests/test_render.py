@@ -146,6 +146,9 @@ def test_a_missing_translation_is_refused_unless_marked(make_register, tmp_path)
     assert result.exit_code == 0, result.output
     text = docx_text(next(out.glob("*.docx")))
     assert "[non traduit (en)] Home fire safety visits" in text
+    # The notice names the untranslated fields in words, in the document's language.
+    notice = next(line for line in text.splitlines() if line.startswith("Certains textes"))
+    assert notice.endswith("\u00a0: Titre du document") and "title" not in notice
 
 
 def test_a_stale_translation_is_warned_about(make_register, tmp_path):
@@ -420,6 +423,7 @@ def test_a_document_asks_only_for_the_translations_it_prints(make_register, tmp_
     [item] = render(register, register.agreements[ID], lang="fr", formats=("docx",), outdir=tmp_path / "c",
                     fallback=True)
     assert "[non traduit (en)] Restricted" in docx_text(item.path)
+    assert "Table de classification, niveau 2, classification" in docx_text(item.path)  # where, in words
 
 
 def test_templates_check_locates_what_it_finds_and_never_shows_a_traceback(make_register, tmp_path):

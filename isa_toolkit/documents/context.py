@@ -217,7 +217,7 @@ def toolkit_detail(detail: str, t: Callable[[str], str]) -> str:
 # The record's fields in words, for the notice listing what a document shows untranslated (the catalog translates
 # them): "data_items[0].name" reads "Data item 1, name".
 FIELD_WORDS = {
-    "title": "Title", "purpose": "Purpose", "benefits": "Benefits", "scope": "Scope", "commitments": "Commitment",
+    "title": "Document title", "purpose": "Purpose", "benefits": "Benefits", "scope": "Scope", "commitments": "Commitment",
     "data_items": "Data item", "name": "name", "description": "description", "frequency": "frequency",
     "transfer_method": "transfer method", "legal_basis": "Legal basis", "detail": "detail",
     "data_quality": "Data quality", "retention": "Retention", "period": "period", "deletion": "deletion",

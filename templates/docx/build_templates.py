@@ -401,10 +401,11 @@ def _signature_block(d, block: str = "block", s: str = "signatures") -> None:
     _para(d, "")
 
 
-def _lines(d, loop: str) -> None:
-    """A paragraph for each line of ``loop``: one sentence in each of the document's languages."""
+def _lines(d, loop: str, *, keep: bool = False) -> None:
+    """A paragraph for each line of ``loop``: one sentence in each of the document's languages (``keep``: each kept
+    on the page of what follows, as the sentence that introduces the signature blocks)."""
     with _each(d, "line in " + loop):
-        _para(d, "{{ line.text }}")
+        d.add_paragraph("{{ line.text }}").paragraph_format.keep_with_next = keep
 
 
 def _signatures(d) -> None:
@@ -414,7 +415,7 @@ def _signatures(d) -> None:
     heading = d.add_heading("{{ signatures.heading.text }}", level=2)
     heading.paragraph_format.page_break_before = True
     with _either(d, "signatures.signable", lambda: _lines(d, "signatures.not_for_signature")):
-        _lines(d, "signatures.intro")
+        _lines(d, "signatures.intro", keep=True)
         with _each(d, "block in signatures.blocks"):
             _signature_block(d)
 
@@ -443,7 +444,7 @@ def signature_pages() -> Document:
         with _each(d, "part in docs"):
             _para(d, "{{ part.title }} · {{ id }} · {{ part.t('Version') }} {{ version }} · {{ part.date }}")
         with _either(d, "signatures.signable", lambda: _lines(d, "signatures.not_for_signature")):
-            _lines(d, "signatures.intro")
+            _lines(d, "signatures.intro", keep=True)
             _signature_block(d)
         _lines(d, "signatures.return_to")
     return d
