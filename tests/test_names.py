@@ -64,7 +64,7 @@ def test_a_sign_off_names_the_party_without_its_apostrophe_or_with_a_typo(make_r
                "Foundation Trust", "--name", "Pat", "--approve", "--date", "2026-11-01")
     assert typo.exit_code == 1 and f"did you mean {HOSPITAL!r}?" in typo.output
     signed = run(root, "signoff", ID, "--role", "partner_designated_officer", "--organisation",
-                 "St Edmunds Hospital NHS Foundation Trust", "--name", "Pat", "--approve", "--date", "2026-11-01")
+                 "St Edmunds Hospital NHS Foundation Trust", "--name", "Ray Officer", "--approve", "--date", "2026-11-01")
     assert signed.exit_code == 0, signed.output
     assert store.load_agreement(root, ID).signoffs[-1].organisation == HOSPITAL  # as the record names it
 

@@ -51,8 +51,22 @@ def run(root, *args):
     return CliRunner().invoke(main, ["-R", str(root), *args], catch_exceptions=False)
 
 
+# Who the chain expects for each slot of the test record: its parties' officers and signatories, and the head of
+# information management named in register.yaml's contacts; the other roles name no one, so anyone may sign them.
+EXPECTED = {
+    ("partner_designated_officer", POLICE): "Dee Officer", ("partner_designated_officer", COUNCIL): "Ray Officer",
+    ("partner_signatory", POLICE): "Sam Signer", ("partner_signatory", COUNCIL): "Cat Signer",
+    ("head_of_information_management", None): "Hana Head",
+}
+
+
+def expected(role, organisation=None):
+    key = (role, next((o for o in (POLICE, COUNCIL) if organisation and o.lower() == organisation.lower()), None))
+    return EXPECTED.get(key, f"Person {role}")
+
+
 def sign(root, role, organisation=None, *extra, name=None):
-    args = ["signoff", ID, "--role", role, "--name", name or f"Person {role}", *extra]
+    args = ["signoff", ID, "--role", role, "--name", name or expected(role, organisation), *extra]
     if organisation:
         args += ["--organisation", organisation]
     if "--reject" not in extra:
@@ -93,7 +107,7 @@ def test_the_whole_default_chain_ends_active_with_a_review_date(register):
     # One commit per sign-off, each readable.
     subjects = git(register, "log", "--format=%s", "--", PATH).splitlines()
     assert len(subjects) == len(DEFAULT_CHAIN) + 2
-    assert subjects[1] == (f"{ID}: approved by Person partner_signatory as partner_signatory (Testshire Council) "
+    assert subjects[1] == (f"{ID}: approved by Cat Signer as partner_signatory (Testshire Council) "
                            "(stage 4, version 1.0); now signed [by " + subjects[1].split("[by ")[1])
     assert subjects[0].startswith(f"{ID}: active from 2026-11-01; first review due 2027-11-01")
 
@@ -222,7 +236,7 @@ def test_amending_an_active_agreement_puts_it_under_review_and_re_signing_renews
     agreement = store.load_agreement(root, ID)
     assert agreement.status.value == "active"
     assert (str(agreement.review.last), str(agreement.review.due)) == ("2026-03-01", "2027-03-01")
-    assert agreement.amendments[-1].approved_by == "Person head_of_information_management"
+    assert agreement.amendments[-1].approved_by == "Hana Head"
 
 
 CUSTOM = SETTINGS + """\
@@ -347,7 +361,7 @@ def test_stages_are_signed_in_date_order(register):
 def test_parties_in_any_script_are_told_apart(make_register):
     text = record().replace(POLICE, "شرطة المدينة").replace(COUNCIL, "警察署")
     root = make_register({PATH: text})
-    assert sign(root, "partner_designated_officer", "警察署").exit_code == 0
+    assert sign(root, "partner_designated_officer", "警察署", name="Ray Officer").exit_code == 0
     data = json.loads(run(root, "status", ID, "--json").output)
     partners = {s["organisation"]: bool(s["signoff"]) for s in data["stages"][0]["slots"] if s["organisation"]}
     assert partners == {"شرطة المدينة": False, "警察署": True}
@@ -461,3 +475,39 @@ def test_status_names_the_information_asset_owner_the_record_names(make_register
                                              "expected": "Olga Owner", "signoff": None, "stale": []}
     pending = run(root, "pending")
     assert "Olga Owner (information_asset_owner)" in pending.output
+
+
+def test_only_the_expected_person_signs_unless_a_delegation_is_recorded(register):
+    """Each slot is signed by the person the chain expects; anyone else only as a delegate, with the reason kept."""
+    for role, organisation in DEFAULT_CHAIN[:4]:
+        assert sign(register, role, organisation).exit_code == 0
+    before = store.load_agreement(register, ID)
+    refused = sign(register, "partner_designated_officer", POLICE, name="Not Dee")
+    assert refused.exit_code == 1
+    assert "is expected from Dee Officer, not Not Dee" in refused.output and "--on-behalf-of" in refused.output
+    no_reason = sign(register, "partner_designated_officer", POLICE, "--on-behalf-of", "Dee Officer", name="Deputy Dan")
+    assert no_reason.exit_code == 1 and "needs its reason" in no_reason.output
+    wrong = sign(register, "partner_designated_officer", POLICE, "--on-behalf-of", "Someone Else", "--reason", "x",
+                 name="Deputy Dan")
+    assert wrong.exit_code == 1 and "on behalf of Dee Officer, not Someone Else" in wrong.output
+    assert store.load_agreement(register, ID) == before  # nothing recorded by a refusal
+    # A delegate, recorded with whom for and why; the name matches whatever its case or accents.
+    done = sign(register, "partner_designated_officer", POLICE, "--on-behalf-of", "dee officer", "--reason",
+                "On leave until 3 March; delegated in writing", name="Deputy Dan")
+    assert done.exit_code == 0, done.output
+    assert "approved by Deputy Dan on behalf of dee officer" in done.output
+    [signed] = [s for s in store.load_agreement(register, ID).signoffs if s.name == "Deputy Dan"]
+    assert (signed.on_behalf_of, signed.delegation) == ("dee officer", "On leave until 3 March; delegated in writing")
+    status = run(register, "status", ID)
+    assert "approved by Deputy Dan on behalf of dee officer (On leave until 3 March; delegated in writing)" in status.output
+    # One person cannot fill two slots of the same stage, even as a delegate.
+    twice = sign(register, "partner_designated_officer", COUNCIL, "--on-behalf-of", "Ray Officer", "--reason", "x",
+                 name="Deputy Dan")
+    assert twice.exit_code == 1 and "already signed stage 1" in twice.output and "two slots" in twice.output
+    pending = run(register, "pending")
+    assert "signed so far by a delegate: Deputy Dan on behalf of dee officer" in pending.output
+    sheet = run(register, "render", ID, "--doc", "signoff-sheet", "--format", "docx", "-o", str(register.parent / "out"))
+    assert sheet.exit_code == 0, sheet.output
+    from .test_render import docx_text
+
+    assert "Deputy Dan (on behalf of dee officer)" in docx_text(next((register.parent / "out").glob("*.docx")))

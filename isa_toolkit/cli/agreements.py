@@ -333,20 +333,29 @@ def transition_(ctx: click.Context, record_id: str, to: str, reason: str | None,
 @click.option("--version", "version", metavar="V", help="The version the signer was given (refused unless current).")
 @click.option("--document", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="The exact file signed: its sha-256 is kept with the sign-off.")
+@click.option("--on-behalf-of", "on_behalf_of", metavar="NAME",
+              help="A delegate signs in the place of NAME, the person the chain expects (with --reason).")
+@click.option("--reason", metavar="TEXT", help="Why a delegate signs (with --on-behalf-of).")
 @click.option("--by", metavar="NAME", help="Who records it (default: $ISA_USER, else git's user.name).")
 @click.pass_context
 def signoff_(ctx: click.Context, record_id: str, role: str, name: str, approve: bool, reject: bool, organisation: str | None,
-             comment: str | None, when: dt.date | None, version: str | None, document: Path | None, by: str | None) -> None:
+             comment: str | None, when: dt.date | None, version: str | None, document: Path | None,
+             on_behalf_of: str | None, reason: str | None, by: str | None) -> None:
     """Record a sign-off, bound to the agreement's current version and fingerprint.
 
     Stages are signed in order; inside a stage, in any order. Completing a
-    stage moves the status on; the last signature makes it signed.
+    stage moves the status on; the last signature makes it signed. Each slot
+    is signed by the person the chain expects (isa status shows who); anyone
+    else signs only as a recorded delegate (--on-behalf-of, --reason), and one
+    person never fills two slots of one stage.
 
     \b
     Example:
       isa signoff ISA-2026-0003 --role information_security_manager --name "Sam Khan" --approve
       isa signoff ISA-2026-0003 --role partner_signatory --organisation "Northshire Constabulary" \\
           --name "Helen Marsh" --approve --document signed/ISA-2026-0003-police.pdf
+      isa signoff ISA-2026-0003 --role information_security_manager --name "Lee Deputy" --approve \\
+          --on-behalf-of "Aisha Rahman" --reason "On leave; delegated in writing on 2 March"
     """
     from ..workflows.signoff import SignoffRequest, signoff
 
@@ -354,13 +363,16 @@ def signoff_(ctx: click.Context, record_id: str, role: str, name: str, approve: 
         raise click.UsageError("say --approve or --reject (one of them)")
     decision = "approve" if approve else "reject"
     request = SignoffRequest(role=role, name=name, decision=decision, organisation=organisation, comment=comment,
-                             date=when, version=version, document=document)
+                             date=when, version=version, document=document, on_behalf_of=on_behalf_of,
+                             reason=reason)
     _, commit = signoff(register_root(ctx), record_id, request, by=actor(by))
     from ..register.load import load_agreement
 
     agreement = load_agreement(register_root(ctx), record_id)
     verb = "approved" if decision == "approve" else "rejected"
-    click.echo(f"{record_id}: {verb} by {name} as {role} (version {agreement.version}); status {agreement.status.value}")
+    delegate = f" on behalf of {on_behalf_of}" if on_behalf_of else ""
+    click.echo(f"{record_id}: {verb} by {name}{delegate} as {role} (version {agreement.version}); "
+               f"status {agreement.status.value}")
 
 
 @click.command()
@@ -424,10 +436,20 @@ def pending(ctx: click.Context, as_json: bool) -> None:
     """
     from ..workflows.chain import waiting_on
 
-    groups = waiting_on(load(ctx))
+    register = load(ctx)
+    groups = waiting_on(register)
+
+    def delegations(w) -> list[dict]:
+        """The sign-offs of this version given by a delegate, so far."""
+        agreement = register.agreements[w.agreement_id]
+        return [{"name": s.name, "on_behalf_of": s.on_behalf_of, "reason": s.delegation, "role": s.role,
+                 "organisation": s.organisation}
+                for s in agreement.signoffs if s.version == agreement.version and s.on_behalf_of]
+
     if as_json:
         echo_json({who: [{"id": w.agreement_id, "title": w.title, "version": w.version, "stage": w.slot.number,
-                           "role": w.slot.role, "organisation": w.slot.organisation} for w in items]
+                           "role": w.slot.role, "organisation": w.slot.organisation, "delegations": delegations(w)}
+                          for w in items]
                     for who, items in groups.items()})
         return
     if not groups:
@@ -436,6 +458,9 @@ def pending(ctx: click.Context, as_json: bool) -> None:
         click.echo(who)
         for w in items:
             click.echo(f"  {w.agreement_id}  version {w.version}, stage {w.slot.number} ({w.slot.stage.id})  {w.title}")
+            for d in delegations(w):
+                click.echo(f"      signed so far by a delegate: {d['name']} on behalf of {d['on_behalf_of']} "
+                           f"({d['reason']})")
 
 
 @click.command()

@@ -129,7 +129,8 @@ def status_text(agreement: Agreement, progress, label: str) -> str:
             if slot.current is not None:
                 s = slot.current
                 verb = "approved" if s.decision == "approve" else "REJECTED"
-                lines.append(f"  {slot.slot.label():<45} {verb} by {s.name} on {s.date} (version {s.version})"
+                delegate = f" on behalf of {s.on_behalf_of} ({s.delegation})" if s.on_behalf_of else ""
+                lines.append(f"  {slot.slot.label():<45} {verb} by {s.name}{delegate} on {s.date} (version {s.version})"
                              + (f": {s.comment}" if s.comment else ""))
             else:
                 expected = f" - expected: {slot.slot.expected.name}" if slot.slot.expected else ""

@@ -524,7 +524,8 @@ def _signoff_stages(agreement, chain, settings, text, lang) -> list[dict]:
             rows.append({
                 "role": f"{role} ({slot.slot.organisation})" if slot.slot.organisation else role,
                 "expected": slot.slot.expected.name if slot.slot.expected else "",
-                "name": s.name if s else "",
+                "name": (f"{s.name} ({text.t('on behalf of')} {s.on_behalf_of})" if s and s.on_behalf_of
+                         else s.name if s else ""),
                 "decision": s.decision if s else "",
                 "decision_label": text.t_label(s.decision if s else "pending"),
                 "date": long_date(s.date, lang) if s else "",

@@ -25,7 +25,7 @@ def _python_calls(source: Path) -> list[tuple[str, int]]:
         if not isinstance(node, ast.Call):
             continue
         func = node.func
-        name = func.id if isinstance(func, ast.Name) else (
+        name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else (
             func.slice.value if isinstance(func, ast.Subscript) and isinstance(func.slice, ast.Constant) else None)
         at = {"t": 0, "label": 1}.get(name)  # t("..."), part["t"]("..."), label(parts, "...")
         if at is not None and len(node.args) > at and isinstance(node.args[at], ast.Constant) \

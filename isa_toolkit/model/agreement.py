@@ -271,6 +271,9 @@ class Signoff(Frozen):
     version: str = Field(pattern=VERSION_PATTERN)
     document_fingerprint: str | None = None
     document_sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
+    # Signed by a delegate in the place of the person the chain expects: whom for, and why (both recorded).
+    on_behalf_of: Line | None = None
+    delegation: Text | None = None
 
 class ReviewFinding(Frozen):
     """What one stakeholder said in a review: is the agreement still required, and what has changed."""

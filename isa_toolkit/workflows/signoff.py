@@ -71,6 +71,8 @@ class SignoffRequest:
     date: dt.date | None = None
     version: str | None = None  # the version the signer was given; must be current
     document: Path | None = None
+    on_behalf_of: str | None = None  # a delegate signs in the place of this person (the one the chain expects)
+    reason: str | None = None  # why the delegate signs
 
 
 def apply_signoff(agreement: Agreement, request: SignoffRequest, *, chain: SignoffChain, settings: Settings | None,
@@ -113,6 +115,7 @@ def apply_signoff(agreement: Agreement, request: SignoffRequest, *, chain: Signo
     if open_stage is not None and slot.number > open_stage.number:
         raise IsaError(f"stage {slot.number} ({slot.stage.id}) cannot be signed yet: stage {open_stage.number} "
                        f"({open_stage.stage.id}) is waiting for {open_stage.waiting_text()}")
+    _check_signer(agreement, request, slot, state)
     earlier = [s.current.date for stage in state.stages if stage.number < slot.number for s in stage.slots if s.current]
     if earlier and date < max(earlier):
         raise IsaError(f"the sign-off date {date} is before the earlier stage was signed ({max(earlier)}); "
@@ -123,9 +126,13 @@ def apply_signoff(agreement: Agreement, request: SignoffRequest, *, chain: Signo
         decision=request.decision, comment=request.comment, date=date, version=agreement.version,
         document_fingerprint=agreement.content_fingerprint(),
         document_sha256=sha256_file(request.document) if request.document else None,
+        on_behalf_of=request.on_behalf_of.strip() if request.on_behalf_of else None,
+        delegation=request.reason.strip() if request.on_behalf_of and request.reason else None,
     )
     updated = agreement.model_copy(update={"signoffs": [*agreement.signoffs, signoff]})
     who = f"{request.name} as {slot.label()} (stage {slot.number}, version {agreement.version})"
+    if signoff.on_behalf_of:
+        who += f" on behalf of {signoff.on_behalf_of}"
     if request.decision == "reject":
         if agreement.status is Status.UNDER_REVIEW:  # the version in force stays in force
             return updated, f"rejected by {who}"
@@ -139,6 +146,38 @@ def apply_signoff(agreement: Agreement, request: SignoffRequest, *, chain: Signo
     updated = _record_approval(updated, chain, after)
     note = f"; now {status.value}" if status is not agreement.status else ""
     return updated, f"approved by {who}{note}"
+
+
+def same_person(a: str, b: str) -> bool:
+    """Two ways of writing one name (case, accents, spacing and punctuation aside)."""
+    return normalise_organisation(a) == normalise_organisation(b)
+
+
+def _check_signer(agreement: Agreement, request: SignoffRequest, slot: Slot, state: Progress) -> None:
+    """Only the person the chain expects signs a slot, unless a delegate signs in their place and says why; and one
+    person never fills two slots of the same stage (a stage's signatures are meant to be independent)."""
+    expected = slot.expected.name if slot.expected is not None else None
+    delegate_for = (request.on_behalf_of or "").strip()
+    if delegate_for:
+        if not (request.reason and request.reason.strip()):
+            raise IsaError("a delegation needs its reason: --reason TEXT (e.g. \"on leave until 3 March; delegated in "
+                           "writing on 10 February\")")
+        if expected is not None and not same_person(delegate_for, expected):
+            raise IsaError(f"{slot.label()} is expected from {expected}, so a delegate signs on behalf of {expected}, "
+                           f"not {delegate_for}")
+        if same_person(delegate_for, request.name):
+            raise IsaError(f"{request.name} cannot sign on their own behalf as a delegate; leave out --on-behalf-of")
+    elif request.reason:
+        raise IsaError("--reason goes with --on-behalf-of (a delegate signing in someone's place)")
+    elif expected is not None and not same_person(request.name, expected):
+        raise IsaError(f"{slot.label()} is expected from {expected}, not {request.name}. If {request.name} signs in "
+                       f"their place, record the delegation: --on-behalf-of \"{expected}\" --reason TEXT; if the person "
+                       "has changed, update the record (isa amend) or register.yaml's contacts first")
+    stage = next(stage for stage in state.stages if stage.number == slot.number)
+    for other in stage.slots:
+        if other.slot != slot and other.current is not None and same_person(other.current.name, request.name):
+            raise IsaError(f"{request.name} already signed stage {slot.number} as {other.slot.label()}; one person "
+                           f"cannot fill two slots of the same stage, so {slot.label()} needs someone else")
 
 
 CHAIN_ORDER = (Status.ASSESSED, Status.IN_REVIEW, Status.APPROVED, Status.AUTHORISED, Status.SIGNED)
