@@ -14,7 +14,7 @@ import click
 
 from .. import __version__
 from ..errors import InvalidRecord, IsaError
-from . import agreements, cases, demo, documents, register, review
+from . import agreements, cases, demo, documents, register, review, signing
 
 
 class IsaGroup(click.Group):
@@ -71,7 +71,7 @@ def main(ctx: click.Context, register: str | None) -> None:
     ctx.obj["register"] = register
 
 
-for _module in (register, agreements, documents, cases, review, demo):
+for _module in (register, agreements, documents, signing, cases, review, demo):
     for _command in _module.COMMANDS:
         main.add_command(_command)
 

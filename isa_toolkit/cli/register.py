@@ -45,14 +45,18 @@ def validate(ctx: click.Context, strict: bool, as_json: bool) -> None:
     """Check every record: errors, and warnings for what a sound agreement lacks.
 
     Each problem is printed as `path:line: field: message`. Exit code 1 when
-    there is an error (or, with --strict, a warning).
+    there is an error (or, with --strict, a warning). A private key found
+    anywhere in the register is an error.
 
     \b
     Example:
       isa validate --strict
     """
+    from ..register.keyfiles import key_problems
+
     register = load(ctx)
-    problems = [p.as_error() if strict else p for p in register.problems]
+    # A private key in the register is an error whatever the records say (found by content, not by name).
+    problems = [p.as_error() if strict else p for p in [*key_problems(register.root), *register.problems]]
     errors = [p for p in problems if p.severity is Severity.ERROR]
     warnings = [p for p in problems if p.severity is Severity.WARNING]
     if as_json:

@@ -123,6 +123,43 @@ class IdPrefixes(Frozen):
         return self
 
 
+ENV_NAME = r"^[A-Z][A-Z0-9_]{0,63}$"
+
+
+class ChaseSettings(Frozen):
+    """When the daily run chases a signatory who has not returned a pack: first after ``first_after_days``, then
+    every ``every_days``, escalating to the officer who sent it after ``escalate_after_days``."""
+
+    first_after_days: Count = Field(default=7, ge=1, le=365)
+    every_days: Count = Field(default=7, ge=1, le=365)
+    escalate_after_days: Count = Field(default=21, ge=1, le=730)
+
+
+class SigningSettings(Frozen):
+    """The register's signing identity and the certificates it trusts.
+
+    The private key never lives in the register: ``key_env`` names the environment variable holding its path
+    (a PEM file outside the register, or a PKCS#12 file), ``passphrase_env`` the one holding its passphrase.
+    ``trust_roots`` are PEM files in the register (``keys/...``) whose certificates a signatory's chain must
+    lead to for a signature to be trusted.
+    """
+
+    key_env: str = Field(default="ISA_SIGNING_KEY", pattern=ENV_NAME)
+    passphrase_env: str = Field(default="ISA_SIGNING_PASSPHRASE", pattern=ENV_NAME)
+    certificate: str = "keys/register-certificate.pem"
+    trust_roots: list[str] = []
+    chase: ChaseSettings = ChaseSettings()
+    max_return_mib: Count = Field(default=25, ge=1, le=500)  # a returned file larger than this is refused unread
+
+    @field_validator("certificate", "trust_roots")
+    @classmethod
+    def _inside(cls, value):
+        for path in [value] if isinstance(value, str) else value:
+            if path.startswith("/") or ".." in path.split("/") or "\\" in path:
+                raise ValueError(f"{path!r} must be a path inside the register, such as keys/partners-ca.pem")
+        return value
+
+
 class Settings(Frozen):
     """What ``register.yaml`` holds."""
 
@@ -142,6 +179,7 @@ class Settings(Frozen):
     prevailing_language: str | None = None
     # The protective marking every document carries in its header and footer, e.g. OFFICIAL-SENSITIVE.
     protective_marking: Line | None = None
+    signing: SigningSettings = SigningSettings()
 
     @field_validator("languages")
     @classmethod
