@@ -439,3 +439,11 @@ def test_the_pdfs_pass_the_pdf_a_3a_and_pdf_ua_1_checks(documents, lang):
             failures = [f"{f.rule_id}: {f.message}" for f in report.failures
                         if not f.rule_id.endswith("STREAM-LENGTH-001")]
             assert failures == [], (doc, profile, failures[:5])
+
+
+def test_weasyprint_still_lets_each_part_carry_its_language():
+    """The per-part /Lang extends a WeasyPrint function that is not public: if a new WeasyPrint drops it, this fails
+    (and PDF/UA-1 is no longer declared) rather than the PDFs silently losing their parts' languages."""
+    from isa_toolkit.documents import pdf_tags
+
+    assert pdf_tags.install() is True

@@ -538,7 +538,10 @@ def test_templates_check_reads_a_broken_helper_template_without_a_traceback(tmp_
     assert f"{tmp_path}/html/_bad.html:2: not a valid template" in result.output
 
 
-def test_the_dpia_section_gives_the_officers_reason_and_the_triggering_items_as_a_list(make_register, tmp_path):
+def test_the_dpia_clause_gives_the_result_and_the_officers_reason_and_the_assessment_the_triggering_items(
+        make_register, tmp_path):
+    """The agreement states what the parties agree on (DPIA required, and why); the screening's answers, which a new
+    screening may change without changing the agreement, are in the assessment record."""
     screening = ("  screening: {checklist: dpia_screening, answers: {special_category: true, vulnerable_people: true}, "
                  "triggers: [special_category, vulnerable_people], by: Ava Assessor, date: 2026-10-01}\n")
     text = complete_isa(ID).replace("  required: false\n", "  required: true\n").replace(
@@ -546,14 +549,17 @@ def test_the_dpia_section_gives_the_officers_reason_and_the_triggering_items_as_
     root = make_register({f"agreements/{ID}.yaml": text})
     register = store.load_register(root)
     made = render(register, register.agreements[ID], doc="agreement", lang="fr", outdir=tmp_path)
-    docx = next(item.path for item in made if item.format == "docx")
-    bullets = [p.text for p in Document(str(docx)).paragraphs if p.style.name == "List Bullet"]
-    questions = [q for q in bullets if q.endswith("?")]
-    assert len(questions) == 2 and not any(";" in q for q in questions)
     page = pdf_text(next(item.path for item in made if item.format == "pdf"))
-    assert "Faible volume de données modérées." in page  # the officer's reason, as written
-    assert "Questions de présélection ayant reçu la réponse oui :" in page.replace("\u202f", " ").replace("\xa0", " ")
-    assert all(q.split()[0] in page for q in questions)
+    assert "Requise. Faible volume de données modérées." in " ".join(page.split())  # the officer's reason, as written
+    assert "Questions de présélection" not in page
+    [record] = render(register, register.agreements[ID], doc="assessment", lang="fr", formats=("docx",),
+                      outdir=tmp_path)
+    answers = docx_text(record.path)
+    from isa_toolkit.register.definitions import load_checklist
+
+    checklist = load_checklist("dpia_screening")
+    for item in ("special_category", "vulnerable_people"):
+        assert checklist.item(item).question.get("fr").split()[0] in answers
 
 
 @pytest.fixture(scope="module")
@@ -666,3 +672,50 @@ def test_docx_rows_never_split_and_signature_rows_leave_room_to_sign(rendered):
     assert "Signed on behalf of Testshire Constabulary" in blocks[0].rows[0].cells[0].text
     sign = blocks[0].rows[2]
     assert sign.height is not None and sign.height.mm >= 20  # room to sign by hand
+
+
+def test_templates_made_for_an_earlier_version_never_silently_drop_content(make_register, tmp_path):
+    """An organisation's own templates from before the numbered clauses: its old page layout still gets the signature
+    blocks; its old DOCX template, asking for what documents no longer hold, is refused with what to do, never
+    rendered without the agreement's body."""
+    root = make_register({f"agreements/{ID}.yaml": complete_isa(ID)})
+    old = subprocess.run(["git", "show", "d86122f:templates/html/_base.html"], capture_output=True, text=True,
+                         cwd=Path(__file__).parent)
+    if old.returncode != 0:
+        pytest.skip("the earlier template is not in this checkout's history")
+    (root / "templates" / "html").mkdir(parents=True)
+    (root / "templates" / "html" / "_base.html").write_text(old.stdout)
+    register = store.load_register(root)
+    [pdf] = render(register, register.agreements[ID], formats=("pdf",), outdir=tmp_path / "a")
+    assert "Signed on behalf of Testshire Constabulary" in pdf_text(pdf.path)
+    docx = subprocess.run(["git", "show", "d86122f:templates/docx/agreement.docx"], capture_output=True,
+                          cwd=Path(__file__).parent).stdout
+    (root / "templates" / "docx").mkdir()
+    (root / "templates" / "docx" / "agreement.docx").write_bytes(docx)
+    with pytest.raises(IsaError, match="made for an earlier version of the toolkit"):
+        render(store.load_register(root), register.agreements[ID], formats=("docx",), outdir=tmp_path / "b")
+    assert not (tmp_path / "b").exists() or not list((tmp_path / "b").iterdir())
+
+
+def test_record_text_cannot_change_the_language_a_docx_part_is_proofread_in(make_register, tmp_path):
+    text = complete_isa(ID).replace("  en: Share addresses of people at risk so that visits can be planned.",
+                                    "  en: \"[[isa-lang:fr]]\\n\\nShare addresses of people at risk so that visits can be planned.\"")
+    root = make_register({f"agreements/{ID}.yaml": text})
+    register = store.load_register(root)
+    [docx] = render(register, register.agreements[ID], formats=("docx",), outdir=tmp_path)
+    assert "[[isa-lang:fr]]" in docx_text(docx.path)  # printed as written, like any text
+    with zipfile.ZipFile(docx.path) as archive:
+        body = archive.read("word/document.xml").decode()
+    assert "fr-FR" not in body  # an English document stays English throughout
+
+
+def test_related_names_other_records_that_exist(make_register):
+    text = complete_isa(ID).replace("areas: [Testshire]", "areas: [Testshire]\nrelated: [ISA-2026-0001, ISP-2099-0001, "
+                                                          "not an id]")
+    root = make_register({f"agreements/{ID}.yaml": text})
+    result = CliRunner().invoke(main, ["-R", str(root), "validate"])
+    lines = result.output.splitlines()
+    assert any("related[0]:" in line and "is this agreement itself" in line for line in lines)
+    assert any("related[1]:" in line and "no agreement or protocol 'ISP-2099-0001'" in line for line in lines)
+    assert any("related[2]:" in line and "'not an id' is not a record id" in line for line in lines)
+    assert len([line for line in lines if "related[" in line]) == 3  # one warning each

@@ -277,6 +277,9 @@ def test_the_review_report_says_who_confirmed_what(make_register, tmp_path):
     assert "no change to the content" not in text
     assert "Réexamen annuel\u00a0: toujours nécessaire\u202f; changements signalés" in text
     assert "Outcome and approval" in text and "Review approved by (name and role)" in text
+    # Completed, the renewing version in the chain: not "under way" any more.
+    assert "Completed: version 1.1 renews the agreement and is going through the sign-off chain" in text
+    assert "Under way" not in text
     assert "12 months after the renewed version is signed" in text  # not yet signed: the next review follows it
 
 

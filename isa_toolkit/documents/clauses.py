@@ -19,8 +19,11 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import IsaError
+from ..i18n import typeset
 from ..model import Agreement
 from ..register.definitions import load_checklist
+
+THIRD_PARTY_CHECKLIST = "third_party_request"  # a protocol's annex B lists its questions
 
 # The clauses of every agreement: (key, heading). Their numbers are their places here.
 CLAUSES = (
@@ -110,8 +113,11 @@ def agreement_clauses(agreement: Agreement, doc: dict[str, Any], t: Callable[[st
     purpose.sub(t("Scope"), text(agreement.scope))
     purpose.sub(t("Commitments"), items=doc["commitments"])
     if agreement.related:
+        # Each by its id, with its title when the register holds it in this language (another record's text, which
+        # this document's translation check does not ask for).
+        titled = {rid: related[rid].get(doc["lang"]) for rid in agreement.related if related.get(rid) is not None}
         purpose.sub(t("Other agreements and protocols"), t("This document works together with:"),
-                    items=[f"{rid}: {text(related[rid])}" if related.get(rid) else rid for rid in agreement.related])
+                    items=[f"{rid}{colon} {titled[rid]}" if titled.get(rid) else rid for rid in agreement.related])
 
     # 3. The information: the items (a table), how sensitive it is, who may receive what.
     data = c["data"]
@@ -121,9 +127,11 @@ def agreement_clauses(agreement: Agreement, doc: dict[str, Any], t: Callable[[st
                    "protocol.") if agreement.kind == "protocol" else "")
     if doc["classification"]:
         cls = doc["classification"]
+        named = f"{cls['name']} ({cls['level']})" if cls["name"] and cls["name"] != cls["level"] else cls["level"]
         data.sub(t("Sensitivity and dissemination"),
-                 t("Overall classification") + colon + f" {cls['name'] or cls['level']} ({cls['level']}). "
-                 + t("This is the highest sensitivity of the data items. It may be shared only by:"),
+                 t("Overall classification") + colon + f" {named}. "
+                 + (t("This is the highest sensitivity of the data items. It may be shared only by:")
+                    if cls["dissemination"] else t("This is the highest sensitivity of the data items.")),
                  items=cls["dissemination"], after=(doc["classification_source"],))
     if doc["sharing_matrix"]:
         data.sub(t("Who may receive which information"), table="matrix")
@@ -151,14 +159,11 @@ def agreement_clauses(agreement: Agreement, doc: dict[str, Any], t: Callable[[st
     legal.data["table"] = "legal_basis" if doc["legal_basis"] else ""
     legal.sub(t("Necessity and proportionality"), text(agreement.necessity))
     legal.sub(t("Duty of confidentiality"), text(agreement.confidentiality))
-    if doc["dpia"]:
+    if doc["dpia"]:  # the result the parties agree on; the screening's answers are in the assessment record
         dpia = doc["dpia"]
         head = dpia["required"] + (f" ({dpia['reference']})" if dpia["reference"] else "") + "."
-        paragraphs = [head + (" " + dpia["reason"] if dpia["reason"] else "")]
-        if dpia["triggers"]:
-            paragraphs.append(t("Screening questions answered yes") + colon)
-        legal.sub(t("Data protection impact assessment"), *paragraphs, items=dpia["triggers"],
-                  after=(dpia["summary"],))
+        legal.sub(t("Data protection impact assessment"), head + (" " + dpia["reason"] if dpia["reason"] else ""),
+                  dpia["summary"])
 
     # 5. Governance: principles, training, onward disclosure, the assessment's conditions, audit, sanctions.
     gov = c["governance"]
@@ -201,7 +206,8 @@ def agreement_clauses(agreement: Agreement, doc: dict[str, Any], t: Callable[[st
     if notice is not None:
         breaches.sub(t("Telling the regulator and the other parties"),
                      (t("A personal data breach that must be reported is reported to the regulator by {who}, within "
-                        "{hours} hours of becoming aware of it.").format(who=notice.regulator, hours=notice.within_hours)
+                        "{hours} hours of becoming aware of it.").format(who=text(notice.regulator),
+                                                                        hours=notice.within_hours)
                       if notice.regulator else
                       t("A personal data breach that must be reported is reported to the regulator by the controller "
                         "of the data affected, within {hours} hours of becoming aware of it.").format(
@@ -237,10 +243,10 @@ def agreement_clauses(agreement: Agreement, doc: dict[str, Any], t: Callable[[st
         signatures.say(t("By signing, each party agrees to this version of the document, identified by its "
                          "fingerprint:") + " " + doc["fingerprint"])
     signatures.say(t("The fingerprint identifies what the parties agree in clauses 1 to 9 and 11 and in annex A. It "
-                     "does not cover the dates of clause 10, which the register sets when the document comes into "
-                     "force and at each review, nor the document control table, the status shown on each page, or "
-                     "the register's classification table and checklists quoted here, which are reviewed on their "
-                     "own cycle."))
+                     "does not cover clause 10 (the term, how often the document is reviewed and when), which the "
+                     "register keeps and moves at each review, nor the document control table, the status shown on "
+                     "each page, the titles of other documents named in clause 2, or the register's classification "
+                     "table and checklists quoted here, which are reviewed on their own cycle."))
     if doc["signable"]:
         signatures.say(t("The signature blocks follow the text of the document."))
 
@@ -249,8 +255,21 @@ def agreement_clauses(agreement: Agreement, doc: dict[str, Any], t: Callable[[st
         data = clause.data
         if not (data["paragraphs"] or data["bullets"] or data["subs"] or data["table"]):
             data["paragraphs"] = [t("Not set out in this version.")]
-        out.append(data)
-    return out, _annexes(agreement, doc, t, text, checklists_root)
+        out.append(_typeset(data, doc["lang"]))
+    return out, [_typeset(annex, doc["lang"]) for annex in _annexes(agreement, doc, t, text, checklists_root)]
+
+
+def _typeset(value, lang: str):
+    """Every text of a clause typeset for the language: what the builder joined (``Term : meaning``, ``a ; b``)
+    as well as what it was given (typesetting twice changes nothing)."""
+    if isinstance(value, str):
+        return typeset(value, lang)
+    if isinstance(value, list):
+        return [_typeset(item, lang) for item in value]
+    if isinstance(value, dict):
+        return {key: item if key in ("number", "key", "table", "letter") else _typeset(item, lang)
+                for key, item in value.items()}
+    return value
 
 
 def _capital(sentence: str) -> str:
@@ -282,7 +301,7 @@ def _annexes(agreement: Agreement, doc: dict[str, Any], t, text, root) -> list[d
     annexes = [schedule]
     if agreement.kind == "protocol":
         try:
-            checklist = load_checklist("third_party_request", root)
+            checklist = load_checklist(THIRD_PARTY_CHECKLIST, root)
         except IsaError:
             checklist = None
         if checklist is not None:

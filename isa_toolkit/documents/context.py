@@ -22,7 +22,7 @@ from ..model.disclosure import Disclosure
 from ..register.checks import localized_fields
 from ..register.definitions import load_checklist
 from ..workflows.chain import progress
-from .clauses import agreement_clauses
+from .clauses import THIRD_PARTY_CHECKLIST, agreement_clauses
 
 # Fixed labels, written in English; the catalog translates them.
 ROLE = {"discloser": "Discloser", "recipient": "Recipient", "both": "Discloser and recipient", "signatory": "Signatory"}
@@ -124,20 +124,19 @@ def classification_texts(record: Agreement | Disclosure, doc: str | None,
 def workflow_texts(record: Agreement | Disclosure, doc: str | None, chain=None,
                    checklists_root=None) -> list[tuple[str, Localized]]:
     """The texts of the register's workflows the document prints, by where they are defined: the sign-off chain's
-    stage titles (sign-off sheet), and the title and questions of each checklist answered (assessment, disclosure)."""
+    stage titles (sign-off sheet), the title and questions of each checklist answered (assessment, disclosure), and
+    a protocol's criteria for third-party requests (its annex B)."""
     out: list[tuple[str, Localized]] = []
     if doc == "signoff-sheet" and chain is not None:
         out += [(f"workflows/signoff_chain.yaml stages[{n}].title", stage.title) for n, stage in enumerate(chain.stages)]
-    screening = record.dpia.screening if isinstance(record, Agreement) and record.dpia is not None else None
-    if doc in ("agreement", "protocol", "assessment") and screening is not None and screening.triggers:
-        try:  # the triggered items are listed, by their questions
-            checklist = load_checklist(screening.checklist, checklists_root)
+    if doc in (None, "protocol", "agreement") and isinstance(record, Agreement) and record.kind == "protocol":
+        try:  # annex B: the criteria for a request from a third party, by their questions
+            checklist = load_checklist(THIRD_PARTY_CHECKLIST, checklists_root)
         except IsaError:
             checklist = None
         if checklist is not None:
-            where = f"workflows/checklists/{screening.checklist}.yaml"
-            out += [(f"{where} {item.id}.question", item.question) for item in checklist.items
-                    if item.id in screening.triggers and doc != "assessment"]
+            where = f"workflows/checklists/{THIRD_PARTY_CHECKLIST}.yaml"
+            out += [(f"{where} {item.id}.question", item.question) for item in checklist.items]
     answered = []
     if doc == "assessment" and isinstance(record, Agreement):
         answered += [(a.checklist, a.answers) for a in (record.risk_assessment, record.dpia and record.dpia.screening) if a]
@@ -329,7 +328,6 @@ def language_context(agreement: Agreement, lang: str, *, classification: Classif
     due = review_due(agreement)
     context = {
         "lang": lang,
-        "lang_mark": language_mark(lang),
         "t": t,
         "colon": t(":"),  # the language's colon: French puts a no-break space before it
         "id": agreement.id,
@@ -358,7 +356,7 @@ def language_context(agreement: Agreement, lang: str, *, classification: Classif
         "data_items": [{
             "name": text(i.name), "description": text(i.description),
             "personal": _yes(t, i.personal), "special_category": _yes(t, i.special_category),
-            "category": _category(i, t),
+            "category": _category(i, t, lang),
             "criminal_offence": _yes(t, i.criminal_offence), "level": level_name(i.sensitivity),
             "anonymisation": t(ANONYMISATION[i.anonymisation]) if i.anonymisation != "none" else "",
             "frequency": text(i.frequency),
@@ -404,14 +402,14 @@ def language_context(agreement: Agreement, lang: str, *, classification: Classif
     return context
 
 
-def _category(item, t) -> str:
+def _category(item, t, lang: str) -> str:
     """What kind of information a data item is, in words: "Personal data; special category"."""
     kinds = [t("Personal data") if item.personal else t("Not personal data")]
     if item.special_category:
         kinds.append(t("special category"))
     if item.criminal_offence:
         kinds.append(t("criminal offence"))
-    return "; ".join(kinds)
+    return typeset("; ".join(kinds), lang)
 
 
 def _classification_source(classification: Classification | None, t, lang: str) -> str:
@@ -436,6 +434,9 @@ def _review(agreement: Agreement, text: Texts, t, lang: str) -> dict | None:
     changes = [{"version": a.version, "detail": toolkit_detail(a.detail, t), "author": a.author,
                 "date": long_date(a.date, lang)}
                for a in agreement.amendments if review.started and a.date >= review.started]
+    # A version made since the review started (an amendment, or the renewal itself) is what the chain now signs.
+    renewing = any(a.version == agreement.version and review.started and a.date >= review.started
+                   for a in agreement.amendments)
     return {
         "started": long_date(review.started, lang),
         "last": long_date(review.last, lang),
@@ -443,7 +444,10 @@ def _review(agreement: Agreement, text: Texts, t, lang: str) -> dict | None:
         # While the review is under way its date is the one it was due by; once renewed, the next one.
         "next_label": t("This review was due on") if agreement.status is Status.UNDER_REVIEW else t("Next review"),
         # The review's outcome as the report states it: still under way, or renewed (with the next review's date).
-        "outcome": (t("Under way: the agreement stays in force while the stakeholders confirm it.")
+        "outcome": (t("Completed: version {version} renews the agreement and is going through the sign-off chain; "
+                      "the version in force stays in force meanwhile.").format(version=agreement.version)
+                    if agreement.status is Status.UNDER_REVIEW and renewing else
+                    t("Under way: the agreement stays in force while the stakeholders confirm it.")
                     if agreement.status is Status.UNDER_REVIEW else
                     t("Renewed: the review is complete and the agreement continues.") if review.last and review.started
                     and review.last >= review.started else ""),
@@ -574,12 +578,6 @@ def document_context(agreement: Agreement, langs: list[str], **kwargs) -> dict[s
     }
 
 
-def language_mark(lang: str) -> str:
-    """The paragraph a DOCX template puts where a language's part begins; the renderer takes it out and marks the
-    runs that follow with the language, for proofing (see :func:`isa_toolkit.documents.docx.mark_languages`)."""
-    return f"[[isa-lang:{lang}]]"
-
-
 def label(parts: list[dict], message: str, **values) -> dict:
     """A label in each of a document's languages: its parts (language, text), the same text once, and the whole
     line (``Signature``, ``Nom / Name``)."""
@@ -595,7 +593,6 @@ def signatures(parts: list[dict], agreement: Agreement) -> dict:
     first = parts[0]
     return {
         "lang": first["lang"],
-        "lang_mark": language_mark(first["lang"]),
         "signable": first["signable"],
         "heading": label(parts, "Signatures"),
         "page_heading": label(parts, "Signature page"),

@@ -48,16 +48,21 @@ def open_template(template: Path):
 
 
 def render_docx(template: Path, context: dict, *, title: str, subject: str, day: dt.date | None) -> bytes:
-    from jinja2 import TemplateError
+    from jinja2 import StrictUndefined, TemplateError
     from jinja2.sandbox import SandboxedEnvironment
 
     document = open_template(template)
     try:
         # Sandboxed, like the HTML templates: a template cannot reach Python or the shell.
-        document.render(context, jinja_env=SandboxedEnvironment(autoescape=True), autoescape=True)
+        # Strict, like the HTML templates: a template asking for something the context does not hold (one made for
+        # an older version of the toolkit) is refused, rather than leaving the document silently incomplete.
+        document.render(context, jinja_env=SandboxedEnvironment(autoescape=True, undefined=StrictUndefined),
+                        autoescape=True)
     except TemplateError as exc:
         where = f" (line {exc.lineno} of its tags)" if getattr(exc, "lineno", None) else ""
-        raise IsaError(f"the template {template.name} cannot be used{where}: {exc}") from None
+        raise IsaError(f"the template {template.name} cannot be used{where}: {exc}. A template made for an earlier "
+                       "version of the toolkit may lack what documents now hold: compare it with the shipped one "
+                       "(isa templates check lists what it asks for that documents do not provide)") from None
     moment = dt.datetime.combine(day or dt.date(2000, 1, 1), dt.time())
     properties = document.docx.core_properties
     properties.title = title[:250]
@@ -82,15 +87,16 @@ def render_docx(template: Path, context: dict, *, title: str, subject: str, day:
 PROOFING = {"en": "en-GB", "fr": "fr-FR"}  # the regional tag a word processor proofreads in
 
 
-MARK_RE = re.compile(r"\[\[isa-lang:([A-Za-z-]+)\]\]")
+LANGUAGE_STYLE = "IsaLanguagePart"
 
 
 def mark_languages(document) -> None:
     """Each language's part marked with its language, so Word and LibreOffice proofread French as French.
 
-    A template puts a paragraph holding only ``{{ doc.lang_mark }}`` where a language's part begins (and one where
-    the part for every language begins, such as the signatures); each such paragraph is taken out and every run up
-    to the next one gets ``<w:lang w:val="fr-FR"/>``. A template without markers is left as it is.
+    A template puts a paragraph in the style ``IsaLanguagePart``, holding only the language (``{{ doc.lang }}``),
+    where a language's part begins (and where the part for every language begins, such as the signatures); each such
+    paragraph is taken out and every run up to the next one gets ``<w:lang w:val="fr-FR"/>``. A template without
+    them is left as it is.
     """
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
@@ -99,9 +105,10 @@ def mark_languages(document) -> None:
     lang = None
     for element in list(body.iterchildren()):
         if element.tag == qn("w:p"):
-            found = MARK_RE.fullmatch("".join(t.text or "" for t in element.iter(qn("w:t"))).strip())
-            if found:
-                lang = PROOFING.get(found.group(1), found.group(1))
+            style = element.find(qn("w:pPr") + "/" + qn("w:pStyle"))
+            if style is not None and style.get(qn("w:val")) == LANGUAGE_STYLE:
+                found = "".join(t.text or "" for t in element.iter(qn("w:t"))).strip()
+                lang = PROOFING.get(found, found) if LANGUAGE_RE.fullmatch(found) else None
                 body.remove(element)
                 continue
         if lang is None:
@@ -116,6 +123,9 @@ def mark_languages(document) -> None:
                 tag = OxmlElement("w:lang")
                 properties.append(tag)  # w:lang comes late in w:rPr's sequence
             tag.set(qn("w:val"), lang)
+
+
+LANGUAGE_RE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*")
 
 
 GRID_MARK = re.compile(r"isa-grid:(\d+)")

@@ -67,7 +67,9 @@ def render_html(template: str, context: dict, folders: list[Path]) -> str:
         raise IsaError(f"no template {missing} in {', '.join(map(str, folders))}") from None
     except jinja2.TemplateError as exc:  # includes the sandbox's SecurityError
         where = f" (line {exc.lineno})" if getattr(exc, "lineno", None) else ""
-        raise IsaError(f"the template {template}.html cannot be used{where}: {exc}") from None
+        raise IsaError(f"the template {template}.html cannot be used{where}: {exc}. A template made for an earlier "
+                       "version of the toolkit may lack what documents now hold: compare it with the shipped one "
+                       "(isa templates check lists what it asks for that documents do not provide)") from None
 
 
 def _fetcher(folders: list[Path]):

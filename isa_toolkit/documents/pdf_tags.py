@@ -128,6 +128,8 @@ def _declare_pdfua(pdf) -> None:
 
 
 def finish(document, pdf) -> None:
-    """WeasyPrint's ``finisher``: called with the PDF objects before they are written."""
+    """WeasyPrint's ``finisher``: called with the PDF objects before they are written. PDF/UA-1 is declared only
+    when each part's language could be tagged (:func:`install`), since without it the file would not meet it."""
     _margins_as_artifacts(pdf)
-    _declare_pdfua(pdf)
+    if _installed:
+        _declare_pdfua(pdf)

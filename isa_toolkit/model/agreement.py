@@ -217,8 +217,9 @@ class Transfers(Frozen):
 class BreachNotification(Frozen):
     """Who tells the regulator of a reportable personal data breach, how soon, and how a party alerts the others."""
 
-    # The party that tells the regulator; left out, each controller tells it of a breach of the data it controls.
-    regulator: Line | None = None
+    # Who tells the regulator (a party, or a role such as "the lead partner's data protection officer"); left out,
+    # each controller tells it of a breach of the data it controls.
+    regulator: Localized | None = None
     within_hours: Count = Field(default=72, ge=1, le=720)
     route: Localized  # how a party that finds a breach tells the others: whom, by what means
 

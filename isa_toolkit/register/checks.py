@@ -237,6 +237,23 @@ def check_conditions_agreed(context: CheckContext, agreement: Agreement) -> Iter
                                   f"again (isa assess {agreement.id}) so the parties sign what it requires")
 
 
+RELATED_RE = re.compile(r"^[A-Z][A-Z0-9]{0,9}-\d{4}-\d{4,}$")
+
+
+def check_related(context: CheckContext, agreement: Agreement) -> Iterator[Finding]:
+    """``related`` names other records by their ids (ISP-2025-0001), each once and never the agreement itself.
+    (Whether each exists is for the register as a whole: ``isa validate`` reports ids it does not hold.)"""
+    seen = set()
+    for index, rid in enumerate(agreement.related):
+        if rid == agreement.id:
+            yield _warn(f"related[{index}]", f"{rid} is this agreement itself; name only the others it works with")
+        elif not RELATED_RE.match(rid):
+            yield _warn(f"related[{index}]", f"{rid!r} is not a record id such as ISP-2025-0001")
+        elif rid in seen:
+            yield _warn(f"related[{index}]", f"{rid} is named twice")
+        seen.add(rid)
+
+
 def check_completeness(context: CheckContext, agreement: Agreement) -> Iterator[Finding]:
     """Warn for each reference-list item the agreement does not cover."""
     for item in COMPLETENESS:
@@ -299,6 +316,7 @@ RECORD_CHECKS = (
     check_signed_content,
     check_completeness,
     check_conditions_agreed,
+    check_related,
     check_translations,
 )
 

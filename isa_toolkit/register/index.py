@@ -14,6 +14,7 @@ def index_entry(agreement: Agreement) -> dict:
     """The fields a listing shows and filters on, as JSON-able data."""
     level = agreement.classification_level
     due = review_due(agreement)
+    related = {"related": list(agreement.related)} if agreement.related else {}  # checked across the register
     return {
         "id": agreement.id,
         "kind": agreement.kind,
@@ -24,7 +25,7 @@ def index_entry(agreement: Agreement) -> dict:
         "classification": level.value if level else None,
         "start_date": agreement.start_date.isoformat() if agreement.start_date else None,
         "review_due": due.isoformat() if due else None,
-    }
+    } | related
 
 
 def disclosure_entry(record) -> dict:

@@ -13,12 +13,14 @@ from ..model import Level
 from ..model.checklist import NA, evaluate
 from ..model.request import SAFEGUARD_ITEMS
 from . import yamlio
+from .checks import RELATED_RE
 from .kinds import AGREEMENT, DISCLOSURE, INCIDENT, REQUEST
 from .problem import Problem, Severity
 
 
 def check_references(register) -> list[Problem]:
-    """Agreements named by incidents and disclosures exist; breaches hold suspended what they say they do."""
+    """Agreements named by incidents, disclosures and other agreements (``related``) exist; breaches hold suspended
+    what they say they do."""
     agreements = register.section(AGREEMENT).index
     problems: list[Problem] = []
 
@@ -29,6 +31,14 @@ def check_references(register) -> list[Problem]:
         except (OSError, UnicodeDecodeError):
             line = 0
         return Problem(rel, line, _field(loc), message, severity, record_id)
+
+    section = register.section(AGREEMENT)
+    for record_id, entry in agreements.items():
+        for number, other in enumerate(entry.get("related", [])):
+            if other not in agreements and other != record_id and RELATED_RE.match(other):  # the rest: check_related
+                problems.append(located(section, record_id, ("related", number),
+                                        f"no agreement or protocol {other!r} in the register; check the id (`isa list`)",
+                                        Severity.WARNING))
 
     incidents = register.section(INCIDENT)
     for record_id, entry in incidents.index.items():

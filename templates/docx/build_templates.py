@@ -320,7 +320,7 @@ def _tables_of_clause(d, holder: str) -> None:
     with _only_if(d, holder + ".table == 'classification_table'"):
         _table(d, ["{{ doc.t('Sensitivity') }}", "{{ doc.t('Classification') }}", "{{ doc.t('Examples') }}",
                    "{{ doc.t('How it may be shared') }}"],
-               ["{{ item.level }}", "{{ item.name }}: {{ item.description }}", "{{ item.data_types | join('; ') }}",
+               ["{{ item.level }}", "{{ item.name }}{{ doc.colon }} {{ item.description }}", "{{ item.data_types | join('; ') }}",
                 "{{ item.dissemination | join('; ') }}"], "doc.classification_table", widths_mm=[22, 56, 48, 48])
 
 
@@ -362,12 +362,20 @@ def agreement() -> Document:
     return d
 
 
-def _part_language(document) -> None:
-    """A marker the renderer replaces: the runs from here to the next marker are in ``doc.lang`` (proofing)."""
-    _para(document, LANGUAGE_MARK)
+LANGUAGE_STYLE = "IsaLanguagePart"  # isa_toolkit/documents/docx.py looks for paragraphs in this style
 
 
-LANGUAGE_MARK = "{{ doc.lang_mark }}"
+def _part_language(document, tag: str = "{{ doc.lang }}") -> None:
+    """Where a language's part begins: a paragraph in its own style holding the language, which the renderer takes
+    out, marking every run up to the next one with that language (for proofing). Record text cannot make a
+    paragraph in this style, so it cannot move a part's language."""
+    from docx.enum.style import WD_STYLE_TYPE
+
+    if LANGUAGE_STYLE not in [style.style_id for style in document.styles]:
+        style = document.styles.add_style(LANGUAGE_STYLE, WD_STYLE_TYPE.PARAGRAPH)
+        style.hidden = style.unhide_when_used = False
+        style.font.hidden = True  # never seen, even in a template opened by hand
+    document.add_paragraph(tag, style=LANGUAGE_STYLE)
 
 
 def _signature_block(d, block: str = "block", s: str = "signatures") -> None:
@@ -411,7 +419,7 @@ def _lines(d, loop: str, *, keep: bool = False) -> None:
 def _signatures(d) -> None:
     """The signatures once for every language: heading, what signing agrees to, a block per signatory (or, on a copy
     not for signature, a notice instead)."""
-    _para(d, "{{ signatures.lang_mark }}")
+    _part_language(d, "{{ signatures.lang }}")
     heading = d.add_heading("{{ signatures.heading.text }}", level=2)
     heading.paragraph_format.page_break_before = True
     with _either(d, "signatures.signable", lambda: _lines(d, "signatures.not_for_signature")):
@@ -438,7 +446,7 @@ def signoff_sheet() -> Document:
 def signature_pages() -> Document:
     """One page for each signatory, in every language of the document at once."""
     d = _base("Signature pages")
-    _para(d, "{{ signatures.lang_mark }}")
+    _part_language(d, "{{ signatures.lang }}")
     with _each(d, "block in signatures.blocks", page_break=True):
         d.add_heading("{{ signatures.page_heading.text }}", level=1)
         with _each(d, "part in docs"):
