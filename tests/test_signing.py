@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+
 import pytest
 from click.testing import CliRunner
 
@@ -70,3 +72,321 @@ def test_validate_reports_a_private_key_anywhere_in_the_register(register, tmp_p
     assert result.exit_code == 1
     assert "templates/notes.txt: holds a private key" in result.output
     assert "backup.p12: holds a private key" in result.output
+
+
+# -- sending for signature, and the copies coming back --------------------------------------------------------------
+
+PASSPHRASE = "test passphrase"
+
+
+@pytest.fixture(scope="module")
+def sent(tmp_path_factory):
+    """A register at its signature stage, its key made and both partners' packs sent (once for the module); a test
+    that records anything works on a copy (``fresh``)."""
+    import os
+
+    from isa_toolkit.signing.send import send
+
+    from .pki import CA
+    from .test_render import module_register
+    from .test_signoff import DEFAULT_CHAIN, expected, record
+
+    text = record().replace("signatory: {name: Sam Signer, title: Chief Constable}",
+                            "signatory: {name: Sam Signer, title: Chief Constable, email: sam@police.example.org}")
+    text = text.replace("signatory: {name: Cat Signer, title: Chief Executive}",
+                        "signatory: {name: Cat Signer, title: Chief Executive, email: cat@council.example.org, "
+                        "language: fr}")
+    root = module_register(tmp_path_factory, "signing", text)
+    for role, organisation in DEFAULT_CHAIN[:8]:
+        args = ["signoff", ID, "--role", role, "--name", expected(role, organisation), "--approve", "--date", "2026-10-15"]
+        result = run(root, *args + (["--organisation", organisation] if organisation else []))
+        assert result.exit_code == 0, result.output
+    folder = tmp_path_factory.mktemp("keys")
+    environment = {"ISA_SIGNING_PASSPHRASE": PASSPHRASE, "ISA_SIGNING_KEY": str(folder / "register-key.pem")}
+    made = run(root, "keys", "init", "--key-out", environment["ISA_SIGNING_KEY"], env=environment)
+    assert made.exit_code == 0, made.output
+    saved = {key: os.environ.get(key) for key in environment}
+    os.environ.update(environment)
+    try:
+        outcome = send(root, ID, outdir=folder / "packs", by="Olive Officer")
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    ca = CA(folder / "pki")
+    people = {name: ca.issue(name, organisation) for name, organisation in
+              (("Sam Signer", "Testshire Constabulary"), ("Cat Signer", "Testshire Council"),
+               ("Not Sam", "Testshire Constabulary"))}
+    packs = {pack.person.name: pack for pack in outcome.packs}
+    return root, packs, people, ca, environment
+
+
+@pytest.fixture
+def fresh(sent, tmp_path):
+    """A copy of the sent register, to record into."""
+    import shutil
+
+    root, packs, people, ca, environment = sent
+    copy = tmp_path / "register"
+    shutil.copytree(root, copy, symlinks=True)
+    return copy, packs, people, ca, environment
+
+
+def signed_copy(pack, identity) -> bytes:
+    from .pki import sign_field
+
+    return sign_field(pack.pdf.read_bytes(), pack.field, identity)
+
+
+def test_send_makes_one_certified_pack_per_signatory_and_records_it(sent):
+    import email
+
+    from isa_toolkit import register as store
+
+    root, packs, _, _, _ = sent
+    assert set(packs) == {"Sam Signer", "Cat Signer"}
+    agreement = store.load_agreement(root, ID)
+    assert {(s.name, s.role, s.organisation, s.language) for s in agreement.sent} == {
+        ("Sam Signer", "partner_signatory", "Testshire Constabulary", "en"),
+        ("Cat Signer", "partner_signatory", "Testshire Council", "fr")}
+    assert all(s.sha256 == packs[s.name].sha256 == __import__("hashlib").sha256(packs[s.name].pdf.read_bytes())
+               .hexdigest() for s in agreement.sent)
+    assert git(root, "log", "-1", "--format=%s").startswith(f"{ID}: sent for signature, stage 4")
+    assert agreement.content_fingerprint() == store.load_agreement(root, ID).content_fingerprint()  # not content
+    # The e-mail: in the signatory's language, with the PDF and the DOCX, and no header a name could inject into.
+    french = email.message_from_bytes(packs["Cat Signer"].eml.read_bytes(), policy=email.policy.default)
+    assert french["Content-Language"] == "fr" and french["Subject"].startswith("À signer")
+    assert french["To"] == "Cat Signer <cat@council.example.org>"
+    names = [part.get_filename() for part in french.iter_attachments()]
+    assert names == [packs["Cat Signer"].pdf.name, packs["Cat Signer"].docx.name]
+    body = french.get_body(("plain",)).get_content()
+    assert "empreinte" in body and agreement.fingerprint in body
+
+
+def test_the_pack_is_certified_by_the_register_with_an_empty_field_on_the_signatory_block(sent):
+    import io
+
+    import pikepdf
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.fields import MDPPerm, enumerate_sig_fields
+
+    root, packs, _, _, _ = sent
+    pack = packs["Sam Signer"]
+    reader = PdfFileReader(io.BytesIO(pack.pdf.read_bytes()))
+    [certification] = reader.embedded_signatures
+    assert certification.field_name == "Certification" and certification.docmdp_level is MDPPerm.FILL_FORMS
+    fields = {name: (value, ref.get_object()) for name, value, ref in enumerate_sig_fields(reader)}
+    value, widget = fields[pack.field]
+    assert value is None  # empty, for the signatory
+    left, bottom, right, top = (float(x) for x in widget["/Rect"])
+    assert right - left > 250 and top - bottom > 50  # 100 mm x 20 mm: room to sign on the block
+    with pikepdf.open(pack.pdf) as pdf:
+        [number] = [n for n, page in enumerate(pdf.pages, 1)
+                    if any(str(annot.get("/T", "")) == pack.field for annot in page.get("/Annots", []))]
+        assert b"pdfaid:part" in pdf.Root.Metadata.read_bytes()  # still an archival PDF: its identification kept
+    page = subprocess.run(["pdftotext", "-f", str(number), "-l", str(number), str(pack.pdf), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    assert "Signed on behalf of Testshire Constabulary" in " ".join(page.split())  # on the party's own block
+
+
+def test_sending_again_does_not_resend(sent):
+    from isa_toolkit.signing.send import send
+
+    root, packs, _, _, environment = sent
+    import os
+
+    os.environ.update(environment)
+    try:
+        again = send(root, ID, outdir=root.parent / "again", by="Olive Officer")
+    finally:
+        for key in environment:
+            os.environ.pop(key, None)
+    assert {pack.person.name for pack in again.packs if pack.already is not None} == {"Sam Signer", "Cat Signer"}
+    assert not (root.parent / "again").exists()
+
+
+def test_a_copy_signed_by_the_signatory_is_recorded_and_kept(fresh):
+    from isa_toolkit import register as store
+
+    root, packs, people, ca, _ = fresh
+    returned = root.parent / "returned.pdf"
+    returned.write_bytes(signed_copy(packs["Sam Signer"], people["Sam Signer"]))
+    result = run(root, "receive", ID, str(returned))
+    assert result.exit_code == 0, result.output
+    assert "signed digitally by Sam Signer" in result.output and "NOT TRUSTED" in result.output  # intact, untrusted
+    agreement = store.load_agreement(root, ID)
+    [signed] = [s for s in agreement.signoffs if s.role == "partner_signatory"]
+    assert signed.name == "Sam Signer" and signed.evidence.kind == "digital" and signed.evidence.trusted is False
+    assert signed.evidence.sent_sha256 == packs["Sam Signer"].sha256
+    assert signed.document_sha256 == __import__("hashlib").sha256(returned.read_bytes()).hexdigest()
+    assert (root / signed.evidence.file).read_bytes() == returned.read_bytes()
+    assert signed.evidence.file in git(root, "show", "--name-only", "--format=", "HEAD")  # committed with it
+    # The second signatory: both recorded, the agreement signed; with the root trusted, reported trusted.
+    (root / "keys" / "partners-ca.pem").write_bytes(ca.path.read_bytes())
+    text = (root / "register.yaml").read_text() + "signing:\n  trust_roots: [keys/partners-ca.pem]\n"
+    (root / "register.yaml").write_text(text)
+    git(root, "commit", "-qam", "trust the partners' CA")
+    git(root, "add", "keys/partners-ca.pem")
+    git(root, "commit", "-qm", "the partners' CA")
+    second = root.parent / "council.pdf"
+    second.write_bytes(signed_copy(packs["Cat Signer"], people["Cat Signer"]))
+    result = run(root, "receive", ID, str(second))
+    assert result.exit_code == 0, result.output
+    assert "signature trusted" in result.output
+    assert store.load_agreement(root, ID).status.value == "signed"
+
+
+@pytest.mark.parametrize("case", ["byte-changed", "page-changed-then-signed", "wrong-signer", "not-sent",
+                                  "certified-copy-altered", "no-signature", "truncated", "javascript"])
+def test_a_copy_that_is_not_what_was_sent_and_signed_is_refused_and_nothing_is_recorded(fresh, case):
+    root, packs, people, ca, _ = fresh
+    pack = packs["Sam Signer"]
+    before = git(root, "rev-parse", "HEAD")
+    if case == "byte-changed":
+        data = bytearray(signed_copy(pack, people["Sam Signer"]))
+        at = data.rindex(b"/Contents") - 200  # inside the signed bytes of the last revision
+        data[at] = data[at] ^ 0x01
+        data = bytes(data)
+        words = "broken"
+    elif case == "page-changed-then-signed":
+        data = signed_copy_after_change(pack, people["Sam Signer"])
+        words = "changed after the register certified it"
+    elif case == "wrong-signer":
+        data = signed_copy(pack, people["Not Sam"])
+        words = "but the copy was sent to Sam Signer"
+    elif case == "not-sent":
+        data = signed_copy_of_another_document(people)
+        words = "not certified by the register"
+    elif case == "certified-copy-altered":
+        data = bytearray(pack.pdf.read_bytes())
+        at = data.index(b"/Type /Catalog") + 2  # inside the certified revision
+        data[at:at + 4] = b"TYPE"
+        data = bytes(sign_in(bytes(data), pack, people["Sam Signer"]))
+        words = "altered"
+    elif case == "no-signature":
+        data = pack.pdf.read_bytes().replace(b"/Certification", b"/Xertification")
+        words = ""
+    elif case == "truncated":
+        data = signed_copy(pack, people["Sam Signer"])[:5000]
+        words = ""
+    else:
+        data = signed_copy(pack, people["Sam Signer"]).replace(b"/Type /Catalog", b"/Type /Catalog /OpenAction "
+                                                               b"<< /S /JavaScript /JS (app.alert(1)) >>", 1)
+        words = ""
+    returned = root.parent / f"{case}.pdf"
+    returned.write_bytes(data)
+    result = run(root, "receive", ID, str(returned))
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    if words:
+        assert words in result.output
+    assert git(root, "rev-parse", "HEAD") == before and not (root / "signed").exists()
+    assert git(root, "status", "--porcelain") == ""
+
+
+def signed_copy_after_change(pack, identity) -> bytes:
+    """The sent copy with a page's text changed in a new revision, then signed over by the signatory: their own
+    signature covers the whole changed file, so only the register's certification can tell."""
+    import io
+
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    from .pki import sign_field
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(pack.pdf.read_bytes()), strict=False)
+    page = writer.root["/Pages"]["/Kids"][0].get_object()
+    stream = generic.StreamObject({}, stream_data=b"BT /F1 24 Tf 100 700 Td (Retention: forever) Tj ET")
+    contents = page["/Contents"]
+    kids = list(contents) if isinstance(contents, generic.ArrayObject) else [contents]
+    page["/Contents"] = generic.ArrayObject([*kids, writer.add_object(stream)])
+    writer.update_container(page)
+    out = io.BytesIO()
+    writer.write(out)
+    return sign_field(out.getvalue(), pack.field, identity)
+
+
+def signed_copy_of_another_document(people) -> bytes:
+    """A PDF the register never sent: another document, certified by someone else's key and signed."""
+    import io
+
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import fields, signers
+    from weasyprint import HTML
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(HTML(string="<p>Another agreement</p>").write_pdf()), strict=False)
+    meta = signers.PdfSignatureMetadata(field_name="Certification", certify=True,
+                                        docmdp_permissions=fields.MDPPerm.FILL_FORMS)
+    return signers.PdfSigner(meta, signer=people["Not Sam"].signer()).sign_pdf(writer).getvalue()
+
+
+def sign_in(data: bytes, pack, identity) -> bytes:
+    """Sign ``data`` in the pack's field, whatever was done to it before (pyHanko may refuse a broken file)."""
+    from .pki import sign_field
+
+    try:
+        return sign_field(data, pack.field, identity)
+    except Exception:  # noqa: BLE001 - a file too broken to sign is returned as it is
+        return data
+
+
+def test_a_scan_signed_by_hand_is_recorded_against_the_confirmed_fingerprint(fresh):
+    from isa_toolkit import register as store
+
+    root, packs, _, _, _ = fresh
+    scan = root.parent / "scan.png"
+    scan.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 2000)
+    agreement = store.load_agreement(root, ID)
+    no_fingerprint = run(root, "receive", ID, str(scan), "--signatory", "Cat Signer")
+    assert no_fingerprint.exit_code == 1 and "--fingerprint" in no_fingerprint.output
+    wrong = run(root, "receive", ID, str(scan), "--signatory", "Cat Signer", "--fingerprint", "0123456789ab")
+    assert wrong.exit_code == 1 and "is not that of" in wrong.output
+    done = run(root, "receive", ID, str(scan), "--signatory", "Cat Signer", "--fingerprint", agreement.fingerprint)
+    assert done.exit_code == 0, done.output
+    assert "signed by hand by Cat Signer (a scan: not cryptographically verified)" in done.output
+    [signed] = [s for s in store.load_agreement(root, ID).signoffs if s.role == "partner_signatory"]
+    assert signed.evidence.kind == "wet_ink" and signed.evidence.trusted is False
+    assert signed.evidence.file in git(root, "log", "--name-only", "--format=", "-1")
+
+
+def test_a_stale_copy_of_an_earlier_version_is_refused(fresh):
+    root, packs, people, _, _ = fresh
+    returned = root.parent / "old.pdf"
+    returned.write_bytes(signed_copy(packs["Sam Signer"], people["Sam Signer"]))
+    path = root / "agreements" / f"{ID}.yaml"
+    path.write_text(path.read_text().replace("version: '1.0'", "version: '1.1'", 1))
+    git(root, "commit", "-qam", "a new version")
+    result = run(root, "receive", ID, str(returned))
+    assert result.exit_code == 1 and "copy of version 1.0" in result.output and "version 1.1" in result.output
+
+
+def test_a_huge_return_is_refused_unread(fresh):
+    root, _, _, _, _ = fresh
+    huge = root.parent / "huge.pdf"
+    with open(huge, "wb") as handle:
+        handle.write(b"%PDF-1.7\n")
+        handle.truncate(100 << 20)
+    result = run(root, "receive", ID, str(huge))
+    assert result.exit_code == 1 and "more than the 25 MiB" in result.output
+
+
+def test_a_stream_that_inflates_to_gigabytes_is_read_within_bounded_memory(fresh):
+    """A valid signed copy carrying a stream that inflates to 4 GiB: the reader never inflates it (or is stopped by
+    its limits); either way the command answers, the register stays as it was or records the signature."""
+    import resource
+    import zlib
+
+    root, packs, people, _, _ = fresh
+    bomb = zlib.compressobj(9)
+    payload = b"".join(bomb.compress(b"\x00" * (1 << 24)) for _ in range(256)) + bomb.flush()
+    data = signed_copy(packs["Sam Signer"], people["Sam Signer"])
+    extra = (b"\n999 0 obj\n<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(payload)) + payload + \
+        b"\nendstream\nendobj\n"
+    returned = root.parent / "bomb.pdf"
+    returned.write_bytes(data + extra)  # appended after the signed revision: outside every signature
+    result = run(root, "receive", ID, str(returned))
+    assert "Traceback" not in result.output
+    peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    assert peak_mib < 300, peak_mib

@@ -63,4 +63,87 @@ def keys_init(ctx: click.Context, key_out: Path | None, bundle: Path | None, com
     click.echo(f"Before sending for signature: export {config.key_env}={made.key}")
 
 
-COMMANDS = [keys]
+@click.command(name="send")
+@click.argument("record_id", metavar="ID")
+@click.option("--stage", type=click.IntRange(1, 50), metavar="N",
+              help="The stage to send for (default: the one whose turn it is; another is refused).")
+@click.option("-o", "--output", "--out", "outdir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("packs"), show_default=True, help="Where to write the packs.")
+@click.option("--send", "deliver", is_flag=True, help="Also e-mail each pack through register.yaml's smtp server.")
+@click.option("--by", metavar="NAME", help="Who sends (default: $ISA_USER, else git's user.name).")
+@click.pass_context
+def send_(ctx: click.Context, record_id: str, stage: int | None, outdir: Path, deliver: bool, by: str | None) -> None:
+    """Send the agreement for signature: one pack for each signatory still waiting at the open stage.
+
+    A pack is the agreement's PDF certified by the register (only filling in
+    and signing are allowed after it) with an empty signature field on the
+    signatory's block, the DOCX to read, and an e-mail in the signatory's
+    language (always written as a .eml; sent with --send). The sha-256 of each
+    PDF sent is recorded and committed, so that a copy coming back can be
+    matched to it. A signatory already sent a pack for this version gets none
+    again. Needs the register's key: $ISA_SIGNING_KEY and
+    $ISA_SIGNING_PASSPHRASE (see isa keys init).
+
+    \b
+    Example:
+      isa send ISA-2026-0003 -o packs/
+      isa send ISA-2026-0003 --send
+    """
+    from ..signing.send import send
+
+    sending = send(register_root(ctx), record_id, outdir=outdir, stage=stage, deliver=deliver, by=actor(by))
+    for pack in sending.packs:
+        who = f"{pack.person.name} ({pack.slot.label()})"
+        if pack.already is not None:
+            click.echo(f"{who}: already sent on {pack.already.date} (sha-256 {pack.already.sha256[:12]}); not again")
+        else:
+            click.echo(f"{who}: {pack.pdf}  sha-256 {pack.sha256[:12]}  {pack.eml.name}"
+                       + ("  e-mailed" if deliver else ""))
+    for slot in sending.unnamed:
+        click.echo(f"{slot}: no one is named for it, so no pack; name them (the record, or register.yaml's "
+                   "contacts) and send again, or collect that sign-off yourself")
+
+
+@click.command(name="receive")
+@click.argument("record_id", metavar="ID")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--signatory", metavar="NAME", help="Whose signature a scan is (when several returns are awaited).")
+@click.option("--fingerprint", metavar="SHORT",
+              help="For a scan signed by hand: the fingerprint printed on its pages, read and confirmed.")
+@click.option("--on-behalf-of", "on_behalf_of", metavar="NAME",
+              help="Signed by a delegate in the place of NAME (with --reason).")
+@click.option("--reason", metavar="TEXT", help="Why a delegate signed (with --on-behalf-of).")
+@click.option("--by", metavar="NAME", help="Who records it (default: $ISA_USER, else git's user.name).")
+@click.pass_context
+def receive_(ctx: click.Context, record_id: str, file: Path, signatory: str | None, fingerprint: str | None,
+             on_behalf_of: str | None, reason: str | None, by: str | None) -> None:
+    """Record a signed copy as it came back: checked against what was sent, then kept in the register.
+
+    A digitally signed PDF must be the certified copy isa send made for this
+    version (byte for byte), changed only by filling in and signing, and signed
+    in the signatory's field by a certificate naming them (or a recorded
+    delegate). Whether the certificate is trusted is reported separately. A
+    scan with no digital signature is recorded as signed by hand once you
+    confirm the fingerprint printed on its pages. The file is stored under
+    signed/ID/VERSION/ and committed with the sign-off; a refusal records nothing.
+
+    \b
+    Example:
+      isa receive ISA-2026-0003 returned/police-signed.pdf
+      isa receive ISA-2026-0003 scans/council.pdf --fingerprint ff3d8ceb84d7 --signatory "Deborah Quinn"
+    """
+    from ..signing.receive import receive
+
+    got = receive(register_root(ctx), record_id, file, by=actor(by), signatory=signatory, fingerprint=fingerprint,
+                  on_behalf_of=on_behalf_of, reason=reason)
+    evidence = got.evidence
+    if evidence.kind == "digital":
+        trust = "trusted" if evidence.trusted else ("intact, but the certificate is NOT TRUSTED: it leads to none of "
+                                                    "register.yaml's signing.trust_roots")
+        click.echo(f"{record_id}: signed digitally by {evidence.signer} ({evidence.certificate}); signature {trust}")
+    else:
+        click.echo(f"{record_id}: signed by hand by {evidence.signer} (a scan: not cryptographically verified)")
+    click.echo(f"  kept as {got.stored}; status {got.agreement.status.value}")
+
+
+COMMANDS = [keys, send_, receive_]

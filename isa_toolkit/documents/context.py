@@ -578,6 +578,11 @@ def document_context(agreement: Agreement, langs: list[str], **kwargs) -> dict[s
     }
 
 
+def signature_field(number: int) -> str:
+    """The name of the n-th signature block's field, and the id of the box it is placed on (isa send)."""
+    return f"signature-{number}"
+
+
 def label(parts: list[dict], message: str, **values) -> dict:
     """A label in each of a document's languages: its parts (language, text), the same text once, and the whole
     line (``Signature``, ``Nom / Name``)."""
@@ -615,9 +620,9 @@ def signatures(parts: list[dict], agreement: Agreement) -> dict:
                    "date": label(parts, "Date"),
                    "delegate": label(parts, "If signed by a delegate: name and title")},
         "blocks": [{"organisation": party["organisation"], "name": party["signatory"]["name"],
-                    "title": party["signatory"]["title"],
+                    "title": party["signatory"]["title"], "field": signature_field(n),
                     "on_behalf": label(parts, "Signed on behalf of {organisation}", organisation=party["organisation"])}
-                   for party in first["signatories"]],
+                   for n, party in enumerate(first["signatories"], 1)],
     }
 
 

@@ -57,7 +57,10 @@ def message_uses(html_folders: list[Path], docx_folders: list[Path] = ()) -> dic
     for word, note in context.STATUS_NOTE.values():
         found.setdefault(word, "the documents' status notes (isa_toolkit/documents/context.py)")
         found.setdefault(note, "the documents' status notes (isa_toolkit/documents/context.py)")
-    for source in (Path(context.__file__), Path(clauses.__file__)):
+    # The texts of the documents' contexts, and of the e-mails that carry packs for signature (read, not imported:
+    # the signing package sits above this one).
+    signing = Path(context.__file__).parent.parent / "signing" / "send.py"
+    for source in (Path(context.__file__), Path(clauses.__file__), signing):
         for message, line in _python_calls(source):
             found.setdefault(message, f"{source.name}:{line}")
     for folder in html_folders:

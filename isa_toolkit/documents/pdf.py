@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -121,9 +122,24 @@ def _mime(path: Path) -> str:
         path.suffix.lower(), "application/octet-stream")
 
 
+@dataclass(frozen=True)
+class LaidOutPage:
+    """A page of a laid-out document: its size and its anchors (element id -> the element's box, left, bottom,
+    right, top), in PDF points measured from the page's bottom-left corner, as PDF coordinates are."""
+
+    width: float
+    height: float
+    anchors: dict[str, tuple[float, float, float, float]]
+
+
 def write_pdf(html: str, folders: list[Path]) -> bytes:
     """Lay out ``html`` (its relative links resolved in the first template folder) as a PDF."""
-    from weasyprint import HTML
+    return render_pdf(html, folders)[0]
+
+
+def render_pdf(html: str, folders: list[Path]) -> tuple[bytes, list[LaidOutPage]]:
+    """The PDF, and where each page's anchors (elements with an id) fell: a signature field goes on its block."""
+    from weasyprint import DEFAULT_OPTIONS, HTML
 
     from . import pdf_tags
 
@@ -133,8 +149,9 @@ def write_pdf(html: str, folders: list[Path]) -> bytes:
     previous = logger.level
     logger.setLevel(logging.CRITICAL)  # refused fetches are reported below, with what to do
     try:
-        pdf = HTML(string=html, base_url=str(folders[0].resolve()) + "/", url_fetcher=fetcher).write_pdf(
-            pdf_variant=pdf_tags.PDF_VARIANT, finisher=pdf_tags.finish)
+        options = {**DEFAULT_OPTIONS, "pdf_variant": pdf_tags.PDF_VARIANT}
+        document = HTML(string=html, base_url=str(folders[0].resolve()) + "/", url_fetcher=fetcher).render(**options)
+        pdf = document.write_pdf(None, 1, pdf_tags.finish, **options)
     finally:
         logger.setLevel(previous)
     if fetcher.refused:
@@ -142,4 +159,9 @@ def write_pdf(html: str, folders: list[Path]) -> bytes:
             "the document refers to something outside the template folder, which is never fetched: "
             + ", ".join(sorted(set(fetcher.refused))) + "; remove the reference from the template"
         )
-    return pdf
+    points = 0.75  # CSS pixels (1/96 in) to PDF points (1/72 in)
+    pages = [LaidOutPage(page.width * points, page.height * points,
+                         {name: (x1 * points, (page.height - y2) * points, x2 * points, (page.height - y1) * points)
+                          for name, (x1, y1, x2, y2) in page.anchors.items()})
+             for page in document.pages]
+    return pdf, pages

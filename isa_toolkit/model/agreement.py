@@ -261,6 +261,21 @@ class RiskAssessment(Frozen):
     date: Day
     needs_renewal: Text | None = None  # as for the DPIA screening: why the assessment must be made again
 
+class SignatureEvidence(Frozen):
+    """How a sign-off given by signing a copy was checked: the copy as returned (kept in the register), what it
+    was sent as, and for a digital signature who the certificate names, when they signed and whether the
+    certificate is trusted (an intact signature by an untrusted certificate is recorded as such)."""
+
+    kind: Literal["digital", "wet_ink"]
+    file: Text | None = None  # where the returned copy is kept: signed/<ID>/<version>/...
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    sent_sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
+    signer: Line
+    certificate: Text | None = None  # the certificate's subject
+    signing_time: str | None = None  # as the signature reports it (ISO 8601)
+    trusted: bool = False  # the certificate leads to one of the register's trust roots
+
+
 class Signoff(Frozen):
     stage: Count = Field(ge=1)
     role: str = Field(min_length=1, pattern=r"^[a-z][a-z0-9_]*$")
@@ -275,6 +290,26 @@ class Signoff(Frozen):
     # Signed by a delegate in the place of the person the chain expects: whom for, and why (both recorded).
     on_behalf_of: Line | None = None
     delegation: Text | None = None
+    evidence: SignatureEvidence | None = None  # a returned copy, checked and kept (isa receive)
+
+class Sent(Frozen):
+    """One copy sent for signature or approval: to whom, for which version and slot, and the sha-256 of the exact PDF
+    sent (certified by the register), which a returned copy's first revision must match byte for byte."""
+
+    version: str = Field(pattern=VERSION_PATTERN)
+    stage: Count = Field(ge=1)
+    role: str = Field(min_length=1, pattern=r"^[a-z][a-z0-9_]*$")
+    organisation: Line | None = None
+    name: Line
+    email: str | None = Field(default=None, pattern=EMAIL_PATTERN)
+    language: str
+    field: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")  # the signature field made for them
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    date: Day
+    by: Line
+    emailed: bool = False  # delivered through the register's mail server (else handed over by the officer)
+    chased: list[Day] = []  # the reminders sent since, one per step of signing.chase
+
 
 class ReviewFinding(Frozen):
     """What one stakeholder said in a review: is the agreement still required, and what has changed."""
@@ -407,6 +442,7 @@ class Agreement(Frozen):
     history: list[StatusChange] = []
     decisions: list[SharingDecision] = []  # the log of sharing decisions made under the agreement
     overlap: OverlapNote | None = None  # drafted past an overlap the intake found, and why
+    sent: list[Sent] = []  # copies sent for signature (isa send): record-keeping, not content
 
     @field_validator("languages")
     @classmethod
@@ -477,7 +513,8 @@ class Agreement(Frozen):
         content = _without_sources(self.model_dump(
             mode="json",
             exclude={"status": True, "signoffs": True, "review": True, "amendments": True, "risk_assessment": True,
-                     "history": True, "decisions": True, "overlap": True, "start_date": True, "end_date": True,
+                     "history": True, "decisions": True, "overlap": True, "sent": True, "start_date": True,
+                     "end_date": True,
                      "dpia": {"screening"}},
             exclude_defaults=True,
         ))

@@ -203,14 +203,35 @@ def _restore(writes: list[_Write]) -> None:
             write_atomic(write.path, write.old_bytes)
 
 
-def _write_locked(root: Path, records: list, message: str) -> str | None:
-    """Write every record and commit them together, or leave every file as it was. Hold the lock."""
+def _attachments(root: Path, files: dict[str, bytes]) -> list[_Write]:
+    """New files committed with a record (a signed copy as returned): never replacing one, never through a link."""
+    writes = []
+    for rel, data in files.items():
+        path = root / rel
+        if ".." in Path(rel).parts or Path(rel).is_absolute():
+            raise StoreError(f"{rel} is not a path inside the register")
+        if path.exists() or path.is_symlink():
+            raise StoreError(f"{rel} already exists; a file kept as evidence is never replaced")
+        folder = root
+        for part in Path(rel).parts[:-1]:
+            folder = folder / part
+            if folder.is_symlink():
+                raise StoreError(f"{rel} would be written through a symbolic link; evidence is kept in plain folders")
+        writes.append(_Write(path, rel, None, data))  # type: ignore[arg-type] - bytes, written as they are
+    return writes
+
+
+def _write_locked(root: Path, records: list, message: str, attachments: dict[str, bytes] | None = None) -> str | None:
+    """Write every record (and the new files ``attachments`` gives) and commit them together, or leave every file
+    as it was. Hold the lock."""
     writes = [w for w in (_prepare(root, record) for record in records) if w is not None]
     if not writes:
         return None
+    writes += _attachments(root, attachments or {})
     done: list[_Write] = []
     try:
         for write in writes:
+            write.path.parent.mkdir(parents=True, exist_ok=True)
             write_atomic(write.path, write.new_text)
             done.append(write)
         return vcs.commit(root, [w.rel for w in writes], message)
@@ -235,14 +256,16 @@ def save_records(root: Path, records: list, *, subject: str, change: str, by: st
 
 
 def modify_agreement(
-    root: Path, record_id: str, edit: Callable[[Agreement], tuple[Agreement, str]], *, by: str
+    root: Path, record_id: str, edit: Callable[[Agreement], tuple[Agreement, str]], *, by: str,
+    attachments: dict[str, bytes] | None = None,
 ) -> tuple[Agreement, str | None]:
-    """Read, change and write one agreement under the lock, so no other writer's change is lost."""
-    return modify_record(root, AGREEMENT, record_id, edit, by=by)
+    """Read, change and write one agreement under the lock, so no other writer's change is lost (with
+    ``attachments``, new files committed in the same commit: a signed copy kept as evidence)."""
+    return modify_record(root, AGREEMENT, record_id, edit, by=by, attachments=attachments)
 
 
 def modify_record(root: Path, kind: Kind, record_id: str, edit: Callable[[Any], tuple[Any, str]], *,
-                  by: str) -> tuple[Any, str | None]:
+                  by: str, attachments: dict[str, bytes] | None = None) -> tuple[Any, str | None]:
     """Read, change and write one record under the lock, so no other writer's change is lost.
 
     ``edit`` gets the current record and returns the new record and a
@@ -255,7 +278,7 @@ def modify_record(root: Path, kind: Kind, record_id: str, edit: Callable[[Any], 
         updated, change = edit(current)
         if updated.id != record_id or kind_of(updated) is not kind:
             raise InvalidRecord(f"a change may not alter the id or kind of {record_id}")
-        return updated, _write_locked(root, [updated], commit_message(record_id, change, by))
+        return updated, _write_locked(root, [updated], commit_message(record_id, change, by), attachments)
 
 
 @contextlib.contextmanager

@@ -230,9 +230,15 @@ def _append(root: Path, line: str) -> None:
 
 def _smtp_send(settings: Settings, messages: list[tuple[Reminder, bytes]],
                accepted: Callable[[Reminder], None]) -> list[tuple[Reminder, str]]:
-    """Send over one SMTP connection, noting each accepted message; return the ones that failed, with why."""
+    """Send reminders over one SMTP connection (see :func:`smtp_send`)."""
+    return smtp_send(settings, messages, accepted, address=lambda reminder: reminder.recipient.email)
+
+
+def smtp_send(settings: Settings, messages: list, accepted: Callable, *, address: Callable) -> list:
+    """Send ``(item, message bytes)`` over one SMTP connection, each to ``address(item)``, noting each accepted
+    one with ``accepted(item)``; return the items that failed, with why."""
     smtp = settings.smtp
-    failures: list[tuple[Reminder, str]] = []
+    failures: list = []
     done: set[int] = set()
     try:
         if smtp.tls == "ssl":
@@ -249,7 +255,7 @@ def _smtp_send(settings: Settings, messages: list[tuple[Reminder, bytes]],
                 client.login(user, password)
             for reminder, message in messages:
                 try:
-                    client.sendmail(smtp.sender, [reminder.recipient.email], message)
+                    client.sendmail(smtp.sender, [address(reminder)], message)
                 except (smtplib.SMTPException, OSError) as exc:
                     failures.append((reminder, f"{type(exc).__name__}: {exc}"))
                 else:

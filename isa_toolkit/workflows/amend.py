@@ -52,7 +52,7 @@ from .intake import read_answers
 from .lifecycle import moved
 
 PROTECTED = {"id", "kind", "status", "version", "signoffs", "history", "amendments", "risk_assessment", "review",
-             "decisions", "overlap", "conditions"}
+             "decisions", "overlap", "conditions", "sent"}
 # Of the DPIA, only what the officer records by hand; whether one is required is the screening's answer.
 DPIA_EDITABLE = {"reference", "summary", "reason"}
 # Where an amendment leaves the agreement: the chain starts again for the new version.

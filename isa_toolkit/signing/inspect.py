@@ -1,0 +1,97 @@
+"""Reading a returned PDF's signatures, in a process of its own with bounded memory and time.
+
+A copy coming back from a signatory is untrusted input: it may be truncated, hold a stream that inflates to
+gigabytes, or be built to exhaust the parser. It is read here, in a child process limited in address space and
+CPU time (:func:`inspect_pdf`), which reports each signature as plain data; the register trusts only that report,
+and a child that dies or overruns is a refusal, never a crash of the command.
+
+Run as ``python -m isa_toolkit.signing.inspect FILE [TRUST_ROOT.pem ...]``: prints the report as JSON.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import resource
+import subprocess
+import sys
+from pathlib import Path
+
+from ..errors import IsaError
+
+MEMORY_BYTES = 1 << 30  # the child's address space (Python and pyHanko take about 150 MiB of it)
+CPU_SECONDS = 60
+WALL_SECONDS = 90
+
+
+def _report(path: Path, roots: list[Path]) -> dict:
+    """Each embedded signature: which field, whether it is intact and valid, trusted, what it covers, who signed
+    when, whether it certifies the document (and then whether what followed kept to its permissions), and where the
+    revision it signed ends."""
+    from pyhanko.keys import load_certs_from_pemder
+    from pyhanko.pdf_utils.misc import PdfError
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+
+    trust = [cert for root in roots for cert in load_certs_from_pemder([str(root)])]
+    context = ValidationContext(trust_roots=trust, allow_fetching=False)  # never reach the network
+    out = []
+    try:
+        with open(path, "rb") as handle:
+            reader = PdfFileReader(handle, strict=False)
+            for signature in reader.embedded_signatures:
+                status = validate_pdf_signature(signature, context)
+                cert = signature.signer_cert
+                subject = cert.subject.native
+                out.append({
+                    "field": signature.field_name,
+                    "intact": bool(status.intact),
+                    "valid": bool(status.valid),
+                    "trusted": bool(status.trusted),
+                    "coverage": status.coverage.name if status.coverage else None,
+                    "modification_level": status.modification_level.name if status.modification_level else None,
+                    "docmdp_ok": status.docmdp_ok,
+                    "certifies": signature.docmdp_level is not None,
+                    "subject": cert.subject.human_friendly,
+                    "common_name": subject.get("common_name"),
+                    "certificate_sha256": hashlib.sha256(cert.dump()).hexdigest(),
+                    "signing_time": status.signer_reported_dt.isoformat() if status.signer_reported_dt else None,
+                    "end": int(signature.byte_range[2] + signature.byte_range[3]),
+                })
+    except (PdfError, ValueError, KeyError, TypeError, IndexError, OSError) as exc:
+        return {"error": f"not a PDF that can be read: {type(exc).__name__}: {exc}"}
+    return {"signatures": out}
+
+
+def _limit() -> None:  # in the child, before it runs
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_BYTES, MEMORY_BYTES))
+    resource.setrlimit(resource.RLIMIT_CPU, (CPU_SECONDS, CPU_SECONDS))
+
+
+def inspect_pdf(path: Path, roots: list[Path]) -> dict:
+    """The child's report on ``path``; an IsaError when the file could not be read within the limits."""
+    environment = {key: value for key, value in os.environ.items() if key in ("PATH", "HOME", "LANG", "LC_ALL")}
+    environment["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])
+    try:
+        done = subprocess.run([sys.executable, "-m", "isa_toolkit.signing.inspect", str(path), *map(str, roots)],
+                              capture_output=True, timeout=WALL_SECONDS, preexec_fn=_limit, env=environment,
+                              stdin=subprocess.DEVNULL, check=False)
+    except subprocess.TimeoutExpired:
+        raise IsaError(f"{path.name} took longer than {WALL_SECONDS} s to read and was refused; nothing was "
+                       "recorded") from None
+    if done.returncode != 0:
+        raise IsaError(f"{path.name} could not be read within the limits set for a returned file (memory "
+                       f"{MEMORY_BYTES >> 20} MiB, {CPU_SECONDS} s) and was refused; nothing was recorded") from None
+    try:
+        report = json.loads(done.stdout)
+    except json.JSONDecodeError:
+        raise IsaError(f"{path.name} could not be read and was refused; nothing was recorded") from None
+    if "error" in report:
+        raise IsaError(f"{path.name} is {report['error']}; nothing was recorded")
+    return report
+
+
+if __name__ == "__main__":  # the child
+    print(json.dumps(_report(Path(sys.argv[1]), [Path(p) for p in sys.argv[2:]])))

@@ -1,0 +1,199 @@
+"""A signed copy coming back: checked against what was sent, then recorded as the signatory's sign-off.
+
+A digitally signed PDF is accepted only when:
+
+* its first revision is, byte for byte, a PDF the register sent for this agreement's current version (the
+  sha-256 recorded by ``isa send``), certified by the register;
+* everything after that revision kept to the certification's permissions (filling in and signing only), so a page
+  changed and then signed over is refused, though the signer's own signature over it is intact;
+* the signature in the field made for that signatory is intact and valid, and its certificate names the signatory
+  (or a delegation is recorded).
+
+Whether the signer's certificate leads to one of the register's trust roots is reported beside it: intact but not
+trusted is not the same as broken. A scan (a PDF or image with no digital signature) is recorded as a wet-ink
+signature against the fingerprint the officer reads off the page and confirms. The returned file is kept under
+``signed/<ID>/<version>/`` and committed with the sign-off; anything refused changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import IsaError
+from ..model import Agreement
+from ..model.agreement import Sent, SignatureEvidence
+from ..register.load import load_chain, load_register
+from ..register.store import modify_agreement
+from ..workflows.lifecycle import load_lifecycle
+from ..workflows.signoff import SignoffRequest, apply_signoff, same_person
+from .inspect import inspect_pdf
+from .keys import register_certificate, signing_settings
+from .send import CERTIFICATION_FIELD
+
+IMAGES = {b"\x89PNG\r\n\x1a\n": "png", b"\xff\xd8\xff": "jpg", b"II*\x00": "tif", b"MM\x00*": "tif"}
+ALLOWED_AFTER = ("NONE", "LTA_UPDATES", "FORM_FILLING")  # what may follow the certified revision
+
+
+@dataclass(frozen=True)
+class Received:
+    agreement: Agreement
+    sent: Sent | None
+    evidence: SignatureEvidence
+    stored: str  # where the file is kept in the register
+    commit: str | None
+
+
+def _kind(head: bytes) -> str | None:
+    if head.lstrip()[:5] == b"%PDF-":
+        return "pdf"
+    return next((kind for magic, kind in IMAGES.items() if head.startswith(magic)), None)
+
+
+def _match_sent(register, record_id: str, prefix_sha: str) -> tuple[Agreement, Sent]:
+    """The agreement and pack a certified revision was sent as; refuse a copy of another agreement or version."""
+    agreement = register.agreements[record_id]
+    for sent in agreement.sent:
+        if sent.sha256 == prefix_sha:
+            if sent.version != agreement.version:
+                raise IsaError(f"this is the copy of version {sent.version} sent to {sent.name} on {sent.date}; "
+                               f"{record_id} is now at version {agreement.version}, so a signature on the old "
+                               "version cannot be recorded: send the current version (isa send)")
+            return agreement, sent
+    for other in register.agreements.values():
+        if other.id != record_id and any(s.sha256 == prefix_sha for s in other.sent):
+            raise IsaError(f"this is a copy sent for {other.id}, not {record_id}; receive it for {other.id}")
+    raise IsaError(f"this PDF is not a copy the register sent for {record_id}: its certified first revision matches "
+                   "no pack recorded by isa send (a different or modified document); nothing was recorded")
+
+
+def receive(root: Path, record_id: str, file: Path, *, by: str, signatory: str | None = None,
+            fingerprint: str | None = None, on_behalf_of: str | None = None, reason: str | None = None,
+            today: dt.date | None = None) -> Received:
+    """Check ``file`` as a returned copy of ``record_id`` and record it; refuse with the reason otherwise."""
+    today = today or dt.date.today()
+    register = load_register(root, checks=False)
+    if record_id not in register.agreements:
+        raise IsaError(f"no agreement {record_id} in the register (isa list)")
+    settings = register.settings
+    config = signing_settings(settings)
+    size = file.stat().st_size
+    if size > config.max_return_mib << 20:
+        raise IsaError(f"{file.name} is {size >> 20} MiB, more than the {config.max_return_mib} MiB a returned copy may "
+                       "be (register.yaml's signing.max_return_mib); it was not read")
+    with open(file, "rb") as handle:
+        data = handle.read()
+    kind = _kind(data[:16])
+    if kind is None:
+        raise IsaError(f"{file.name} is neither a PDF nor a scanned image (PNG, JPEG, TIFF); nothing was recorded")
+    agreement = register.agreements[record_id]
+    report = inspect_pdf(file, [root / rel for rel in config.trust_roots] + _own(root, settings)) if kind == "pdf" \
+        else {"signatures": []}
+    signatures = report["signatures"]
+    digest = hashlib.sha256(data).hexdigest()
+    if not signatures:
+        evidence, sent, slot = _wet_ink(agreement, fingerprint, signatory, digest, kind)
+    else:
+        if fingerprint is not None:
+            raise IsaError("--fingerprint is for a scan signed by hand; this PDF is signed digitally, so its own "
+                           "signature says which version it is")
+        evidence, sent, slot = _digital(register, agreement, record_id, data, signatures, digest, settings,
+                                        signatory=signatory, delegate=on_behalf_of)
+        agreement = register.agreements[record_id]
+    role, organisation, expected = slot
+    name = evidence.signer if evidence.kind == "digital" else (signatory or expected)
+    stored = f"signed/{record_id}/{agreement.version}/{_stem(role, organisation)}-{digest[:12]}.{kind}"
+    chain, _ = load_chain(register.root, settings)
+    lifecycle = load_lifecycle(register.root)
+    delegate = on_behalf_of
+    if evidence.kind == "digital" and not same_person(name, expected) and delegate is None:
+        raise IsaError(f"the signature is by {name} (certificate: {evidence.certificate}), but the copy was sent to "
+                       f"{expected}; record it only as a delegation: --on-behalf-of \"{expected}\" --reason TEXT")
+
+    def edit(current: Agreement) -> tuple[Agreement, str]:
+        if current.version != agreement.version:
+            raise IsaError(f"{record_id} changed to version {current.version} meanwhile; nothing was recorded")
+        request = SignoffRequest(role=role, name=name if not delegate else name, decision="approve",
+                                 organisation=organisation, date=today, version=current.version,
+                                 on_behalf_of=delegate, reason=reason)
+        updated, change = apply_signoff(current, request, chain=chain, settings=settings, by=by, today=today,
+                                        lifecycle=lifecycle)
+        last = updated.signoffs[-1].model_copy(update={"document_sha256": digest, "evidence": evidence.model_copy(
+            update={"file": stored})})
+        updated = updated.model_copy(update={"signoffs": [*updated.signoffs[:-1], last]})
+        how = "signed digitally" if evidence.kind == "digital" else "signed by hand (scan)"
+        return updated, f"{how}, returned copy kept as {stored}: {change}"
+
+    updated, commit = modify_agreement(register.root, record_id, edit, by=by, attachments={stored: data})
+    return Received(updated, sent, evidence.model_copy(update={"file": stored}), stored, commit)
+
+
+def _own(root: Path, settings) -> list[Path]:
+    path = root / signing_settings(settings).certificate
+    return [path] if path.is_file() else []
+
+
+def _stem(role: str, organisation: str | None) -> str:
+    import re
+
+    text = f"{role}-{organisation}" if organisation else role
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60]
+
+
+def _digital(register, agreement: Agreement, record_id: str, data: bytes, signatures: list[dict], digest: str,
+             settings, *, signatory: str | None, delegate: str | None):
+    certification = signatures[0]
+    own = register_certificate(register.root, settings)
+    own_sha = hashlib.sha256(own.dump()).hexdigest() if own is not None else None
+    if (certification["field"] != CERTIFICATION_FIELD or not certification["certifies"]
+            or certification["certificate_sha256"] != own_sha):
+        raise IsaError("this PDF was not certified by the register: its first signature is not the register's "
+                       "certification, so it is not a copy isa send made; nothing was recorded")
+    if not (certification["intact"] and certification["valid"]):
+        raise IsaError("the register's certification on this PDF is broken: the sent copy was altered; nothing was "
+                       "recorded")
+    agreement, sent = _match_sent(register, record_id, hashlib.sha256(data[:certification["end"]]).hexdigest())
+    if not certification["docmdp_ok"] or certification["modification_level"] not in ALLOWED_AFTER:
+        raise IsaError(f"the copy sent to {sent.name} was changed after the register certified it, other than by "
+                       f"filling in and signing ({certification['modification_level']}); a changed document cannot be "
+                       "recorded as signed. Send it again (isa send) if the signatory needs a fresh copy")
+    mine = [s for s in signatures[1:] if s["field"] == sent.field]
+    if not mine:
+        fields = ", ".join(s["field"] for s in signatures[1:]) or "none"
+        raise IsaError(f"the signature field made for {sent.name} ({sent.field}) is not signed (signed fields: "
+                       f"{fields}); nothing was recorded")
+    signed = mine[-1]
+    if not (signed["intact"] and signed["valid"]):
+        raise IsaError(f"the signature in {sent.field} is broken (the file was changed after it was signed, or the "
+                       "signature does not verify); nothing was recorded")
+    name = signed["common_name"] or signatory or sent.name
+    evidence = SignatureEvidence(kind="digital", sha256=digest, sent_sha256=sent.sha256,
+                                 certificate=signed["subject"][:500], signer=name,
+                                 signing_time=signed["signing_time"], trusted=signed["trusted"])
+    return evidence, sent, (sent.role, sent.organisation, sent.name)
+
+
+def _wet_ink(agreement: Agreement, fingerprint: str | None, signatory: str | None, digest: str, kind: str):
+    """A scan with no digital signature: the officer confirms the fingerprint printed on the page, and names the
+    slot (--signatory, when more than one pack awaits a return)."""
+    if fingerprint is None:
+        raise IsaError("this file carries no digital signature: if it is a scan of a page signed by hand, read the "
+                       "fingerprint printed at the foot of the page and confirm it with --fingerprint SHORT")
+    if fingerprint.strip().lower() != agreement.fingerprint:
+        raise IsaError(f"the fingerprint {fingerprint.strip()} is not that of {agreement.id} version {agreement.version} "
+                       f"({agreement.fingerprint}): the scan is of another version or document; nothing was recorded")
+    waiting = [s for s in agreement.sent if s.version == agreement.version
+               and not any(o.version == s.version and o.role == s.role and o.organisation == s.organisation
+                           and o.decision == "approve" for o in agreement.signoffs)]
+    if signatory is not None:
+        waiting = [s for s in waiting if same_person(s.name, signatory)
+                   or (s.organisation and same_person(s.organisation, signatory))]
+    if len(waiting) != 1:
+        names = ", ".join(s.name for s in waiting) or "no one"
+        raise IsaError(f"say whose signature the scan is with --signatory NAME (awaiting a return: {names})")
+    sent = waiting[0]
+    evidence = SignatureEvidence(kind="wet_ink", sha256=digest, sent_sha256=sent.sha256, certificate=None,
+                                 signer=sent.name, signing_time=None, trusted=False)
+    return evidence, sent, (sent.role, sent.organisation, sent.name)
