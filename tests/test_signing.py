@@ -390,3 +390,59 @@ def test_a_stream_that_inflates_to_gigabytes_is_read_within_bounded_memory(fresh
     assert "Traceback" not in result.output
     peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     assert peak_mib < 300, peak_mib
+
+
+def test_the_daily_run_chases_each_unreturned_pack_once_per_step_and_escalates(fresh):
+    """Chased 7 days after sending and weekly after, each step once however often the run goes; after 21 days the
+    officer is told; a signatory whose copy came back is no longer chased."""
+    import datetime as dt
+
+    from isa_toolkit import register as store
+
+    from .test_review import Mailbox, free_port
+
+    root, packs, people, _, _ = fresh
+    from aiosmtpd.controller import Controller
+
+    mailbox = Mailbox()
+    port = free_port()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        text = (root / "register.yaml").read_text()
+        text += (f"smtp: {{host: 127.0.0.1, port: {port}, tls: none, sender: register@example.org}}\n"
+                 "signing:\n  chase: {first_after_days: 7, every_days: 7, escalate_after_days: 21}\n")
+        text = text.replace("contacts:\n", "contacts:\n  information_sharing_officer: {name: Olive Officer, "
+                                           "email: olive@example.org}\n", 1)
+        (root / "register.yaml").write_text(text)
+        git(root, "commit", "-qam", "mail and chasing")
+        sent_on = store.load_agreement(root, ID).sent[0].date
+
+        def day(n: int) -> str:
+            return (sent_on + dt.timedelta(days=n)).isoformat()
+
+        def run_on(n: int) -> list:
+            before = len(mailbox.messages)
+            result = run(root, "review", "run", "--as-of", day(n), "--send", "--out", str(root.parent / f"eml{n}"))
+            assert result.exit_code == 0, result.output
+            return [(m["To"].addresses[0].addr_spec, m["Subject"]) for m in mailbox.messages[before:]
+                    if m["Subject"].startswith(ID)]  # this agreement's chases (not the classification table's review)
+
+        assert run_on(6) == []  # not before the first step
+        first = run_on(7)
+        assert sorted(to for to, _ in first) == ["cat@council.example.org", "sam@police.example.org"]
+        assert any("votre signature est toujours attendue" in subject for _, subject in first)  # Cat reads French
+        assert run_on(7) == [] and run_on(10) == []  # each step once
+        # Sam's copy comes back: only Cat is chased from now on.
+        returned = root.parent / "sam.pdf"
+        returned.write_bytes(signed_copy(packs["Sam Signer"], people["Sam Signer"]))
+        assert run(root, "receive", ID, str(returned)).exit_code == 0
+        assert [to for to, _ in run_on(14)] == ["cat@council.example.org"]
+        late = run_on(21)
+        assert sorted(to for to, _ in late) == ["cat@council.example.org", "olive@example.org"]
+        assert any("has not come back" in subject for to, subject in late if to == "olive@example.org")
+        assert run_on(22) == []
+        pending = run(root, "pending")
+        assert f"pack sent {sent_on.isoformat()}; chased: {day(7)}, {day(14)}, {day(21)}" in pending.output
+    finally:
+        controller.stop()

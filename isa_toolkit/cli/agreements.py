@@ -434,10 +434,26 @@ def pending(ctx: click.Context, as_json: bool) -> None:
     Example:
       isa pending
     """
+    from ..review.daily import read_log
     from ..workflows.chain import waiting_on
 
     register = load(ctx)
     groups = waiting_on(register)
+    chased: dict[tuple, list[str]] = {}  # (record, date sent, address) -> the days each chase went
+    for entry in read_log(register.root):
+        if entry.get("status") == "sent" and str(entry.get("stage", "")).startswith("chase-") \
+                and entry.get("stage") != "chase-escalation":
+            chased.setdefault((entry["record"], entry["due"], entry["to"].casefold()), []).append(entry["date"])
+
+    def pack(w) -> dict | None:
+        """When the pack for this slot was sent, and chased (isa send, the daily run)."""
+        agreement = register.agreements[w.agreement_id]
+        for sent in agreement.sent:
+            if (sent.version, sent.stage, sent.role, sent.organisation) == (agreement.version, w.slot.number,
+                                                                            w.slot.role, w.slot.organisation):
+                days = chased.get((w.agreement_id, sent.date.isoformat(), (sent.email or "").casefold()), [])
+                return {"sent": sent.date.isoformat(), "to": sent.name, "chased": sorted(days)}
+        return None
 
     def delegations(w) -> list[dict]:
         """The sign-offs of this version given by a delegate, so far."""
@@ -448,7 +464,8 @@ def pending(ctx: click.Context, as_json: bool) -> None:
 
     if as_json:
         echo_json({who: [{"id": w.agreement_id, "title": w.title, "version": w.version, "stage": w.slot.number,
-                           "role": w.slot.role, "organisation": w.slot.organisation, "delegations": delegations(w)}
+                           "role": w.slot.role, "organisation": w.slot.organisation, "delegations": delegations(w),
+                           "pack": pack(w)}
                           for w in items]
                     for who, items in groups.items()})
         return
@@ -458,6 +475,10 @@ def pending(ctx: click.Context, as_json: bool) -> None:
         click.echo(who)
         for w in items:
             click.echo(f"  {w.agreement_id}  version {w.version}, stage {w.slot.number} ({w.slot.stage.id})  {w.title}")
+            sent = pack(w)
+            if sent is not None:
+                chases = ", ".join(sent["chased"]) if sent["chased"] else "not yet"
+                click.echo(f"      pack sent {sent['sent']}; chased: {chases}")
             for d in delegations(w):
                 click.echo(f"      signed so far by a delegate: {d['name']} on behalf of {d['on_behalf_of']} "
                            f"({d['reason']})")

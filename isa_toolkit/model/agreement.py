@@ -308,7 +308,7 @@ class Sent(Frozen):
     date: Day
     by: Line
     emailed: bool = False  # delivered through the register's mail server (else handed over by the officer)
-    chased: list[Day] = []  # the reminders sent since, one per step of signing.chase
+    # Chasing is logged with the review reminders (reminders.log), each step once: see isa pending.
 
 
 class ReviewFinding(Frozen):

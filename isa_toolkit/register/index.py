@@ -15,6 +15,8 @@ def index_entry(agreement: Agreement) -> dict:
     level = agreement.classification_level
     due = review_due(agreement)
     related = {"related": list(agreement.related)} if agreement.related else {}  # checked across the register
+    if any(s.version == agreement.version for s in agreement.sent):  # packs out for signature: chased daily
+        related["awaiting"] = True
     return {
         "id": agreement.id,
         "kind": agreement.kind,

@@ -34,6 +34,7 @@ from .reminders import (
     build_email,
     calendar,
     calendar_event,
+    chasers,
     reminders_for,
     stage,
     title_in,
@@ -169,7 +170,15 @@ def plan(register: Register, as_of: dt.date) -> tuple[int, list[Reminder]]:
     # A review under way (a new version in the sign-off chain) is still due: its reminders say so and ask to chase.
     reminders = [r for item in due for r in reminders_for(item, settings)]
     table = _classification_reminders(register, as_of)
-    return len(due) + (1 if table else 0), reminders + table
+    # Signatures sent and not yet back (isa send), chased on the register's schedule.
+    chases = [r for agreement in _with_packs(register) for r in chasers(agreement, settings, as_of)]
+    return len(due) + (1 if table else 0), reminders + table + chases
+
+
+def _with_packs(register: Register) -> list:
+    """The agreements with a pack sent for their current version (found in the index, so that only those records
+    are read on a large register)."""
+    return [register.agreements[record_id] for record_id, entry in register.index.items() if entry.get("awaiting")]
 
 
 def _file_name(reminder: Reminder) -> str:

@@ -61,7 +61,12 @@ class Reminder:
 
     @property
     def escalation(self) -> bool:
-        return self.stage == "escalation"
+        return self.stage in ("escalation", "chase-escalation")
+
+    @property
+    def chase(self) -> bool:
+        """A reminder to a signatory who has not yet returned a pack (``due``: the day it was sent)."""
+        return self.stage.startswith("chase")
 
 
 def stage(days_left: int, settings: Settings) -> str | None:
@@ -113,6 +118,39 @@ def reminders_for(item: DueReview, settings: Settings) -> list[Reminder]:
     return out
 
 
+def chase_stage(days: int, settings: Settings) -> str | None:
+    """The chasing step for a pack sent ``days`` ago and not yet returned (``signing.chase``): chase-1 once
+    ``first_after_days`` have passed, then one more every ``every_days``; None before."""
+    chase = settings.signing.chase
+    if days < chase.first_after_days:
+        return None
+    return f"chase-{(days - chase.first_after_days) // chase.every_days + 1}"
+
+
+def chasers(agreement: Agreement, settings: Settings, as_of: dt.date) -> list[Reminder]:
+    """Today's reminders about the packs sent for the agreement's current version and not yet returned: each
+    signatory chased on the schedule, and the officer who sent it told once it is ``escalate_after_days`` late."""
+    signed = {(s.stage, s.role, s.organisation) for s in agreement.signoffs
+              if s.version == agreement.version and s.decision == "approve"}
+    title = dict(agreement.title.texts)
+    officer = settings.contacts.get("information_sharing_officer") or settings.contacts.get(settings.reminders.escalate_to)
+    out = []
+    for sent in agreement.sent:
+        if sent.version != agreement.version or (sent.stage, sent.role, sent.organisation) in signed or not sent.email:
+            continue
+        days = (as_of - sent.date).days
+        step = chase_stage(days, settings)
+        if step is not None:
+            lang = sent.language if sent.language in settings.languages else settings.languages[0]
+            out.append(Reminder(agreement.id, title, sent.date, -days, step, Recipient(sent.name, sent.email, lang,
+                                                                                       "signatory")))
+        if days >= settings.signing.chase.escalate_after_days and officer is not None and officer.email:
+            lang = officer.language if officer.language in settings.languages else settings.languages[0]
+            out.append(Reminder(agreement.id, title, sent.date, -days, "chase-escalation",
+                                Recipient(officer.name, officer.email, lang, f"escalation:{sent.name}")))
+    return out
+
+
 # -- the email ----------------------------------------------------------------------
 
 TEXT = {
@@ -138,6 +176,15 @@ TEXT = {
         "chase": "Please see what is still needed and who must act, and chase them: isa status {id}",
         "event": "Review of {id}: {title}",
         "sign": "The information sharing register",
+        "subject_chase": "{id}: your signature is still awaited (sent {date})",
+        "chase_body": "The copy of \"{title}\" ({id}, version {version}) sent to you for signature on {date} has not come "
+                      "back yet ({days} days).",
+        "chase_action": "Please sign it and return it to the information sharing officer who sent it; if you cannot, "
+                        "say so, so that a delegate can be named.",
+        "subject_chase_escalation": "{id}: a signature sent {days} days ago has not come back",
+        "chase_escalation": "The copy of \"{title}\" ({id}, version {version}) sent to {signer} on {date} has not come "
+                            "back after {days} days.",
+        "chase_escalation_action": "Please contact them, or record a delegate: isa status {id}",
     },
     "fr": {
         "subject_before": "{id} : réexamen prévu le {date} (dans {days} jours)",
@@ -163,6 +210,15 @@ TEXT = {
         "chase": "Merci de voir ce qui manque encore et qui doit agir, et de les relancer : isa status {id}",
         "event": "Réexamen de {id} : {title}",
         "sign": "Le registre du partage d'informations",
+        "subject_chase": "{id} : votre signature est toujours attendue (envoi du {date})",
+        "chase_body": "L'exemplaire de « {title} » ({id}, version {version}) qui vous a été envoyé pour signature le "
+                      "{date} n'est pas encore revenu ({days} jours).",
+        "chase_action": "Merci de le signer et de le renvoyer au responsable du partage d'informations qui vous l'a "
+                        "adressé ; si vous ne le pouvez pas, dites-le, afin qu'un délégataire soit désigné.",
+        "subject_chase_escalation": "{id} : une signature demandée il y a {days} jours n'est pas revenue",
+        "chase_escalation": "L'exemplaire de « {title} » ({id}, version {version}) envoyé à {signer} le {date} n'est "
+                            "pas revenu après {days} jours.",
+        "chase_escalation_action": "Merci de le relancer, ou d'enregistrer un délégataire : isa status {id}",
     },
 }
 
@@ -212,7 +268,13 @@ def build_email(reminder: Reminder, agreement_version: str, *, sender: str, as_o
     date = long_date(reminder.due, lang)
     title = _clean(title_in(reminder.title, lang))
     table = reminder.record_id == CLASSIFICATION_ID
-    if reminder.escalation:
+    if reminder.chase:
+        signer = reminder.recipient.role.removeprefix("escalation:")
+        key = "chase_escalation" if reminder.escalation else "chase_body"
+        subject = words["subject_chase_escalation" if reminder.escalation else "subject_chase"]
+        body = words[key].format(title=title, id=reminder.record_id, version=agreement_version, date=date, days=days,
+                                 signer=_clean(signer))
+    elif reminder.escalation:
         subject = words["subject_escalation"]
         body = words["escalation"].format(title=title, id=reminder.record_id, days=days, role=words["head"])
     elif table:
@@ -224,7 +286,9 @@ def build_email(reminder: Reminder, agreement_version: str, *, sender: str, as_o
     else:
         subject, body = words["subject_late"], words["late"].format(
             title=title, id=reminder.record_id, version=agreement_version, date=date, days=days)
-    if table:
+    if reminder.chase:
+        action = words["chase_escalation_action" if reminder.escalation else "chase_action"].format(id=reminder.record_id)
+    elif table:
         action = words["table_action"]
     elif reminder.under_review:
         where = (words["review_started"].format(started=long_date(reminder.review_started, lang))
@@ -244,9 +308,10 @@ def build_email(reminder: Reminder, agreement_version: str, *, sender: str, as_o
     message.set_content("\n".join(lines))
     html = "".join(f"<p>{escape(line)}</p>" for line in lines if line and line != "-- ")
     message.add_alternative(f"<html lang=\"{lang}\"><body>{html}</body></html>", subtype="html")
-    ics = calendar([calendar_event(reminder.record_id, title, reminder.due, lang, as_of)], method="PUBLISH")
-    message.add_attachment(ics.decode("utf-8"), subtype="calendar", filename=f"{reminder.record_id}-review.ics",
-                           params={"method": "PUBLISH"})  # text: sent with charset=utf-8
+    if not reminder.chase:  # a review has a date to put in a calendar; a chase does not
+        ics = calendar([calendar_event(reminder.record_id, title, reminder.due, lang, as_of)], method="PUBLISH")
+        message.add_attachment(ics.decode("utf-8"), subtype="calendar", filename=f"{reminder.record_id}-review.ics",
+                               params={"method": "PUBLISH"})  # text: sent with charset=utf-8
     message["Content-Language"] = lang
     # Fixed boundaries, so the .eml written for a reminder is the same file every time.
     for depth, part in enumerate(part for part in message.walk() if part.is_multipart()):
