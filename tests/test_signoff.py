@@ -335,6 +335,10 @@ def test_a_signed_document_is_bound_by_its_hash(register, tmp_path):
     assert result.exit_code == 0, result.output
     signoff = store.load_agreement(register, ID).signoffs[-1]
     assert signoff.document_sha256 == hashlib.sha256(b"%PDF-1.7 signed copy").hexdigest()
+    notes = tmp_path / "notes.txt"
+    notes.write_text("I approve")
+    refused = sign(register, "information_compliance_manager", None, "--document", str(notes))
+    assert refused.exit_code == 1 and "is not a signed copy" in refused.output and "isa receive" in refused.output
 
 
 def test_signoff_input_is_checked_before_anything_is_written(register):

@@ -121,6 +121,8 @@ def apply_signoff(agreement: Agreement, request: SignoffRequest, *, chain: Signo
         raise IsaError(f"the sign-off date {date} is before the earlier stage was signed ({max(earlier)}); "
                        "stages are signed in order")
 
+    if request.document is not None:
+        _check_document(request.document)
     signoff = Signoff(
         stage=slot.number, role=slot.role, name=request.name, organisation=slot.organisation or request.organisation,
         decision=request.decision, comment=request.comment, date=date, version=agreement.version,
@@ -146,6 +148,18 @@ def apply_signoff(agreement: Agreement, request: SignoffRequest, *, chain: Signo
     updated = _record_approval(updated, chain, after)
     note = f"; now {status.value}" if status is not agreement.status else ""
     return updated, f"approved by {who}{note}"
+
+
+SIGNED_COPY_MAGIC = (b"%PDF-", b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")
+
+
+def _check_document(path: Path) -> None:
+    """A sign-off's document is a signed copy: a PDF, or a scan of a signed page (PNG, JPEG, TIFF)."""
+    with open(path, "rb") as handle:
+        head = handle.read(16)
+    if not any(head.lstrip().startswith(magic) for magic in SIGNED_COPY_MAGIC):
+        raise IsaError(f"{path.name} is not a signed copy (a PDF, or a scan as PNG, JPEG or TIFF); nothing was recorded. "
+                       "A copy sent with isa send is checked and recorded with isa receive ID FILE")
 
 
 def same_person(a: str, b: str) -> bool:
