@@ -446,3 +446,51 @@ def test_the_daily_run_chases_each_unreturned_pack_once_per_step_and_escalates(f
         assert f"pack sent {sent_on.isoformat()}; chased: {day(7)}, {day(14)}, {day(21)}" in pending.output
     finally:
         controller.stop()
+
+
+def test_sealed_once_every_signature_is_in_and_verified_against_the_register(fresh):
+    import pikepdf
+
+    root, packs, people, _, environment = fresh
+    early = run(root, "seal", ID, "-o", str(root.parent / "sealed"), env=environment)
+    assert early.exit_code == 1 and "not signed by everyone yet" in early.output
+    for name in ("Sam Signer", "Cat Signer"):
+        returned = root.parent / f"{name}.pdf"
+        returned.write_bytes(signed_copy(packs[name], people[name]))
+        assert run(root, "receive", ID, str(returned)).exit_code == 0
+    made = run(root, "seal", ID, "-o", str(root.parent / "sealed"), env=environment)
+    assert made.exit_code == 0, made.output
+    sealed = root.parent / "sealed" / f"{ID}-v1.0-sealed.pdf"
+    assert f"signed/{ID}/1.0/{sealed.name}" in git(root, "show", "--name-only", "--format=", "HEAD")
+    with pikepdf.open(sealed) as pdf:
+        attached = set(pdf.attachments)
+        assert len(attached) == 2 and all(name.startswith("partner-signatory-") for name in attached)
+        assert b"pdfaid:part" in pdf.Root.Metadata.read_bytes()  # PDF/A identification after signing
+    text = " ".join(subprocess.run(["pdftotext", str(sealed), "-"], capture_output=True, text=True,
+                                   check=True).stdout.split())
+    assert "Completion certificate" in text and packs["Sam Signer"].sha256[:20] in text.replace(" ", "")
+    verified = run(root, "verify", str(sealed))
+    assert verified.exit_code == 0, verified.output
+    assert f"the sealed copy of {ID} version 1.0 (the current version)" in verified.output
+    assert "Sam Signer (partner_signatory, Testshire Constabulary): signed digitally" in verified.output
+    # One byte changed after sealing: the seal is broken, and verify says so.
+    data = bytearray(sealed.read_bytes())
+    at = data.index(b"Completion certificate") if b"Completion certificate" in data else len(data) // 3
+    data[at] ^= 0x01
+    tampered = root.parent / "tampered.pdf"
+    tampered.write_bytes(bytes(data))
+    broken = run(root, "verify", str(tampered))
+    assert broken.exit_code == 1
+
+
+def test_verify_names_a_returned_copy_and_refuses_a_stranger(fresh):
+    root, packs, people, _, _ = fresh
+    returned = root.parent / "back.pdf"
+    returned.write_bytes(signed_copy(packs["Sam Signer"], people["Sam Signer"]))
+    result = run(root, "verify", str(returned))
+    assert result.exit_code == 0, result.output
+    assert f"a signed copy as returned of {ID} version 1.0" in result.output and "not recorded yet" in result.output
+    stranger = root.parent / "stranger.pdf"
+    stranger.write_bytes(signed_copy_of_another_document(people))
+    refused = run(root, "verify", str(stranger))
+    assert refused.exit_code == 1 and "not a document this register made" in refused.output

@@ -146,4 +146,68 @@ def receive_(ctx: click.Context, record_id: str, file: Path, signatory: str | No
     click.echo(f"  kept as {got.stored}; status {got.agreement.status.value}")
 
 
-COMMANDS = [keys, send_, receive_]
+@click.command(name="seal")
+@click.argument("record_id", metavar="ID")
+@click.option("-o", "--output", "--out", "outdir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("documents"), show_default=True, help="Where to write the sealed copy.")
+@click.pass_context
+def seal_(ctx: click.Context, record_id: str, outdir: Path) -> None:
+    """Make the sealed copy once every signature is in.
+
+    One PDF: the agreement as signed, then a completion certificate (for each
+    signatory what was sent and what came back, with their sha-256, who signed
+    with which certificate and when, any delegation; the sign-off chain; the
+    register's commit). Every signed copy is embedded in it as it came back,
+    and the register certifies the whole file allowing no change, so a later
+    edit shows. The sealed copy is also kept in the register (signed/) and
+    committed.
+
+    \b
+    Example:
+      isa seal ISA-2026-0003 -o documents/
+    """
+    from ..signing.seal import seal
+
+    path, digest = seal(register_root(ctx), record_id, outdir=outdir)
+    click.echo(f"{path}  sha-256 {digest}")
+
+
+@click.command(name="verify")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
+@click.pass_context
+def verify_(ctx: click.Context, file: Path, as_json: bool) -> None:
+    """Say what a PDF is: which agreement and version, who signed, whether each signature is intact and trusted,
+    and whether it matches the register (exit code 1 when it does not, or a signature is broken).
+
+    \b
+    Example:
+      isa verify ISA-2026-0003-v1.0-sealed.pdf
+      isa verify returned/police-signed.pdf --json
+    """
+    from ..signing.seal import verify
+    from .common import echo_json
+
+    found = verify(register_root(ctx), file)
+    if as_json:
+        echo_json({"kind": found.kind, "id": found.record_id, "version": found.version, "current": found.current,
+                   "sound": found.sound, "signatures": found.signatures, "notes": found.notes})
+    else:
+        what = {"sealed": "the sealed copy", "returned": "a signed copy as returned", "sent": "a copy as sent for "
+                "signature", "unknown": "not a document this register made"}[found.kind]
+        where = f" of {found.record_id} version {found.version}" if found.record_id else ""
+        state = "" if not found.record_id else (" (the current version)" if found.current else
+                                                " (NOT the current version)")
+        click.echo(f"{file.name}: {what}{where}{state}")
+        for signature in found.signatures:
+            verdict = ("intact" if signature["intact"] and signature["valid"] else "BROKEN") + (
+                ", trusted" if signature["trusted"] else ", certificate not trusted")
+            click.echo(f"  {signature['field']}: {signature['subject']}, {signature['signing_time'] or 'no time'}: "
+                       f"{verdict}")
+        for note in found.notes:
+            click.echo(f"  {note}")
+    if not found.sound or any("CHANGED" in note for note in found.notes):
+        ctx.exit(1)
+
+
+COMMANDS = [keys, send_, receive_, seal_, verify_]

@@ -575,6 +575,7 @@ def document_context(agreement: Agreement, langs: list[str], **kwargs) -> dict[s
         "langs": langs,
         "signature_pages": [{"doc": part, "party": party} for part in parts for party in part["signatories"]],
         "signatures": signatures(parts, agreement),
+        "completion": None,  # a sealed copy's completion certificate (isa seal)
     }
 
 

@@ -59,8 +59,8 @@ def message_uses(html_folders: list[Path], docx_folders: list[Path] = ()) -> dic
         found.setdefault(note, "the documents' status notes (isa_toolkit/documents/context.py)")
     # The texts of the documents' contexts, and of the e-mails that carry packs for signature (read, not imported:
     # the signing package sits above this one).
-    signing = Path(context.__file__).parent.parent / "signing" / "send.py"
-    for source in (Path(context.__file__), Path(clauses.__file__), signing):
+    signing = Path(context.__file__).parent.parent / "signing"
+    for source in (Path(context.__file__), Path(clauses.__file__), signing / "send.py", signing / "seal.py"):
         for message, line in _python_calls(source):
             found.setdefault(message, f"{source.name}:{line}")
     for folder in html_folders:

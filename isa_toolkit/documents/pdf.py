@@ -137,8 +137,9 @@ def write_pdf(html: str, folders: list[Path]) -> bytes:
     return render_pdf(html, folders)[0]
 
 
-def render_pdf(html: str, folders: list[Path]) -> tuple[bytes, list[LaidOutPage]]:
-    """The PDF, and where each page's anchors (elements with an id) fell: a signature field goes on its block."""
+def render_pdf(html: str, folders: list[Path], attachments: list | None = None) -> tuple[bytes, list[LaidOutPage]]:
+    """The PDF, and where each page's anchors (elements with an id) fell: a signature field goes on its block.
+    ``attachments``: WeasyPrint attachments embedded in the file (PDF/A-3 allows them), e.g. signed copies."""
     from weasyprint import DEFAULT_OPTIONS, HTML
 
     from . import pdf_tags
@@ -149,7 +150,7 @@ def render_pdf(html: str, folders: list[Path]) -> tuple[bytes, list[LaidOutPage]
     previous = logger.level
     logger.setLevel(logging.CRITICAL)  # refused fetches are reported below, with what to do
     try:
-        options = {**DEFAULT_OPTIONS, "pdf_variant": pdf_tags.PDF_VARIANT}
+        options = {**DEFAULT_OPTIONS, "pdf_variant": pdf_tags.PDF_VARIANT, "attachments": attachments or []}
         document = HTML(string=html, base_url=str(folders[0].resolve()) + "/", url_fetcher=fetcher).render(**options)
         pdf = document.write_pdf(None, 1, pdf_tags.finish, **options)
     finally:
