@@ -78,7 +78,8 @@ def test_demo_lists_and_shows_what_is_due(demo_run):
     assert {"DIS-2026-0001-disclosure-en.pdf", "DIS-2026-0002-disclosure-en.docx"} <= set(documents)
     assert {"ISA-2023-0002-v1.3-review-report-en.pdf", "ISA-2023-0002-v1.3-review-report-en.docx"} <= set(documents)
     subjects = git(root, "log", "--format=%s", "--", "agreements/ISA-2026-0003.yaml").splitlines()
-    assert len(subjects) == 3 + 1 + 10 + 1  # drafted, two assessments, assessed, ten sign-offs, activated
+    # drafted, two assessments, assessed, eight sign-offs, the packs sent, two signed copies received, activated
+    assert len(subjects) == 3 + 1 + 8 + 1 + 2 + 1
 
 
 def test_demo_refuses_an_existing_folder(tmp_path):
@@ -108,3 +109,23 @@ def test_the_example_register_covers_the_seed_situations():
                     and any(i.special_category for i in a.data_items) and any(i.criminal_offence for i in a.data_items)]
     assert safeguarding
     assert register.classification is not None
+
+
+def test_the_demo_sends_signs_chases_seals_and_verifies(demo_run):
+    """The partners' signatures in the demo: the register's key (outside the register), a certified pack each, one
+    signing at once and one chased, each copy checked as it comes back, the sealed copy verified."""
+    from isa_toolkit import register as store
+
+    root, text = demo_run.root, demo_run.text
+    out = root.parent
+    assert "private key kept outside the register" in text
+    assert not any(path.suffix == ".pem" and b"PRIVATE KEY" in path.read_bytes()
+                   for path in root.rglob("*.pem"))
+    assert len(list((out / "packs").glob("*.pdf"))) == 2 and len(list((out / "packs").glob("*.eml"))) == 2
+    assert "the daily run chases Deborah Quinn (chase-1" in text and list((out / "chases").glob("*.eml"))
+    assert "matches the register" in text
+    agreement = store.load_register(root).agreements["ISA-2026-0003"]
+    signed = [s for s in agreement.signoffs if s.role == "partner_signatory"]
+    assert len(signed) == 2 and all(s.evidence is not None and s.evidence.kind == "digital" for s in signed)
+    assert all((root / s.evidence.file).is_file() for s in signed)
+    assert list((out / "documents").glob("ISA-2026-0003-v1.0-sealed.pdf"))

@@ -14,6 +14,7 @@ import click
 
 from ..errors import IsaError, RegisterNotFound
 from ..model import Status
+from ..register import vcs
 from ..register.create import init_register
 from ..register.load import find_register, load_register
 from ..register.query import select
@@ -136,6 +137,9 @@ def _sign_off(root: Path, record_id: str, day: dt.date, echo: Callable[[str], No
     echo("\n== The sign-off chain, stage by stage (isa signoff ...)")
     state = progress(chain, load_agreement(root, record_id), register.settings)
     for stage in state.stages:
+        if all(slot.slot.role == "partner_signatory" for slot in stage.slots):
+            _signatures(root, record_id, stage.number, day, echo)
+            continue
         for slot in stage.slots:
             name = slot.slot.expected.name if slot.slot.expected else _STAND_INS.get(slot.slot.role, "A. Signer")
             request = SignoffRequest(role=slot.slot.role, name=name, decision="approve",
@@ -145,6 +149,75 @@ def _sign_off(root: Path, record_id: str, day: dt.date, echo: Callable[[str], No
     agreement, _ = activate(root, record_id, by=DEMO_USER, date=day)
     echo(f"\n== Registered (isa activate {record_id}): active from {agreement.start_date}, "
          f"first review due {agreement.review.due}")
+
+
+def _signatures(root: Path, record_id: str, stage: int, day: dt.date, echo: Callable[[str], None]) -> None:
+    """The partners' signatures, as they happen: the register's key made, a certified pack sent to each
+    signatory, one signing at once and one late (chased), each copy checked as it comes back, then the sealed
+    copy, verified. The signatories' certificates come from a throwaway authority the demo makes."""
+    import os
+    import secrets
+
+    from ..register.load import load_agreement
+    from ..review.reminders import build_email, chasers
+    from ..signing.keys import init_keys
+    from ..signing.receive import receive
+    from ..signing.seal import seal, verify
+    from ..signing.send import send
+    from ..signing.throwaway import CA, sign_field
+
+    outside = root.parent / "outside-the-register"
+    keep = {name: os.environ.get(name) for name in ("ISA_SIGNING_KEY", "ISA_SIGNING_PASSPHRASE")}
+    os.environ["ISA_SIGNING_PASSPHRASE"] = secrets.token_urlsafe(24)  # a throwaway key, for this run only
+    os.environ["ISA_SIGNING_KEY"] = str(outside / "register-key.pem")
+    try:
+        echo(f"\n== Stage {stage}: signatures. The register's signing key (isa keys init --key-out ...)")
+        register = load_register(root, checks=False)
+        made = init_keys(root, register.settings, key_out=outside / "register-key.pem", today=day)
+        vcs.commit(root, [made.certificate.relative_to(root).as_posix()],
+                   f"keys: the register's signing certificate [by {DEMO_USER}]")
+        echo(f"  certificate committed ({made.certificate.relative_to(root)}); private key kept outside the register "
+             f"({made.key})")
+        echo(f"\n== Sending for signature (isa send {record_id})")
+        sending = send(root, record_id, outdir=root.parent / "packs", by=DEMO_USER, today=day)
+        for pack in sending.packs:
+            echo(f"  {pack.person.name:<20} {pack.pdf.name}  (certified; sha-256 {pack.sha256[:12]} recorded; "
+                 f"e-mail in {pack.language}: {pack.eml.name})")
+        authority = CA(outside / "throwaway-ca")
+        first, late = sending.packs[0], sending.packs[-1]
+        for pack in (first,):
+            signed = root.parent / "returned" / f"{pack.pdf.stem}-signed.pdf"
+            signed.parent.mkdir(parents=True, exist_ok=True)
+            signed.write_bytes(sign_field(pack.pdf.read_bytes(), pack.field,
+                                          authority.issue(pack.person.name, pack.slot.organisation or "")))
+            got = receive(root, record_id, signed, by=DEMO_USER, today=day)
+            echo(f"  {pack.person.name} signs at once; isa receive {record_id} {signed.name}: intact, sent copy "
+                 f"matched byte for byte, recorded and kept as {got.stored}")
+        agreement = load_agreement(root, record_id)
+        settings = load_register(root, checks=False).settings
+        later = day + dt.timedelta(days=settings.signing.chase.first_after_days)
+        for reminder in chasers(agreement, settings, later):
+            path = root.parent / "chases" / f"{record_id}-{reminder.stage}-{reminder.recipient.name.split()[-1]}.eml"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(bytes(build_email(reminder, agreement.version, sender="register@example.org", as_of=later)))
+            echo(f"  {later}: the daily run chases {reminder.recipient.name} ({reminder.stage}, "
+                 f"in {reminder.recipient.language}): {path.name}")
+        signed = root.parent / "returned" / f"{late.pdf.stem}-signed.pdf"
+        signed.write_bytes(sign_field(late.pdf.read_bytes(), late.field,
+                                      authority.issue(late.person.name, late.slot.organisation or "")))
+        got = receive(root, record_id, signed, by=DEMO_USER, today=day)
+        echo(f"  {late.person.name} signs; isa receive: recorded; {record_id} is now {got.agreement.status.value}")
+        path, digest = seal(root, record_id, outdir=root.parent / "documents", today=day)
+        echo(f"\n== Sealed (isa seal {record_id}): {path.name}, every signed copy embedded, sha-256 {digest[:12]}")
+        found = verify(root, path)
+        echo(f"  isa verify {path.name}: the {found.kind} copy of {found.record_id} version {found.version}; "
+             f"{'matches the register' if found.sound else 'DOES NOT match the register'}")
+    finally:
+        for name, value in keep.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def _cases(root: Path, day: dt.date, echo: Callable[[str], None]) -> None:

@@ -25,6 +25,7 @@ from ..register.load import load_chain, load_register
 from ..workflows.chain import progress
 from .inspect import inspect_pdf
 from .keys import load_signer, register_certificate, signing_settings
+from .send import keep_metadata
 
 SEAL_FIELD = "Seal"
 
@@ -123,7 +124,7 @@ def _certify_all(pdf: bytes, signer, reason: str) -> bytes:
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
 
-    writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+    writer = keep_metadata(IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False))
     meta = signers.PdfSignatureMetadata(field_name=SEAL_FIELD, certify=True, docmdp_permissions=fields.MDPPerm.NO_CHANGES,
                                         reason=reason, md_algorithm="sha256")
     return signers.PdfSigner(meta, signer=signer).sign_pdf(writer).getvalue()

@@ -121,6 +121,15 @@ def _pack_context(register, agreement: Agreement, chain, stage, waiting, langs: 
     return context, fields
 
 
+def keep_metadata(writer):
+    """The writer, made to leave the document's metadata as it is. pyHanko would rewrite the XMP metadata (its
+    modification date) in its own serialisation, which loses the shape of the PDF/A extension schema that declares
+    PDF/UA, so the certified copy would no longer pass as PDF/A; the metadata describes the document, which the
+    certification does not change."""
+    writer._update_meta = lambda: None  # pyHanko's hook for it, called as each revision is written
+    return writer
+
+
 def _certify(pdf: bytes, page_index: int, box: tuple[float, float, float, float], field: str, signer,
              reason: str) -> bytes:
     """The PDF with an empty signature field ``field`` on ``box`` and the register's certification signature over
@@ -128,7 +137,7 @@ def _certify(pdf: bytes, page_index: int, box: tuple[float, float, float, float]
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
 
-    writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+    writer = keep_metadata(IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False))
     fields.append_signature_field(writer, fields.SigFieldSpec(sig_field_name=field, on_page=page_index, box=box))
     meta = signers.PdfSignatureMetadata(field_name=CERTIFICATION_FIELD, certify=True,
                                         docmdp_permissions=fields.MDPPerm.FILL_FORMS, reason=reason,
