@@ -264,7 +264,7 @@ def test_a_copy_that_is_not_what_was_sent_and_signed_is_refused_and_nothing_is_r
         words = "changed after the register certified it"
     elif case == "wrong-signer":
         data = signed_copy(pack, people["Not Sam"])
-        words = "but the copy was sent to Sam Signer"
+        words = "but that field is Sam Signer's"
     elif case == "not-sent":
         data = signed_copy_of_another_document(people)
         words = "not certified by the register"
@@ -504,3 +504,25 @@ def test_verify_names_a_returned_copy_and_refuses_a_stranger(fresh):
     stranger.write_bytes(signed_copy_of_another_document(people))
     refused = run(root, "verify", str(stranger))
     assert refused.exit_code == 1 and "not a document this register made" in refused.output
+
+
+def test_one_copy_signed_by_two_signatories_one_after_the_other_records_both(fresh):
+    """Every pack carries each signatory's field: Sam signs his copy and passes it to Cat, who signs hers in it.
+    Both signatures stay valid and both are recorded from the one file."""
+    from isa_toolkit import register as store
+
+    from .pki import sign_field
+
+    root, packs, people, _, _ = fresh
+    cat_field = packs["Cat Signer"].field
+    both = sign_field(signed_copy(packs["Sam Signer"], people["Sam Signer"]), cat_field, people["Cat Signer"])
+    returned = root.parent / "both.pdf"
+    returned.write_bytes(both)
+    result = run(root, "receive", ID, str(returned))
+    assert result.exit_code == 0, result.output
+    assert "signed digitally by Sam Signer" in result.output and "signed digitally by Cat Signer" in result.output
+    agreement = store.load_agreement(root, ID)
+    assert {s.name for s in agreement.signoffs if s.role == "partner_signatory"} == {"Sam Signer", "Cat Signer"}
+    assert agreement.status.value == "signed"
+    again = run(root, "receive", ID, str(returned))
+    assert again.exit_code == 1 and "already recorded" in again.output

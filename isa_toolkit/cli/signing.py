@@ -136,13 +136,13 @@ def receive_(ctx: click.Context, record_id: str, file: Path, signatory: str | No
 
     got = receive(register_root(ctx), record_id, file, by=actor(by), signatory=signatory, fingerprint=fingerprint,
                   on_behalf_of=on_behalf_of, reason=reason)
-    evidence = got.evidence
-    if evidence.kind == "digital":
-        trust = "trusted" if evidence.trusted else ("intact, but the certificate is NOT TRUSTED: it leads to none of "
-                                                    "register.yaml's signing.trust_roots")
-        click.echo(f"{record_id}: signed digitally by {evidence.signer} ({evidence.certificate}); signature {trust}")
-    else:
-        click.echo(f"{record_id}: signed by hand by {evidence.signer} (a scan: not cryptographically verified)")
+    for evidence in got.evidence:
+        if evidence.kind == "digital":
+            trust = "trusted" if evidence.trusted else ("intact, but the certificate is NOT TRUSTED: it leads to none "
+                                                        "of register.yaml's signing.trust_roots")
+            click.echo(f"{record_id}: signed digitally by {evidence.signer} ({evidence.certificate}); signature {trust}")
+        else:
+            click.echo(f"{record_id}: signed by hand by {evidence.signer} (a scan: not cryptographically verified)")
     click.echo(f"  kept as {got.stored}; status {got.agreement.status.value}")
 
 

@@ -40,8 +40,8 @@ ALLOWED_AFTER = ("NONE", "LTA_UPDATES", "FORM_FILLING")  # what may follow the c
 @dataclass(frozen=True)
 class Received:
     agreement: Agreement
-    sent: Sent | None
-    evidence: SignatureEvidence
+    sent: Sent | None  # the pack the copy was sent as
+    evidence: list[SignatureEvidence]  # each signature recorded from it
     stored: str  # where the file is kept in the register
     commit: str | None
 
@@ -94,40 +94,55 @@ def receive(root: Path, record_id: str, file: Path, *, by: str, signatory: str |
     signatures = report["signatures"]
     digest = hashlib.sha256(data).hexdigest()
     if not signatures:
-        evidence, sent, slot = _wet_ink(agreement, fingerprint, signatory, digest, kind)
+        evidence, sent, _ = _wet_ink(agreement, fingerprint, signatory, digest, kind)
+        found = [(sent, evidence)]
     else:
         if fingerprint is not None:
             raise IsaError("--fingerprint is for a scan signed by hand; this PDF is signed digitally, so its own "
                            "signature says which version it is")
-        evidence, sent, slot = _digital(register, agreement, record_id, data, signatures, digest, settings,
-                                        signatory=signatory, delegate=on_behalf_of)
+        sent, found = _digital(register, agreement, record_id, data, signatures, digest, settings)
         agreement = register.agreements[record_id]
-    role, organisation, expected = slot
-    name = evidence.signer if evidence.kind == "digital" else (signatory or expected)
-    stored = f"signed/{record_id}/{agreement.version}/{_stem(role, organisation)}-{digest[:12]}.{kind}"
+    # Each signature is the sign-off of the slot its field was made for, by the person that slot expects (a
+    # delegate only with --on-behalf-of); one already recorded is left as it is.
+    recorded = {(s.version, s.stage, s.role, s.organisation) for s in agreement.signoffs if s.decision == "approve"}
+    todo = [(owner, evidence) for owner, evidence in found
+            if (owner.version, owner.stage, owner.role, owner.organisation) not in recorded]
+    if not todo:
+        raise IsaError(f"every signature in {file.name} is already recorded; nothing new to record")
+    for owner, evidence in todo:
+        if evidence.kind == "digital" and not same_person(evidence.signer, owner.name) \
+                and not (on_behalf_of and same_person(on_behalf_of, owner.name)):
+            raise IsaError(f"the signature in {owner.field} is by {evidence.signer} (certificate: "
+                           f"{evidence.certificate}), but that field is {owner.name}'s; record it only as a delegation: "
+                           f"--on-behalf-of \"{owner.name}\" --reason TEXT. Nothing was recorded")
+    first_owner = todo[0][0]
+    stored = (f"signed/{record_id}/{agreement.version}/{_stem(first_owner.role, first_owner.organisation)}-"
+              f"{digest[:12]}.{kind}")
     chain, _ = load_chain(register.root, settings)
     lifecycle = load_lifecycle(register.root)
-    delegate = on_behalf_of
-    if evidence.kind == "digital" and not same_person(name, expected) and delegate is None:
-        raise IsaError(f"the signature is by {name} (certificate: {evidence.certificate}), but the copy was sent to "
-                       f"{expected}; record it only as a delegation: --on-behalf-of \"{expected}\" --reason TEXT")
 
     def edit(current: Agreement) -> tuple[Agreement, str]:
         if current.version != agreement.version:
             raise IsaError(f"{record_id} changed to version {current.version} meanwhile; nothing was recorded")
-        request = SignoffRequest(role=role, name=name if not delegate else name, decision="approve",
-                                 organisation=organisation, date=today, version=current.version,
-                                 on_behalf_of=delegate, reason=reason)
-        updated, change = apply_signoff(current, request, chain=chain, settings=settings, by=by, today=today,
-                                        lifecycle=lifecycle)
-        last = updated.signoffs[-1].model_copy(update={"document_sha256": digest, "evidence": evidence.model_copy(
-            update={"file": stored})})
-        updated = updated.model_copy(update={"signoffs": [*updated.signoffs[:-1], last]})
-        how = "signed digitally" if evidence.kind == "digital" else "signed by hand (scan)"
-        return updated, f"{how}, returned copy kept as {stored}: {change}"
+        changes = []
+        for owner, evidence in todo:
+            delegate = on_behalf_of if on_behalf_of and same_person(on_behalf_of, owner.name) else None
+            name = evidence.signer if evidence.kind == "digital" else (signatory or owner.name)
+            request = SignoffRequest(role=owner.role, name=name, decision="approve", organisation=owner.organisation,
+                                     date=today, version=current.version, on_behalf_of=delegate,
+                                     reason=reason if delegate else None)
+            current, change = apply_signoff(current, request, chain=chain, settings=settings, by=by, today=today,
+                                            lifecycle=lifecycle)
+            last = current.signoffs[-1].model_copy(update={"document_sha256": digest, "evidence": evidence.model_copy(
+                update={"file": stored})})
+            current = current.model_copy(update={"signoffs": [*current.signoffs[:-1], last]})
+            changes.append(change)
+        how = "signed digitally" if todo[0][1].kind == "digital" else "signed by hand (scan)"
+        return current, f"{how}, returned copy kept as {stored}: {'; '.join(changes)}"
 
     updated, commit = modify_agreement(register.root, record_id, edit, by=by, attachments={stored: data})
-    return Received(updated, sent, evidence.model_copy(update={"file": stored}), stored, commit)
+    return Received(updated, sent, [evidence.model_copy(update={"file": stored}) for _, evidence in todo], stored,
+                    commit)
 
 
 def _own(root: Path, settings) -> list[Path]:
@@ -143,7 +158,9 @@ def _stem(role: str, organisation: str | None) -> str:
 
 
 def _digital(register, agreement: Agreement, record_id: str, data: bytes, signatures: list[dict], digest: str,
-             settings, *, signatory: str | None, delegate: str | None):
+             settings) -> tuple[Sent, list[tuple[Sent, SignatureEvidence]]]:
+    """The pack the copy was sent as, and each signatory's signature in it (the copy may have passed from one
+    signatory to the next: each signs in their own field)."""
     certification = signatures[0]
     own = register_certificate(register.root, settings)
     own_sha = hashlib.sha256(own.dump()).hexdigest() if own is not None else None
@@ -159,20 +176,24 @@ def _digital(register, agreement: Agreement, record_id: str, data: bytes, signat
         raise IsaError(f"the copy sent to {sent.name} was changed after the register certified it, other than by "
                        f"filling in and signing ({certification['modification_level']}); a changed document cannot be "
                        "recorded as signed. Send it again (isa send) if the signatory needs a fresh copy")
-    mine = [s for s in signatures[1:] if s["field"] == sent.field]
-    if not mine:
-        fields = ", ".join(s["field"] for s in signatures[1:]) or "none"
-        raise IsaError(f"the signature field made for {sent.name} ({sent.field}) is not signed (signed fields: "
-                       f"{fields}); nothing was recorded")
-    signed = mine[-1]
-    if not (signed["intact"] and signed["valid"]):
-        raise IsaError(f"the signature in {sent.field} is broken (the file was changed after it was signed, or the "
-                       "signature does not verify); nothing was recorded")
-    name = signed["common_name"] or signatory or sent.name
-    evidence = SignatureEvidence(kind="digital", sha256=digest, sent_sha256=sent.sha256,
-                                 certificate=signed["subject"][:500], signer=name,
-                                 signing_time=signed["signing_time"], trusted=signed["trusted"])
-    return evidence, sent, (sent.role, sent.organisation, sent.name)
+    slots = {s.field: s for s in agreement.sent if s.version == sent.version and s.stage == sent.stage}
+    found = []
+    for signed in signatures[1:]:
+        owner = slots.get(signed["field"])
+        if owner is None:
+            raise IsaError(f"the copy holds a signature in {signed['field']!r}, a field the register did not make; "
+                           "nothing was recorded")
+        if not (signed["intact"] and signed["valid"]):
+            raise IsaError(f"the signature in {signed['field']} (for {owner.name}) is broken: the file was changed "
+                           "after it was signed, or the signature does not verify; nothing was recorded")
+        found.append((owner, SignatureEvidence(
+            kind="digital", sha256=digest, sent_sha256=sent.sha256, certificate=signed["subject"][:500],
+            signer=signed["common_name"] or owner.name, signing_time=signed["signing_time"],
+            trusted=signed["trusted"])))
+    if not found:
+        raise IsaError(f"no one has signed the copy sent to {sent.name} (the field made for them is {sent.field}); "
+                       "nothing was recorded")
+    return sent, found
 
 
 def _wet_ink(agreement: Agreement, fingerprint: str | None, signatory: str | None, digest: str, kind: str):

@@ -130,15 +130,16 @@ def keep_metadata(writer):
     return writer
 
 
-def _certify(pdf: bytes, page_index: int, box: tuple[float, float, float, float], field: str, signer,
-             reason: str) -> bytes:
-    """The PDF with an empty signature field ``field`` on ``box`` and the register's certification signature over
-    it, allowing only form filling and signing afterwards."""
+def _certify(pdf: bytes, boxes: list[tuple[str, int, tuple]], signer, reason: str) -> bytes:
+    """The PDF with an empty signature field on each box (``(field, page, box)``: every signatory of the stage, so
+    that one copy can pass from one to the next) and the register's certification over it, allowing only form
+    filling and signing afterwards."""
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
 
     writer = keep_metadata(IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False))
-    fields.append_signature_field(writer, fields.SigFieldSpec(sig_field_name=field, on_page=page_index, box=box))
+    for name, page_index, box in boxes:
+        fields.append_signature_field(writer, fields.SigFieldSpec(sig_field_name=name, on_page=page_index, box=box))
     meta = signers.PdfSignatureMetadata(field_name=CERTIFICATION_FIELD, certify=True,
                                         docmdp_permissions=fields.MDPPerm.FILL_FORMS, reason=reason,
                                         md_algorithm="sha256")
@@ -242,22 +243,23 @@ def send(root: Path, record_id: str, *, outdir: Path, stage: int | None = None, 
     deadline = today + dt.timedelta(days=config.chase.first_after_days)
     outdir.mkdir(parents=True, exist_ok=True)
     made: list[tuple[Pack, EmailMessage]] = []
+    boxes = []
+    for state in waiting:  # every named signatory's field, in every copy
+        field = fields[_key(state.slot)]
+        where = next(((n, page.anchors[field]) for n, page in enumerate(pages) if field in page.anchors), None)
+        if where is None:
+            raise IsaError(f"the template puts no signature box for {state.slot.label()} (an element with id "
+                           f"{field!r}); a register's own agreement.html needs the signature blocks of the shipped one")
+        boxes.append((field, where[0], tuple(round(value, 2) for value in where[1])))
     for state in to_make:
         slot, person = state.slot, state.slot.expected
         if not person.email:
             raise IsaError(f"{person.name} ({slot.label()}) has no e-mail address to send the pack to; add it to "
                            "the record or to register.yaml's contacts")
         field = fields[_key(slot)]
-        where = next(((n, page.anchors[field]) for n, page in enumerate(pages) if field in page.anchors), None)
-        if where is None:
-            raise IsaError(f"the template puts no signature box for {slot.label()} (an element with id {field!r}); "
-                           "a register's own agreement.html needs the signature blocks of the shipped one")
-        page_index, rect = where
-        box = tuple(round(value, 2) for value in rect)
         lang = person.language if person.language in langs else langs[0]
-        certified = _certify(pdf, page_index, box, field, signer,
-                             reason=f"{agreement.id} version {agreement.version}, sent to {person.name} for "
-                                    f"{slot.label()}")
+        certified = _certify(pdf, boxes, signer, reason=f"{agreement.id} version {agreement.version}, sent to "
+                                                        f"{person.name} for {slot.label()}")
         stem = f"{agreement.id}-v{agreement.version}-stage{slot.number}-{_slug(slot.organisation or slot.role)}"
         pdf_path, docx_path, eml_path = (outdir / f"{stem}.pdf", outdir / f"{stem}.docx", outdir / f"{stem}.eml")
         message = _email(agreement, person, lang, role=_role_name(slot.role), organisation=slot.organisation,
