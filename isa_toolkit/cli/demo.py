@@ -164,6 +164,7 @@ def _signatures(root: Path, record_id: str, stage: int, day: dt.date, echo: Call
     from ..signing.receive import receive
     from ..signing.seal import seal, verify
     from ..signing.send import send
+    from ..signing.sign import sign_file
     from ..signing.throwaway import CA, sign_field
 
     outside = root.parent / "outside-the-register"
@@ -188,11 +189,13 @@ def _signatures(root: Path, record_id: str, stage: int, day: dt.date, echo: Call
         for pack in (first,):
             signed = root.parent / "returned" / f"{pack.pdf.stem}-signed.pdf"
             signed.parent.mkdir(parents=True, exist_ok=True)
-            signed.write_bytes(sign_field(pack.pdf.read_bytes(), pack.field,
-                                          authority.issue(pack.person.name, pack.slot.organisation or "")))
+            bundle = authority.issue(pack.person.name, pack.slot.organisation or "").pkcs12(
+                outside / "throwaway-ca" / f"{pack.field}.p12")
+            sign_file(pack.pdf, pkcs12=bundle, passphrase=None, out=signed)
             got = receive(root, record_id, signed, by=DEMO_USER, today=day)
-            echo(f"  {pack.person.name} signs at once; isa receive {record_id} {signed.name}: intact, sent copy "
-                 f"matched byte for byte, recorded and kept as {got.stored}")
+            echo(f"  {pack.person.name} signs at once (isa sign ... --pkcs12, a visible signature in their field); "
+                 f"isa receive {record_id} {signed.name}: intact, sent copy matched byte for byte, recorded and kept "
+                 f"as {got.stored}")
         agreement = load_agreement(root, record_id)
         settings = load_register(root, checks=False).settings
         later = day + dt.timedelta(days=settings.signing.chase.first_after_days)

@@ -104,6 +104,43 @@ def send_(ctx: click.Context, record_id: str, stage: int | None, outdir: Path, d
                    "contacts) and send again, or collect that sign-off yourself")
 
 
+@click.command(name="sign")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--pkcs12", "bundle", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              metavar="P12", help="Your certificate and key (a .p12 or .pfx file).")
+@click.option("--field", metavar="NAME", help="The signature field to sign (default: the one made for you).")
+@click.option("--timestamp", "timestamp_url", metavar="URL", help="A time-stamping authority (RFC 3161) to use.")
+@click.option("-o", "--output", "out", type=click.Path(dir_okay=False, path_type=Path),
+              help="The signed copy to write (default: FILE with -signed before .pdf).")
+@click.option("--font", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="TTF",
+              help="The font of the signature's appearance (default: DejaVu Sans).")
+def sign_(file: Path, bundle: Path, field: str | None, timestamp_url: str | None, out: Path | None,
+          font: Path | None) -> None:
+    """Sign a copy you were sent, with your own certificate, into your signature field.
+
+    A PAdES signature added as an incremental update (the register's
+    certification and earlier signatures stay valid), with a visible
+    appearance: your name, organisation and the time, in an embedded font
+    with every French letter. The passphrase of the .p12 is read from
+    $ISA_SIGNER_PASSPHRASE, or asked for.
+
+    \b
+    Example:
+      isa sign ISA-2026-0003-v1.0-stage4-northshire-constabulary.pdf --pkcs12 me.p12
+    """
+    import os
+
+    from ..signing.sign import sign_file
+
+    secret = os.environ.get("ISA_SIGNER_PASSPHRASE")
+    if secret is None:
+        secret = click.prompt("Passphrase of the .p12", hide_input=True, default="", show_default=False)
+    target = out or file.with_name(f"{file.stem}-signed.pdf")
+    path, chosen, name = sign_file(file, pkcs12=bundle, passphrase=secret.encode() if secret else None, out=target,
+                                   field=field, timestamp_url=timestamp_url, font=font)
+    click.echo(f"{path}: signed by {name} in {chosen}; return it to the officer who sent it")
+
+
 @click.command(name="receive")
 @click.argument("record_id", metavar="ID")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
@@ -210,4 +247,4 @@ def verify_(ctx: click.Context, file: Path, as_json: bool) -> None:
         ctx.exit(1)
 
 
-COMMANDS = [keys, send_, receive_, seal_, verify_]
+COMMANDS = [keys, send_, sign_, receive_, seal_, verify_]

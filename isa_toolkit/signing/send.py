@@ -130,16 +130,24 @@ def keep_metadata(writer):
     return writer
 
 
-def _certify(pdf: bytes, boxes: list[tuple[str, int, tuple]], signer, reason: str) -> bytes:
-    """The PDF with an empty signature field on each box (``(field, page, box)``: every signatory of the stage, so
+def _certify(pdf: bytes, boxes: list[tuple[str, int, tuple, str]], signer, reason: str) -> bytes:
+    """The PDF with an empty signature field on each box (``(field, page, box, whose)``: every signatory of the stage, so
     that one copy can pass from one to the next) and the register's certification over it, allowing only form
     filling and signing afterwards."""
+    from pyhanko.pdf_utils import generic
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
 
     writer = keep_metadata(IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False))
-    for name, page_index, box in boxes:
+    for name, page_index, box, _ in boxes:
         fields.append_signature_field(writer, fields.SigFieldSpec(sig_field_name=name, on_page=page_index, box=box))
+    # Each field says whose it is (its tooltip, which screen readers speak and isa sign reads).
+    whose = {name: person for name, _, _, person in boxes}
+    for name, _, ref in fields.enumerate_sig_fields(writer, filled_status=False):
+        if name in whose:
+            field = ref.get_object()
+            field["/TU"] = generic.TextStringObject(f"Signature of {whose[name]}")
+            writer.update_container(field)
     meta = signers.PdfSignatureMetadata(field_name=CERTIFICATION_FIELD, certify=True,
                                         docmdp_permissions=fields.MDPPerm.FILL_FORMS, reason=reason,
                                         md_algorithm="sha256")
@@ -250,7 +258,7 @@ def send(root: Path, record_id: str, *, outdir: Path, stage: int | None = None, 
         if where is None:
             raise IsaError(f"the template puts no signature box for {state.slot.label()} (an element with id "
                            f"{field!r}); a register's own agreement.html needs the signature blocks of the shipped one")
-        boxes.append((field, where[0], tuple(round(value, 2) for value in where[1])))
+        boxes.append((field, where[0], tuple(round(value, 2) for value in where[1]), state.slot.expected.name))
     for state in to_make:
         slot, person = state.slot, state.slot.expected
         if not person.email:

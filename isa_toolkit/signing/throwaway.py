@@ -23,6 +23,19 @@ class Identity:
     certificate: Path
     chain: list[Path]
 
+    def pkcs12(self, path: Path, passphrase: bytes | None = None) -> Path:
+        """The key and certificate (with its chain) as a PKCS#12 file, as a signatory would hold them."""
+        from cryptography.hazmat.primitives.serialization import load_pem_private_key
+        from cryptography.hazmat.primitives.serialization import pkcs12 as p12
+
+        key = load_pem_private_key(self.key.read_bytes(), None)
+        certificate = x509.load_pem_x509_certificate(self.certificate.read_bytes())
+        chain = [x509.load_pem_x509_certificate(p.read_bytes()) for p in self.chain]
+        encryption = (serialization.BestAvailableEncryption(passphrase) if passphrase
+                      else serialization.NoEncryption())
+        path.write_bytes(p12.serialize_key_and_certificates(self.name.encode(), key, certificate, chain, encryption))
+        return path
+
     def signer(self):
         from pyhanko.sign import signers
 
