@@ -572,3 +572,108 @@ def test_isa_sign_writes_a_french_name_in_the_appearance(sent, tmp_path):
     assert name == "Amélie Lefèvre-Dufaÿ"
     text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
     assert "Amélie Lefèvre-Dufaÿ" in text and "Conseil départemental" in text
+
+
+# -- what a hostile or mistaken return must never get past -------------------------------------------------------
+
+
+def test_a_certificate_naming_no_person_is_refused(fresh):
+    root, packs, people, ca, _ = fresh
+    nobody = ca.issue(None, "Evil Corp")
+    returned = root.parent / "nobody.pdf"
+    returned.write_bytes(signed_copy(packs["Sam Signer"], nobody))
+    result = run(root, "receive", ID, str(returned))
+    assert result.exit_code == 1 and "names no person" in result.output
+    assert git(root, "status", "--porcelain") == ""
+
+
+def test_a_recorded_field_signed_again_by_someone_else_is_refused(fresh):
+    """Sam's signature is recorded from his copy; Cat's copy arriving with a stranger's signature in Sam's field
+    (and Cat's own) is not the copy Sam signed."""
+    from .pki import sign_field
+
+    root, packs, people, ca, _ = fresh
+    first = root.parent / "sam.pdf"
+    first.write_bytes(signed_copy(packs["Sam Signer"], people["Sam Signer"]))
+    assert run(root, "receive", ID, str(first)).exit_code == 0
+    forged = sign_field(signed_copy(packs["Cat Signer"], people["Cat Signer"]), packs["Sam Signer"].field,
+                        ca.issue("Mallory Evil", "Testshire Constabulary"))
+    returned = root.parent / "forged.pdf"
+    returned.write_bytes(forged)
+    before = git(root, "rev-parse", "HEAD")
+    result = run(root, "receive", ID, str(returned))
+    assert result.exit_code == 1 and "is by Mallory Evil, but Sam Signer's signature is recorded" in result.output
+    assert git(root, "rev-parse", "HEAD") == before
+
+
+def test_a_module_lying_where_the_command_runs_is_never_imported_by_the_check(fresh, monkeypatch):
+    root, packs, people, _, _ = fresh
+    folder = root.parent / "downloads"
+    folder.mkdir()
+    marker = root.parent / "PWNED"
+    for name in ("json.py", "hashlib.py", "pyhanko.py"):
+        (folder / name).write_text(f"open({str(marker)!r}, 'w').write('ran')\n")
+    returned = folder / "back.pdf"
+    returned.write_bytes(signed_copy(packs["Sam Signer"], people["Sam Signer"]))
+    monkeypatch.chdir(folder)
+    monkeypatch.setenv("PYTHONPATH", str(folder))
+    result = run(root, "receive", ID, str(returned))
+    assert result.exit_code == 0, result.output
+    assert not marker.exists()
+
+
+def test_a_name_from_a_record_cannot_add_an_email_header(sent, tmp_path):
+    import email
+
+    from isa_toolkit.review.reminders import clean_header
+
+    assert "\n" not in clean_header("A\r\nBcc: x@evil.example") and "=?" not in clean_header("=?utf-8?q?x?=")
+    _, packs, _, _, _ = sent
+    message = email.message_from_bytes(packs["Sam Signer"].eml.read_bytes(), policy=email.policy.default)
+    assert set(message.keys()) <= {"From", "To", "Reply-To", "Subject", "Date", "Message-ID", "Content-Language",
+                                   "MIME-Version", "Content-Type"}
+
+
+def test_a_version_is_sealed_once(fresh):
+    root, packs, people, _, environment = fresh
+    for name in ("Sam Signer", "Cat Signer"):
+        returned = root.parent / f"{name}.pdf"
+        returned.write_bytes(signed_copy(packs[name], people[name]))
+        assert run(root, "receive", ID, str(returned)).exit_code == 0
+    assert run(root, "seal", ID, "-o", str(root.parent / "s1"), env=environment).exit_code == 0
+    again = run(root, "seal", ID, "-o", str(root.parent / "s2"), env=environment)
+    assert again.exit_code == 1 and "already sealed" in again.output
+    assert run(root, "verify", str(root.parent / "s1" / f"{ID}-v1.0-sealed.pdf")).exit_code == 0
+
+
+def test_names_match_in_either_order_and_under_a_title():
+    from isa_toolkit.workflows.signoff import same_person
+
+    assert same_person("MARSH Helen", "Helen Marsh") and same_person("Héloïse Dubois", "heloise dubois")
+    assert same_person("Deputy Chief Constable Ruth Adeyemi", "Ruth Adeyemi")
+    assert not same_person("Helen", "Helen Marsh") and not same_person("Helen Marsh", "Helen Marshall")
+
+
+def test_a_binary_private_key_is_found_and_the_signing_key_may_not_live_in_the_register(register, tmp_path,
+                                                                                      monkeypatch):
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from isa_toolkit import register as store
+    from isa_toolkit.errors import IsaError
+    from isa_toolkit.signing.keys import load_signer
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    (register / "backup.der").write_bytes(key.private_bytes(serialization.Encoding.DER,
+                                                            serialization.PrivateFormat.PKCS8,
+                                                            serialization.NoEncryption()))
+    result = run(register, "validate")
+    assert result.exit_code == 1 and "backup.der: holds a private key" in result.output
+    outside = tmp_path / "k.pem"
+    assert run(register, "keys", "init", "--key-out", str(outside), env={"ISA_SIGNING_PASSPHRASE": "pw"}).exit_code == 0
+    inside = register / "k.pem"
+    inside.write_bytes(outside.read_bytes())
+    monkeypatch.setenv("ISA_SIGNING_KEY", str(inside))
+    monkeypatch.setenv("ISA_SIGNING_PASSPHRASE", "pw")
+    with pytest.raises(IsaError, match="inside the register"):
+        load_signer(register, store.load_register(register).settings)

@@ -442,7 +442,7 @@ def pending(ctx: click.Context, as_json: bool) -> None:
     chased: dict[tuple, list[str]] = {}  # (record, date sent, address) -> the days each chase went
     for entry in read_log(register.root):
         if entry.get("status") == "sent" and str(entry.get("stage", "")).startswith("chase-") \
-                and entry.get("stage") != "chase-escalation":
+                and not str(entry.get("stage")).startswith("chase-escalation"):
             chased.setdefault((entry["record"], entry["due"], entry["to"].casefold()), []).append(entry["date"])
 
     def pack(w) -> dict | None:

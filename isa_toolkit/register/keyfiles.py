@@ -36,9 +36,27 @@ def private_keys_inside(root: Path) -> list[str]:
                         head = handle.read(READ_AT_MOST)
                 except OSError:
                     continue
-                if any(marker in head for marker in MARKERS):
+                if any(marker in head for marker in MARKERS) or (suffix in DER and _der_key(head)):
                     found.append(path.relative_to(root).as_posix())
     return found
+
+
+DER = {".der", ".key", ".p8", ".pk8"}
+
+
+def _der_key(data: bytes) -> bool:
+    """Whether binary (DER) data is a private key, encrypted or not."""
+    if not data.startswith(b"\x30"):
+        return False
+    from cryptography.hazmat.primitives.serialization import load_der_private_key
+
+    try:
+        load_der_private_key(data, None)
+    except TypeError:  # encrypted: a key all the same
+        return True
+    except (ValueError, Exception):  # noqa: BLE001 - not a key (a certificate, anything else)
+        return False
+    return True
 
 
 def key_problems(root: Path) -> list[Problem]:

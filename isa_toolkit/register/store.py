@@ -242,6 +242,25 @@ def _write_locked(root: Path, records: list, message: str, attachments: dict[str
         raise
 
 
+def commit_new_files(root: Path, files: dict[str, bytes], message: str) -> str:
+    """Write new files (never replacing one, never through a link) and commit them, under the lock; all or
+    nothing."""
+    with register_lock(root):
+        writes = _attachments(root, files)
+        done: list[_Write] = []
+        try:
+            for write in writes:
+                write.path.parent.mkdir(parents=True, exist_ok=True)
+                write_atomic(write.path, write.new_text)
+                done.append(write)
+            return vcs.commit(root, [w.rel for w in writes], message)
+        except BaseException:
+            _restore(done)
+            with contextlib.suppress(StoreError):
+                vcs.unstage(root, [w.rel for w in writes])
+            raise
+
+
 def save_agreement(root: Path, record: Agreement, *, change: str, by: str) -> str | None:
     """Write ``record`` and commit it; return the commit id (None when nothing changed)."""
     return save_records(root, [record], subject=record.id, change=change, by=by)

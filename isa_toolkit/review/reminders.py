@@ -26,6 +26,7 @@ from email.utils import format_datetime
 
 from ..i18n import long_date
 from ..model import Agreement, Contact, Settings, Status
+from ..workflows.chain import SIGNING_STATUSES
 from .schedule import DueReview
 
 CLASSIFICATION_ID = "classification"
@@ -61,7 +62,7 @@ class Reminder:
 
     @property
     def escalation(self) -> bool:
-        return self.stage in ("escalation", "chase-escalation")
+        return self.stage == "escalation" or self.stage.startswith("chase-escalation")
 
     @property
     def chase(self) -> bool:
@@ -79,8 +80,9 @@ def stage(days_left: int, settings: Settings) -> str | None:
     return f"overdue-{(late - 1) // schedule.overdue_every_days + 1}"
 
 
-def _clean(text: str) -> str:
-    """Text safe to put in a header: one line, no encoded-word markers."""
+def clean_header(text: str) -> str:
+    """Text safe to put in a header: one line, no encoded-word markers (which the email package would decode
+    into new header lines)."""
     return re.sub(r"\s+", " ", text).replace("=?", "= ?").strip()
 
 
@@ -130,8 +132,10 @@ def chase_stage(days: int, settings: Settings) -> str | None:
 def chasers(agreement: Agreement, settings: Settings, as_of: dt.date) -> list[Reminder]:
     """Today's reminders about the packs sent for the agreement's current version and not yet returned: each
     signatory chased on the schedule, and the officer who sent it told once it is ``escalate_after_days`` late."""
+    if agreement.status not in SIGNING_STATUSES:  # rejected back to draft, suspended ...: nothing to chase
+        return []
     signed = {(s.stage, s.role, s.organisation) for s in agreement.signoffs
-              if s.version == agreement.version and s.decision == "approve"}
+              if s.version == agreement.version}  # approved or rejected: that slot has answered
     title = dict(agreement.title.texts)
     officer = settings.contacts.get("information_sharing_officer") or settings.contacts.get(settings.reminders.escalate_to)
     out = []
@@ -146,7 +150,7 @@ def chasers(agreement: Agreement, settings: Settings, as_of: dt.date) -> list[Re
                                                                                        "signatory")))
         if days >= settings.signing.chase.escalate_after_days and officer is not None and officer.email:
             lang = officer.language if officer.language in settings.languages else settings.languages[0]
-            out.append(Reminder(agreement.id, title, sent.date, -days, "chase-escalation",
+            out.append(Reminder(agreement.id, title, sent.date, -days, f"chase-escalation-{sent.field}",
                                 Recipient(officer.name, officer.email, lang, f"escalation:{sent.name}")))
     return out
 
@@ -266,14 +270,14 @@ def build_email(reminder: Reminder, agreement_version: str, *, sender: str, as_o
     words = _words(lang)
     days = abs(reminder.days_left)
     date = long_date(reminder.due, lang)
-    title = _clean(title_in(reminder.title, lang))
+    title = clean_header(title_in(reminder.title, lang))
     table = reminder.record_id == CLASSIFICATION_ID
     if reminder.chase:
         signer = reminder.recipient.role.removeprefix("escalation:")
         key = "chase_escalation" if reminder.escalation else "chase_body"
         subject = words["subject_chase_escalation" if reminder.escalation else "subject_chase"]
         body = words[key].format(title=title, id=reminder.record_id, version=agreement_version, date=date, days=days,
-                                 signer=_clean(signer))
+                                 signer=clean_header(signer))
     elif reminder.escalation:
         subject = words["subject_escalation"]
         body = words["escalation"].format(title=title, id=reminder.record_id, days=days, role=words["head"])
@@ -297,11 +301,11 @@ def build_email(reminder: Reminder, agreement_version: str, *, sender: str, as_o
         action = words["chase"].format(id=reminder.record_id)
     else:
         action = words["action"].format(id=reminder.record_id)
-    lines = [words["hello"].format(name=_clean(reminder.recipient.name)), "", body, "", action, "", "-- ", words["sign"]]
+    lines = [words["hello"].format(name=clean_header(reminder.recipient.name)), "", body, "", action, "", "-- ", words["sign"]]
     message = EmailMessage()
     message["From"] = sender
-    message["To"] = Address(display_name=_clean(reminder.recipient.name), addr_spec=reminder.recipient.email)
-    message["Subject"] = _clean(subject.format(id=reminder.record_id, date=date, days=days))
+    message["To"] = Address(display_name=clean_header(reminder.recipient.name), addr_spec=reminder.recipient.email)
+    message["Subject"] = clean_header(subject.format(id=reminder.record_id, date=date, days=days))
     message["Date"] = format_datetime(dt.datetime.combine(as_of, dt.time(8, 0), tzinfo=dt.UTC))
     digest = hashlib.sha256(f"{reminder.key}|{as_of.isoformat()}".encode()).hexdigest()
     message["Message-ID"] = f"<{digest[:32]}@isa-toolkit>"  # the same reminder on the same day: the same message

@@ -5,7 +5,8 @@ gigabytes, or be built to exhaust the parser. It is read here, in a child proces
 CPU time (:func:`inspect_pdf`), which reports each signature as plain data; the register trusts only that report,
 and a child that dies or overruns is a refusal, never a crash of the command.
 
-Run as ``python -m isa_toolkit.signing.inspect FILE [TRUST_ROOT.pem ...]``: prints the report as JSON.
+The child runs isolated (``python -I``), in a temporary folder, on a private copy of the exact bytes the
+register then keeps; it prints the report as JSON.
 """
 
 from __future__ import annotations
@@ -44,7 +45,8 @@ def _report(path: Path, roots: list[Path]) -> dict:
             for signature in reader.embedded_signatures:
                 status = validate_pdf_signature(signature, context)
                 cert = signature.signer_cert
-                subject = cert.subject.native
+                subject = {key: _printable(value) if isinstance(value, str) else value
+                           for key, value in cert.subject.native.items()}
                 out.append({
                     "field": signature.field_name,
                     "intact": bool(status.intact),
@@ -54,7 +56,7 @@ def _report(path: Path, roots: list[Path]) -> dict:
                     "modification_level": status.modification_level.name if status.modification_level else None,
                     "docmdp_ok": status.docmdp_ok,
                     "certifies": signature.docmdp_level is not None,
-                    "subject": cert.subject.human_friendly,
+                    "subject": _printable(cert.subject.human_friendly),
                     "common_name": subject.get("common_name"),
                     "certificate_sha256": hashlib.sha256(cert.dump()).hexdigest(),
                     "signing_time": status.signer_reported_dt.isoformat() if status.signer_reported_dt else None,
@@ -65,25 +67,50 @@ def _report(path: Path, roots: list[Path]) -> dict:
     return {"signatures": out}
 
 
+def _printable(text: str) -> str:
+    """A certificate's text with control characters (a carriage return, a terminal escape) made visible."""
+    return "".join(ch if ch.isprintable() else "\ufffd" for ch in text)
+
+
 def _limit() -> None:  # in the child, before it runs
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_BYTES, MEMORY_BYTES))
     resource.setrlimit(resource.RLIMIT_CPU, (CPU_SECONDS, CPU_SECONDS))
 
 
-def inspect_pdf(path: Path, roots: list[Path]) -> dict:
-    """The child's report on ``path``; an IsaError when the file could not be read within the limits."""
-    environment = {key: value for key, value in os.environ.items() if key in ("PATH", "HOME", "LANG", "LC_ALL")}
-    environment["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])
-    try:
-        done = subprocess.run([sys.executable, "-m", "isa_toolkit.signing.inspect", str(path), *map(str, roots)],
-                              capture_output=True, timeout=WALL_SECONDS, preexec_fn=_limit, env=environment,
-                              stdin=subprocess.DEVNULL, check=False)
-    except subprocess.TimeoutExpired:
-        raise IsaError(f"{path.name} took longer than {WALL_SECONDS} s to read and was refused; nothing was "
-                       "recorded") from None
-    if done.returncode != 0:
+def inspect_pdf(path: Path, roots: list[Path], data: bytes | None = None) -> dict:
+    """The child's report on ``data`` (the bytes read once, so that what is checked is what is kept; ``path``'s
+    when not given); an IsaError when the file could not be read within the limits."""
+    import tempfile
+
+    missing = [str(root) for root in roots if not root.is_file()]
+    if missing:
+        raise IsaError(f"the trust root {missing[0]} named in register.yaml's signing.trust_roots is not in the "
+                       "register; add it or take it out of the list")
+    data = path.read_bytes() if data is None else data
+    package = str(Path(__file__).resolve().parents[2])
+    # Isolated (-I): no current folder, environment or user site on the path, so no file lying where the command
+    # runs can stand in for a module the child imports; the package is put on the path explicitly.
+    code = (f"import sys; sys.path.insert(0, {package!r}); "
+            "from isa_toolkit.signing.inspect import main; main()")
+    with tempfile.TemporaryDirectory(prefix="isa-inspect-") as folder:
+        copy = Path(folder) / "returned.pdf"
+        copy.write_bytes(data)
+        copy.chmod(0o600)
+        try:
+            done = subprocess.run([sys.executable, "-I", "-c", code, str(copy), *map(str, roots)], cwd=folder,
+                                  capture_output=True, timeout=WALL_SECONDS, preexec_fn=_limit,
+                                  env={"PATH": os.environ.get("PATH", ""), "LANG": "C.UTF-8"},
+                                  stdin=subprocess.DEVNULL, check=False)
+        except subprocess.TimeoutExpired:
+            raise IsaError(f"{path.name} took longer than {WALL_SECONDS} s to read and was refused; nothing was "
+                           "recorded") from None
+    if done.returncode < 0 or b"MemoryError" in done.stderr:  # stopped by a limit (a signal, or memory)
         raise IsaError(f"{path.name} could not be read within the limits set for a returned file (memory "
                        f"{MEMORY_BYTES >> 20} MiB, {CPU_SECONDS} s) and was refused; nothing was recorded") from None
+    if done.returncode != 0:
+        last = (done.stderr.decode("utf-8", "replace").strip().splitlines() or ["no detail"])[-1]
+        raise IsaError(f"{path.name} could not be read ({_printable(last)[:300]}) and was refused; nothing was "
+                       "recorded")
     try:
         report = json.loads(done.stdout)
     except json.JSONDecodeError:
@@ -93,5 +120,9 @@ def inspect_pdf(path: Path, roots: list[Path]) -> dict:
     return report
 
 
-if __name__ == "__main__":  # the child
+def main() -> None:  # the child
     print(json.dumps(_report(Path(sys.argv[1]), [Path(p) for p in sys.argv[2:]])))
+
+
+if __name__ == "__main__":
+    main()

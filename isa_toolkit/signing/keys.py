@@ -141,6 +141,10 @@ def load_signer(root: Path, settings: Settings | None):
     key = Path(location).expanduser()
     if not key.is_file():
         raise SigningKeyError(f"{config.key_env} names {key}, which is not a file")
+    if key.resolve().is_relative_to(root.resolve()):
+        raise SigningKeyError(f"{config.key_env} names {key}, inside the register: a private key must be kept outside it "
+                              "(anyone who can read the register could sign with it); move it and point "
+                              f"{config.key_env} at its new place")
     passphrase = _passphrase(config, required=False)
     try:
         if key.suffix.lower() in (".p12", ".pfx"):

@@ -89,12 +89,13 @@ def receive(root: Path, record_id: str, file: Path, *, by: str, signatory: str |
     if kind is None:
         raise IsaError(f"{file.name} is neither a PDF nor a scanned image (PNG, JPEG, TIFF); nothing was recorded")
     agreement = register.agreements[record_id]
-    report = inspect_pdf(file, [root / rel for rel in config.trust_roots] + _own(root, settings)) if kind == "pdf" \
-        else {"signatures": []}
+    report = inspect_pdf(file, [root / rel for rel in config.trust_roots] + _own(root, settings), data) \
+        if kind == "pdf" else {"signatures": []}
     signatures = report["signatures"]
     digest = hashlib.sha256(data).hexdigest()
     if not signatures:
-        evidence, sent, _ = _wet_ink(agreement, fingerprint, signatory, digest, kind)
+        evidence, sent, _ = _wet_ink(agreement, fingerprint, on_behalf_of or signatory, digest, kind,
+                                     signer=signatory if on_behalf_of else None)
         found = [(sent, evidence)]
     else:
         if fingerprint is not None:
@@ -104,7 +105,13 @@ def receive(root: Path, record_id: str, file: Path, *, by: str, signatory: str |
         agreement = register.agreements[record_id]
     # Each signature is the sign-off of the slot its field was made for, by the person that slot expects (a
     # delegate only with --on-behalf-of); one already recorded is left as it is.
-    recorded = {(s.version, s.stage, s.role, s.organisation) for s in agreement.signoffs if s.decision == "approve"}
+    recorded = {(s.version, s.stage, s.role, s.organisation): s for s in agreement.signoffs
+                if s.decision == "approve"}
+    for owner, evidence in found:  # a signature already recorded must be the very signer recorded
+        earlier = recorded.get((owner.version, owner.stage, owner.role, owner.organisation))
+        if earlier is not None and evidence.kind == "digital" and not same_person(evidence.signer, earlier.name):
+            raise IsaError(f"the signature in {owner.field} is by {evidence.signer}, but {earlier.name}'s signature is "
+                           "recorded for that field: this is not the copy they signed; nothing was recorded")
     todo = [(owner, evidence) for owner, evidence in found
             if (owner.version, owner.stage, owner.role, owner.organisation) not in recorded]
     if not todo:
@@ -127,7 +134,7 @@ def receive(root: Path, record_id: str, file: Path, *, by: str, signatory: str |
         changes = []
         for owner, evidence in todo:
             delegate = on_behalf_of if on_behalf_of and same_person(on_behalf_of, owner.name) else None
-            name = evidence.signer if evidence.kind == "digital" else (signatory or owner.name)
+            name = evidence.signer
             request = SignoffRequest(role=owner.role, name=name, decision="approve", organisation=owner.organisation,
                                      date=today, version=current.version, on_behalf_of=delegate,
                                      reason=reason if delegate else None)
@@ -186,9 +193,12 @@ def _digital(register, agreement: Agreement, record_id: str, data: bytes, signat
         if not (signed["intact"] and signed["valid"]):
             raise IsaError(f"the signature in {signed['field']} (for {owner.name}) is broken: the file was changed "
                            "after it was signed, or the signature does not verify; nothing was recorded")
+        if not (signed["common_name"] or "").strip():
+            raise IsaError(f"the certificate that signed {signed['field']} names no person (it has no common name: "
+                           f"{signed['subject']}), so it cannot stand for {owner.name}'s signature; nothing was recorded")
         found.append((owner, SignatureEvidence(
             kind="digital", sha256=digest, sent_sha256=sent.sha256, certificate=signed["subject"][:500],
-            signer=signed["common_name"] or owner.name, signing_time=signed["signing_time"],
+            signer=signed["common_name"].strip()[:200], signing_time=signed["signing_time"],
             trusted=signed["trusted"])))
     if not found:
         raise IsaError(f"no one has signed the copy sent to {sent.name} (the field made for them is {sent.field}); "
@@ -196,9 +206,11 @@ def _digital(register, agreement: Agreement, record_id: str, data: bytes, signat
     return sent, found
 
 
-def _wet_ink(agreement: Agreement, fingerprint: str | None, signatory: str | None, digest: str, kind: str):
-    """A scan with no digital signature: the officer confirms the fingerprint printed on the page, and names the
-    slot (--signatory, when more than one pack awaits a return)."""
+def _wet_ink(agreement: Agreement, fingerprint: str | None, whose: str | None, digest: str, kind: str, *,
+             signer: str | None = None):
+    """A scan with no digital signature: the officer confirms the fingerprint printed on the page, and says whose
+    signature it is (``whose``: the person or party, when more than one pack awaits a return; ``signer``: the
+    delegate who signed in that person's place)."""
     if fingerprint is None:
         raise IsaError("this file carries no digital signature: if it is a scan of a page signed by hand, read the "
                        "fingerprint printed at the foot of the page and confirm it with --fingerprint SHORT")
@@ -208,13 +220,13 @@ def _wet_ink(agreement: Agreement, fingerprint: str | None, signatory: str | Non
     waiting = [s for s in agreement.sent if s.version == agreement.version
                and not any(o.version == s.version and o.role == s.role and o.organisation == s.organisation
                            and o.decision == "approve" for o in agreement.signoffs)]
-    if signatory is not None:
-        waiting = [s for s in waiting if same_person(s.name, signatory)
-                   or (s.organisation and same_person(s.organisation, signatory))]
+    if whose is not None:
+        waiting = [s for s in waiting if same_person(s.name, whose)
+                   or (s.organisation and same_person(s.organisation, whose))]
     if len(waiting) != 1:
         names = ", ".join(s.name for s in waiting) or "no one"
         raise IsaError(f"say whose signature the scan is with --signatory NAME (awaiting a return: {names})")
     sent = waiting[0]
     evidence = SignatureEvidence(kind="wet_ink", sha256=digest, sent_sha256=sent.sha256, certificate=None,
-                                 signer=sent.name, signing_time=None, trusted=False)
+                                 signer=signer or sent.name, signing_time=None, trusted=False)
     return evidence, sent, (sent.role, sent.organisation, sent.name)

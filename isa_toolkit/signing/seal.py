@@ -56,6 +56,17 @@ def seal(root: Path, record_id: str, *, outdir: Path, today: dt.date | None = No
         raise IsaError(f"{record_id} version {agreement.version} is not signed by everyone yet: stage "
                        f"{state.open_stage.number} waits for {state.open_stage.waiting_text()} (isa status {record_id})")
     copies = _signed_copies(register.root, agreement)
+    name = f"{record_id}-v{agreement.version}-sealed.pdf"
+    kept = f"signed/{record_id}/{agreement.version}/{name}"
+    if (register.root / kept).exists():
+        raise IsaError(f"version {agreement.version} of {record_id} is already sealed ({kept}); a sealed copy is made "
+                       f"once, so that every copy handed out verifies (isa verify {kept})")
+    for signoff in copies:  # each embedded copy is the one recorded, byte for byte
+        path = register.root / signoff.evidence.file
+        if path.is_symlink() or not path.is_file() or \
+                hashlib.sha256(path.read_bytes()).hexdigest() != signoff.evidence.sha256:
+            raise IsaError(f"{signoff.evidence.file}, the copy {signoff.name} returned, is missing or not the one "
+                           "recorded; restore it from git before sealing")
     langs = list(agreement.languages)
     context = document_context(
         agreement, langs, classification=register.classification, chain=chain, settings=settings,
@@ -104,15 +115,12 @@ def seal(root: Path, record_id: str, *, outdir: Path, today: dt.date | None = No
     folders = template_folders(register.root, "html")
     pdf, _ = render_pdf(render_html("agreement", context, folders), folders, attachments=attachments)
     sealed = _certify_all(pdf, load_signer(register.root, settings), f"{record_id} version {agreement.version}: sealed")
-    name = f"{record_id}-v{agreement.version}-sealed.pdf"
     # Kept in the register too, and committed: the copy isa verify recognises as the sealed one.
-    kept = f"signed/{record_id}/{agreement.version}/{name}"
-    from ..register.store import register_lock, write_atomic
+    from ..register.store import commit_new_files, write_atomic
 
-    with register_lock(register.root):
-        write_atomic(register.root / kept, sealed)
-        vcs.commit(register.root, [kept], f"{record_id}: sealed version {agreement.version} ({len(copies)} signed "
-                                          f"cop{'y' if len(copies) == 1 else 'ies'} embedded) [by the register]")
+    commit_new_files(register.root, {kept: sealed},
+                     f"{record_id}: sealed version {agreement.version} ({len(copies)} signed "
+                     f"cop{'y' if len(copies) == 1 else 'ies'} embedded) [by the register]")
     outdir.mkdir(parents=True, exist_ok=True)
     path = outdir / name
     write_atomic(path, sealed)

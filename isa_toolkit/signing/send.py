@@ -28,6 +28,7 @@ from ..model import Agreement, Contact, Settings
 from ..model.agreement import Sent
 from ..register.load import load_chain, load_register
 from ..register.store import modify_agreement, write_atomic
+from ..review.reminders import clean_header
 from ..workflows.chain import SIGNING_STATUSES, Slot, progress
 from .keys import load_signer, signing_settings
 
@@ -98,8 +99,11 @@ def _pack_context(register, agreement: Agreement, chain, stage, waiting, langs: 
 
     parts = context["docs"]
     blocks = []
-    for n, state in enumerate(waiting, 1):
+    # A field's number is its slot's place in the stage, so a slot keeps its field whoever else has signed.
+    place = {_key(other.slot): n for n, other in enumerate(stage.slots, 1)}
+    for state in waiting:
         slot = state.slot
+        n = place[_key(slot)]
         role = ROLE_NAMES.get(slot.role, slot.role.replace("_", " "))
         blocks.append({
             "organisation": slot.organisation or (register.settings.organisation if register.settings else ""),
@@ -187,10 +191,11 @@ def _email(agreement: Agreement, person: Contact, lang: str, *, role: str, organ
              t("The information sharing register")]
     message = EmailMessage()
     message["From"] = sender
-    message["To"] = Address(display_name=" ".join(person.name.split()), addr_spec=person.email)
+    # Names and titles come from records: made safe for a header (one line, no encoded-word) before use.
+    message["To"] = Address(display_name=clean_header(person.name), addr_spec=person.email)
     if officer and officer.email:
-        message["Reply-To"] = Address(display_name=" ".join(officer.name.split()), addr_spec=officer.email)
-    message["Subject"] = " ".join(subject.split())
+        message["Reply-To"] = Address(display_name=clean_header(officer.name), addr_spec=officer.email)
+    message["Subject"] = clean_header(subject)
     message["Date"] = format_datetime(dt.datetime.combine(today, dt.time(8, 0), tzinfo=dt.UTC))
     digest = hashlib.sha256(pdf[1]).hexdigest()
     message["Message-ID"] = f"<{digest[:32]}@isa-toolkit>"
@@ -279,33 +284,44 @@ def send(root: Path, record_id: str, *, outdir: Path, stage: int | None = None, 
         write_atomic(eml_path, bytes(message))
         made.append((Pack(slot, person, lang, field, pdf_path, docx_path, eml_path,
                           hashlib.sha256(certified).hexdigest()), message))
-    emailed: set[str] = set()
-    failures = []
-    if deliver:
-        if settings is None or settings.smtp is None:
-            raise IsaError("there is no smtp section in register.yaml, so the packs cannot be e-mailed; the .eml files "
-                           f"are in {outdir}: send them yourself, or add the section and run with --send again")
-        from ..review.daily import smtp_send
-
-        failures = smtp_send(settings, [(pack, bytes(message)) for pack, message in made],
-                             lambda pack: emailed.add(pack.sha256), address=lambda pack: pack.person.email)
-
     def edit(current: Agreement) -> tuple[Agreement, str]:
         if current.version != agreement.version:
             raise IsaError(f"{record_id} changed to version {current.version} while the packs were made; send again")
+        again = [pack.person.name for pack, _ in made if any(
+            (s.version, s.stage, s.role, s.organisation) == (current.version, pack.slot.number, pack.slot.role,
+                                                              pack.slot.organisation) for s in current.sent)]
+        if again:
+            raise IsaError(f"a pack for {', '.join(again)} was sent meanwhile (another isa send); nothing was recorded")
         entries = [Sent(version=current.version, stage=pack.slot.number, role=pack.slot.role,
                         organisation=pack.slot.organisation, name=pack.person.name, email=pack.person.email,
-                        language=pack.language, field=pack.field, sha256=pack.sha256, date=today, by=by,
-                        emailed=pack.sha256 in emailed) for pack, _ in made]
+                        language=pack.language, field=pack.field, sha256=pack.sha256, date=today, by=by)
+                   for pack, _ in made]
         names = ", ".join(pack.person.name for pack, _ in made)
         return current.model_copy(update={"sent": [*current.sent, *entries]}), \
             f"sent for signature, stage {open_stage.number} (version {current.version}): {names}"
 
+    # Recorded first: a pack e-mailed but not recorded could never be received.
     modify_agreement(register.root, record_id, edit, by=by)
-    if failures:
-        reasons = "; ".join(f"{pack.person.name}: {why}" for pack, why in failures)
-        raise IsaError(f"the packs are recorded and written to {outdir}, but some could not be e-mailed ({reasons}); "
-                       "send those .eml files yourself")
+    if deliver:
+        if settings is None or settings.smtp is None:
+            raise IsaError("there is no smtp section in register.yaml, so the packs cannot be e-mailed; they are "
+                           f"recorded and their .eml files are in {outdir}: send them yourself")
+        from ..review.daily import smtp_send
+
+        emailed: set[str] = set()
+        failures = smtp_send(settings, [(pack, bytes(message)) for pack, message in made],
+                             lambda pack: emailed.add(pack.sha256), address=lambda pack: pack.person.email)
+
+        def note(current: Agreement) -> tuple[Agreement, str]:
+            sent = [s.model_copy(update={"emailed": True}) if s.sha256 in emailed else s for s in current.sent]
+            return current.model_copy(update={"sent": sent}), f"{len(emailed)} pack(s) e-mailed"
+
+        if emailed:
+            modify_agreement(register.root, record_id, note, by=by)
+        if failures:
+            reasons = "; ".join(f"{pack.person.name}: {why}" for pack, why in failures)
+            raise IsaError(f"the packs are recorded and written to {outdir}, but some could not be e-mailed "
+                           f"({reasons}); send those .eml files yourself")
     return Sending(packs + [pack for pack, _ in made], unnamed)
 
 

@@ -43,9 +43,12 @@ class Identity:
                                          ca_chain_files=tuple(str(p) for p in self.chain))
 
 
-def _name(common: str, organisation: str) -> x509.Name:
-    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common),
-                      x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation)])
+def _name(common: str | None, organisation: str) -> x509.Name:
+    """A subject; with no common name (``None``) only the organisation, as some certificates are."""
+    attributes = [x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation)]
+    if common is not None:
+        attributes.insert(0, x509.NameAttribute(NameOID.COMMON_NAME, common))
+    return x509.Name(attributes)
 
 
 def _write(folder: Path, stem: str, key, certificate) -> tuple[Path, Path]:
@@ -76,7 +79,7 @@ class CA:
             .sign(self.key, hashes.SHA256()))
         self.key_path, self.path = _write(folder, "root", self.key, self.certificate)
 
-    def issue(self, common: str, organisation: str = "Test Organisation") -> Identity:
+    def issue(self, common: str | None, organisation: str = "Test Organisation") -> Identity:
         key = ec.generate_private_key(ec.SECP256R1())
         now = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
         certificate = (
@@ -89,9 +92,9 @@ class CA:
                                          data_encipherment=False, key_agreement=False, key_cert_sign=False,
                                          crl_sign=False, encipher_only=False, decipher_only=False), critical=True)
             .sign(self.key, hashes.SHA256()))
-        stem = "".join(c if c.isalnum() else "-" for c in common.lower())
+        stem = "".join(c if c.isalnum() else "-" for c in (common or f"anonymous-{organisation}").lower())
         key_path, cert_path = _write(self.folder, stem, key, certificate)
-        return Identity(common, key_path, cert_path, [self.path])
+        return Identity(common or organisation, key_path, cert_path, [self.path])
 
 
 def sign_field(pdf: bytes, field: str, identity: Identity) -> bytes:

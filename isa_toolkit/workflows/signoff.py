@@ -163,8 +163,14 @@ def _check_document(path: Path) -> None:
 
 
 def same_person(a: str, b: str) -> bool:
-    """Two ways of writing one name (case, accents, spacing and punctuation aside)."""
-    return normalise_organisation(a) == normalise_organisation(b)
+    """Two ways of writing one name: case, accents, spacing and punctuation aside, in either order ("MARSH Helen",
+    as many certificates write it), and with a rank or title before it on one side ("Deputy Chief Constable Ruth
+    Adeyemi" is "Ruth Adeyemi"): every word of the shorter name, at least two, is in the longer one."""
+    left, right = normalise_organisation(a), normalise_organisation(b)
+    if left == right:
+        return True
+    small, large = sorted((left.split(), right.split()), key=len)
+    return len(small) >= 2 and all(small.count(word) <= large.count(word) for word in small)
 
 
 def _check_signer(agreement: Agreement, request: SignoffRequest, slot: Slot, state: Progress) -> None:
