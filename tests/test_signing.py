@@ -677,3 +677,15 @@ def test_a_binary_private_key_is_found_and_the_signing_key_may_not_live_in_the_r
     monkeypatch.setenv("ISA_SIGNING_PASSPHRASE", "pw")
     with pytest.raises(IsaError, match="inside the register"):
         load_signer(register, store.load_register(register).settings)
+
+
+def test_a_register_named_by_a_relative_path_receives_and_verifies(fresh, monkeypatch):
+    """`isa -R register receive ...` from the folder above, as `make demo` runs it: the check runs in a folder of its
+    own, so every path it is given must be absolute."""
+    root, packs, people, _, _ = fresh
+    returned = root.parent / "back.pdf"
+    returned.write_bytes(signed_copy(packs["Sam Signer"], people["Sam Signer"]))
+    monkeypatch.chdir(root.parent)
+    result = CliRunner().invoke(main, ["-R", "register", "receive", ID, "back.pdf"], env={})
+    assert result.exit_code == 0, result.output
+    assert CliRunner().invoke(main, ["-R", "register", "verify", "back.pdf"]).exit_code == 0

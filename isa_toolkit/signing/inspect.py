@@ -82,6 +82,7 @@ def inspect_pdf(path: Path, roots: list[Path], data: bytes | None = None) -> dic
     when not given); an IsaError when the file could not be read within the limits."""
     import tempfile
 
+    roots = [root.resolve() for root in roots]  # the child runs in a folder of its own
     missing = [str(root) for root in roots if not root.is_file()]
     if missing:
         raise IsaError(f"the trust root {missing[0]} named in register.yaml's signing.trust_roots is not in the "

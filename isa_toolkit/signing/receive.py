@@ -89,6 +89,7 @@ def receive(root: Path, record_id: str, file: Path, *, by: str, signatory: str |
     if kind is None:
         raise IsaError(f"{file.name} is neither a PDF nor a scanned image (PNG, JPEG, TIFF); nothing was recorded")
     agreement = register.agreements[record_id]
+    root = register.root  # absolute
     report = inspect_pdf(file, [root / rel for rel in config.trust_roots] + _own(root, settings), data) \
         if kind == "pdf" else {"signatures": []}
     signatures = report["signatures"]

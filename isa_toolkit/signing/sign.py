@@ -82,6 +82,9 @@ def sign_file(file: Path, *, pkcs12: Path, passphrase: bytes | None, out: Path, 
         stamp_text="%(signer)s\n%(organisation)s\n%(ts)s",
         text_box_style=TextBoxStyle(font=GlyphAccumulatorFactory(str(_font(font)), font_size=9)),
         timestamp_format="%Y-%m-%d %H:%M %Z", border_width=0)
+    import logging
+
+    logging.getLogger("fontTools").setLevel(logging.ERROR)  # its notes on subsetting the font are not for the signer
     writer = keep_metadata(IncrementalPdfFileWriter(io.BytesIO(data), strict=False))
     meta = signers.PdfSignatureMetadata(field_name=chosen, subfilter=fields.SigSeedSubFilter.PADES,
                                         md_algorithm="sha256", name=name)
