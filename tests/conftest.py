@@ -115,10 +115,17 @@ def git(root: Path, *args: str) -> str:
     return subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, text=True).stdout
 
 
+@pytest.fixture(scope="session")
+def cache_home(tmp_path_factory):
+    """The user's cache for the whole run (a signature's font, scaled once), never the real one."""
+    return tmp_path_factory.mktemp("cache")
+
+
 @pytest.fixture(autouse=True)
-def officer(monkeypatch):
-    """Who acts in a test, so no test depends on the machine's git identity."""
+def officer(monkeypatch, cache_home):
+    """Who acts in a test, so no test depends on the machine's git identity (nor writes to the user's cache)."""
     monkeypatch.setenv("ISA_USER", "Test Officer")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache_home))
 
 
 @pytest.fixture
@@ -147,7 +154,7 @@ def make_register(tmp_path):
 
 
 @pytest.fixture(scope="session")
-def demo_run(tmp_path_factory):
+def demo_run(tmp_path_factory, cache_home):
     """``isa demo`` (the main job) run once for the session: its register, what it printed, and digests of the
     shipped example register before and after it, which the demo must leave as it was.
 
@@ -159,7 +166,10 @@ def demo_run(tmp_path_factory):
     lines: list[str] = []
     example = shipped("example_register")
     before = folder_digest(example)
-    root = run_demo(tmp_path_factory.mktemp("demo") / "out", as_of=dt.date(2026, 11, 23), echo=lines.append)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("ISA_USER", "Test Officer")
+        patch.setenv("XDG_CACHE_HOME", str(cache_home))
+        root = run_demo(tmp_path_factory.mktemp("demo") / "out", as_of=dt.date(2026, 11, 23), echo=lines.append)
     return DemoRun(root, "\n".join(lines), before, folder_digest(example))
 
 

@@ -22,9 +22,38 @@ MAX_BYTES = 100 << 20
 def _font(font: Path | None) -> Path:
     for candidate in ([font] if font else FONTS):
         if candidate.is_file():
-            return candidate
+            return _per_thousand(candidate)
     raise IsaError("no DejaVu Sans font found for the signature's appearance: install it (Debian: fonts-dejavu-core) "
                    "or give a TrueType font with every letter your name needs: --font FILE.ttf")
+
+
+def _per_thousand(font: Path) -> Path:
+    """The font drawn on a grid of 1000 units to the em. pyHanko writes a font's glyph widths in its own units,
+    while PDF reads them in thousandths of an em, so a font on another grid (DejaVu Sans has 2048) would print
+    its letters spread apart; a scaled copy is made once and kept in the user's cache."""
+    import hashlib
+    import os
+
+    from fontTools.ttLib import TTFont
+
+    data = font.read_bytes()
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "isa-toolkit" / "fonts"
+    scaled = cache / f"{font.stem}-{hashlib.sha256(data).hexdigest()[:16]}-1000.ttf"
+    if scaled.is_file():
+        return scaled
+    loaded = TTFont(io.BytesIO(data))
+    if loaded["head"].unitsPerEm == 1000:
+        return font
+    from fontTools.ttLib.scaleUpem import scale_upem
+
+    scale_upem(loaded, 1000)
+    cache.mkdir(parents=True, exist_ok=True)
+    from ..register.store import write_atomic
+
+    buffer = io.BytesIO()
+    loaded.save(buffer)
+    write_atomic(scaled, buffer.getvalue())
+    return scaled
 
 
 def _choose_field(data: bytes, field: str | None, signer_name: str) -> str:
