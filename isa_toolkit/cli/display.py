@@ -136,7 +136,9 @@ def status_text(agreement: Agreement, progress, label: str) -> str:
                 expected = f" - expected: {slot.slot.expected.name}" if slot.slot.expected else ""
                 lines.append(f"  {slot.slot.label():<45} pending{expected}")
             for old in slot.stale:
-                lines.append(f"  {'':<45} stale: {old.decision} by {old.name} on {old.date} for version {old.version}")
+                why = (f"for version {old.version}" if old.version != agreement.version else
+                       f"for version {old.version} as it read before a change made without an amendment")
+                lines.append(f"  {'':<45} stale: {old.decision} by {old.name} on {old.date} {why}")
     if progress.complete:
         lines.append("All sign-offs are in for this version.")
     elif open_stage is not None and agreement.status.value in ("assessed", "in_review", "approved", "authorised", "under_review"):

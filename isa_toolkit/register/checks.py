@@ -218,9 +218,11 @@ def check_signed_content(context: CheckContext, agreement: Agreement) -> Iterato
     current = agreement.content_fingerprint()
     changed = [i for i, fingerprint in bound if fingerprint != current]
     if changed:
-        yield _warn(f"signoffs[{changed[0]}].document_fingerprint",
-                    f"the content of version {agreement.version} has changed since {len(changed)} sign-off(s) were given; "
-                    "amend it (isa amend) so the change gets a new version and its own sign-offs")
+        yield _error(f"signoffs[{changed[0]}].document_fingerprint",
+                     f"the content of version {agreement.version} has changed since {len(changed)} sign-off(s) were "
+                     "given, so they no longer count: make the change an amendment (isa amend ID --answers FILE "
+                     "--detail TEXT), which gives it a new version and its own sign-offs, or restore the signed text "
+                     "(git log -p on this file shows what changed)")
 
 
 # -- completeness (warnings) ----------------------------------------------------

@@ -44,7 +44,8 @@ class Slot:
 class SlotState:
     slot: Slot
     current: Signoff | None  # the latest sign-off for the agreement's current version
-    stale: list[Signoff] = field(default_factory=list)  # sign-offs given for earlier versions
+    # sign-offs given for earlier versions, or for content the record no longer holds (a hand edit)
+    stale: list[Signoff] = field(default_factory=list)
 
     @property
     def approved(self) -> bool:
@@ -107,13 +108,35 @@ def slots(chain: SignoffChain, agreement: Agreement, settings: Settings | None =
     return out
 
 
+class _Content:
+    """Whether a sign-off was given for what the record says now: one bound to another content (a hand edit
+    changed the text without a new version) is stale, like one given for another version. The content is hashed
+    only when a sign-off of this version carries a fingerprint."""
+
+    def __init__(self, agreement: Agreement):
+        self.agreement = agreement
+        self._fingerprint: str | None = None
+
+    def holds(self, signoff) -> bool:
+        if not signoff.document_fingerprint:
+            return True  # recorded before sign-offs were bound to the content: taken as given
+        if self._fingerprint is None:
+            self._fingerprint = self.agreement.content_fingerprint()
+        return signoff.document_fingerprint == self._fingerprint
+
+
+def _content_of(agreement: Agreement) -> _Content:
+    return _Content(agreement)
+
+
 def progress(chain: SignoffChain, agreement: Agreement, settings: Settings | None = None) -> Progress:
     """Where the chain stands for the agreement's current version."""
     stages: dict[int, StageState] = {}
+    content = _content_of(agreement)
     for slot in slots(chain, agreement, settings):
         mine = [s for s in agreement.signoffs if slot.matches(s)]
-        current = [s for s in mine if s.version == agreement.version]
-        state = SlotState(slot, current[-1] if current else None, [s for s in mine if s.version != agreement.version])
+        current = [s for s in mine if s.version == agreement.version and content.holds(s)]
+        state = SlotState(slot, current[-1] if current else None, [s for s in mine if s not in current])
         stages.setdefault(slot.number, StageState(slot.number, slot.stage, [])).slots.append(state)
     return Progress(agreement.version, [stages[n] for n in sorted(stages)])
 

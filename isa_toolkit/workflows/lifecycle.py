@@ -136,9 +136,14 @@ def _chain_complete(move: Move) -> list[str]:
     if move.chain is None:
         return ["a valid sign-off chain"]
     state = progress(move.chain, move.agreement, move.settings)
-    return [] if state.complete else [f"every sign-off of the chain for version {move.agreement.version}: "
-                                      f"stage {state.open_stage.number} ({state.open_stage.stage.id}) is waiting for "
-                                      f"{state.open_stage.waiting_text()}"]
+    if state.complete:
+        return []
+    changed = [s for stage in state.stages for slot in stage.slots for s in slot.stale
+               if s.version == move.agreement.version]
+    why = (f" ({len(changed)} sign-off(s) of this version were given for text the record no longer holds: a change "
+           "made without an amendment; amend it with isa amend, or restore the signed text)") if changed else ""
+    return [f"every sign-off of the chain for version {move.agreement.version}: stage {state.open_stage.number} "
+            f"({state.open_stage.stage.id}) is waiting for {state.open_stage.waiting_text()}{why}"]
 
 
 def _reason_given(move: Move) -> list[str]:
