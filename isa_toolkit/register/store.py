@@ -10,6 +10,7 @@ therefore queue on the lock instead of racing for git's ``index.lock``.
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import os
 import re
@@ -57,6 +58,14 @@ def _new_file_mode() -> int:
     return 0o666 & ~mask
 
 
+def _disk_full(exc: OSError, path: Path) -> OSError:
+    """A full disk said as such, with where; any other error as it was."""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return vcs.DiskFull(f"the disk holding {path.parent} is full: {path.name} could not be written. Free some "
+                            "space there and try again; nothing was changed")
+    return exc
+
+
 def write_atomic(path: Path, content: str | bytes) -> None:
     """Replace ``path`` with ``content`` so a reader (or a crash) sees the old or the new file, never half of one.
 
@@ -69,7 +78,10 @@ def write_atomic(path: Path, content: str | bytes) -> None:
         mode = stat_module.S_IMODE(path.stat().st_mode)
     except FileNotFoundError:
         mode = _new_file_mode()
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise _disk_full(exc, path) from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -77,9 +89,11 @@ def write_atomic(path: Path, content: str | bytes) -> None:
             os.fchmod(handle.fileno(), mode)
             os.fsync(handle.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise _disk_full(exc, path) from None
         raise
     dir_fd = os.open(path.parent, os.O_RDONLY)
     try:
@@ -164,7 +178,8 @@ def _prepare(root: Path, record) -> _Write | None:
     if old_bytes is not None and vcs.has_uncommitted_changes(root, rel):
         raise StoreError(
             f"{rel} has changes that are not committed (edited by hand, or left by an interrupted write); "
-            f"commit them (git commit {rel}) or discard them (git checkout -- {rel}), then try again"
+            f"commit them (git commit {rel}) or discard them (git checkout HEAD -- {rel}, which undoes a staged "
+            "change too), then try again"
         )
     new_data = to_plain(record)
     try:  # the step built the record without validation (model_copy): check it now, field by field
@@ -194,13 +209,40 @@ def _prepare(root: Path, record) -> _Write | None:
     return _Write(path, rel, old_bytes, new_text)
 
 
-def _restore(writes: list[_Write]) -> None:
+def _keep_originals(writes: list[_Write]) -> dict[Path, Path]:
+    """A hard link to each file about to be replaced: putting it back then needs no free space (a full disk is
+    when a write fails)."""
+    kept = {}
+    for write in writes:
+        if write.old_bytes is not None and write.path.exists():
+            backup = write.path.with_name(f".{write.path.name}.orig.tmp")
+            with contextlib.suppress(FileNotFoundError):
+                backup.unlink()
+            try:
+                os.link(write.path, backup)
+            except OSError:
+                continue  # no hard links here: restored by writing the old bytes
+            kept[write.path] = backup
+    return kept
+
+
+def _drop(kept: dict[Path, Path]) -> None:
+    for backup in kept.values():
+        with contextlib.suppress(FileNotFoundError):
+            backup.unlink()
+
+
+def _restore(writes: list[_Write], kept: dict[Path, Path] | None = None) -> None:
+    kept = kept or {}
     for write in writes:
         if write.old_bytes is None:
             with contextlib.suppress(FileNotFoundError):
                 write.path.unlink()
+        elif write.path in kept:
+            os.replace(kept.pop(write.path), write.path)
         else:
             write_atomic(write.path, write.old_bytes)
+    _drop(kept)
 
 
 def _attachments(root: Path, files: dict[str, bytes]) -> list[_Write]:
@@ -229,17 +271,20 @@ def _write_locked(root: Path, records: list, message: str, attachments: dict[str
         return None
     writes += _attachments(root, attachments or {})
     done: list[_Write] = []
+    kept = _keep_originals(writes)
     try:
         for write in writes:
             write.path.parent.mkdir(parents=True, exist_ok=True)
             write_atomic(write.path, write.new_text)
             done.append(write)
-        return vcs.commit(root, [w.rel for w in writes], message)
+        commit = vcs.commit(root, [w.rel for w in writes], message)
     except BaseException:
-        _restore(done)
+        _restore(done, kept)
         with contextlib.suppress(StoreError):
             vcs.unstage(root, [w.rel for w in writes])
         raise
+    _drop(kept)
+    return commit
 
 
 def commit_new_files(root: Path, files: dict[str, bytes], message: str) -> str:

@@ -54,6 +54,10 @@ def _identity_env(root: str) -> tuple[tuple[str, str], ...]:
         return tuple(FALLBACK_IDENTITY.items())
 
 
+class DiskFull(StoreError):
+    """The disk the register is on is full (or the user's quota is used up)."""
+
+
 def _run(root: Path, args: list[str], *, what: str) -> str:
     """Run ``git args`` in ``root``; retry while another git process holds the index lock."""
     import git
@@ -64,6 +68,10 @@ def _run(root: Path, args: list[str], *, what: str) -> str:
             return _git(root).execute(["git", *args], env=env or None, strip_newline_in_stdout=False)
         except git.GitCommandError as exc:
             stderr = (exc.stderr or "").strip()
+            if "No space left on device" in stderr or "Disk quota exceeded" in stderr:
+                # Never taken for a locked index: retrying cannot help, and the cause must be said as it is.
+                raise DiskFull(f"the disk holding {root} is full: git could not {what}. Free some space there and "
+                               "try again; nothing was changed") from None
             if "index.lock" in stderr:
                 if attempt + 1 < LOCK_RETRIES:
                     time.sleep(0.05 * (attempt + 1))
