@@ -54,6 +54,10 @@ def _identity_env(root: str) -> tuple[tuple[str, str], ...]:
         return tuple(FALLBACK_IDENTITY.items())
 
 
+# How git says the disk is full: the system's words, or its own ("sha1 file ... write error. Out of diskspace").
+DISK_FULL = ("No space left on device", "Out of diskspace", "Disk quota exceeded")
+
+
 class DiskFull(StoreError):
     """The disk the register is on is full (or the user's quota is used up)."""
 
@@ -68,7 +72,7 @@ def _run(root: Path, args: list[str], *, what: str) -> str:
             return _git(root).execute(["git", *args], env=env or None, strip_newline_in_stdout=False)
         except git.GitCommandError as exc:
             stderr = (exc.stderr or "").strip()
-            if "No space left on device" in stderr or "Disk quota exceeded" in stderr:
+            if any(words in stderr for words in DISK_FULL):
                 # Never taken for a locked index: retrying cannot help, and the cause must be said as it is.
                 raise DiskFull(f"the disk holding {root} is full: git could not {what}. Free some space there and "
                                "try again; nothing was changed") from None

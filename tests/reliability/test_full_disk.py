@@ -97,3 +97,47 @@ def test_the_recovery_command_for_a_staged_change_works(make_register):
     subprocess.run(shlex.split(command), cwd=root, check=True, capture_output=True)
     done = CliRunner().invoke(main, ["-R", str(root), "amend", ID, "--set", "contact=new@example.org", "--detail", "New contact"])
     assert done.exit_code == 0, done.output
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 8 MiB tmpfs (as root, which CI is; skipped where mounting is not allowed)."""
+    import subprocess
+
+    folder = tmp_path / "small"
+    folder.mkdir()
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(folder)],
+                                           capture_output=True).returncode != 0:
+        pytest.skip("mounting a small disk needs root")
+    yield folder
+    subprocess.run(["umount", "-l", str(folder)], capture_output=True)
+
+
+def test_a_really_full_disk_changes_nothing_and_says_so(small_disk):
+    from isa_toolkit.register import vcs
+
+    root = small_disk / "register"
+    (root / "agreements").mkdir(parents=True)
+    from ..conftest import SETTINGS
+
+    (root / "register.yaml").write_text(SETTINGS)
+    (root / "agreements" / f"{ID}.yaml").write_text(complete_isa(ID))
+    vcs.init(root)
+    vcs.commit_all(root, "register")
+    before = state(root)
+    filler = os.open(small_disk / "filler", os.O_WRONLY | os.O_CREAT)  # fill the disk to the last block
+    try:
+        for size in (1 << 16, 1 << 10, 1):
+            try:
+                while True:
+                    os.write(filler, b"\0" * size)
+            except OSError:
+                pass
+    finally:
+        os.close(filler)
+    result = CliRunner().invoke(main, ["-R", str(root), "amend", ID, "--set", "contact=new@example.org", "--detail",
+                                       "New contact"])
+    assert result.exit_code == 1, result.output
+    assert "is full" in result.output and "lock" not in result.output and "Traceback" not in result.output
+    (small_disk / "filler").unlink()  # git itself needs room to read its status
+    assert state(root) == before
