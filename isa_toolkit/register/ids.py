@@ -2,7 +2,8 @@
 
 An id becomes a file name (``agreements/<ID>.yaml``) and appears in git
 commands, so it must not be able to leave its folder (``../x``, ``a/b``),
-name git's own folder (``.git``) or read as a command-line option (``-x``).
+name git's own folder (``.git``), read as a command-line option (``-x``), or
+be a name Windows keeps for a device (``CON``, ``NUL``, ``COM1`` ...).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from ..errors import InvalidId
 
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)*$")
 MAX_LENGTH = 64
+# Names Windows keeps for devices, with any extension (CON.yaml is CON there): a checkout could not hold the file.
+WINDOWS_DEVICE = re.compile(r"(?i)(CON|PRN|AUX|NUL|COM[1-9]|LPT[1-9])")
 
 
 def check_id(record_id: object) -> str:
@@ -29,6 +32,9 @@ def check_id(record_id: object) -> str:
             f"record id {shown!r} may hold only letters, digits, '-', '_' and single inner dots "
             "(no '/', '..' or leading dot), e.g. ISA-2026-0003"
         )
+    if WINDOWS_DEVICE.fullmatch(record_id.split(".", 1)[0]):
+        raise InvalidId(f"record id {shown!r} is a name Windows keeps for a device, so a colleague's checkout on "
+                        "Windows could not hold its file; choose another, e.g. ISA-2026-0003")
     return record_id
 
 
