@@ -93,11 +93,13 @@ def _field_named_in(message: str, text: str) -> tuple:
 def read_yaml(path: Path, rel: str) -> tuple[Any, str | None, list[Problem]]:
     """Parse ``path``; problems instead of exceptions."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = yamlio.read_bounded(path)
     except UnicodeDecodeError as exc:
         return None, None, [Problem(rel, 0, "", f"not UTF-8 text ({exc.reason} at byte {exc.start})")]
     except OSError as exc:
         return None, None, [Problem(rel, 0, "", f"cannot be read: {exc.strerror}")]
+    except yamlio.YamlError as exc:
+        return None, None, [Problem(rel, 0, "", exc.message)]
     try:
         return yamlio.parse(text), text, []
     except yamlio.YamlError as exc:

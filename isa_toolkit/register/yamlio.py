@@ -34,6 +34,21 @@ except AttributeError:  # pragma: no cover - libyaml missing
     _BaseLoader = yaml.SafeLoader
 
 MAX_BYTES = 1 << 20  # a record is a few kilobytes; a megabyte is not a record
+
+
+def read_bounded(path, what: str = "record") -> str:
+    """The file's text, read only once its size is known to be within ``MAX_BYTES`` (and never more than that plus
+    one byte, should it grow meanwhile): a file of hundreds of megabytes is refused unread, not read then refused.
+    Raises YamlError (too large), UnicodeDecodeError or OSError."""
+    import os
+
+    with open(path, "rb") as handle:
+        if os.fstat(handle.fileno()).st_size > MAX_BYTES:
+            raise YamlError(f"the file is larger than {MAX_BYTES >> 20} MiB, which no {what} needs", 0)
+        data = handle.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise YamlError(f"the file is larger than {MAX_BYTES >> 20} MiB, which no {what} needs", 0)
+    return data.decode("utf-8")
 MAX_DEPTH = 40
 # Many openers in a row ("[[[[", "{ {", "- - - -") are the cheap way to nest deeply.
 _DEEP_RE = re.compile(rf"(?:[\[{{]\s*){{{MAX_DEPTH}}}|(?:-[ \t]+){{{MAX_DEPTH}}}")

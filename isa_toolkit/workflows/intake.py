@@ -442,11 +442,13 @@ def read_answers(path: Path) -> tuple[dict, str, str]:
     """An answers file's mapping, its text (for line numbers) and how to name it; YAML or JSON."""
     rel = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = yamlio.read_bounded(path, "answers file")
     except UnicodeDecodeError:
         raise InvalidRecord(f"{rel} is not UTF-8 text") from None
     except OSError as exc:
         raise InvalidRecord(f"cannot read the answers file {rel}: {exc.strerror}") from None
+    except yamlio.YamlError as exc:
+        raise InvalidRecord(f"{rel}: {exc.message}") from None
     try:
         data = _json(text) if path.suffix.lower() == ".json" else yamlio.parse(text)
     except json.JSONDecodeError as exc:
