@@ -83,7 +83,6 @@ PASSPHRASE = "test passphrase"
 def sent(tmp_path_factory):
     """A register at its signature stage, its key made and both partners' packs sent (once for the module); a test
     that records anything works on a copy (``fresh``)."""
-    import os
 
     from isa_toolkit.signing.send import send
 
@@ -105,16 +104,10 @@ def sent(tmp_path_factory):
     environment = {"ISA_SIGNING_PASSPHRASE": PASSPHRASE, "ISA_SIGNING_KEY": str(folder / "register-key.pem")}
     made = run(root, "keys", "init", "--key-out", environment["ISA_SIGNING_KEY"], env=environment)
     assert made.exit_code == 0, made.output
-    saved = {key: os.environ.get(key) for key in environment}
-    os.environ.update(environment)
-    try:
+    with pytest.MonkeyPatch.context() as patch:
+        for key, value in environment.items():
+            patch.setenv(key, value)
         outcome = send(root, ID, outdir=folder / "packs", by="Olive Officer")
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
     ca = CA(folder / "pki")
     people = {name: ca.issue(name, organisation) for name, organisation in
               (("Sam Signer", "Testshire Constabulary"), ("Cat Signer", "Testshire Council"),
@@ -204,14 +197,10 @@ def test_sending_again_does_not_resend(sent):
     from isa_toolkit.signing.send import send
 
     root, packs, _, _, environment = sent
-    import os
-
-    os.environ.update(environment)
-    try:
+    with pytest.MonkeyPatch.context() as patch:
+        for key, value in environment.items():
+            patch.setenv(key, value)
         again = send(root, ID, outdir=root.parent / "again", by="Olive Officer")
-    finally:
-        for key in environment:
-            os.environ.pop(key, None)
     assert {pack.person.name for pack in again.packs if pack.already is not None} == {"Sam Signer", "Cat Signer"}
     assert not (root.parent / "again").exists()
 

@@ -116,6 +116,11 @@ def commit(root: Path, paths: list[str], message: str) -> str:
     return _run(root, ["rev-parse", "HEAD"], what="read the new commit").strip()
 
 
+def head(root: Path) -> str:
+    """The commit the register is at."""
+    return _run(root, ["rev-parse", "HEAD"], what="read the register's commit").strip()
+
+
 def commit_all(root: Path, message: str) -> str:
     """Commit everything in the working tree (used once, when a register is created)."""
     _run(root, ["add", "--all"], what="stage the register")

@@ -180,3 +180,13 @@ def trust_roots(root: Path, settings: Settings | None) -> list:
         roots += list(load_certs_from_pemder([str(path)]))
     own = register_certificate(root, settings)
     return roots + ([own] if own is not None else [])
+
+
+def load_agreement_for(root: Path, record_id: str):
+    """The register (checks aside: signing reads one record) and the agreement ``record_id``, or a refusal."""
+    from ..register.load import load_register
+
+    register = load_register(root, checks=False)
+    if record_id not in register.agreements:
+        raise IsaError(f"no agreement {record_id} in the register (isa list)")
+    return register, register.agreements[record_id]

@@ -25,12 +25,12 @@ from pathlib import Path
 from ..errors import IsaError
 from ..model import Agreement
 from ..model.agreement import Sent, SignatureEvidence
-from ..register.load import load_chain, load_register
+from ..register.load import load_chain
 from ..register.store import modify_agreement
 from ..workflows.lifecycle import load_lifecycle
 from ..workflows.signoff import SignoffRequest, apply_signoff, same_person
 from .inspect import inspect_pdf
-from .keys import register_certificate, signing_settings
+from .keys import load_agreement_for, register_certificate, signing_settings
 from .send import CERTIFICATION_FIELD
 
 IMAGES = {b"\x89PNG\r\n\x1a\n": "png", b"\xff\xd8\xff": "jpg", b"II*\x00": "tif", b"MM\x00*": "tif"}
@@ -74,9 +74,7 @@ def receive(root: Path, record_id: str, file: Path, *, by: str, signatory: str |
             today: dt.date | None = None) -> Received:
     """Check ``file`` as a returned copy of ``record_id`` and record it; refuse with the reason otherwise."""
     today = today or dt.date.today()
-    register = load_register(root, checks=False)
-    if record_id not in register.agreements:
-        raise IsaError(f"no agreement {record_id} in the register (isa list)")
+    register, _ = load_agreement_for(root, record_id)
     settings = register.settings
     config = signing_settings(settings)
     size = file.stat().st_size

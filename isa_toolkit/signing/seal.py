@@ -24,7 +24,7 @@ from ..register import vcs
 from ..register.load import load_chain, load_register
 from ..workflows.chain import progress
 from .inspect import inspect_pdf
-from .keys import load_signer, register_certificate, signing_settings
+from .keys import load_agreement_for, load_signer, register_certificate, signing_settings
 from .send import keep_metadata
 
 SEAL_FIELD = "Seal"
@@ -45,10 +45,7 @@ def seal(root: Path, record_id: str, *, outdir: Path, today: dt.date | None = No
     from ..i18n import long_date
 
     today = today or dt.date.today()
-    register = load_register(root, checks=False)
-    if record_id not in register.agreements:
-        raise IsaError(f"no agreement {record_id} in the register (isa list)")
-    agreement = register.agreements[record_id]
+    register, agreement = load_agreement_for(root, record_id)
     settings = register.settings
     chain, _ = load_chain(register.root, settings)
     state = progress(chain, agreement, settings)
@@ -93,7 +90,7 @@ def seal(root: Path, record_id: str, *, outdir: Path, today: dt.date | None = No
                    "who": ", ".join(s.current.name for s in stage.slots if s.current),
                    "date": ", ".join(sorted({long_date(s.current.date, first["lang"]) for s in stage.slots if s.current}))}
                   for stage in state.stages]
-    head = vcs._run(register.root, ["rev-parse", "HEAD"], what="read the register's commit").strip()
+    head = vcs.head(register.root)
     context["completion"] = {
         "lang": first["lang"],
         "heading": label(parts, "Completion certificate"),

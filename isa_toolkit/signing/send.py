@@ -26,11 +26,11 @@ from ..errors import IsaError
 from ..i18n import long_date, translator, typeset
 from ..model import Agreement, Contact, Settings
 from ..model.agreement import Sent
-from ..register.load import load_chain, load_register
+from ..register.load import load_chain
 from ..register.store import modify_agreement, write_atomic
 from ..review.reminders import clean_header
 from ..workflows.chain import SIGNING_STATUSES, Slot, progress
-from .keys import load_signer, signing_settings
+from .keys import load_agreement_for, load_signer, signing_settings
 
 CERTIFICATION_FIELD = "Certification"
 
@@ -219,10 +219,7 @@ def send(root: Path, record_id: str, *, outdir: Path, stage: int | None = None, 
     from ..documents.render import template_folders
 
     today = today or dt.date.today()
-    register = load_register(root, checks=False)
-    if record_id not in register.agreements:
-        raise IsaError(f"no agreement {record_id} in the register (isa list)")
-    agreement = register.agreements[record_id]
+    register, agreement = load_agreement_for(root, record_id)
     settings = register.settings
     chain, _ = load_chain(register.root, settings)
     open_stage, everyone = _stage(agreement, chain, settings, stage)
