@@ -67,8 +67,13 @@ def main(ctx: click.Context, register: str | None) -> None:
     The register is a git repository of YAML records; every change the
     toolkit makes is one commit. Start with `isa demo`, or `isa init PATH`.
     """
+    from ..register.lock import set_reporter
+    from .terminal import TerminalReporter
+
     ctx.ensure_object(dict)
     ctx.obj["register"] = register
+    previous = set_reporter(TerminalReporter())  # waits for the lock, and stopped writes put back, are said
+    ctx.call_on_close(lambda: set_reporter(previous))
 
 
 for _module in (register, agreements, documents, signing, cases, review, demo):

@@ -1,4 +1,4 @@
-"""Commands on the register as a whole: init, validate, list, show, log, export."""
+"""Commands on the register as a whole: init, validate, doctor, list, show, log, export."""
 
 from __future__ import annotations
 
@@ -45,18 +45,21 @@ def validate(ctx: click.Context, strict: bool, as_json: bool) -> None:
     """Check every record: errors, and warnings for what a sound agreement lacks.
 
     Each problem is printed as `path:line: field: message`. Exit code 1 when
-    there is an error (or, with --strict, a warning). A private key found
-    anywhere in the register is an error.
+    there is an error (or, with --strict, a warning). A damaged git
+    repository (git fsck) and a private key found anywhere in the register
+    are errors.
 
     \b
     Example:
       isa validate --strict
     """
+    from ..register.health import repository_problems
     from ..register.keyfiles import key_problems
 
     register = load(ctx)
-    # A private key in the register is an error whatever the records say (found by content, not by name).
-    problems = [p.as_error() if strict else p for p in [*key_problems(register.root), *register.problems]]
+    # A damaged git repository, or a private key in the register, is an error whatever the records say.
+    found = [*repository_problems(register.root), *key_problems(register.root), *register.problems]
+    problems = [p.as_error() if strict else p for p in found]
     errors = [p for p in problems if p.severity is Severity.ERROR]
     warnings = [p for p in problems if p.severity is Severity.WARNING]
     if as_json:
@@ -77,6 +80,38 @@ def validate(ctx: click.Context, strict: bool, as_json: bool) -> None:
         click.echo(f"{loaded} loaded: {len(errors)} error(s), {len(warnings)} warning(s)", err=bool(problems))
     if errors:
         ctx.exit(1)
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
+@click.pass_context
+def doctor(ctx: click.Context, as_json: bool) -> None:
+    """Check the register's git repository and files, and put back a change left half-done.
+
+    Runs `git fsck` (every object reads back whole), puts back a write that
+    was stopped part-way (a killed command, a full disk), and looks for
+    stale git lock files, uncommitted changes to records and a missing
+    remote. Each finding says what to do. Exit code 1 when there is an error.
+    Records themselves are checked by `isa validate`.
+
+    \b
+    Example:
+      isa doctor
+    """
+    from ..register.health import diagnose
+
+    root = register_root(ctx)
+    findings = diagnose(root)
+    errors = [f for f in findings if f.severity is Severity.ERROR]
+    if as_json:
+        echo_json({"register": str(root), "errors": len(errors), "findings": [f.as_dict() for f in findings]})
+    else:
+        for finding in findings:
+            click.echo(str(finding))
+        warnings = [f for f in findings if f.severity is Severity.WARNING]
+        click.echo(f"{len(errors)} error(s), {len(warnings)} warning(s)")
+    if errors:
+        ctx.exit(1)
+
 
 LIST_KINDS = ["agreement", "isa", "protocol", "disclosure", "request", "incident"]
 
@@ -227,4 +262,4 @@ def export(ctx: click.Context, kind: str, fmt: str, public: bool, lang: str | No
     note_unreadable(register)
 
 
-COMMANDS = (init, validate, list_, show, log, export,)
+COMMANDS = (init, validate, doctor, list_, show, log, export,)

@@ -10,13 +10,8 @@ therefore queue on the lock instead of racing for git's ``index.lock``.
 from __future__ import annotations
 
 import contextlib
-import errno
-import fcntl
 import os
 import re
-import stat as stat_module
-import tempfile
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import Enum
@@ -25,16 +20,16 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from ..errors import InvalidRecord, LockTimeout, StoreError
+from ..errors import InvalidRecord, StoreError
 from ..model import Agreement
-from . import vcs, yamlio
+from . import journal, lock, vcs, yamlio
+from .files import write_atomic
 from .ids import check_id, make_id
 from .kinds import AGREEMENT, KINDS, RECORD_SUFFIX, Kind, kind_of, record_path
 from .load import load_record
 from .read import problems_from_validation
 
-LOCK_FILE = "isa-register.lock"  # in the git folder, so it is never committed
-LOCK_TIMEOUT_S = 120.0
+__all__ = ["write_atomic", "register_lock"]  # with the functions below: what the rest of the toolkit writes through
 
 
 def to_plain(model: BaseModel) -> dict:
@@ -52,89 +47,33 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _new_file_mode() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return 0o666 & ~mask
+def register_lock(root: Path, timeout: float | None = None) -> contextlib.AbstractContextManager[None]:
+    """Hold the register's write lock; once held, clear what a writer stopped part-way left behind."""
+    return lock.register_lock(root, timeout, on_acquire=_after_a_stopped_writer)
 
 
-def _disk_full(exc: OSError, path: Path) -> OSError:
-    """A full disk said as such, with where; any other error as it was."""
-    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        return vcs.DiskFull(f"the disk holding {path.parent} is full: {path.name} could not be written. Free some "
-                            "space there and try again; nothing was changed")
-    return exc
+def _after_a_stopped_writer(root: Path) -> None:
+    recovery = put_back_stopped_write(root)
+    if recovery is not None:
+        lock.reporter().recovered(recovery.describe())
 
 
-def write_atomic(path: Path, content: str | bytes) -> None:
-    """Replace ``path`` with ``content`` so a reader (or a crash) sees the old or the new file, never half of one.
-
-    The file keeps its permissions (a new one gets the usual ones for the
-    user's umask), so colleagues sharing the folder can still read it.
-    """
-    data = content.encode("utf-8") if isinstance(content, str) else content
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        mode = stat_module.S_IMODE(path.stat().st_mode)
-    except FileNotFoundError:
-        mode = _new_file_mode()
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as exc:
-        raise _disk_full(exc, path) from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fchmod(handle.fileno(), mode)
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException as exc:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        if isinstance(exc, OSError):
-            raise _disk_full(exc, path) from None
-        raise
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
-
-
-@contextlib.contextmanager
-def register_lock(root: Path, timeout: float = LOCK_TIMEOUT_S) -> Iterator[None]:
-    """Hold the register's write lock (a ``flock`` on a file in the git folder)."""
-    gd = vcs.git_dir(root)
-    if gd is None:
-        raise StoreError(f"{root} is not a git repository; a register must be one (`isa init` makes it so)")
-    handle = open(gd / LOCK_FILE, "a+")  # noqa: SIM115 - closed below
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise LockTimeout(
-                        f"another isa process has held the register lock for {timeout:.0f} s; try again when it has finished"
-                    ) from None
-                time.sleep(0.01)
-        _sweep_temporary_files(root)
-        yield
-    finally:
-        handle.close()  # closing releases the lock
-
-
-def _sweep_temporary_files(root: Path) -> None:
-    """Remove temporary files a killed writer left; safe because we hold the lock."""
+def put_back_stopped_write(root: Path) -> journal.Recovery | None:
+    """Put back a write that was stopped part-way and remove its temporary files (hold the lock)."""
+    recovery = journal.recover(root)
     for kind in KINDS:
         folder = root / kind.folder
         if folder.is_dir() and not folder.is_symlink():
             for leftover in folder.glob(".*.tmp"):
                 with contextlib.suppress(OSError):
                     leftover.unlink()
+    gd = vcs.git_dir(root)
+    if gd is not None:
+        for leftover in gd.glob(f".{journal.JOURNAL_FILE}.*.tmp"):
+            with contextlib.suppress(OSError):
+                leftover.unlink()
+    return recovery
+
 
 _SPACE_RE = re.compile(r"\s+")
 
@@ -175,6 +114,7 @@ def _prepare(root: Path, record) -> _Write | None:
     if path.is_symlink():
         raise StoreError(f"{rel} is a symbolic link; records are written only as plain files in the register")
     old_bytes = path.read_bytes() if path.exists() else None
+    vcs.check_objects(root, [rel] if old_bytes is not None else [])  # what this write rests on reads back whole
     if old_bytes is not None and vcs.has_uncommitted_changes(root, rel):
         raise StoreError(
             f"{rel} has changes that are not committed (edited by hand, or left by an interrupted write); "
@@ -263,13 +203,11 @@ def _attachments(root: Path, files: dict[str, bytes]) -> list[_Write]:
     return writes
 
 
-def _write_locked(root: Path, records: list, message: str, attachments: dict[str, bytes] | None = None) -> str | None:
-    """Write every record (and the new files ``attachments`` gives) and commit them together, or leave every file
-    as it was. Hold the lock."""
-    writes = [w for w in (_prepare(root, record) for record in records) if w is not None]
-    if not writes:
-        return None
-    writes += _attachments(root, attachments or {})
+def _apply(root: Path, writes: list[_Write], message: str) -> str:
+    """Write the files and commit them, journalled so that a writer stopped part-way is put back at the next lock;
+    on any failure here, every file is put back now. Hold the lock."""
+    journal.begin(root, [journal.Intent(w.rel, journal.digest(w.old_bytes), journal.digest(_encoded(w.new_text)))
+                         for w in writes], message)
     done: list[_Write] = []
     kept = _keep_originals(writes)
     try:
@@ -282,28 +220,33 @@ def _write_locked(root: Path, records: list, message: str, attachments: dict[str
         _restore(done, kept)
         with contextlib.suppress(StoreError):
             vcs.unstage(root, [w.rel for w in writes])
+        journal.end(root)  # only once everything is back: if putting back failed, the next lock finishes it
         raise
+    journal.end(root)
     _drop(kept)
     return commit
+
+
+def _encoded(content: str | bytes) -> bytes:
+    return content.encode("utf-8") if isinstance(content, str) else content
+
+
+def _write_locked(root: Path, records: list, message: str, attachments: dict[str, bytes] | None = None) -> str | None:
+    """Write every record (and the new files ``attachments`` gives) and commit them together, or leave every file
+    as it was. Hold the lock."""
+    writes = [w for w in (_prepare(root, record) for record in records) if w is not None]
+    if not writes:
+        return None
+    writes += _attachments(root, attachments or {})
+    return _apply(root, writes, message)
 
 
 def commit_new_files(root: Path, files: dict[str, bytes], message: str) -> str:
     """Write new files (never replacing one, never through a link) and commit them, under the lock; all or
     nothing."""
     with register_lock(root):
-        writes = _attachments(root, files)
-        done: list[_Write] = []
-        try:
-            for write in writes:
-                write.path.parent.mkdir(parents=True, exist_ok=True)
-                write_atomic(write.path, write.new_text)
-                done.append(write)
-            return vcs.commit(root, [w.rel for w in writes], message)
-        except BaseException:
-            _restore(done)
-            with contextlib.suppress(StoreError):
-                vcs.unstage(root, [w.rel for w in writes])
-            raise
+        vcs.check_objects(root, [])
+        return _apply(root, _attachments(root, files), message)
 
 
 def save_agreement(root: Path, record: Agreement, *, change: str, by: str) -> str | None:

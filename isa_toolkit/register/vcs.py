@@ -62,6 +62,15 @@ class DiskFull(StoreError):
     """The disk the register is on is full (or the user's quota is used up)."""
 
 
+class RepositoryDamaged(StoreError):
+    """An object of the register's git repository cannot be read back whole."""
+
+
+RESTORE_ADVICE = ("Restore the register from its shared copy: the git remote is the backup (clone it afresh and copy "
+                  "across any change not yet pushed), or from your own backups. Until then, do not change the "
+                  "register by hand")
+
+
 def _run(root: Path, args: list[str], *, what: str) -> str:
     """Run ``git args`` in ``root``; retry while another git process holds the index lock."""
     import git
@@ -131,6 +140,66 @@ def commit_all(root: Path, message: str) -> str:
 def has_uncommitted_changes(root: Path, path: str) -> bool:
     """Whether ``path`` differs from the last commit (in the index or the working tree)."""
     return bool(_run(root, ["status", "--porcelain", "--untracked-files=no", "--", path], what="read the status").strip())
+
+
+def check_objects(root: Path, paths: list[str]) -> None:
+    """Read back what a write rests on, the last commit's tree and each of ``paths`` as committed, and refuse
+    (:class:`RepositoryDamaged`) if git cannot: a write never goes on over a damaged repository."""
+    targets = [f"HEAD:{path}" for path in paths] or ["HEAD^{tree}"]
+    for target in targets:
+        status, _, stderr = _git(root).execute(["git", "cat-file", "-p", target], with_extended_output=True,
+                                               with_exceptions=False, stdout_as_string=False)
+        if status == 0:
+            continue
+        stderr = stderr.decode("utf-8", "replace") if isinstance(stderr, bytes) else str(stderr)
+        if target != "HEAD^{tree}" and ("does not exist in" in stderr or "exists on disk, but not in" in stderr):
+            targets.append("HEAD^{tree}")  # not committed yet: the tree is what the write rests on
+            continue
+        said = next((line for line in stderr.splitlines() if line.strip()), "no reason given")
+        raise RepositoryDamaged(f"the register's git repository at {root} is damaged, so nothing was written: git "
+                                f"could not read {target} back ({said.strip()}). Run `isa doctor` to see all that is damaged. "
+                                f"{RESTORE_ADVICE}")
+
+
+@dataclass(frozen=True)
+class FsckResult:
+    ok: bool
+    problems: list[str]
+
+
+def fsck(root: Path) -> FsckResult:
+    """Check every object of the repository (``git fsck --full``): what is missing or damaged, in git's words."""
+    status, stdout, stderr = _git(root).execute(
+        ["git", "fsck", "--full", "--no-progress", "--no-dangling", "--strict"],
+        with_extended_output=True, with_exceptions=False)
+    lines = [line.strip() for line in f"{stdout}\n{stderr}".splitlines() if line.strip()]
+    lines = [line for line in lines if not line.startswith(("Checking ", "notice: "))]
+    return FsckResult(status == 0 and not any(line.startswith(("error", "missing", "broken", "fatal", "bad"))
+                                              for line in lines), lines)
+
+
+def restore_from_head(root: Path, paths: list[str]) -> None:
+    """Make each of ``paths`` in the index and the working tree what the last commit has (gone, if it has none)."""
+    listed = _run(root, ["ls-tree", "-r", "-z", "--name-only", "HEAD", "--", *paths], what="read the last commit")
+    committed = [path for path in paths if path in set(listed.split("\0"))]
+    fresh = [path for path in paths if path not in committed]
+    if committed:
+        _run(root, ["checkout", "-q", "HEAD", "--", *committed], what="put the files back as committed")
+    if fresh:
+        _run(root, ["rm", "-q", "--cached", "--ignore-unmatch", "--", *fresh], what="unstage the new files")
+        for path in fresh:
+            (root / path).unlink(missing_ok=True)
+
+
+def changed_files(root: Path, paths: list[str]) -> list[str]:
+    """Files under ``paths`` that differ from the last commit (staged, changed or new), relative to ``root``."""
+    out = _run(root, ["status", "--porcelain", "-z", "--untracked-files=all", "--", *paths], what="read the status")
+    return sorted({entry[3:] for entry in out.split("\0") if len(entry) > 3 and not entry[3:].endswith(".tmp")})
+
+
+def remotes(root: Path) -> list[str]:
+    """The names of the repository's remotes (``origin``...)."""
+    return _run(root, ["remote"], what="read the remotes").split()
 
 
 def unstage(root: Path, paths: list[str]) -> None:

@@ -22,8 +22,23 @@ def state(root) -> tuple[str, str, str, bytes]:
             git(root, "status", "--porcelain"), (root / "agreements" / f"{ID}.yaml").read_bytes())
 
 
-@pytest.mark.parametrize("step", ["temporary file", "write", "fsync", "git commit"])
-def test_a_full_disk_at_any_write_step_changes_nothing_and_says_so(make_register, monkeypatch, step):
+def at_call(n: int, real, error: OSError):
+    """``real``, except that its ``n``-th call raises ``error``."""
+    calls = {"n": 0}
+
+    def wrapped(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == n:
+            raise error
+        return real(*args, **kwargs)
+
+    return wrapped
+
+
+# Each file write happens twice in a change: the intent journal first, then the record.
+@pytest.mark.parametrize(("step", "nth"), [("temporary file", 1), ("temporary file", 2), ("write", 1), ("write", 2),
+                                           ("fsync", 1), ("fsync", 2), ("fsync", 3), ("git commit", 1)])
+def test_a_full_disk_at_any_write_step_changes_nothing_and_says_so(make_register, monkeypatch, step, nth):
     import git as gitpython
 
     root = make_register({f"agreements/{ID}.yaml": complete_isa(ID)})
@@ -32,12 +47,16 @@ def test_a_full_disk_at_any_write_step_changes_nothing_and_says_so(make_register
     if step == "temporary file":
         import tempfile
 
-        monkeypatch.setattr(tempfile, "mkstemp", lambda *a, **k: (_ for _ in ()).throw(full))
+        monkeypatch.setattr(tempfile, "mkstemp", at_call(nth, tempfile.mkstemp, full))
     elif step == "write":
         real = os.fdopen
+        opened = {"n": 0}
 
         def fdopen(fd, *args, **kwargs):
             handle = real(fd, *args, **kwargs)
+            opened["n"] += 1
+            if opened["n"] != nth:
+                return handle
 
             class Full:
                 def __enter__(self):
@@ -55,8 +74,8 @@ def test_a_full_disk_at_any_write_step_changes_nothing_and_says_so(make_register
             return Full()
 
         monkeypatch.setattr(os, "fdopen", fdopen)
-    elif step == "fsync":
-        monkeypatch.setattr(os, "fsync", lambda fd: (_ for _ in ()).throw(full))
+    elif step == "fsync":  # the journal's file and folder, then the record's file
+        monkeypatch.setattr(os, "fsync", at_call(nth, os.fsync, full))
     else:
         real = gitpython.Git.execute
         calls = []
@@ -78,6 +97,7 @@ def test_a_full_disk_at_any_write_step_changes_nothing_and_says_so(make_register
     if step == "git commit":
         assert len(calls) == 1  # never retried as if the index were locked
     assert not list((root / "agreements").glob(".*.tmp"))
+    assert not (root / ".git" / "isa-intent.json").exists() and not list((root / ".git").glob(".isa-intent*"))
 
 
 def test_the_recovery_command_for_a_staged_change_works(make_register):

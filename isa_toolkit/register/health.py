@@ -1,0 +1,118 @@
+"""The register's health, as ``isa doctor`` checks it: the git repository whole, no write left half-done, no stale
+lock, nothing uncommitted, a copy elsewhere.
+
+Each finding says what is wrong and what to do. Taking the register lock puts
+back a write that was stopped part-way (see :mod:`.journal`), so the doctor
+does that first and says so.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import StoreError
+from . import journal, lock, vcs
+from .kinds import KINDS
+from .problem import Problem, Severity
+from .store import put_back_stopped_write
+
+STALE_GIT_LOCK_S = 60.0
+
+
+@dataclass(frozen=True)
+class Finding:
+    check: str
+    severity: Severity | None  # None: the check passed
+    message: str
+
+    def __str__(self) -> str:
+        tag = "ok" if self.severity is None else self.severity.value
+        return f"{tag}: {self.check}: {self.message}"
+
+    def as_dict(self) -> dict:
+        return {"check": self.check, "severity": self.severity.value if self.severity else "ok",
+                "message": self.message}
+
+
+def _ok(check: str, message: str) -> Finding:
+    return Finding(check, None, message)
+
+
+def check_repository(root: Path) -> Finding:
+    result = vcs.fsck(root)
+    if result.ok:
+        return _ok("repository", "every object of the git repository reads back whole (git fsck)")
+    shown = "; ".join(result.problems[:5]) + (f"; and {len(result.problems) - 5} more" if len(result.problems) > 5 else "")
+    return Finding("repository", Severity.ERROR, f"the git repository is damaged: {shown or 'git fsck failed'}. "
+                   f"{vcs.RESTORE_ADVICE}")
+
+
+def repository_problems(root: Path) -> list[Problem]:
+    """The repository check as a problem ``isa validate`` reports (an error: a damaged register is not valid)."""
+    if vcs.git_dir(root) is None:
+        return []  # a folder of records not (yet) in git: nothing to check here
+    finding = check_repository(root)
+    if finding.severity is None:
+        return []
+    return [Problem(".git", 0, "", finding.message + " (`isa doctor` says more)")]
+
+
+def check_interrupted_write(root: Path, recovery: journal.Recovery | None) -> Finding:
+    if recovery is None:
+        return _ok("interrupted writes", "no change was left half-done")
+    if recovery.left:
+        return Finding("interrupted writes", Severity.WARNING, recovery.describe() + ". Look at the files left alone "
+                       "with `git diff`, then commit them or discard them with `git checkout HEAD -- FILE`")
+    return Finding("interrupted writes", Severity.WARNING, recovery.describe())
+
+
+def check_git_locks(root: Path) -> Finding:
+    gd = vcs.git_dir(root) or root / ".git"
+    now = time.time()
+    stale = [lock for lock in [gd / "index.lock", gd / "HEAD.lock", *(gd / "refs").rglob("*.lock")]
+             if lock.exists() and now - lock.stat().st_mtime > STALE_GIT_LOCK_S]
+    if not stale:
+        return _ok("git locks", "no lock file left behind by a stopped git command")
+    names = ", ".join(str(lock) for lock in stale)
+    return Finding("git locks", Severity.ERROR, f"lock file(s) left by a git command that stopped part-way: {names}. "
+                   "If no git command is running in the register, remove them (rm FILE) and run `isa doctor` again")
+
+
+def check_uncommitted(root: Path) -> Finding:
+    folders = [kind.folder for kind in KINDS] + ["register.yaml", "classification.yaml"]
+    changed = vcs.changed_files(root, sorted(set(folders)))
+    if not changed:
+        return _ok("uncommitted changes", "every record is as committed")
+    shown = ", ".join(changed[:10]) + (f" and {len(changed) - 10} more" if len(changed) > 10 else "")
+    return Finding("uncommitted changes", Severity.WARNING, f"changed and not committed: {shown}. The toolkit will not "
+                   "write over them: commit them (git commit FILE) or discard them (git checkout HEAD -- FILE)")
+
+
+def check_remote(root: Path) -> Finding:
+    remotes = vcs.remotes(root)
+    if remotes:
+        return _ok("shared copy", f"the register has a git remote ({', '.join(remotes)}), its backup")
+    return Finding("shared copy", Severity.WARNING, "the register has no git remote, so no copy anywhere else: a lost "
+                   "or damaged disk loses it. Add one on your forge: git remote add origin URL, then git push -u "
+                   "origin main")
+
+
+def examine(root: Path, recovery: journal.Recovery | None) -> list[Finding]:
+    """Every check, in the order a person would want them fixed; call holding the lock, after recovering."""
+    return [check_repository(root), check_interrupted_write(root, recovery), check_git_locks(root),
+            check_uncommitted(root), check_remote(root)]
+
+
+def diagnose(root: Path) -> list[Finding]:
+    """Take the lock (waiting for a writer to finish), put back a stopped write, and run every check."""
+    with lock.register_lock(root):
+        try:
+            recovery = put_back_stopped_write(root)
+        except StoreError as exc:
+            findings = examine(root, None)
+            findings[1] = Finding("interrupted writes", Severity.ERROR,
+                                  f"a change stopped part-way could not be put back: {exc}")
+            return findings
+        return examine(root, recovery)

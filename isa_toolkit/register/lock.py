@@ -1,0 +1,166 @@
+"""The register's write lock: one writer at a time, and a waiting writer told who holds it.
+
+The lock is a ``flock`` on a file in the git folder (so it is never
+committed); the operating system releases it when its holder ends, however
+it ends. While holding it, the holder writes who it is (process, command,
+user, since when) into that file, so a writer that has to wait can say what
+it is waiting for. How long to wait is ``ISA_LOCK_TIMEOUT`` (seconds), else
+two minutes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import getpass
+import json
+import os
+import socket
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ..errors import LockTimeout, StoreError
+from . import vcs
+
+LOCK_FILE = "isa-register.lock"
+DEFAULT_TIMEOUT_S = 120.0
+TIMEOUT_ENV = "ISA_LOCK_TIMEOUT"
+NOTICE_AFTER_S = 1.0  # a wait shorter than this is not worth a word
+
+
+@dataclass(frozen=True)
+class Holder:
+    """Who holds the lock, as the holder wrote it down."""
+
+    pid: int | None = None
+    command: str = ""
+    user: str = ""
+    host: str = ""
+    since: str = ""
+
+    def describe(self) -> str:
+        if self.pid is None:
+            return "another isa process (it has not said which)"
+        what = f"`{self.command}`" if self.command else "an isa command"
+        who = f" by {self.user}" if self.user else ""
+        where = f" on {self.host}" if self.host and self.host != socket.gethostname() else ""
+        since = ""
+        if self.since:
+            with contextlib.suppress(ValueError):
+                since = f", since {datetime.fromisoformat(self.since).astimezone():%H:%M:%S}"
+        return f"{what}{who} (process {self.pid}{where}{since})"
+
+
+def read_holder(path: Path) -> Holder:
+    """What the lock file says about its holder (an empty Holder when it says nothing readable)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8")[:4096] or "{}")
+    except (OSError, ValueError):
+        return Holder()
+    if not isinstance(data, dict) or not isinstance(data.get("pid"), int):
+        return Holder()
+    return Holder(pid=data["pid"], **{key: str(data.get(key) or "")[:200] for key in ("command", "user", "host", "since")})
+
+
+def _this_holder() -> dict:
+    words = [os.path.basename(sys.argv[0] or "isa"), *sys.argv[1:3]] if sys.argv else ["isa"]
+    try:
+        user = os.environ.get("ISA_USER") or getpass.getuser()
+    except (KeyError, OSError):
+        user = ""
+    return {"pid": os.getpid(), "command": " ".join(words)[:120], "user": user, "host": socket.gethostname(),
+            "since": datetime.now(UTC).isoformat(timespec="seconds")}
+
+
+def timeout_seconds() -> float:
+    """How long a writer waits for the lock: ``ISA_LOCK_TIMEOUT`` seconds if set (and a number), else two minutes."""
+    value = os.environ.get(TIMEOUT_ENV, "").strip()
+    if value:
+        try:
+            seconds = float(value)
+        except ValueError:
+            raise StoreError(f"{TIMEOUT_ENV}={value!r} is not a number of seconds; set it to e.g. 300, or unset it") from None
+        if seconds >= 0:
+            return seconds
+        raise StoreError(f"{TIMEOUT_ENV}={value!r} is negative; set it to a number of seconds, or unset it")
+    return DEFAULT_TIMEOUT_S
+
+
+class Reporter:
+    """Told while a writer waits for the lock, and when it put back a stopped write (the command line shows
+    both); silent by default."""
+
+    def waiting(self, holder: Holder, waited_s: float) -> None:  # called about ten times a second
+        """The writer has waited ``waited_s`` seconds (at least NOTICE_AFTER_S) for ``holder``."""
+
+    def done(self, acquired: bool) -> None:
+        """The wait is over: the lock was taken, or the writer gave up."""
+
+    def recovered(self, what: str) -> None:
+        """A write stopped part-way was found and put back; ``what`` says which."""
+
+
+_reporter: Reporter = Reporter()
+
+
+def set_reporter(new: Reporter) -> Reporter:
+    """Who hears about waits for the lock (the command line sets one that writes to the terminal); returns the
+    previous one."""
+    global _reporter
+    previous, _reporter = _reporter, new
+    return previous
+
+
+def reporter() -> Reporter:
+    return _reporter
+
+
+@contextlib.contextmanager
+def register_lock(root: Path, timeout: float | None = None, *,
+                  on_acquire: Callable[[Path], None] | None = None) -> Iterator[None]:
+    """Hold the register's write lock; ``on_acquire(root)`` runs first thing once it is held."""
+    gd = vcs.git_dir(root)
+    if gd is None:
+        raise StoreError(f"{root} is not a git repository; a register must be one (`isa init` makes it so)")
+    timeout = timeout_seconds() if timeout is None else timeout
+    path = gd / LOCK_FILE
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+    try:
+        started = time.monotonic()
+        reported = False
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                waited = time.monotonic() - started
+                if waited > timeout:
+                    holder = read_holder(path)
+                    if reported:
+                        _reporter.done(False)
+                    raise LockTimeout(
+                        f"the register is being changed by {holder.describe()}, and it still held the register "
+                        f"lock after {timeout:g} s. Try again when it has finished (to wait longer, set "
+                        f"{TIMEOUT_ENV} to a number of seconds)") from None
+                if waited >= NOTICE_AFTER_S:
+                    _reporter.waiting(read_holder(path), waited)
+                    reported = True
+                time.sleep(0.01 if waited < NOTICE_AFTER_S else 0.1)
+        if reported:
+            _reporter.done(True)
+        with contextlib.suppress(OSError):  # who holds it is a courtesy to waiters: a full disk must not stop us
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, json.dumps(_this_holder()).encode("utf-8"), 0)
+        try:
+            if on_acquire is not None:
+                on_acquire(root)
+            yield
+        finally:
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, 0)
+    finally:
+        os.close(fd)  # closing releases the lock
