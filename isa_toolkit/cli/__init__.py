@@ -14,7 +14,7 @@ import click
 
 from .. import __version__
 from ..errors import InvalidRecord, IsaError
-from . import agreements, cases, demo, documents, register, review, signing
+from . import agreements, cases, demo, documents, register, review, signing, team
 
 
 class IsaGroup(click.Group):
@@ -76,7 +76,7 @@ def main(ctx: click.Context, register: str | None) -> None:
     ctx.call_on_close(lambda: set_reporter(previous))
 
 
-for _module in (register, agreements, documents, signing, cases, review, demo):
+for _module in (register, team, agreements, documents, signing, cases, review, demo):
     for _command in _module.COMMANDS:
         main.add_command(_command)
 

@@ -23,7 +23,8 @@ from .common import (
 @click.option("--example", is_flag=True, help="Fill the register with the example records.")
 @click.option("--organisation", metavar="NAME", help="The organisation that keeps the register.")
 @click.option("--by", metavar="NAME", help="Who creates it (recorded in the commit; default: $ISA_USER, else git's user.name).")
-def init(path: Path, example: bool, organisation: str | None, by: str | None) -> None:
+@click.option("--remote", metavar="URL", help="The team's remote repository to sync with (becomes `origin`).")
+def init(path: Path, example: bool, organisation: str | None, by: str | None, remote: str | None) -> None:
     """Create a new register at PATH: settings, classification and a git repository.
 
     \b
@@ -32,9 +33,9 @@ def init(path: Path, example: bool, organisation: str | None, by: str | None) ->
     """
     from ..register.create import init_register
 
-    root = init_register(path, example=example, organisation=organisation, by=actor(by))
+    root = init_register(path, example=example, organisation=organisation, by=actor(by), remote=remote)
     click.echo(f"Created register {root}")
-    click.echo(f"Next: cd {root} && isa validate")
+    click.echo(f"Next: cd {root} && isa validate" + ("; `isa sync` sends it to the remote" if remote else ""))
 
 
 @click.command()

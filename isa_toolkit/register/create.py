@@ -11,18 +11,34 @@ from ..model import Localized, Settings
 from ..resources import shipped
 from . import vcs, yamlio
 from .load import AGREEMENTS, CLASSIFICATION_FILE, REGISTER_FILE
+from .remote import check_url
 from .store import to_plain
+from .sync import set_up_merging
 
 _IGNORE = shutil.ignore_patterns(".git", "__pycache__", "*.pyc", ".isa-cache")
+# What commands write by default when run in the register's folder: documents, packs, reminders, a site. They
+# hold personal data and are made again from the records, so they are never committed by accident.
+GITIGNORE = """\
+# Outputs made from the records (isa render, send, review run, site): not part of the register.
+/documents/
+/packs/
+/reminders/
+/site/
+/demo-output/
+*.tmp
+"""
 
 
-def init_register(path: Path, *, example: bool, organisation: str | None, by: str) -> Path:
+def init_register(path: Path, *, example: bool, organisation: str | None, by: str, remote: str | None = None) -> Path:
     """Create a register at ``path`` (a new or empty folder) and commit it.
 
     With ``example`` it holds the example records; otherwise the settings for
-    ``organisation``, the default classification and no records.
+    ``organisation``, the default classification and no records. With
+    ``remote`` (a URL, checked first) it is the ``origin`` the register syncs with.
     """
     path = Path(path)
+    if remote is not None:
+        check_url(remote)
     if (path / REGISTER_FILE).exists():
         raise IsaError(f"{path} is already a register; use it with `isa -R {path} validate`")
     if path.exists() and (not path.is_dir() or any(path.iterdir())):
@@ -47,7 +63,11 @@ def init_register(path: Path, *, example: bool, organisation: str | None, by: st
             (path / AGREEMENTS).mkdir(exist_ok=True)
             (path / AGREEMENTS / ".gitkeep").write_text("", encoding="utf-8")
         _forge_files(path)
+        (path / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
         vcs.init(path)
+        set_up_merging(path)
+        if remote is not None:
+            vcs.add_remote(path, "origin", remote)
         vcs.commit_all(path, f"Register created [by {by}]")
     except BaseException:
         # Leave no half-made register: remove the folder, or what we put in the empty one we were given.

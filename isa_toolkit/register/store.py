@@ -203,7 +203,7 @@ def _attachments(root: Path, files: dict[str, bytes]) -> list[_Write]:
     return writes
 
 
-def _apply(root: Path, writes: list[_Write], message: str) -> str:
+def _apply(root: Path, writes: list[_Write], message: str, author: str | None = None) -> str:
     """Write the files and commit them, journalled so that a writer stopped part-way is put back at the next lock;
     on any failure here, every file is put back now. Hold the lock."""
     journal.begin(root, [journal.Intent(w.rel, journal.digest(w.old_bytes), journal.digest(_encoded(w.new_text)))
@@ -215,7 +215,7 @@ def _apply(root: Path, writes: list[_Write], message: str) -> str:
             write.path.parent.mkdir(parents=True, exist_ok=True)
             write_atomic(write.path, write.new_text)
             done.append(write)
-        commit = vcs.commit(root, [w.rel for w in writes], message)
+        commit = vcs.commit(root, [w.rel for w in writes], message, author=author)
     except BaseException:
         _restore(done, kept)
         with contextlib.suppress(StoreError):
@@ -231,14 +231,15 @@ def _encoded(content: str | bytes) -> bytes:
     return content.encode("utf-8") if isinstance(content, str) else content
 
 
-def _write_locked(root: Path, records: list, message: str, attachments: dict[str, bytes] | None = None) -> str | None:
+def _write_locked(root: Path, records: list, message: str, attachments: dict[str, bytes] | None = None,
+                  author: str | None = None) -> str | None:
     """Write every record (and the new files ``attachments`` gives) and commit them together, or leave every file
     as it was. Hold the lock."""
     writes = [w for w in (_prepare(root, record) for record in records) if w is not None]
     if not writes:
         return None
     writes += _attachments(root, attachments or {})
-    return _apply(root, writes, message)
+    return _apply(root, writes, message, author)
 
 
 def commit_new_files(root: Path, files: dict[str, bytes], message: str) -> str:
@@ -259,7 +260,7 @@ def save_records(root: Path, records: list, *, subject: str, change: str, by: st
     for record in records:
         check_id(record.id)
     with register_lock(root):
-        return _write_locked(root, records, commit_message(subject, change, by))
+        return _write_locked(root, records, commit_message(subject, change, by), author=by)
 
 
 def modify_agreement(
@@ -285,7 +286,7 @@ def modify_record(root: Path, kind: Kind, record_id: str, edit: Callable[[Any], 
         updated, change = edit(current)
         if updated.id != record_id or kind_of(updated) is not kind:
             raise InvalidRecord(f"a change may not alter the id or kind of {record_id}")
-        return updated, _write_locked(root, [updated], commit_message(record_id, change, by), attachments)
+        return updated, _write_locked(root, [updated], commit_message(record_id, change, by), attachments, by)
 
 
 @contextlib.contextmanager
@@ -300,7 +301,7 @@ def transaction(root: Path) -> Iterator[Callable[..., str | None]]:
         def write(records: list, *, subject: str, change: str, by: str) -> str | None:
             for record in records:
                 check_id(record.id)
-            return _write_locked(root, records, commit_message(subject, change, by))
+            return _write_locked(root, records, commit_message(subject, change, by), author=by)
 
         yield write
 
@@ -345,5 +346,5 @@ def create_record(root: Path, kind: Kind, build: Callable[[str], Any], *, prefix
         if also is not None:
             record, others = also(record)
         message = change(record) if callable(change) else change
-        _write_locked(root, [record, *others], commit_message(record.id, message, by))
+        _write_locked(root, [record, *others], commit_message(record.id, message, by), author=by)
         return record

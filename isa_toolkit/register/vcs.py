@@ -71,14 +71,17 @@ RESTORE_ADVICE = ("Restore the register from its shared copy: the git remote is 
                   "register by hand")
 
 
-def _run(root: Path, args: list[str], *, what: str) -> str:
-    """Run ``git args`` in ``root``; retry while another git process holds the index lock."""
+def _run(root: Path, args: list[str], *, what: str, env: dict[str, str] | None = None,
+         config: list[str] | None = None) -> str:
+    """Run ``git [config] args`` in ``root`` (``config``: our own ``-c`` settings); retry while another git process
+    holds the index lock."""
     import git
 
-    env = dict(_identity_env(str(root)))
+    env = {**dict(_identity_env(str(root))), **(env or {})}
     for attempt in range(LOCK_RETRIES):
         try:
-            return _git(root).execute(["git", *args], env=env or None, strip_newline_in_stdout=False)
+            return _git(root).execute(["git", *(config or []), *args], env=env or None,
+                                      strip_newline_in_stdout=False)
         except git.GitCommandError as exc:
             stderr = (exc.stderr or "").strip()
             if any(words in stderr for words in DISK_FULL):
@@ -115,13 +118,31 @@ def init(root: Path) -> None:
     _run(root, ["init", "-q", "--initial-branch=main"], what="create the repository")
 
 
-def commit(root: Path, paths: list[str], message: str) -> str:
-    """Stage ``paths`` (relative to ``root``) and commit only them; return the commit id.
+def author_env(root: Path, author: str | None) -> dict[str, str]:
+    """The commit's author: the officer acting (``author``, with git's ``user.email`` if set), never the login
+    name. A name with a control character (a newline) is refused: it would forge other lines of the commit."""
+    if not author or not author.strip():
+        return {}
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in author) or any(ch in author for ch in "<>"):
+        raise StoreError(f"the officer's name {author!r} holds a line break, a control character or '<' '>', "
+                         "which a commit's author cannot; give the name on one line (--by or ISA_USER)")
+    import git
+
+    try:
+        email = _git(root).execute(["git", "config", "--get", "user.email"]).strip()
+    except (git.GitCommandError, git.GitCommandNotFound):
+        email = ""
+    return {"GIT_AUTHOR_NAME": author.strip(), "GIT_AUTHOR_EMAIL": email or FALLBACK_IDENTITY["GIT_AUTHOR_EMAIL"]}
+
+
+def commit(root: Path, paths: list[str], message: str, author: str | None = None) -> str:
+    """Stage ``paths`` (relative to ``root``) and commit only them, as ``author`` (the officer); return the commit id.
 
     Other changes a person has staged are left out of the commit.
     """
+    env = author_env(root, author)
     _run(root, ["add", "--all", "--", *paths], what="stage the change")
-    _run(root, ["commit", "-q", "-m", message, "--", *paths], what="commit the change")
+    _run(root, ["commit", "-q", "-m", message, "--", *paths], what="commit the change", env=env)
     return _run(root, ["rev-parse", "HEAD"], what="read the new commit").strip()
 
 
@@ -237,3 +258,196 @@ def log(root: Path, path: str) -> list[LogEntry]:
         commit_id, date, author, subject = chunk.split("\x1f", 3)
         entries.append(LogEntry(commit_id, date, author, subject))
     return entries
+
+
+# -- remotes and history, for sync (names and URLs are checked by .remote before they get here) ----------------
+
+
+class Unreachable(StoreError):
+    """The remote could not be reached (offline, refused, or the credentials were not accepted)."""
+
+
+class PushRejected(StoreError):
+    """The remote has commits we have not seen (someone pushed first): fetch and replay again."""
+
+
+_UNREACHABLE = ("Could not resolve host", "unable to access", "Connection refused", "Connection timed out",
+                "Could not read from remote repository", "does not appear to be a git repository",
+                "Authentication failed", "Permission denied", "Network is unreachable", "not found",
+                "terminal prompts disabled", "could not read Username", "No such file or directory")
+
+
+def _remote_run(root: Path, args: list[str], *, what: str) -> str:
+    """A git call that talks to a remote: only https, ssh and file allowed, no prompt for a password."""
+    from .remote import PROTOCOL_GUARD
+
+    try:
+        return _run(root, args, what=what, config=PROTOCOL_GUARD,
+                    env={"GIT_TERMINAL_PROMPT": "0", "GIT_PROTOCOL_FROM_USER": "0", "GIT_ASKPASS": "true",
+                         "SSH_ASKPASS": "true", "GIT_SSH_VARIANT": "ssh"})
+    except DiskFull:
+        raise
+    except StoreError as exc:
+        text = str(exc)
+        moved_on = ("[rejected]", "non-fast-forward", "fetch first")  # someone pushed first
+        raced = ("cannot lock ref", "failed to update ref", "but expected")  # someone is pushing right now
+        if any(words in text for words in moved_on) and "[remote rejected]" not in text \
+                or any(words in text for words in raced):
+            raise PushRejected(text) from None
+        if any(words in text for words in _UNREACHABLE):
+            raise Unreachable(text) from None
+        raise
+
+
+def remote_url(root: Path, name: str) -> str | None:
+    out = _run(root, ["config", "--get", f"remote.{name}.url"], what="read the remote") if name in remotes(root) else ""
+    return out.strip() or None
+
+
+def add_remote(root: Path, name: str, url: str) -> None:
+    _run(root, ["remote", "add", name, url], what="add the remote")
+
+
+def current_branch(root: Path) -> str:
+    out = _run(root, ["symbolic-ref", "-q", "--short", "HEAD"], what="read the branch")
+    return out.strip()
+
+
+def fetch(root: Path, remote: str, branch: str) -> bool:
+    """Bring the remote's ``branch`` here as ``refs/remotes/REMOTE/BRANCH``; False when the remote has no such
+    branch yet (a new, empty repository)."""
+    try:
+        _remote_run(root, ["fetch", "-q", "--no-tags", "--no-recurse-submodules", remote,
+                           f"+refs/heads/{branch}:refs/remotes/{remote}/{branch}"], what=f"fetch from {remote}")
+    except StoreError as exc:
+        if "couldn't find remote ref" in str(exc):
+            return False
+        raise
+    return True
+
+
+def push(root: Path, remote: str, commit: str, branch: str) -> None:
+    """Push ``commit`` to the remote's ``branch``, never forced: a remote that moved on rejects it."""
+    _remote_run(root, ["push", "-q", "--no-recurse-submodules", remote, f"{commit}:refs/heads/{branch}"],
+                what=f"push to {remote}")
+
+
+def clone(url: str, folder: Path) -> None:
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    _remote_run(folder.parent, ["clone", "-q", "--no-recurse-submodules", "--", url, str(folder)],
+                what=f"clone {url}")
+
+
+def resolve(root: Path, rev: str) -> str | None:
+    """The commit id ``rev`` names, or None when it names nothing."""
+    status, out, _ = _git(root).execute(["git", "rev-parse", "-q", "--verify", f"{rev}^{{commit}}"],
+                                        with_extended_output=True, with_exceptions=False)
+    return out.strip() if status == 0 and out.strip() else None
+
+
+def commits_between(root: Path, upstream: str, tip: str) -> list[str]:
+    """The commits on ``tip`` not on ``upstream``, oldest first (first parents only)."""
+    out = _run(root, ["rev-list", "--reverse", "--first-parent", f"{upstream}..{tip}"], what="list the commits")
+    return out.split()
+
+
+def is_merge(root: Path, commit: str) -> bool:
+    return len(_run(root, ["rev-list", "--parents", "-n", "1", commit], what="read a commit").split()) > 2
+
+
+@dataclass(frozen=True)
+class Change:
+    status: str  # A, M or D
+    path: str
+
+
+def changes(root: Path, commit: str) -> list[Change]:
+    """The files ``commit`` added, modified or deleted against its parent (renames as delete and add)."""
+    out = _run(root, ["diff-tree", "-r", "-z", "--no-renames", "--no-commit-id", "--name-status", "--root", commit],
+               what="read a commit's changes")
+    fields = out.split("\0")
+    return [Change(fields[i][:1], fields[i + 1]) for i in range(0, len(fields) - 1, 2) if fields[i]]
+
+
+def read_blob(root: Path, commit: str, path: str) -> bytes | None:
+    """The file at ``path`` in ``commit`` (None when it has none)."""
+    status, out, _ = _git(root).execute(["git", "cat-file", "blob", f"{commit}:{path}"], with_extended_output=True,
+                                        with_exceptions=False, stdout_as_string=False)
+    return out if status == 0 else None
+
+
+@dataclass(frozen=True)
+class CommitInfo:
+    message: str
+    author_name: str
+    author_email: str
+    author_date: str
+
+
+def commit_info(root: Path, commit: str) -> CommitInfo:
+    out = _run(root, ["log", "-1", "--format=%an%x00%ae%x00%aI%x00%B", commit], what="read a commit")
+    name, email, date, message = out.split("\0", 3)
+    return CommitInfo(message.rstrip("\n"), name, email, date)
+
+
+def build_commit(root: Path, parent: str, files: dict[str, bytes | None], info: CommitInfo) -> str:
+    """A new commit on ``parent`` with ``files`` changed (None: removed), made without touching the index or the
+    working tree (a private index in the git folder); the author and date are kept from ``info``."""
+    gd = git_dir(root) or root / ".git"
+    index = gd / "isa-sync-index"
+    env = {"GIT_INDEX_FILE": str(index)}
+    try:
+        _run(root, ["read-tree", parent], what="read the tree", env=env)
+        for path, data in files.items():
+            if data is None:
+                _run(root, ["update-index", "--force-remove", "--", path], what="remove a file", env=env)
+            else:
+                blob = _hash_object(root, data)
+                _run(root, ["update-index", "--add", "--cacheinfo", f"100644,{blob},{path}"], what="add a file",
+                     env=env)
+        tree = _run(root, ["write-tree"], what="write the tree", env=env).strip()
+    finally:
+        index.unlink(missing_ok=True)
+    if tree == _run(root, ["rev-parse", f"{parent}^{{tree}}"], what="read the tree").strip():
+        return parent  # the change is already there: no empty commit
+    author = {"GIT_AUTHOR_NAME": info.author_name, "GIT_AUTHOR_EMAIL": info.author_email,
+              "GIT_AUTHOR_DATE": info.author_date}
+    return _run(root, ["commit-tree", tree, "-p", parent, "-m", info.message], what="make the commit",
+                env=author).strip()
+
+
+def _hash_object(root: Path, data: bytes) -> str:
+    import tempfile
+
+    gd = git_dir(root) or root / ".git"
+    with tempfile.NamedTemporaryFile(dir=gd, prefix=".isa-blob.", suffix=".tmp", delete=False) as handle:
+        handle.write(data)
+    try:
+        return _run(root, ["hash-object", "-w", "--", handle.name], what="store a file").strip()
+    finally:
+        Path(handle.name).unlink(missing_ok=True)
+
+
+def move_to(root: Path, commit: str) -> None:
+    """Move the branch, index and working tree to ``commit``, keeping any unrelated change a person has made
+    (refused, changing nothing, if one of their changes is to a file the move changes)."""
+    _run(root, ["reset", "-q", "--keep", commit], what="move the register to the synced commit")
+
+
+def count_all(root: Path) -> int:
+    return int(_run(root, ["rev-list", "--count", "HEAD"], what="count the commits").strip() or 0)
+
+
+def names_in(root: Path, commit: str, folder: str) -> list[str]:
+    """The names of the files in ``folder`` at ``commit``."""
+    status, out, _ = _git(root).execute(["git", "ls-tree", "-z", "--name-only", f"{commit}:{folder}"],
+                                        with_extended_output=True, with_exceptions=False)
+    return [name for name in out.split("\0") if name] if status == 0 else []
+
+
+def count_between(root: Path, upstream: str, tip: str) -> int:
+    return int(_run(root, ["rev-list", "--count", f"{upstream}..{tip}"], what="count the commits").strip() or 0)
+
+
+def config_set(root: Path, key: str, value: str) -> None:
+    _run(root, ["config", key, value], what=f"set {key}")

@@ -1,0 +1,281 @@
+"""A register shared by a team through a git remote: real bare repositories, several clones, nothing lost."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from isa_toolkit import register as store
+from isa_toolkit.cli import main
+from isa_toolkit.register import sync as syncing
+
+from .conftest import complete_isa, git
+
+ID = "ISA-2026-0001"
+SHARE = ["--what", "Address of a person at risk", "--to", "Testshire Council", "--consent", "yes"]
+ANSWERS = Path(__file__).parent.parent / "register" / "examples" / "new-isa-answers.yaml"
+
+
+def isa(root: Path, *args: str):
+    return CliRunner().invoke(main, ["-R", str(root), *args])
+
+
+@pytest.fixture
+def team(tmp_path, make_register):
+    """A bare remote holding a register, and a function that makes another officer's clone of it."""
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", "--initial-branch=main", str(remote))
+    git(remote, "config", "core.logAllRefUpdates", "always")  # the remote's reflog shows any forced update
+    first = make_register({f"agreements/{ID}.yaml": complete_isa(ID),
+                           "agreements/ISA-2026-0002.yaml": complete_isa("ISA-2026-0002", title="Second")})
+    git(first, "remote", "add", "origin", str(remote))
+    assert isa(first, "sync").exit_code == 0
+    clones = []
+
+    def clone(name: str) -> Path:
+        folder = tmp_path / name
+        result = CliRunner().invoke(main, ["clone", str(remote), str(folder)])
+        assert result.exit_code == 0, result.output
+        clones.append(folder)
+        return folder
+
+    return remote, clone
+
+
+def records(root: Path) -> dict[str, str]:
+    return {p.stem: p.read_text() for p in sorted((root / "agreements").glob("*.yaml"))}
+
+
+def test_sync_sends_and_receives_and_says_so(team):
+    remote, clone = team
+    a, b = clone("a"), clone("b")
+    assert isa(a, "share", ID, *SHARE, "--purpose", "From A", "--by", "A").exit_code == 0
+    result = isa(a, "sync")
+    assert result.exit_code == 0 and "1 commit(s) sent, 0 received" in result.output, result.output
+    result = isa(b, "sync")
+    assert result.exit_code == 0 and "0 commit(s) sent, 1 received" in result.output, result.output
+    assert records(a) == records(b)
+    status = isa(b, "sync", "--status", "--json")
+    assert json.loads(status.output)["unpushed"] == 0
+
+
+def test_two_clones_drafting_offline_get_two_ids_and_a_sent_number_never_changes(team, tmp_path):
+    remote, clone = team
+    a, b = clone("a"), clone("b")
+    for root in (a, b):
+        made = isa(root, "new", "--answers", str(ANSWERS), "--continue", "--reason", "Another flow",
+                   "--by", f"Officer {root.name}")
+        assert made.exit_code == 0, made.output
+    assert "ISA-2026-0003" in records(a) and "ISA-2026-0003" in records(b)
+    assert isa(a, "sync").exit_code == 0
+    result = isa(b, "sync")
+    assert result.exit_code == 0, result.output
+    assert "Renumbered ISA-2026-0003 -> ISA-2026-0004" in result.output
+    assert isa(a, "sync").exit_code == 0
+    assert records(a) == records(b) and sorted(records(a)) == [ID, "ISA-2026-0002", "ISA-2026-0003", "ISA-2026-0004"]
+    assert "id: ISA-2026-0004" in records(b)["ISA-2026-0004"]
+    assert git(b, "log", "-1", "--format=%s", "--", "agreements/ISA-2026-0004.yaml").startswith("ISA-2026-0004:")
+
+    # A draft whose copy went out for signature keeps its number: a person decides.
+    for root in (a, b):
+        assert isa(root, "new", "--answers", str(ANSWERS), "--continue", "--reason", "Again",
+                   "--by", f"Officer {root.name}").exit_code == 0
+    path = b / "agreements" / "ISA-2026-0005.yaml"
+    record = store.load_agreement(b, "ISA-2026-0005")
+    sent = {"version": record.version, "stage": 1, "role": "partner_signatory",
+            "name": "Helen Marsh", "language": "en", "field": "sig1", "sha256": "0" * 64, "date": "2026-11-02",
+            "by": "O"}
+    store.save_agreement(b, record.model_validate({**store.to_plain(record), "sent": [sent]}), change="sent",
+                         by="O")
+    assert isa(a, "sync").exit_code == 0
+    stopped = isa(b, "sync")
+    assert stopped.exit_code == 1 and "ISA-2026-0005 id" in stopped.output and "must not change" in stopped.output
+    assert "id: ISA-2026-0005" in path.read_text()  # nothing renamed
+
+
+def test_the_same_field_changed_twice_is_a_conflict_for_a_person(team):
+    remote, clone = team
+    a, b = clone("a"), clone("b")
+    # Different fields outside the signed content merge.
+    assert isa(a, "review", "start", ID, "--by", "A").exit_code == 0
+    assert isa(b, "share", ID, *SHARE, "--purpose", "From B", "--by", "B").exit_code == 0
+    assert isa(a, "sync").exit_code == 0 and isa(b, "sync").exit_code == 0 and isa(a, "sync").exit_code == 0
+    merged = store.load_agreement(b, ID)
+    assert merged.review.started is not None and merged.decisions[-1].purpose == "From B"
+
+    # Signed content changed on both sides never merges, even in different fields.
+    for root, field, value in ((a, "contact", "a@example.org"), (b, "retention.period", "Five years.")):
+        text = (root / "agreements" / f"{ID}.yaml").read_text()
+        if field == "contact":
+            text = text.replace("contact: information.sharing@example.org", f"contact: {value}")
+        else:
+            text = text.replace("Two years.", value)
+        (root / "agreements" / f"{ID}.yaml").write_text(text)
+        git(root, "commit", "-q", "-am", f"{ID}: {field}")
+    assert isa(a, "sync").exit_code == 0
+    before = records(b)
+    stopped = isa(b, "sync")
+    assert stopped.exit_code == 1, stopped.output
+    assert f"{ID} contact: signed content changed on both sides" in stopped.output
+    assert "theirs: 'a@example.org'" in stopped.output
+    assert records(b) == before  # nothing overwritten
+    shown = isa(b, "conflicts", "--json")
+    fields = {c["field"] for c in json.loads(shown.output)["conflicts"]}
+    assert fields == {"contact", "retention"}
+    assert isa(b, "resolve", ID, "contact", "--theirs").exit_code == 0
+    assert isa(b, "resolve", ID, "retention", "--ours").exit_code == 0
+    done = isa(b, "sync")
+    assert done.exit_code == 0, done.output
+    final = store.load_agreement(b, ID)
+    assert final.contact == "a@example.org" and "Five years." in final.retention.period.get("en")
+    assert isa(a, "sync").exit_code == 0 and records(a) == records(b)
+
+
+def test_offline_commits_are_kept_counted_and_sent_later(team, tmp_path):
+    remote, clone = team
+    a = clone("a")
+    moved = tmp_path / "elsewhere.git"
+    remote.rename(moved)  # the forge is unreachable
+    assert isa(a, "share", ID, *SHARE, "--purpose", "Offline", "--by", "A").exit_code == 0
+    result = isa(a, "sync")
+    assert result.exit_code == 1 and "could not be reached" in result.output
+    assert "1 commit(s) not pushed yet, kept here" in result.output
+    assert "1 commit(s) not pushed" in isa(a, "sync", "--status").output
+    moved.rename(remote)
+    assert isa(a, "sync").exit_code == 0
+    assert git(remote, "log", "-1", "--format=%s").startswith(f"{ID}: sharing decision")
+
+
+@pytest.mark.parametrize("url", ["ext::sh -c touch% /tmp/pwned-isa", "--upload-pack=touch /tmp/pwned-isa",
+                                 "-u/tmp/x", "../../x", "fd::17", "http://example.org/r.git", "a\nb"])
+def test_hostile_remotes_are_refused_before_git_sees_them(make_register, tmp_path, url):
+    marker = Path("/tmp/pwned-isa")
+    marker.unlink(missing_ok=True)
+    folder = tmp_path / "copy"
+    result = CliRunner().invoke(main, ["clone", url, str(folder)])
+    assert result.exit_code in (1, 2) and "Traceback" not in result.output  # 2: read as an option, and refused
+    assert not folder.exists() and not marker.exists()
+    result = CliRunner().invoke(main, ["init", str(tmp_path / "new"), "--organisation", "X", "--remote", url])
+    assert result.exit_code in (1, 2) and not (tmp_path / "new").exists()
+
+    root = make_register({f"agreements/{ID}.yaml": complete_isa(ID)})
+    config = (root / ".git" / "config").read_bytes()
+    assert isa(root, "sync", "--remote", url).exit_code != 0
+    assert (root / ".git" / "config").read_bytes() == config
+    git(root, "config", "remote.origin.url", url)  # set by hand: still refused at sync
+    refused = isa(root, "sync")
+    assert refused.exit_code == 1 and "Traceback" not in refused.output
+    assert not marker.exists()
+
+
+def test_a_newline_in_the_officer_name_never_reaches_git(make_register, monkeypatch):
+    root = make_register({f"agreements/{ID}.yaml": complete_isa(ID)})
+    head = git(root, "rev-parse", "HEAD")
+    result = isa(root, "share", ID, *SHARE, "--purpose", "P", "--by", "Eve\nGIT_AUTHOR_NAME=x")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert git(root, "rev-parse", "HEAD") == head
+
+
+def test_the_merge_driver_merges_a_git_pull(team):
+    remote, clone = team
+    a, b = clone("a"), clone("b")
+    assert isa(a, "review", "start", ID, "--by", "A").exit_code == 0
+    assert isa(b, "share", ID, *SHARE, "--purpose", "From B", "--by", "B").exit_code == 0
+    assert isa(a, "sync").exit_code == 0
+    pulled = subprocess.run(["git", "pull", "-q", "--no-rebase", "--no-edit", "origin", "main"], cwd=b,
+                            capture_output=True, text=True)
+    assert pulled.returncode == 0, pulled.stderr
+    merged = store.load_agreement(b, ID)
+    assert merged.review.started is not None and merged.decisions[-1].purpose == "From B"
+
+
+def test_three_clones_thirty_changes_each_synced_in_random_order_lose_nothing(team):
+    remote, clone = team
+    clones = [clone(name) for name in ("a", "b", "c")]
+    rng = random.Random(16)
+    expected_purposes = set()
+    for n in range(30):
+        for number, root in enumerate(clones):
+            step = rng.choice(["draft", "share", "share-other"])
+            if step == "draft":
+                made = isa(root, "new", "--answers", str(ANSWERS), "--continue", "--reason", f"flow {number}.{n}",
+                           "--by", f"officer {number}")
+                assert made.exit_code == 0, made.output
+            else:
+                purpose = f"clone {number} change {n}"
+                expected_purposes.add(purpose)
+                target = ID if step == "share" else "ISA-2026-0002"
+                assert isa(root, "share", target, *SHARE, "--purpose", purpose, "--by", f"officer {number}").exit_code == 0
+    drafts = sum(len(records(root)) - 2 for root in clones)
+    for _ in range(2):
+        for root in rng.sample(clones, len(clones)):
+            result = isa(root, "sync")
+            assert result.exit_code == 0, result.output
+    assert len({json.dumps(records(root), sort_keys=True) for root in clones}) == 1  # every clone the same
+    final = records(clones[0])
+    assert len(final) == 2 + drafts  # no record lost, no id shared
+    register = store.load_register(clones[0], use_cache=False)
+    assert not register.errors
+    logged = {d.purpose for record_id in (ID, "ISA-2026-0002") for d in register.agreements[record_id].decisions}
+    assert logged == expected_purposes
+    subprocess.run(["git", "fsck", "--strict"], cwd=remote, check=True, capture_output=True)
+    reflog = (remote / "logs" / "refs" / "heads" / "main").read_text()
+    assert "forced-update" not in reflog
+    # Each recorded update of the remote's branch moved it forwards.
+    for line in reflog.splitlines():
+        old, new = line.split()[:2]
+        if set(old) != {"0"}:
+            assert git(remote, "merge-base", "--is-ancestor", old, new) == ""
+
+
+RACER = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+    from isa_toolkit import register as store
+    from isa_toolkit.register import sync
+
+    root, n = Path(sys.argv[1]), sys.argv[2]
+    sys.stdout.write("ready\\n"); sys.stdout.flush()
+    sys.stdin.readline()
+    for round in range(25):
+        def change(agreement, round=round):
+            from isa_toolkit.model.agreement import SharingDecision
+            import datetime as dt
+            decision = SharingDecision(what="Address", to="Testshire Council", purpose=f"racer {n} round {round}",
+                                       consent="yes", date=dt.date(2026, 11, 1), by=f"racer {n}")
+            return agreement.model_copy(update={"decisions": [*agreement.decisions, decision]}), f"round {round}"
+        store.modify_agreement(root, "ISA-2026-0001", change, by=f"racer {n}")
+        result = sync.sync(root)
+        assert result.ok, result.as_dict()
+    """
+)
+
+
+def test_four_clones_syncing_at_the_same_moment_all_land(team):
+    remote, clone = team
+    clones = [clone(f"racer{n}") for n in range(4)]
+    racers = [subprocess.Popen([sys.executable, "-c", RACER, str(root), str(n)], stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, "ISA_USER": f"racer {n}"}) for n, root in enumerate(clones)]
+    for racer in racers:
+        assert racer.stdout.readline().strip() == "ready"
+    for racer in racers:
+        racer.stdin.write("go\n")
+        racer.stdin.flush()
+    for racer in racers:
+        _, stderr = racer.communicate(timeout=600)
+        assert racer.returncode == 0, stderr
+    for root in clones:
+        assert isa(root, "sync").exit_code == 0
+    decisions = store.load_agreement(clones[0], ID).decisions
+    assert {d.purpose for d in decisions} == {f"racer {n} round {r}" for n in range(4) for r in range(25)}
+    assert syncing.ATTEMPTS >= 1
