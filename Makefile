@@ -30,6 +30,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_register.py
 	$(BIN)/python bench/bench_documents.py
 	$(BIN)/python bench/bench_signing.py
+	$(BIN)/python bench/bench_sync.py
 
 ## wheel-check: build the wheel, install it in a fresh venv outside the checkout, run it there
 wheel-check: $(STAMP)

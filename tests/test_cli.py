@@ -82,7 +82,7 @@ def test_show_unknown_and_broken_records(register):
     assert result.exit_code == 1
     assert "agreements/ISA-2026-0002.yaml:" in result.output and "not valid YAML" in result.output
     listing = run(register, "list")
-    assert listing.exit_code == 0 and "1 file(s) could not be loaded" in listing.output
+    assert listing.exit_code == 0 and "1 record(s) could not be read and are left out" in listing.output
 
 
 def test_log_is_newest_first(register):

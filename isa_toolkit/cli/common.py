@@ -72,7 +72,7 @@ def note_unreadable(register) -> None:
     unreadable = register.unreadable
     if unreadable:
         click.echo(
-            f"note: {len(unreadable)} file(s) could not be loaded and are left out; `isa validate` says why",
+            f"note: {len(unreadable)} record(s) could not be read and are left out (`isa validate` says where and why)",
             err=True,
         )
 

@@ -199,7 +199,8 @@ def show(ctx: click.Context, record_id: str, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the history as JSON.")
 @click.pass_context
 def log(ctx: click.Context, record_id: str, as_json: bool) -> None:
-    """Show the history of one record from git, newest first.
+    """Show the history of one record from git, newest first, with who made each change and whether the commit
+    is signed (git's own check: good, bad, unsigned...).
 
     \b
     Example:
@@ -212,7 +213,7 @@ def log(ctx: click.Context, record_id: str, as_json: bool) -> None:
         echo_json([e.as_dict() for e in entries])
         return
     for entry in entries:
-        click.echo(f"{entry.date[:10]}  {entry.commit[:10]}  {entry.subject}  ({entry.author})")
+        click.echo(f"{entry.date[:10]}  {entry.commit[:10]}  {entry.subject}  ({entry.author}; {entry.signed})")
 
 
 @click.command()

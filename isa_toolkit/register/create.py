@@ -84,10 +84,76 @@ def init_register(path: Path, *, example: bool, organisation: str | None, by: st
 
 
 def _forge_files(root: Path) -> None:
-    """The scheduled review run for GitHub and GitLab, ready to use (see docs/review.md)."""
+    """The scheduled review run for GitHub and GitLab, ready to use (see docs/review.md and docs/team.md).
+
+    Both install the toolkit named by their one ``ISA_TOOLKIT`` variable: :func:`_toolkit_requirement`, written as
+    a JSON string, which YAML reads as the same string whatever it holds.
+    """
+    import json
+    import re
+
     forge = shipped("templates") / "forge"
-    workflows = root / ".github" / "workflows"
-    workflows.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(forge / "github-review.yml", workflows / "isa-review.yml")
+    line = f"  ISA_TOOLKIT: {json.dumps(_toolkit_requirement())}"
+    targets = {"github-review.yml": root / ".github" / "workflows" / "isa-review.yml"}
     if not (root / ".gitlab-ci.yml").exists():
-        shutil.copyfile(forge / "gitlab-review.yml", root / ".gitlab-ci.yml")
+        targets["gitlab-review.yml"] = root / ".gitlab-ci.yml"
+    for template, target in targets.items():
+        text, count = re.subn(r"(?m)^  ISA_TOOLKIT: .*$", lambda _: line, (forge / template).read_text("utf-8"))
+        if count != 1:
+            raise IsaError(f"the shipped {template} has no single ISA_TOOLKIT line to fill in; reinstall the toolkit")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+
+
+# Characters no pip requirement or URL needs, and a shell or the forge's own expansion ($VAR, ${{ }}) would read.
+_UNSAFE = r"[;`$'\"\\|<>\x00-\x1f\x7f]"
+
+
+def _toolkit_requirement() -> str:
+    """What the forge's run installs, pinned, never the bare name from a package index.
+
+    ``$ISA_TOOLKIT_REQUIREMENT`` when set (checked); else where the running toolkit came from (PEP 610
+    ``direct_url.json``): its VCS URL at the installed commit, or its archive URL; else (an editable or local
+    install) a placeholder that the run's first step refuses with what to set.
+    """
+    import json
+    import os
+    import re
+    from importlib import metadata
+
+    from .. import __version__
+
+    given = os.environ.get("ISA_TOOLKIT_REQUIREMENT")
+    if given is not None:
+        given, allowed = given.strip(), ("give a git URL with a tag or commit, e.g. "
+                                         "isa-toolkit @ git+https://host/group/isa-toolkit@v1.2.0, or a wheel's path")
+        if not given or "\n" in given or "\r" in given:
+            raise IsaError(f"ISA_TOOLKIT_REQUIREMENT must be one line: {allowed}")
+        if re.search(_UNSAFE, given) or given.startswith("-"):
+            raise IsaError(f"ISA_TOOLKIT_REQUIREMENT {given!r} holds what a shell, pip or the forge would read as a "
+                           f"command, an option or a variable (; ` $ quotes \\ | < > a control character, a leading "
+                           f"-); refused: {allowed}")
+        if len(given) > 1000 or not ("/" in given or given.endswith(".whl")):
+            raise IsaError(f"ISA_TOOLKIT_REQUIREMENT {given!r} is not a URL or a path, so pip would fetch it by name "
+                           f"from a package index, where anyone may publish that name; {allowed}")
+        return given
+    try:
+        dist = metadata.distribution("isa-toolkit")
+        version, origin = dist.version, json.loads(dist.read_text("direct_url.json") or "{}")
+    except (metadata.PackageNotFoundError, ValueError):
+        version, origin = __version__, {}
+    url = origin.get("url") if isinstance(origin, dict) else None
+    found = None
+    if isinstance(url, str) and url.startswith(("https://", "ssh://")):  # a file:// one is not there on the forge
+        vcs_info, archive = origin.get("vcs_info"), origin.get("archive_info")
+        sub = origin.get("subdirectory")
+        if isinstance(vcs_info, dict) and vcs_info.get("commit_id"):
+            found = f"isa-toolkit @ {vcs_info.get('vcs', 'git')}+{url}@{vcs_info['commit_id']}"
+            found += f"#subdirectory={sub}" if isinstance(sub, str) and sub else ""
+        elif isinstance(archive, dict):
+            hashes = archive.get("hashes")
+            sha256 = hashes.get("sha256") if isinstance(hashes, dict) else None
+            found = f"isa-toolkit @ {url}" + (f"#sha256={sha256}" if isinstance(sha256, str) and "#" not in url else "")
+    if found is None or re.search(_UNSAFE, found):
+        return f"isa-toolkit @ git+https://REPLACE-WITH-YOUR-TOOLKIT-REPOSITORY@v{version}"
+    return found

@@ -35,6 +35,14 @@ class RemoteRefused(IsaError):
     """A remote URL, remote name or branch name that is not allowed."""
 
 
+_CREDENTIALS = re.compile(r"(?<=://)([^/@\s:]*):[^/@\s]*@")
+
+
+def redact(text: str) -> str:
+    """``text`` with any password or token in a URL replaced by ``***`` (a forge token must never be printed)."""
+    return _CREDENTIALS.sub(r"\1:***@", text)
+
+
 def _plain_text(what: str, value: str) -> None:
     if not value:
         raise RemoteRefused(f"the {what} is empty")
@@ -49,26 +57,26 @@ def check_url(url: str) -> str:
     _plain_text("remote URL", url)
     allowed = ("use https://host/path, ssh://host/path, user@host:path, file:///path or an absolute folder path")
     if "::" in url.split("/", 1)[0] or url.lower().startswith(("ext:", "fd:")):
-        raise RemoteRefused(f"the remote URL {url!r} names a git transport helper (ext::, fd::...), which can run "
+        raise RemoteRefused(f"the remote URL {redact(url)!r} names a git transport helper (ext::, fd::...), which can run "
                             f"commands; refused: {allowed}")
     if url.startswith("/") or PureWindowsPath(url).is_absolute():
         if ".." in PurePosixPath(url.replace("\\", "/")).parts:
-            raise RemoteRefused(f"the remote path {url!r} climbs with '..'; give the folder's full path")
+            raise RemoteRefused(f"the remote path {redact(url)!r} climbs with '..'; give the folder's full path")
         return url
     parts = urlsplit(url)
     if parts.scheme:
         if parts.scheme.lower() not in ALLOWED_SCHEMES:
-            raise RemoteRefused(f"the remote URL {url!r} uses {parts.scheme}://, which is not allowed: {allowed}")
+            raise RemoteRefused(f"the remote URL {redact(url)!r} uses {parts.scheme}://, which is not allowed: {allowed}")
         if parts.scheme.lower() != "file" and not parts.hostname:
-            raise RemoteRefused(f"the remote URL {url!r} has no host: {allowed}")
+            raise RemoteRefused(f"the remote URL {redact(url)!r} has no host: {allowed}")
         if parts.scheme.lower() == "file" and ".." in PurePosixPath(parts.path).parts:
-            raise RemoteRefused(f"the remote path {url!r} climbs with '..'; give the folder's full path")
+            raise RemoteRefused(f"the remote path {redact(url)!r} climbs with '..'; give the folder's full path")
         if parts.hostname and parts.hostname.startswith("-"):
-            raise RemoteRefused(f"the remote host in {url!r} starts with '-'; refused")
+            raise RemoteRefused(f"the remote host in {redact(url)!r} starts with '-'; refused")
         return url
     if _SCP_LIKE.match(url) and not url.split(":", 1)[0].split("@")[-1].startswith("-"):
         return url
-    raise RemoteRefused(f"{url!r} is not a remote the register may use (a relative path is not either): {allowed}")
+    raise RemoteRefused(f"{redact(url)!r} is not a remote the register may use (a relative path is not either): {allowed}")
 
 
 def check_name(name: str, what: str = "remote name") -> str:

@@ -212,7 +212,9 @@ def sync(root: Path, remote: str = "origin", *, attempts: int = ATTEMPTS, pause_
 
 
 def _first_line(text: str) -> str:
-    return next((line.strip() for line in text.splitlines() if line.strip()), text)
+    from .remote import redact
+
+    return redact(next((line.strip() for line in text.splitlines() if line.strip()), text))
 
 
 def _replay(root: Path, onto: str, commits: list[str]) -> tuple[str, dict[str, str], list[merge.Conflict]]:

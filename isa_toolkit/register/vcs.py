@@ -228,15 +228,26 @@ def unstage(root: Path, paths: list[str]) -> None:
     _run(root, ["reset", "-q", "--", *paths], what="unstage the change")
 
 
+# git's %G? letters: whether a commit carries a signature, and what git could tell of it.
+SIGNATURE_STATES = {"G": "good", "U": "good, unknown key", "X": "good, expired", "Y": "good, expired key",
+                    "R": "good, revoked key", "E": "cannot be checked", "B": "bad", "N": "unsigned"}
+
+
 @dataclass(frozen=True)
 class LogEntry:
     commit: str
     date: str
     author: str
     subject: str
+    signature: str = "N"  # git's %G? letter
+
+    @property
+    def signed(self) -> str:
+        return SIGNATURE_STATES.get(self.signature, "unsigned")
 
     def as_dict(self) -> dict:
-        return {"commit": self.commit, "date": self.date, "author": self.author, "subject": self.subject}
+        return {"commit": self.commit, "date": self.date, "author": self.author, "subject": self.subject,
+                "signature": self.signed}
 
 
 def log(root: Path, path: str) -> list[LogEntry]:
@@ -247,7 +258,7 @@ def log(root: Path, path: str) -> list[LogEntry]:
     """
     out = _run(
         root,
-        ["log", "--no-renames", "--format=%H%x1f%aI%x1f%an%x1f%s%x1e", "--", path],
+        ["log", "--no-renames", "--format=%H%x1f%aI%x1f%an%x1f%G?%x1f%s%x1e", "--", path],
         what="read the history",
     )
     entries = []
@@ -255,8 +266,8 @@ def log(root: Path, path: str) -> list[LogEntry]:
         chunk = chunk.strip("\n")
         if not chunk:
             continue
-        commit_id, date, author, subject = chunk.split("\x1f", 3)
-        entries.append(LogEntry(commit_id, date, author, subject))
+        commit_id, date, author, signature, subject = chunk.split("\x1f", 4)
+        entries.append(LogEntry(commit_id, date, author, subject, signature))
     return entries
 
 
@@ -278,8 +289,9 @@ _UNREACHABLE = ("Could not resolve host", "unable to access", "Connection refuse
 
 
 def _remote_run(root: Path, args: list[str], *, what: str) -> str:
-    """A git call that talks to a remote: only https, ssh and file allowed, no prompt for a password."""
-    from .remote import PROTOCOL_GUARD
+    """A git call that talks to a remote: only https, ssh and file allowed, no prompt for a password, and no
+    password or token from a URL in what it reports."""
+    from .remote import PROTOCOL_GUARD, redact
 
     try:
         return _run(root, args, what=what, config=PROTOCOL_GUARD,
@@ -288,7 +300,7 @@ def _remote_run(root: Path, args: list[str], *, what: str) -> str:
     except DiskFull:
         raise
     except StoreError as exc:
-        text = str(exc)
+        text = redact(str(exc))
         moved_on = ("[rejected]", "non-fast-forward", "fetch first")  # someone pushed first
         raced = ("cannot lock ref", "failed to update ref", "but expected")  # someone is pushing right now
         if any(words in text for words in moved_on) and "[remote rejected]" not in text \
@@ -296,7 +308,7 @@ def _remote_run(root: Path, args: list[str], *, what: str) -> str:
             raise PushRejected(text) from None
         if any(words in text for words in _UNREACHABLE):
             raise Unreachable(text) from None
-        raise
+        raise StoreError(text) from None
 
 
 def remote_url(root: Path, name: str) -> str | None:
