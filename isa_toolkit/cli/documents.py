@@ -57,6 +57,9 @@ def render(ctx: click.Context, record_id: str | None, doc: str | None, lang: str
         raise click.BadParameter("give a language: en, fr or en+fr", param_hint="--lang")
     register = load(ctx)
     formats = ("docx", "pdf") if fmt == "all" else (fmt,)
+    from ..register.outputs import check_output_folder
+
+    check_output_folder(outdir)  # documents hold personal data: never where git would take them in
     if batch:
         if record_id:
             raise click.UsageError("give an ID or --all, not both")

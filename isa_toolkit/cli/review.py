@@ -78,9 +78,11 @@ def review_run(ctx: click.Context, as_of: dt.date | None, out: Path, send: bool,
     Example:
       isa review run --send
     """
+    from ..register.outputs import check_output_folder
     from ..review.daily import prepare
     from ..review.daily import run as run_reminders
 
+    check_output_folder(out)  # the reminders name officers and agreements: never where git would take them in
     register = load(ctx)
     day = as_of or dt.date.today()
     planned = prepare(register, as_of=day, send=send)

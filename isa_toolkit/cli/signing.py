@@ -89,8 +89,10 @@ def send_(ctx: click.Context, record_id: str, stage: int | None, outdir: Path, d
       isa send ISA-2026-0003 -o packs/
       isa send ISA-2026-0003 --send
     """
+    from ..register.outputs import check_output_folder
     from ..signing.send import send
 
+    check_output_folder(outdir)
     sending = send(register_root(ctx), record_id, outdir=outdir, stage=stage, deliver=deliver, by=actor(by))
     for pack in sending.packs:
         who = f"{pack.person.name} ({pack.slot.label()})"
@@ -203,8 +205,10 @@ def seal_(ctx: click.Context, record_id: str, outdir: Path) -> None:
     Example:
       isa seal ISA-2026-0003 -o documents/
     """
+    from ..register.outputs import check_output_folder
     from ..signing.seal import seal
 
+    check_output_folder(outdir)
     path, digest = seal(register_root(ctx), record_id, outdir=outdir)
     click.echo(f"{path}  sha-256 {digest}")
 

@@ -218,6 +218,13 @@ def changed_files(root: Path, paths: list[str]) -> list[str]:
     return sorted({entry[3:] for entry in out.split("\0") if len(entry) > 3 and not entry[3:].endswith(".tmp")})
 
 
+def is_ignored(root: Path, path: str) -> bool:
+    """Whether git's ignore rules (``.gitignore`` and the like) leave ``path`` out, tracked files aside."""
+    status, _, _ = _git(root).execute(["git", "check-ignore", "-q", "--no-index", "--", path],
+                                      with_extended_output=True, with_exceptions=False)
+    return status == 0
+
+
 def remotes(root: Path) -> list[str]:
     """The names of the repository's remotes (``origin``...)."""
     return _run(root, ["remote"], what="read the remotes").split()
