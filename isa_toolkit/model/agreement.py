@@ -40,12 +40,13 @@ _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 def _iso_date(value: Any) -> Any:
     """Dates are written YYYY-MM-DD; a number or a date-and-time is not read as a date."""
     if isinstance(value, dt.datetime):
-        raise ValueError("expected a date (YYYY-MM-DD), not a date and time")
+        raise ValueError(f"{value} is a date and time; write only the date, as YYYY-MM-DD (e.g. 2026-03-31)")
     if isinstance(value, dt.date):
         return value
     if isinstance(value, str) and _DATE_RE.fullmatch(value.strip()):
-        return value.strip()
-    raise ValueError("write dates as YYYY-MM-DD, e.g. 2026-03-31")
+        return value.strip()  # a day that does not exist (2026-13-45) is refused by pydantic, naming the part
+    found = f"{value!r}"[:40] if isinstance(value, str) else str(value)[:40]
+    raise ValueError(f"{found} is not a date; write dates as YYYY-MM-DD, e.g. 2026-03-31")
 
 
 Day = Annotated[dt.date, BeforeValidator(_iso_date)]
@@ -65,7 +66,7 @@ Text = Annotated[str, AfterValidator(_plain_text)]
 
 
 def _one_line(value: str) -> str:
-    if "\n" in value or "\r" in value:
+    if any(char in value for char in "\n\r\u2028\u2029"):  # U+2028 and U+2029 are line breaks too
         raise ValueError("must be on one line")
     return value
 
@@ -114,6 +115,33 @@ def closest_organisation(name: str, names) -> str | None:
     match = difflib.get_close_matches(wanted, list(forms), n=1, cutoff=0.8)
     return forms[match[0]] if match else None
 Count = Annotated[int, Strict()]  # a whole number as written: true or "12" is not 1 or 12
+
+# Words a person may mean as yes or no, only to say which of true/false to write instead.
+_YES_WORDS = {"yes", "y", "on", "oui", "o", "1", "true"}
+_NO_WORDS = {"no", "n", "off", "non", "0", "false"}
+
+
+def not_a_boolean(value: str | float) -> str:
+    """Why ``value`` (text or a number) is not a yes/no value in a record, and what to write instead."""
+    if isinstance(value, str):
+        word = value.strip().casefold()
+        instead = "true" if word in _YES_WORDS else "false" if word in _NO_WORDS else "true or false"
+        what = "text in quotes" if word in ("true", "false") else "text"
+        return (f"{value[:40]!r} is {what}, not a yes/no value: a record takes only true or false (YAML 1.2), "
+                f"without quotes; write {instead}")
+    instead = "true" if value == 1 else "false" if value == 0 else "true or false"
+    return f"{value} is a number, not a yes/no value: a record takes only true or false; write {instead}"
+
+
+def _only_true_or_false(value: Any) -> Any:
+    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        raise ValueError(not_a_boolean(value))
+    return value  # true or false; anything else (a list, nothing) pydantic refuses as not a boolean
+
+
+# A yes/no field: true or false only. NO, off, "yes", 1 or "true" are refused, never read as a boolean (pydantic
+# alone would take them).
+Flag = Annotated[bool, BeforeValidator(_only_true_or_false)]
 
 
 class Frozen(BaseModel):
@@ -178,9 +206,9 @@ class LegalBasis(Frozen):
 class DataItem(Frozen):
     name: Localized
     description: Localized | None = None
-    personal: bool
-    special_category: bool = False
-    criminal_offence: bool = False
+    personal: Flag
+    special_category: Flag = False
+    criminal_offence: Flag = False
     sensitivity: Level
     anonymisation: Literal["none", "pseudonymised", "anonymised", "aggregated"] = "none"
     frequency: Localized | None = None
@@ -203,7 +231,7 @@ class Rights(Frozen):
 class Transfers(Frozen):
     """Whether shared information leaves the country it is held in, and if so where to and under what safeguard."""
 
-    international: bool
+    international: Flag
     where: Localized | None = None
     safeguard: Localized | None = None  # adequacy regulations, standard clauses (IDTA) ...
 
@@ -244,7 +272,7 @@ class Screening(Frozen):
 
 
 class Dpia(Frozen):
-    required: bool | None = None
+    required: Flag | None = None
     reason: Localized | None = None
     reference: Text | None = None
     summary: Localized | None = None
@@ -273,7 +301,7 @@ class SignatureEvidence(Frozen):
     signer: Line
     certificate: Text | None = None  # the certificate's subject
     signing_time: str | None = None  # as the signature reports it (ISO 8601)
-    trusted: bool = False  # the certificate leads to one of the register's trust roots
+    trusted: Flag = False  # the certificate leads to one of the register's trust roots
 
 
 class Signoff(Frozen):
@@ -307,7 +335,7 @@ class Sent(Frozen):
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
     date: Day
     by: Line
-    emailed: bool = False  # delivered through the register's mail server (else handed over by the officer)
+    emailed: Flag = False  # delivered through the register's mail server (else handed over by the officer)
     # Chasing is logged with the review reminders (reminders.log), each step once: see isa pending.
 
 
@@ -315,7 +343,7 @@ class ReviewFinding(Frozen):
     """What one stakeholder said in a review: is the agreement still required, and what has changed."""
 
     stakeholder: Line
-    still_required: bool
+    still_required: Flag
     changes: Localized | None = None
     by: Line
     date: Day
@@ -368,10 +396,25 @@ class Amendment(Frozen):
     date: Day
     approved_by: Line | None = None
 
+AUDIENCE_ANSWERS = ("on_request", "anonymised")
+
+
+def _audience_answer(value: Any) -> Any:
+    if isinstance(value, bool) or value in AUDIENCE_ANSWERS or not isinstance(value, (str, int, float)):
+        return value
+    if isinstance(value, str) and value.strip().casefold() not in _YES_WORDS | _NO_WORDS:
+        raise ValueError(f"{value[:40]!r} is not allowed here; use true, false, on_request or anonymised")
+    raise ValueError(not_a_boolean(value).replace("write true or false", "write true, false, on_request or anonymised"))
+
+
+# What one audience may receive: true, false, on request, or anonymised (a NO or "yes" is refused like a Flag's).
+AudienceAnswer = Annotated[bool | Literal["on_request", "anonymised"], BeforeValidator(_audience_answer)]
+
+
 class MatrixRow(Frozen):
     information_type: Localized
     level: Level | None = None
-    audiences: dict[str, bool | Literal["on_request", "anonymised"]]
+    audiences: dict[str, AudienceAnswer]
 
 class SharingMatrix(Frozen):
     """Which information type may go to which audience (seeds 001, 002)."""

@@ -28,7 +28,7 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
-from .agreement import Frozen
+from .agreement import Flag, Frozen
 from .localized import Localized
 
 QUESTION_ID = r"^[a-z][a-z0-9_]*$"  # the id of a question, a checklist item or a workflow definition
@@ -44,8 +44,8 @@ class Item(Frozen):
     guidance: Localized | None = None
     type: Literal["yes_no", "text"] = "yes_no"
     counts: Literal["blocking", "condition", "trigger", "informational"]
-    required: bool = True
-    not_applicable: bool = False  # "n/a" is an allowed answer
+    required: Flag = True
+    not_applicable: Flag = False  # "n/a" is an allowed answer
     condition: Localized | None = None  # for `condition`: what must be true to proceed
     remove: Localized | None = None  # for an anonymisation `trigger`: what to take out
     prefill: Prefill | None = None

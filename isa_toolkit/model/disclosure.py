@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from .agreement import Day, Frozen, Level, Line, Text
+from .agreement import Day, Flag, Frozen, Level, Line, Text
 from .common import CaseRecord, Criteria, Requester
 from .localized import Localized
 
@@ -32,7 +32,7 @@ class Disclosure(CaseRecord):
     kind: Literal["disclosure"] = "disclosure"
     languages: list[str] = Field(default=["en"], min_length=1)
     date: Day  # when the data was disclosed (or the request refused)
-    urgent: bool = False  # disclosed at once to preserve life; the record is completed afterwards
+    urgent: Flag = False  # disclosed at once to preserve life; the record is completed afterwards
     requester: Requester
     identity_check: Text | None = None  # how the requester's identity was verified
     subject: Text | None = None  # whom or what the data is about: a reference, not the whole story

@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from .agreement import Count, Day, Frozen, Line, Text
+from .agreement import Count, Day, Flag, Frozen, Line, Text
 from .common import CaseRecord
 from .localized import Localized
 
@@ -23,7 +23,7 @@ Severity = Literal["low", "medium", "high", "critical"]
 class RegulatorNotice(Frozen):
     """Whether the breach must be reported to the data protection regulator, and when it was."""
 
-    required: bool
+    required: Flag
     notified: Day | None = None
     reference: Text | None = None
 
@@ -53,7 +53,7 @@ class Incident(CaseRecord):
     occurred: Day | None = None
     reported: Day
     reported_by: Line
-    self_reported: bool  # reported by those responsible, or identified by someone else
+    self_reported: Flag  # reported by those responsible, or identified by someone else
     organisations: list[Line] = []  # the organisations involved
     agreements: list[str] = []  # the agreements affected
     data_involved: Localized | None = None  # what was disclosed, lost or exposed

@@ -24,10 +24,13 @@ from pydantic_core import core_schema
 
 LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[A-Z]{2})?$")
 META_KEY = "translated_from"
-# Characters a document cannot hold (XML 1.0 forbids them) or that are not text, and the explicit
-# bidirectional embeddings, overrides and isolates, which make a document show text in another order than
-# the record holds it (what a signatory reads must be what was recorded). The plain marks U+200E/U+200F stay.
-CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
+# Characters a document cannot hold (XML 1.0 forbids them) or that are not text (the C1 controls U+0080-U+009F,
+# NEL among them, which YAML cannot hold unescaped either), and the explicit bidirectional embeddings, overrides
+# and isolates, which make a document show text in another order than the record holds it (what a signatory
+# reads must be what was recorded). The plain marks U+200E/U+200F stay. Tabs, line breaks (\n, \r, U+2028,
+# U+2029), no-break and other spaces, and every other character are text: the register writes each of them so that
+# it reads back exactly (register/yamlio.py).
+CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
 
 
 def bad_character(text: str) -> str | None:
@@ -39,7 +42,19 @@ def bad_character(text: str) -> str | None:
     if 0x202A <= code <= 0x202E or 0x2066 <= code <= 0x2069:
         return (f"holds U+{code:04X}, a bidirectional override, which would make a document show the text in "
                 "another order than the record holds; remove it")
+    if 0x80 <= code <= 0x9F:
+        return (f"holds the control character U+{code:04X}, which is not text (often a quote or a dash from text "
+                "read in the wrong encoding); retype that character")
     return f"holds the control character U+{code:04X}, which a document cannot hold; remove it"
+
+
+def _not_text(value: Any) -> str:
+    """What a value given where text is expected is instead, and what to write."""
+    if isinstance(value, bool):
+        return f"must be a string (text), not {str(value).lower()}, a yes/no value; put the text in quotes"
+    if isinstance(value, (int, float)):
+        return f"must be a string (text), not the number {value!r}; put it in quotes (YAML reads 1.10 as the number 1.1)"
+    return f"must be a string, not {type(value).__name__}"
 
 
 def check_languages(value: list[str]) -> list[str]:
@@ -118,7 +133,7 @@ class Localized:
                     raise ValueError(f"{key!r} is not a language code (use en, fr, ...)")
                 _KNOWN_CODES.add(key)
             if type(text) is not str:
-                raise ValueError(f"the {key} text must be a string, not {type(text).__name__}")
+                raise ValueError(f"the {key} text {_not_text(text)}")
             if CONTROL_RE.search(text):
                 raise ValueError(f"the {key} text {bad_character(text)}")
             texts[key] = text

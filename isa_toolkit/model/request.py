@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from .agreement import Day, Frozen, Level, Line, Text
+from .agreement import Day, Flag, Frozen, Level, Line, Text
 from .common import CaseRecord, Criteria, Requester
 from .localized import Localized
 
@@ -50,7 +50,7 @@ class Request(CaseRecord):
     languages: list[str] = Field(default=["en"], min_length=1)
     received: Day
     requester: Requester
-    in_writing: bool
+    in_writing: Flag
     data_requested: Localized
     format: Text | None = None
     purpose: Localized | None = None  # a request without a purpose is logged, and refused

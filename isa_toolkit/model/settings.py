@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from .agreement import EMAIL_PATTERN, Contact, Count, Day, Frozen, Line
+from .agreement import EMAIL_PATTERN, Contact, Count, Day, Flag, Frozen, Line
 from .localized import Localized, check_languages
 
 ROLE_PATTERN = r"^[a-z][a-z0-9_]*$"
@@ -26,7 +26,7 @@ class SignoffStage(Frozen):
     roles: list[str] = []
     partners: Literal["designated_officer", "signatory"] | None = None
     status: Literal["approved", "authorised"] | None = None  # the status reached when this stage completes
-    approves_version: bool = False  # its signers go into the document control's "approved by"
+    approves_version: Flag = False  # its signers go into the document control's "approved by"
 
     @field_validator("roles")
     @classmethod

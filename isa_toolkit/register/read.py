@@ -7,6 +7,7 @@ fields that names its field first is placed on that field's line.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import reprlib
 from pathlib import Path
@@ -95,7 +96,8 @@ def read_yaml(path: Path, rel: str) -> tuple[Any, str | None, list[Problem]]:
     try:
         text = yamlio.read_bounded(path)
     except UnicodeDecodeError as exc:
-        return None, None, [Problem(rel, 0, "", f"not UTF-8 text ({exc.reason} at byte {exc.start})")]
+        located = yamlio.decode_error(exc)
+        return None, None, [Problem(rel, located.line, located.field, located.message)]
     except OSError as exc:
         return None, None, [Problem(rel, 0, "", f"cannot be read: {exc.strerror}")]
     except yamlio.YamlError as exc:
@@ -103,7 +105,7 @@ def read_yaml(path: Path, rel: str) -> tuple[Any, str | None, list[Problem]]:
     try:
         return yamlio.parse(text), text, []
     except yamlio.YamlError as exc:
-        return None, text, [Problem(rel, exc.line, getattr(exc, "field", ""), exc.message)]
+        return None, text, [Problem(rel, exc.line, exc.field, exc.message)]
 
 
 def parse_agreement(path: Path, rel: str) -> tuple[Agreement | None, list[Problem]]:
@@ -114,9 +116,9 @@ def parse_agreement(path: Path, rel: str) -> tuple[Agreement | None, list[Proble
 def parse_record(path: Path, rel: str, kind: Kind) -> tuple[Any, list[Problem]]:
     """Read and validate one record file of ``kind``."""
     data, text, problems = read_yaml(path, rel)
-    if problems:
-        return None, problems
     stem = path.name[: -len(RECORD_SUFFIX)]
+    if problems:
+        return None, [dataclasses.replace(problem, record_id=stem) for problem in problems]
     if not isinstance(data, dict):
         return None, [Problem(rel, 1, "", "a record must be a mapping of fields (id: ..., ...)", record_id=stem)]
     record_id = data.get("id")

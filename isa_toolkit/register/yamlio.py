@@ -14,7 +14,12 @@ Reading uses PyYAML's C parser with a stricter *safe* constructor:
 
 Writing goes through ruamel.yaml's round-trip mode, merging the new data into
 the file as it stands so that comments and layout a person wrote by hand
-survive a change made by the toolkit.
+survive a change made by the toolkit. Each text is written in a style that
+reads back exactly as it was (:func:`_styled`): every text the model accepts,
+tabs, U+2028 and spaces at either end included, is read back the same.
+
+A character the reader refuses (a raw control character, bytes that are not
+UTF-8) is reported at its line, column and field, not at a byte offset.
 """
 
 from __future__ import annotations
@@ -27,6 +32,13 @@ from typing import Any
 import yaml
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.scalarstring import (
+    DoubleQuotedScalarString,
+    FoldedScalarString,
+    LiteralScalarString,
+    ScalarString,
+    SingleQuotedScalarString,
+)
 
 try:  # the C parser is ten times faster; the pure-Python one gives the same results
     _BaseLoader: type = yaml.CSafeLoader
@@ -58,12 +70,13 @@ _NULL, _BOOL, _INT, _FLOAT, _STR, _SEQ, _MAP = (
 
 
 class YamlError(Exception):
-    """A file that is not valid YAML (or breaks our stricter rules), with its line."""
+    """A file that is not valid YAML (or breaks our stricter rules), with its line (and field, when known)."""
 
-    def __init__(self, message: str, line: int):
+    def __init__(self, message: str, line: int, field: str = ""):
         super().__init__(message)
         self.message = message
         self.line = line
+        self.field = field
 
 
 class _DuplicateKey(Exception):
@@ -158,6 +171,8 @@ def parse(text: str) -> Any:
         raise _duplicate_error(text, exc) from None
     except RecursionError:
         raise YamlError(f"nested too deeply (more than {MAX_DEPTH} levels)", 0) from None
+    except yaml.reader.ReaderError as exc:
+        raise _reader_error(text, exc) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 0
@@ -165,6 +180,67 @@ def parse(text: str) -> Any:
         raise YamlError(f"not valid YAML: {reason}", line) from None
     except yaml.YAMLError as exc:
         raise YamlError(f"not valid YAML: {exc}", 0) from None
+
+
+# What YAML lets a file hold as it is (YAML 1.2 "c-printable"); anything else must be written as an escape.
+_UNPRINTABLE_RE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _reader_error(text: str, exc: yaml.reader.ReaderError) -> YamlError:
+    """A character YAML cannot hold (a raw control character), at its line and in its field rather than at a
+    byte offset."""
+    index = exc.position
+    if _BaseLoader is not yaml.SafeLoader:  # libyaml counts bytes of the UTF-8 text
+        index = len(text.encode("utf-8")[: exc.position].decode("utf-8", errors="ignore"))
+    if not (0 <= index < len(text)) or not _UNPRINTABLE_RE.match(text, index):
+        found = _UNPRINTABLE_RE.search(text)
+        index = found.start() if found else min(max(index, 0), len(text))
+    code = ord(text[index]) if index < len(text) else exc.character
+    line, column = text.count("\n", 0, index) + 1, index - (text.rfind("\n", 0, index) + 1) + 1
+    what = "a control character" if code < 0x20 or 0x7F <= code <= 0x9F else "a character that is not text"
+    message = f"holds U+{code:04X}, {what}, at column {column}: a YAML file cannot hold it as it is; remove it"
+    return YamlError(message, line, field_at(text, index))
+
+
+def decode_error(exc: UnicodeDecodeError) -> YamlError:
+    """Bytes that are not UTF-8, at their line and column (and in their field) rather than at a byte offset."""
+    data = bytes(exc.object)
+    before = data[: exc.start].decode("utf-8", errors="replace")
+    line, column = before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
+    message = (f"not UTF-8 text: byte 0x{data[exc.start]:02X} at column {column} ({exc.reason}); save the file as "
+               "UTF-8, or retype the text around it")
+    return YamlError(message, line, field_at(data.decode("utf-8", errors="replace"), len(before)))
+
+
+def field_at(text: str, index: int) -> str:
+    """The field whose value (or key) holds the character at ``index`` ("" when none does, e.g. a comment).
+
+    Characters YAML cannot hold are first replaced by a letter, which changes no structure, so a file refused
+    for one still shows where it is.
+    """
+    cleaned = _UNPRINTABLE_RE.sub("x", text)
+    try:
+        root = yaml.compose(cleaned, Loader=RecordLoader)  # noqa: S506
+    except (yaml.YAMLError, RecursionError):
+        return ""
+    found = _field_path(root, (), index)
+    return _path_text(found) if found else ""
+
+
+def _field_path(node: Any, path: tuple, index: int) -> tuple | None:
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = getattr(key_node, "value", None)
+            child = (*path, key if isinstance(key, str) else "?")
+            if key_node.start_mark.index <= index < key_node.end_mark.index:
+                return child
+            if value_node.start_mark.index <= index < max(value_node.end_mark.index, value_node.start_mark.index + 1):
+                return _field_path(value_node, child, index) or child
+    elif isinstance(node, yaml.SequenceNode):
+        for position, item in enumerate(node.value):
+            if item.start_mark.index <= index < max(item.end_mark.index, item.start_mark.index + 1):
+                return _field_path(item, (*path, position), index) or (*path, position)
+    return None
 
 
 def check_flow_depth(text: str) -> None:
@@ -187,8 +263,7 @@ def check_flow_depth(text: str) -> None:
 
 class DuplicateKeyError(YamlError):
     def __init__(self, message: str, line: int, field: str):
-        super().__init__(message, line)
-        self.field = field
+        super().__init__(message, line, field)
 
 
 def _duplicate_error(text: str, exc: _DuplicateKey) -> YamlError:
@@ -250,7 +325,7 @@ def locate(text: str, path: tuple[str | int, ...]) -> int:
     try:
         node = yaml.compose(text, Loader=RecordLoader)  # noqa: S506
     except (yaml.YAMLError, RecursionError):
-        return 0
+        return 0  # a JSON answers file is located by jsontext.locate when this reader refuses it
     if node is None:
         return 0
     line = node.start_mark.line + 1
@@ -271,23 +346,92 @@ def locate(text: str, path: tuple[str | int, ...]) -> int:
     return line
 
 
+def number_sources(text: str) -> dict[tuple, str]:
+    """Each plain scalar read as a number, by its path, as written in the file (``2026.10``, which reads as the
+    number 2026.1): for an answer that is text, whatever it looks like."""
+    try:
+        root = yaml.compose(text, Loader=RecordLoader)  # noqa: S506
+    except (yaml.YAMLError, RecursionError):
+        return {}
+    found: dict[tuple, str] = {}
+
+    def walk(node: Any, path: tuple) -> None:
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                walk(value_node, (*path, getattr(key_node, "value", None)))
+        elif isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                walk(item, (*path, index))
+        elif isinstance(node, yaml.ScalarNode) and not node.style and node.tag in (_INT, _FLOAT):
+            found[path] = node.value
+
+    walk(root, ())
+    return found
+
+
 # -- writing ------------------------------------------------------------------
 
 
 def _yaml() -> YAML:
     rt = YAML(typ="rt")
     rt.indent(mapping=2, sequence=4, offset=2)
-    rt.width = 4096  # never re-wrap a line a person wrote
+    # Never wrap a line: not one a person wrote, and not a long text (ruamel.yaml can break a double-quoted line
+    # where reading it back adds a space).
+    rt.width = 1 << 30
     rt.allow_unicode = True
     rt.preserve_quotes = True
     rt.representer.ignore_aliases = lambda data: True  # the same value twice is written out twice, never as *alias
     return rt
 
 
+# Characters a text cannot be written with as it is and read back the same: the line breaks other than \n
+# (YAML reads \r, NEL, U+2028 and U+2029 as line breaks, folded or normalised), the byte-order mark, and what
+# YAML cannot hold unescaped. A text holding one is written double-quoted, where each is an escape (\r, \L ...).
+_ESCAPE_RE = re.compile("[^\t\n\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]|[\u2028\u2029\ufeff]")
+
+
+def _literal_ok(text: str) -> bool:
+    """Whether ``text`` reads back exactly from a literal block (``|``) as ruamel.yaml writes one.
+
+    Not when it starts with a space, a tab or an empty line (the block would need an indentation indicator, and
+    a tab there is refused by the reader), when a line ends in white space (kept, but invisible and lost to any
+    editor that trims lines), or when it ends with more than one line break.
+    """
+    if not text or text[0] in " \t\n" or text.endswith("\n\n") or _ESCAPE_RE.search(text):
+        return False
+    return all(line == line.rstrip(" \t") for line in text.split("\n"))
+
+
+def _styled(new: Any, old: Any = None) -> Any:
+    """``new`` (plain data) with each text given the style it is written in, so that it reads back exactly.
+
+    ruamel.yaml keeps the style of the value a text replaces (a literal block stays one) even where that style
+    cannot hold the new text (a first line starting with a tab, a NEL or a U+2028 in a block), and writes NEL
+    and the line separators unescaped in quotes. So: a text with a character only an escape can hold is
+    double-quoted; one replacing a block stays a literal block when it can be one, else is double-quoted; one
+    replacing a single-quoted text stays single-quoted on one line; any other is left to ruamel.yaml.
+    """
+    if isinstance(new, dict):
+        return {key: _styled(value) for key, value in new.items()}
+    if isinstance(new, list):
+        return [_styled(value) for value in new]
+    if not isinstance(new, str) or isinstance(new, ScalarString):
+        return new
+    if _ESCAPE_RE.search(new):
+        return DoubleQuotedScalarString(new)
+    if isinstance(old, (LiteralScalarString, FoldedScalarString)):
+        return LiteralScalarString(new) if _literal_ok(new) else DoubleQuotedScalarString(new)
+    if isinstance(old, SingleQuotedScalarString) and "\n" not in new:
+        return SingleQuotedScalarString(new)
+    if isinstance(old, ScalarString):
+        return DoubleQuotedScalarString(new)
+    return new
+
+
 def dump(data: Any) -> str:
     """Serialise plain data (dicts, lists, str, int, bool, date) in the register's style."""
     stream = io.StringIO()
-    _yaml().dump(data, stream)
+    _yaml().dump(_styled(data), stream)
     return stream.getvalue()
 
 
@@ -302,7 +446,7 @@ def _merge(old: Any, new: Any) -> Any:
                 if merged is not old[key]:
                     old[key] = merged
             else:
-                old.insert(position, key, value)
+                old.insert(position, key, _styled(value))
         return old
     if isinstance(old, CommentedSeq) and isinstance(new, list):
         for index in range(min(len(old), len(new))):
@@ -310,13 +454,13 @@ def _merge(old: Any, new: Any) -> Any:
             if merged is not old[index]:
                 old[index] = merged
         del old[len(new):]
-        old.extend(new[len(old):])
+        old.extend(_styled(new[len(old):]))
         return old
     if type(new) is not bool and type(old) is not bool and old == new:
         return old  # keeps the original quoting and style
     if old is new or (type(old) is type(new) and old == new):
         return old
-    return new
+    return _styled(new, old)
 
 
 def update(text: str, new: dict) -> str:

@@ -6,6 +6,11 @@ against its question; every problem is reported at once, naming the question
 id (``parties[1].role``) and, for a file, the line. The answers then land in a
 record at each question's ``target`` and the record is validated by the model;
 a model error is reported against the question whose answer caused it.
+
+Nothing is converted silently: a text answer is kept as the file writes it
+(``2026.10`` stays "2026.10", though YAML and JSON read it as a number), a
+yes/no answer is true/false or one of the questionnaire's yes/no words (never
+1 or 0), and a date answer is YYYY-MM-DD and a day that exists.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from ..errors import InvalidRecord, IsaError
 from ..model import Agreement, Localized, Settings
 from ..model.agreement import EMAIL_PATTERN, OverlapNote
 from ..model.localized import LANGUAGE_RE, bad_character
-from ..register import yamlio
+from ..register import jsontext, yamlio
 from ..register.problem import Problem
 from ..register.read import error_message, format_loc
 from ..register.store import create_agreement
@@ -31,8 +36,11 @@ from .questionnaire import TEXT_TYPES, Question, Questionnaire
 
 META_KEYS = ("questionnaire", "language", "unfinished")  # unfinished: a saved intake's group still being given
 EMAIL_RE = re.compile(EMAIL_PATTERN)
-YES = {"yes", "y", "true", "oui", "o", "1"}
-NO = {"no", "n", "false", "non", "0"}
+# The questionnaire's yes/no words (asked "yes/no" or "oui/non"), and true/false. A number is not one: 1 or 0 in a
+# file is more likely a slip than a yes or a no.
+YES = {"yes", "y", "true", "oui", "o"}
+NO = {"no", "n", "false", "non"}
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 class AnswerError(ValueError):
@@ -87,12 +95,7 @@ def convert(question: Question, value: Any, lang: str) -> Any:
     if kind == "yes_no":
         return to_bool(value)
     if kind == "date":
-        if isinstance(value, dt.date):
-            return value
-        try:
-            return dt.date.fromisoformat(str(value).strip())
-        except ValueError:
-            raise AnswerError(f"{value!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-03-31") from None
+        return to_date(value)
     if kind == "email":
         text = _text(question, value).strip()
         if not EMAIL_RE.fullmatch(text):
@@ -118,21 +121,41 @@ def convert(question: Question, value: Any, lang: str) -> Any:
 
 
 def to_bool(value: Any) -> bool:
+    """A yes/no answer: true or false, or one of the yes/no words (yes, y, oui, o; no, n, non), in any case."""
     if isinstance(value, bool):
         return value
-    text = str(value).strip().casefold()
-    if text in YES:
-        return True
-    if text in NO:
-        return False
-    raise AnswerError(f"{value!r} is not yes or no")
+    if isinstance(value, str):
+        text = value.strip().casefold()
+        if text in YES:
+            return True
+        if text in NO:
+            return False
+    found = f"{value!r}"[:40] if isinstance(value, str) else str(value)[:40]
+    what = "a number, not" if isinstance(value, (int, float)) else "not"
+    raise AnswerError(f"{found} is {what} yes or no; answer yes or no (oui or non), or true or false")
+
+
+def to_date(value: Any) -> dt.date:
+    """A date answer: written YYYY-MM-DD, and a day that exists (20270201 or 2026-13-45 is not one)."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str) and ISO_DATE.fullmatch(value.strip()):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError as exc:
+            raise AnswerError(f"{value.strip()!r} is not a date that exists ({exc}); write it as YYYY-MM-DD, "
+                              "e.g. 2026-03-31") from None
+    found = f"{value!r}"[:40] if isinstance(value, str) else str(value)[:40]
+    raise AnswerError(f"{found} is not a date; write it as YYYY-MM-DD, e.g. 2026-03-31")
 
 
 def _text(question: Question, value: Any) -> str:
-    if isinstance(value, bool) or value is None or isinstance(value, (dict, list)):
+    if isinstance(value, bool):
+        raise AnswerError(f"expected text, found {str(value).lower()} (a yes/no value); put the text in quotes")
+    if value is None or isinstance(value, (dict, list)):
         raise AnswerError("expected text")
     text = check_text(str(value))
-    if question.type == "text" and ("\n" in text.strip() or "\r" in text):
+    if question.type == "text" and (any(char in text.strip() for char in "\n\u2028\u2029") or "\r" in text):
         raise AnswerError("expected one line of text (use a long_text question for paragraphs)")
     if question.max_length and len(text) > question.max_length:
         raise AnswerError(f"longer than {question.max_length} characters")
@@ -174,12 +197,25 @@ def check_answers(
     ``criteria`` and ``rationale``).
     """
     checked = Checked()
+    sources: dict[tuple, str] | None = None
 
     def problem(path: tuple, message: str) -> None:
         line = yamlio.locate(text, path) if text is not None else 0
+        if not line and text is not None and rel.lower().endswith(".json"):
+            line = jsontext.locate(text, path)  # JSON the YAML reader refuses (tabs between tokens)
         checked.problems.append(Problem(rel, line, _path_text(path), message))
 
-    _check_level(questionnaire.questions, raw, (), checked.values, checked.values, lang, problem)
+    def written(path: tuple) -> str | None:
+        """A number's text as the file writes it (2026.10, which reads as the number 2026.1)."""
+        nonlocal sources
+        if text is None:
+            return None
+        if sources is None:
+            json_file = rel.lower().endswith(".json")
+            sources = jsontext.number_sources(text) if json_file else yamlio.number_sources(text)
+        return sources.get(path)
+
+    _check_level(questionnaire.questions, raw, (), checked.values, checked.values, lang, (problem, written))
     known = {q.id for q in questionnaire.questions} | set(META_KEYS) | set(extra_keys)
     for key in raw:
         if key not in known:
@@ -187,7 +223,8 @@ def check_answers(
     return checked
 
 
-def _check_level(questions, raw, prefix, out, context, lang, problem) -> None:
+def _check_level(questions, raw, prefix, out, context, lang, report) -> None:
+    problem, written = report
     for question in questions:
         path = (*prefix, question.id)
         value = raw.get(question.id)
@@ -217,15 +254,30 @@ def _check_level(questions, raw, prefix, out, context, lang, problem) -> None:
             else:
                 continue
         if question.type == "group":
-            out[question.id] = _check_group(question, value, path, context, lang, problem)
+            out[question.id] = _check_group(question, value, path, context, lang, report)
             continue
+        if question.type in (*TEXT_TYPES, "email", "list"):
+            value = _as_written(value, path, written)
         try:
             out[question.id] = convert(question, value, lang)
         except AnswerError as exc:
             problem(path, str(exc))
 
 
-def _check_group(question, value, path, context, lang, problem) -> list[dict]:
+def _as_written(value: Any, path: tuple, written) -> Any:
+    """A text answer's numbers as the file writes them: ``2026.10`` stays "2026.10", never becomes "2026.1"."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        source = written(path)
+        return source if source is not None else value
+    if isinstance(value, dict):
+        return {key: _as_written(item, (*path, key), written) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_as_written(item, (*path, index), written) for index, item in enumerate(value)]
+    return value
+
+
+def _check_group(question, value, path, context, lang, report) -> list[dict]:
+    problem = report[0]
     if isinstance(value, dict) or (question.plain and isinstance(value, str)):
         value = [value]
     if question.plain and isinstance(value, list):  # an item written as plain text: its citation
@@ -243,7 +295,7 @@ def _check_group(question, value, path, context, lang, problem) -> list[dict]:
     known = {q.id for q in question.questions}
     for index, item in enumerate(value):
         out: dict[str, Any] = {}
-        _check_level(question.questions, item, (*path, index), out, {**context, **out, **_raw_context(item)}, lang, problem)
+        _check_level(question.questions, item, (*path, index), out, {**context, **out, **_raw_context(item)}, lang, report)
         for key in item:
             if key not in known:
                 problem((*path, index, key), f"no such question in group {question.id!r} (check the spelling)")
@@ -417,40 +469,21 @@ def _origin(origins: dict[tuple, str], loc: tuple) -> str | None:
 # -- answers files ----------------------------------------------------------------------
 
 
-def _json(text: str):
-    """JSON under the same rules as YAML records: bounded size and depth, no duplicate keys."""
-    if len(text) > yamlio.MAX_BYTES:
-        raise yamlio.YamlError(f"the file is larger than {yamlio.MAX_BYTES >> 20} MiB, which no answers file needs", 0)
-    if text.count("[") + text.count("{") > 500:
-        yamlio.check_flow_depth(text)
-
-    def pairs(items):
-        out = {}
-        for key, value in items:
-            if key in out:
-                raise yamlio.YamlError(f"duplicate key {key!r}; remove one of them", 0)
-            out[key] = value
-        return out
-
-    try:
-        return json.loads(text, object_pairs_hook=pairs)
-    except RecursionError:
-        raise yamlio.YamlError("nested too deeply", 0) from None
-
-
 def read_answers(path: Path) -> tuple[dict, str, str]:
     """An answers file's mapping, its text (for line numbers) and how to name it; YAML or JSON."""
     rel = str(path)
     try:
         text = yamlio.read_bounded(path, "answers file")
-    except UnicodeDecodeError:
-        raise InvalidRecord(f"{rel} is not UTF-8 text") from None
+    except UnicodeDecodeError as exc:
+        located = yamlio.decode_error(exc)
+        raise InvalidRecord(f"{rel} is not UTF-8 text; save it as UTF-8",
+                            [Problem(rel, located.line, located.field, located.message)]) from None
     except OSError as exc:
         raise InvalidRecord(f"cannot read the answers file {rel}: {exc.strerror}") from None
     except yamlio.YamlError as exc:
         raise InvalidRecord(f"{rel}: {exc.message}") from None
     try:
-        data = _json(text) if path.suffix.lower() == ".json" else yamlio.parse(text)
+        data = jsontext.parse(text) if path.suffix.lower() == ".json" else yamlio.parse(text)
     except json.JSONDecodeError as exc:
         raise InvalidRecord(f"{rel} cannot be read", [Problem(rel, exc.lineno, "", f"not valid JSON: {exc.msg}")]) from None
     except yamlio.YamlError as exc:

@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
-from ..model.agreement import Frozen
+from ..model.agreement import Flag, Frozen
 from ..model.checklist import QUESTION_ID
 from ..model.localized import Localized
 from ..register.definitions import definition_path, load_definition
@@ -42,7 +42,7 @@ class ShowIf(Frozen):
     question: str = Field(pattern=QUESTION_ID)
     equals: Any = None
     in_: list[Any] | None = Field(default=None, alias="in")
-    answered: bool | None = None
+    answered: Flag | None = None
 
     model_config = Frozen.model_config | {"populate_by_name": True}
 
@@ -67,9 +67,9 @@ class Question(Frozen):
     type: QuestionType
     prompt: Localized
     help: Localized | None = None
-    required: bool = False
+    required: Flag = False
     target: str | None = None
-    localized: bool = False  # the answer is per-language text ({en: ...}) in the record
+    localized: Flag = False  # the answer is per-language text ({en: ...}) in the record
     choices: list[Choice] = []
     default: Any = None
     show_if: ShowIf | None = None
