@@ -278,4 +278,31 @@ def test_four_clones_syncing_at_the_same_moment_all_land(team):
         assert isa(root, "sync").exit_code == 0
     decisions = store.load_agreement(clones[0], ID).decisions
     assert {d.purpose for d in decisions} == {f"racer {n} round {r}" for n in range(4) for r in range(25)}
-    assert syncing.ATTEMPTS >= 1
+
+
+def test_sync_auto_sends_each_change_as_it_is_committed(team):
+    remote, clone = team
+    a = clone("a")
+    settings = a / "register.yaml"
+    settings.write_text(settings.read_text() + "sync: auto\n")
+    git(a, "commit", "-q", "-am", "Register: sync auto")
+    result = isa(a, "share", ID, *SHARE, "--purpose", "Auto", "--by", "A")
+    assert result.exit_code == 0 and "Synced with origin/main: 2 sent" in result.output, result.output
+    assert git(remote, "log", "-1", "--format=%s").startswith(f"{ID}: sharing decision")
+    listing = isa(a, "list")  # a command that commits nothing does not sync
+    assert "Synced" not in listing.output
+
+
+def test_a_register_requiring_signed_commits_warns_of_an_unsigned_signoff(make_register):
+    from .conftest import SETTINGS
+
+    root = make_register({f"agreements/{ID}.yaml": complete_isa(ID, status="in_review")},
+                         settings=SETTINGS + "require_signed_commits: true\n")
+    path = root / "agreements" / f"{ID}.yaml"
+    path.write_text(path.read_text() + "# approved\n")
+    git(root, "commit", "-q", "-am", f"{ID}: approved by Sam Khan as information_security_manager")
+    result = isa(root, "validate")
+    assert f"agreements/{ID}.yaml: warning: signoffs: the sign-off in commit" in result.output
+    assert "is unsigned" in result.output and "require_signed_commits" in result.output
+    shown = json.loads(isa(root, "log", ID, "--json").output)
+    assert all(entry["signature"] == "unsigned" for entry in shown)

@@ -16,18 +16,25 @@ from .. import __version__
 from ..errors import InvalidRecord, IsaError
 from . import agreements, cases, demo, documents, register, review, signing, team
 
+AUTO_SYNC = "isa.auto_sync"
+
 
 class IsaGroup(click.Group):
-    """Turns the toolkit's errors into a reason and exit code 1, never a traceback."""
+    """Turns the toolkit's errors into a reason and exit code 1, never a traceback; with ``sync: auto``, sends a
+    command's commit to the remote when it is done."""
 
     def invoke(self, ctx: click.Context):
         from pydantic import ValidationError
 
         from ..register.read import format_loc
         from ..workflows.intake import AnswerError
+        from .team import auto_sync
 
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
+            if ctx.meta.get(AUTO_SYNC) is not None:
+                auto_sync(ctx.meta[AUTO_SYNC])
+            return result
         except click.Abort:  # Ctrl-C, or a question asked where no one can answer (no terminal, input ended)
             if sys.stdin is None or not sys.stdin.isatty():
                 raise click.ClickException(
@@ -72,6 +79,9 @@ def main(ctx: click.Context, register: str | None) -> None:
 
     ctx.ensure_object(dict)
     ctx.obj["register"] = register
+    from .team import auto_sync_point
+
+    ctx.meta[AUTO_SYNC] = auto_sync_point(ctx, ctx.invoked_subcommand)  # where the register stood before the command
     previous = set_reporter(TerminalReporter())  # waits for the lock, and stopped writes put back, are said
     ctx.call_on_close(lambda: set_reporter(previous))
 

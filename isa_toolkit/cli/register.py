@@ -54,12 +54,14 @@ def validate(ctx: click.Context, strict: bool, as_json: bool) -> None:
     Example:
       isa validate --strict
     """
-    from ..register.health import repository_problems
+    from ..register.health import repository_problems, unsigned_signoffs
     from ..register.keyfiles import key_problems
 
     register = load(ctx)
     # A damaged git repository, or a private key in the register, is an error whatever the records say.
     found = [*repository_problems(register.root), *key_problems(register.root), *register.problems]
+    if register.settings is not None and register.settings.require_signed_commits:
+        found += unsigned_signoffs(register.root)
     problems = [p.as_error() if strict else p for p in found]
     errors = [p for p in problems if p.severity is Severity.ERROR]
     warnings = [p for p in problems if p.severity is Severity.WARNING]

@@ -170,3 +170,55 @@ def merge_driver(base: Path, ours: Path, theirs: Path, name: str) -> None:
 
 
 COMMANDS = (clone, sync, conflicts, resolve, merge_driver)
+
+
+# -- sync: auto -------------------------------------------------------------------------------------------------
+
+NEVER_AUTO = {"sync", "clone", "init", "demo", "merge-driver", "conflicts", "resolve", "doctor"}
+
+
+def auto_sync_point(ctx: click.Context, command: str | None):
+    """Where the register stands before a command, when its settings say ``sync: auto`` (else None)."""
+    if command is None or command in NEVER_AUTO:
+        return None
+    from ..errors import IsaError
+    from ..register import vcs, yamlio
+    from ..register.load import find_register
+
+    try:
+        root = find_register(ctx.obj.get("register") if ctx.obj else None)
+        text = yamlio.read_bounded(root / "register.yaml", "settings file")
+        if "sync" not in text:
+            return None
+        data = yamlio.parse(text)
+    except (IsaError, OSError, UnicodeDecodeError, yamlio.YamlError):
+        return None
+    if not isinstance(data, dict) or data.get("sync") != "auto" or vcs.git_dir(root) is None:
+        return None
+    return root, vcs.resolve(root, "HEAD")
+
+
+def auto_sync(point) -> None:
+    """After a command that committed, send it to the remote (``sync: auto``); a failure is said, never fatal: the
+    commit is kept here and the next sync sends it."""
+    from ..errors import IsaError
+    from ..register import sync as syncing
+    from ..register import vcs
+
+    root, before = point
+    if vcs.resolve(root, "HEAD") == before:
+        return
+    try:
+        result = syncing.sync(root)
+    except IsaError as exc:
+        click.echo(f"Not synced (sync: auto): {exc}. The change is kept here; run `isa sync` later", err=True)
+        return
+    if result.offline:
+        click.echo(f"Not synced (sync: auto): the remote could not be reached; {result.unpushed} commit(s) kept "
+                   "here for the next `isa sync`", err=True)
+    elif result.conflicts:
+        click.echo(f"Not synced (sync: auto): {len(result.conflicts)} conflict(s) with the remote; `isa conflicts` "
+                   "shows them", err=True)
+    else:
+        click.echo(f"Synced with {result.remote}/{result.branch}: {result.pushed} sent, {result.received} received",
+                   err=True)

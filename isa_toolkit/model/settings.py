@@ -180,6 +180,12 @@ class Settings(Frozen):
     # The protective marking every document carries in its header and footer, e.g. OFFICIAL-SENSITIVE.
     protective_marking: Line | None = None
     signing: SigningSettings = SigningSettings()
+    # A team register (docs/team.md): "auto" sends each change to the remote as soon as it is committed.
+    sync: Literal["off", "auto"] = "off"
+    # Sign-offs recorded in commits that git cannot show as signed are reported by isa validate.
+    require_signed_commits: Flag = False
+    # How long a change waits for another to finish before giving up (ISA_LOCK_TIMEOUT overrides it).
+    lock_timeout_seconds: Count | None = Field(default=None, ge=1, le=86_400)
 
     @field_validator("languages")
     @classmethod

@@ -8,6 +8,7 @@ does that first and says so.
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,6 +58,26 @@ def repository_problems(root: Path) -> list[Problem]:
     if finding.severity is None:
         return []
     return [Problem(".git", 0, "", finding.message + " (`isa doctor` says more)")]
+
+
+SIGNOFF_SUBJECT = re.compile(r"^(?P<id>[A-Z][A-Z0-9]*-\d{4}-\d+): (approved|rejected) by ")
+
+
+def unsigned_signoffs(root: Path) -> list[Problem]:
+    """Sign-offs recorded in commits git cannot show as validly signed (when the settings require signed commits)."""
+    if vcs.git_dir(root) is None:
+        return []
+    problems = []
+    for entry in vcs.log_all(root, [kind.folder for kind in KINDS]):
+        match = SIGNOFF_SUBJECT.match(entry.subject)
+        if match and entry.signature not in ("G", "U"):
+            problems.append(Problem(
+                f"agreements/{match['id']}.yaml", 0, "signoffs",
+                f"the sign-off in commit {entry.commit[:12]} ({entry.subject[:60]}) is {entry.signed}, and the "
+                "register requires signed commits (require_signed_commits): sign commits (git config "
+                "commit.gpgsign true, with a key your forge knows) and record sign-offs again if they must be "
+                "shown as signed", Severity.WARNING, match["id"]))
+    return problems
 
 
 def check_interrupted_write(root: Path, recovery: journal.Recovery | None) -> Finding:

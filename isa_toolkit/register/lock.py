@@ -76,8 +76,9 @@ def _this_holder() -> dict:
             "since": datetime.now(UTC).isoformat(timespec="seconds")}
 
 
-def timeout_seconds() -> float:
-    """How long a writer waits for the lock: ``ISA_LOCK_TIMEOUT`` seconds if set (and a number), else two minutes."""
+def timeout_seconds(root: Path | None = None) -> float:
+    """How long a writer waits for the lock: ``ISA_LOCK_TIMEOUT`` seconds if set, else ``lock_timeout_seconds`` in
+    the register's settings, else two minutes."""
     value = os.environ.get(TIMEOUT_ENV, "").strip()
     if value:
         try:
@@ -87,7 +88,24 @@ def timeout_seconds() -> float:
         if seconds >= 0:
             return seconds
         raise StoreError(f"{TIMEOUT_ENV}={value!r} is negative; set it to a number of seconds, or unset it")
+    if root is not None:
+        setting = _setting(root)
+        if setting is not None:
+            return setting
     return DEFAULT_TIMEOUT_S
+
+
+def _setting(root: Path) -> float | None:
+    """``lock_timeout_seconds`` from register.yaml, read only when a writer has to wait (None when unset or
+    unreadable: the settings' own check reports a bad value)."""
+    from . import yamlio
+
+    try:
+        data = yamlio.parse(yamlio.read_bounded(root / "register.yaml", "settings file"))
+    except Exception:  # noqa: BLE001 - a courtesy to a waiting writer: never fail a write over it
+        return None
+    value = data.get("lock_timeout_seconds") if isinstance(data, dict) else None
+    return float(value) if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
 
 
 class Reporter:
@@ -126,7 +144,8 @@ def register_lock(root: Path, timeout: float | None = None, *,
     gd = vcs.git_dir(root)
     if gd is None:
         raise StoreError(f"{root} is not a git repository; a register must be one (`isa init` makes it so)")
-    timeout = timeout_seconds() if timeout is None else timeout
+    explicit = timeout
+    timeout = timeout_seconds() if timeout is None else timeout  # the setting is read only if we must wait
     path = gd / LOCK_FILE
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
     try:
@@ -138,6 +157,8 @@ def register_lock(root: Path, timeout: float | None = None, *,
                 break
             except BlockingIOError:
                 waited = time.monotonic() - started
+                if not reported and explicit is None and waited >= NOTICE_AFTER_S:
+                    timeout = timeout_seconds(root)
                 if waited > timeout:
                     holder = read_holder(path)
                     if reported:

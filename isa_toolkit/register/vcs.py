@@ -257,15 +257,24 @@ class LogEntry:
                 "signature": self.signed}
 
 
+def log_all(root: Path, paths: list[str]) -> list[LogEntry]:
+    """Every commit that changed one of ``paths`` (folders or files), newest first."""
+    return _log(root, paths)
+
+
 def log(root: Path, path: str) -> list[LogEntry]:
     """Commits that changed ``path``, newest first.
 
     Records are never renamed (the file is named after the id), so renames are not followed: ``--follow`` would
     take a new record that looks like an older one for a copy of it and list the older one's history.
     """
+    return _log(root, [path])
+
+
+def _log(root: Path, paths: list[str]) -> list[LogEntry]:
     out = _run(
         root,
-        ["log", "--no-renames", "--format=%H%x1f%aI%x1f%an%x1f%G?%x1f%s%x1e", "--", path],
+        ["log", "--no-renames", "--format=%H%x1f%aI%x1f%an%x1f%G?%x1f%s%x1e", "--", *paths],
         what="read the history",
     )
     entries = []

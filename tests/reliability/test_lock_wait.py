@@ -79,3 +79,20 @@ def test_the_holder_is_forgotten_once_the_lock_is_released(make_register):
     root = make_register({f"agreements/{ID}.yaml": complete_isa(ID)})
     hold(root, 0).communicate()
     assert lock.read_holder(root / ".git" / lock.LOCK_FILE) == lock.Holder()
+
+
+def test_the_wait_is_a_setting_of_the_register(make_register):
+    from ..conftest import SETTINGS
+
+    root = make_register({f"agreements/{ID}.yaml": complete_isa(ID)},
+                         settings=SETTINGS + "lock_timeout_seconds: 2\n")
+    holder = hold(root, 30)
+    try:
+        started = time.monotonic()
+        result = isa(root, "amend", ID, "--set", "contact=new@example.org", "--detail", "x")
+        waited = time.monotonic() - started
+    finally:
+        holder.kill()
+        holder.communicate()
+    assert result.returncode == 1 and "after 2 s" in result.stderr
+    assert 2 <= waited < 20
