@@ -15,7 +15,6 @@ from click.testing import CliRunner
 
 from isa_toolkit import register as store
 from isa_toolkit.cli import main
-from isa_toolkit.register import sync as syncing
 
 from .conftest import complete_isa, git
 
@@ -197,6 +196,7 @@ def test_the_merge_driver_merges_a_git_pull(team):
     assert merged.review.started is not None and merged.decisions[-1].purpose == "From B"
 
 
+@pytest.mark.slow
 def test_three_clones_thirty_changes_each_synced_in_random_order_lose_nothing(team):
     remote, clone = team
     clones = [clone(name) for name in ("a", "b", "c")]
@@ -260,6 +260,7 @@ RACER = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 def test_four_clones_syncing_at_the_same_moment_all_land(team):
     remote, clone = team
     clones = [clone(f"racer{n}") for n in range(4)]

@@ -126,13 +126,19 @@ def author_env(root: Path, author: str | None) -> dict[str, str]:
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in author) or any(ch in author for ch in "<>"):
         raise StoreError(f"the officer's name {author!r} holds a line break, a control character or '<' '>', "
                          "which a commit's author cannot; give the name on one line (--by or ISA_USER)")
+    return {"GIT_AUTHOR_NAME": author.strip(), "GIT_AUTHOR_EMAIL": _user_email(str(root))}
+
+
+@cache
+def _user_email(root: str) -> str:
+    """git's ``user.email`` for the register (read once a process), else the toolkit's own address."""
     import git
 
     try:
-        email = _git(root).execute(["git", "config", "--get", "user.email"]).strip()
+        email = _git(Path(root)).execute(["git", "config", "--get", "user.email"]).strip()
     except (git.GitCommandError, git.GitCommandNotFound):
         email = ""
-    return {"GIT_AUTHOR_NAME": author.strip(), "GIT_AUTHOR_EMAIL": email or FALLBACK_IDENTITY["GIT_AUTHOR_EMAIL"]}
+    return email or FALLBACK_IDENTITY["GIT_AUTHOR_EMAIL"]
 
 
 def commit(root: Path, paths: list[str], message: str, author: str | None = None) -> str:

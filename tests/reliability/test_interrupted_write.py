@@ -17,6 +17,7 @@ import sys
 import textwrap
 import time
 
+import pytest
 from click.testing import CliRunner
 
 from isa_toolkit import register as store
@@ -173,6 +174,7 @@ def start(context, root, seed: int):
     return process
 
 
+@pytest.mark.slow
 def test_random_kills_of_concurrent_writers_lose_nothing_and_block_nothing(make_register, tmp_path):
     kills = int(os.environ.get("ISA_KILL_TEST_N", "20"))
     root = make_register({f"agreements/{record_id}.yaml": complete_isa(record_id) for record_id in IDS})
