@@ -37,3 +37,8 @@ class StoreError(IsaError):
 
 class LockTimeout(StoreError):
     """Another writer held the register lock for too long."""
+
+
+class TemplateRefused(IsaError):
+    """A document template cannot be used: unreadable, damaged, hostile or over a limit; the message names the file,
+    where in it, and what to do."""

@@ -14,7 +14,7 @@ import re
 import zipfile
 from pathlib import Path
 
-from ..errors import IsaError
+from ..errors import IsaError, TemplateRefused
 
 TAG_RE = re.compile(r"\{[{%].*?[}%]\}")
 
@@ -34,35 +34,102 @@ def docx_template(folders: list[Path], name: str) -> Path:
 
 
 def open_template(template: Path):
-    """The template as a docxtpl document, or a plain refusal when it is not a Word document."""
-    from docx.opc.exceptions import PackageNotFoundError
+    """The template as a docxtpl document, once :func:`.package_guard.check_docx_package` has passed it; a plain
+    refusal when it is not a Word document that can be read."""
     from docxtpl import DocxTemplate
 
+    from .package_guard import check_docx_package
+
+    check_docx_package(template)
     try:
         document = DocxTemplate(str(template))
         document.init_docx()
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise IsaError(f"{template} is not a Word document (.docx) that can be read ({exc}); save it again from "
-                       "Word or LibreOffice as .docx") from None
+    except Exception as exc:  # noqa: BLE001 - python-docx raises many kinds on a malformed package; all mean that
+        raise TemplateRefused(f"{template} is not a Word document (.docx) that can be read ({_exception(exc)}); "
+                              "save it again from Word or LibreOffice as .docx") from None
     return document
 
 
 def render_docx(template: Path, context: dict, *, title: str, subject: str, day: dt.date | None) -> bytes:
-    from jinja2 import StrictUndefined, TemplateError
-    from jinja2.sandbox import SandboxedEnvironment
+    """The DOCX made from ``template`` for ``context``; any error, of the template's tags or of its Word XML, is
+    refused with the file, where in it, and what to do."""
+    from jinja2 import StrictUndefined
+
+    from .template_limits import LimitedEnvironment, template_refusal
 
     document = open_template(template)
+    # Sandboxed and limited, like the HTML templates: a template cannot reach Python or the shell, build huge texts
+    # or run without end. Strict, like the HTML templates: a template asking for something the context does not
+    # hold (one made for an older version of the toolkit) is refused, rather than leaving the document silently
+    # incomplete.
+    environment = LimitedEnvironment(autoescape=True, undefined=StrictUndefined)
     try:
-        # Sandboxed, like the HTML templates: a template cannot reach Python or the shell.
-        # Strict, like the HTML templates: a template asking for something the context does not hold (one made for
-        # an older version of the toolkit) is refused, rather than leaving the document silently incomplete.
-        document.render(context, jinja_env=SandboxedEnvironment(autoescape=True, undefined=StrictUndefined),
-                        autoescape=True)
-    except TemplateError as exc:
-        where = f" (line {exc.lineno} of its tags)" if getattr(exc, "lineno", None) else ""
-        raise IsaError(f"the template {template.name} cannot be used{where}: {exc}. A template made for an earlier "
-                       "version of the toolkit may lack what documents now hold: compare it with the shipped one "
-                       "(isa templates check lists what it asks for that documents do not provide)") from None
+        document.render(context, jinja_env=environment, autoescape=True)
+        return _finish(document, context, title=title, subject=subject, day=day)
+    except IsaError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - docxtpl, python-docx and lxml raise many kinds; all become a message
+        from jinja2 import TemplateError
+
+        if isinstance(exc, TemplateError) or _in_template(exc):
+            raise template_refusal(exc, str(template), where=_docx_place(template, document, environment, exc)) \
+                from None
+        raise TemplateRefused(f"the template {template} cannot be used: the document made from it is not valid Word "
+                              f"XML ({_exception(exc)}); check the tags that make XML (such as {{%p %}} and {{%tr %}}) "
+                              "and values marked safe, or compare it with the shipped one") from None
+
+
+def _exception(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
+
+def _in_template(exc: BaseException) -> bool:
+    """The exception was raised while a template's code ran (a ZeroDivisionError in a tag, say)."""
+    from .template_limits import error_location
+
+    return error_location(exc) != (None, None)
+
+
+def _docx_place(template: Path, document, environment, exc: BaseException) -> str | None:
+    """Where in a DOCX template an error is: its part and paragraph (``body paragraph 12``, as ``isa templates
+    check`` says it) when the text of the line at fault is found in one paragraph, and that text."""
+    import html
+
+    from .template_limits import error_location
+
+    frames = []
+    tb = exc.__traceback__
+    while tb is not None:
+        frames.append(tb.tb_frame.f_code.co_name)
+        tb = tb.tb_next
+    if "render_properties" in frames:  # docxtpl renders the title, subject ... as templates too
+        text = " ".join((environment.last_source or "").split())
+        return f"the document properties (File > Info), at “{text[:77]}”" if text else "the document properties"
+    part = getattr(getattr(document, "current_rendering_part", None), "partname", "") or ""
+    label = next((label for prefix, label in _PART_NAMES if part.lstrip("/").startswith(prefix)), None)
+    _, line = error_location(exc)
+    source = environment.last_source
+    if not line or source is None:
+        return label
+    lines = source.splitlines()
+    if not 0 < line <= len(lines):
+        return label
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", "", lines[line - 1])).split())
+    if not text:
+        return label
+    shown = text if len(text) <= 80 else text[:77] + "..."
+    try:
+        paragraphs = docx_paragraphs(template)
+    except IsaError:
+        paragraphs = []
+    found = [where for where, texts in paragraphs
+             if (label is None or where.startswith(label + " ")) and text in " ".join("".join(texts).split())]
+    place = found[0] if len(found) == 1 else label
+    return f"{place}, at “{shown}”" if place else f"at “{shown}”"
+
+
+def _finish(document, context: dict, *, title: str, subject: str, day: dt.date | None) -> bytes:
+    """The rendered document's properties set from the record, its languages marked, its zip made deterministic."""
     moment = dt.datetime.combine(day or dt.date(2000, 1, 1), dt.time())
     properties = document.docx.core_properties
     properties.title = title[:250]
@@ -206,6 +273,9 @@ def docx_paragraphs(template: Path) -> list[tuple[str, list[str]]]:
     """
     from lxml import etree
 
+    from .package_guard import check_docx_package
+
+    check_docx_package(template)
     try:
         with zipfile.ZipFile(template) as archive:
             names = sorted(n for n in archive.namelist() if n.startswith("word/") and n.endswith(".xml"))

@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import jinja2
+from jinja2.loaders import split_template_path
 
 from ..errors import IsaError
 
@@ -34,7 +35,15 @@ class ConfinedLoader(jinja2.FileSystemLoader):
         self.folders = [f.resolve() for f in folders]
 
     def get_source(self, environment, template):
+        from .template_limits import check_source, check_source_size
+
+        for folder in self.searchpath:  # the file the loader will read, measured first
+            path = Path(folder, *split_template_path(template))
+            if path.is_file():
+                check_source_size(path)
+                break
         source, filename, uptodate = super().get_source(environment, template)
+        check_source(Path(filename), source)
         if not inside(Path(filename), self.folders):
             raise RefusedResource(f"the template {template} leads outside the template folder (a symbolic link to "
                                   f"{Path(filename).resolve()}); templates are read only from their own folder")
@@ -48,10 +57,11 @@ def inside(path: Path, folders: list[Path]) -> bool:
 
 
 def environment(folders: list[Path]) -> jinja2.Environment:
-    """Sandboxed: a register's own template can lay out the record, never reach Python or the shell."""
-    from jinja2.sandbox import SandboxedEnvironment
+    """Sandboxed: a register's own template can lay out the record, never reach Python or the shell; and limited
+    (:mod:`.template_limits`): it cannot build huge texts or run without end. Make one for each document."""
+    from .template_limits import LimitedEnvironment
 
-    return SandboxedEnvironment(
+    return LimitedEnvironment(
         loader=ConfinedLoader(folders),
         autoescape=True,  # answers are data: & < > " ' print as text, never as markup
         undefined=jinja2.StrictUndefined,
@@ -61,16 +71,22 @@ def environment(folders: list[Path]) -> jinja2.Environment:
 
 
 def render_html(template: str, context: dict, folders: list[Path]) -> str:
+    """The HTML of the document ``template`` for ``context``; any error of the template (its syntax, a name the
+    context lacks, an operation refused, a limit reached) is refused with the file, the line and what to do."""
+    from .template_limits import template_refusal
+
+    name = f"{template}.html"
     try:
-        return environment(folders).get_template(f"{template}.html").render(**context)
+        page = environment(folders).get_template(name)
+        name = page.filename or name  # the file itself, so a message says whose template it is
+        return page.render(**context)
     except jinja2.TemplateNotFound as exc:
         missing = f"{template}.html" if exc.name in (None, f"{template}.html") else f"{exc.name} (used by {template}.html)"
         raise IsaError(f"no template {missing} in {', '.join(map(str, folders))}") from None
-    except jinja2.TemplateError as exc:  # includes the sandbox's SecurityError
-        where = f" (line {exc.lineno})" if getattr(exc, "lineno", None) else ""
-        raise IsaError(f"the template {template}.html cannot be used{where}: {exc}. A template made for an earlier "
-                       "version of the toolkit may lack what documents now hold: compare it with the shipped one "
-                       "(isa templates check lists what it asks for that documents do not provide)") from None
+    except IsaError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - whatever a template's code raises is the template's error, located
+        raise template_refusal(exc, name) from None
 
 
 def _fetcher(folders: list[Path]):

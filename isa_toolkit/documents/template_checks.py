@@ -12,6 +12,7 @@ from ..resources import shipped
 from .context import disclosure_context, document_context
 from .docx import split_tags
 from .messages import message_uses
+from .template_limits import check_source, check_source_size
 
 
 def check_templates(register_root: Path | None, path: Path | None = None) -> list[str]:
@@ -34,9 +35,14 @@ def check_templates(register_root: Path | None, path: Path | None = None) -> lis
     for folder in folders:
         for template in sorted((folder / "html").glob("*.html")):
             try:
+                check_source_size(template)
                 source = template.read_text(encoding="utf-8")
+                check_source(template, source)
             except (OSError, UnicodeDecodeError) as exc:
                 problems.append(f"{template}: cannot be read as UTF-8 text ({exc})")
+                continue
+            except IsaError as exc:  # over a limit: refused before it is parsed, as rendering would refuse it
+                problems.append(str(exc))
                 continue
             try:
                 names = _syntax_only(source) if _helper(template.name, source) else unknown_variables(source, sample)
