@@ -307,3 +307,162 @@ def test_a_register_requiring_signed_commits_warns_of_an_unsigned_signoff(make_r
     assert "is unsigned" in result.output and "require_signed_commits" in result.output
     shown = json.loads(isa(root, "log", ID, "--json").output)
     assert all(entry["signature"] == "unsigned" for entry in shown)
+
+
+# What a review of the sync found, each kept from coming back.
+
+def test_files_go_to_the_remote_byte_for_byte_and_unchanged_commits_keep_their_ids(team):
+    remote, clone = team
+    a = clone("a")
+    (a / "reminders.log").write_text('{"date": "2026-12-01", "key": "k1", "record": "X", "status": "sent"}\n')
+    (a / "signed").mkdir()
+    (a / "signed" / "copy.pdf").write_bytes(b"%PDF-1.7\n%%EOF\n\n")
+    (a / "tools.sh").write_text("#!/bin/sh\n")
+    (a / "tools.sh").chmod(0o755)
+    git(a, "add", ".")
+    git(a, "commit", "-q", "-m", "files")
+    head = git(a, "rev-parse", "HEAD")
+    assert isa(a, "sync").exit_code == 0
+    assert git(a, "rev-parse", "HEAD") == head == git(remote, "rev-parse", "main")  # sent as it was
+    b = clone("b")
+    assert (b / "reminders.log").read_bytes() == (a / "reminders.log").read_bytes()
+    assert (b / "signed" / "copy.pdf").read_bytes() == b"%PDF-1.7\n%%EOF\n\n"
+    # Replayed onto newer commits, the bytes and modes still hold.
+    assert isa(b, "share", ID, *SHARE, "--purpose", "B", "--by", "B").exit_code == 0
+    assert isa(b, "sync").exit_code == 0
+    (a / "signed" / "copy2.pdf").write_bytes(b"binary\x00\n")
+    git(a, "add", ".")
+    git(a, "commit", "-q", "-m", "another copy")
+    assert isa(a, "sync").exit_code == 0
+    assert git(remote, "cat-file", "blob", "main:signed/copy2.pdf").encode() == b"binary\x00\n"
+    assert "100755" in git(remote, "ls-tree", "main", "tools.sh")
+
+
+def test_a_reminders_log_begun_in_two_clones_is_joined(team):
+    remote, clone = team
+    a, b = clone("a"), clone("b")
+    (a / "reminders.log").write_text('{"date": "2026-12-01", "key": "a", "record": "X", "status": "sent"}\n')
+    (b / "reminders.log").write_text('{"date": "2026-11-30", "key": "b", "record": "X", "status": "sent"}\n')
+    for root in (a, b):
+        git(root, "add", "reminders.log")
+        git(root, "commit", "-q", "-m", "reminders")
+    assert isa(a, "sync").exit_code == 0
+    result = isa(b, "sync")
+    assert result.exit_code == 0, result.output
+    assert [line[10:20] for line in (b / "reminders.log").read_text().splitlines()] == ["2026-11-30", "2026-12-01"]
+
+
+def test_a_record_deleted_here_and_changed_there_is_settled_by_a_person(team):
+    remote, clone = team
+    a, b = clone("a"), clone("b")
+    assert isa(a, "share", ID, *SHARE, "--purpose", "A", "--by", "A").exit_code == 0
+    assert isa(a, "sync").exit_code == 0
+    git(b, "rm", "-q", f"agreements/{ID}.yaml")
+    git(b, "commit", "-q", "-m", "removed")
+    stopped = isa(b, "sync")
+    assert stopped.exit_code == 1 and f"{ID} file: deleted on one side and changed on the other" in stopped.output
+    assert isa(b, "resolve", ID, "file", "--value", "x").exit_code == 1
+    assert isa(b, "resolve", ID, "file", "--theirs").exit_code == 0
+    done = isa(b, "sync")
+    assert done.exit_code == 0, done.output
+    assert (b / "agreements" / f"{ID}.yaml").exists()
+    assert not (b / ".git" / "isa-resolutions.json").exists()  # forgotten once nothing waits
+
+
+def test_a_renumbered_record_takes_the_references_to_it_along(team):
+    remote, clone = team
+    a, b = clone("a"), clone("b")
+    for root in (a, b):
+        assert isa(root, "new", "--answers", str(ANSWERS), "--continue", "--reason", "x", "--by",
+                   f"Officer {root.name}").exit_code == 0
+    path = b / "agreements" / "ISA-2026-0002.yaml"
+    path.write_text(path.read_text().replace("status: active", "status: active\nrelated:\n- ISA-2026-0003", 1))
+    git(b, "commit", "-q", "-am", "ISA-2026-0002: related to ISA-2026-0003")
+    assert isa(a, "sync").exit_code == 0
+    result = isa(b, "sync")
+    assert result.exit_code == 0 and "Renumbered ISA-2026-0003 -> ISA-2026-0004" in result.output, result.output
+    assert store.load_agreement(b, "ISA-2026-0002").related == ["ISA-2026-0004"]
+    assert git(b, "log", "-1", "--format=%s", "--", "agreements/ISA-2026-0002.yaml").strip().endswith("ISA-2026-0004")
+
+
+def test_a_git_pull_that_stops_at_a_conflict_is_reported_and_writes_wait(team):
+    remote, clone = team
+    a, b = clone("a"), clone("b")
+    for root, value in ((a, "a@example.org"), (b, "b@example.org")):
+        path = root / "agreements" / f"{ID}.yaml"
+        path.write_text(path.read_text().replace("contact: information.sharing@example.org", f"contact: {value}"))
+        git(root, "commit", "-q", "-am", f"{ID}: contact")
+    assert isa(a, "sync").exit_code == 0
+    pulled = subprocess.run(["git", "pull", "-q", "--no-rebase", "--no-edit", "origin", "main"], cwd=b,
+                            capture_output=True, text=True)
+    assert pulled.returncode != 0
+    validated = isa(b, "validate")
+    assert validated.exit_code == 1 and f"agreements/{ID}.yaml: a git merge left this file with a conflict" in \
+        validated.output
+    doctor = isa(b, "doctor")
+    assert doctor.exit_code == 1 and "error: merge: a merge (git pull or git merge) is under way" in doctor.output
+    refused = isa(b, "share", ID, *SHARE, "--purpose", "B", "--by", "B")
+    assert refused.exit_code == 1 and "git merge --abort" in refused.output
+    assert isa(b, "sync").exit_code == 1
+    git(b, "merge", "--abort")
+    stopped = isa(b, "sync")
+    assert stopped.exit_code == 1 and f"{ID} contact" in stopped.output
+
+
+def test_two_equal_entries_in_a_log_stay_two(team):
+    remote, clone = team
+    a, b = clone("a"), clone("b")
+    assert isa(a, "share", ID, *SHARE, "--purpose", "A", "--by", "A").exit_code == 0
+    for _ in range(2):
+        assert isa(b, "share", ID, *SHARE, "--purpose", "Strategy meeting", "--by", "B").exit_code == 0
+    assert isa(a, "sync").exit_code == 0 and isa(b, "sync").exit_code == 0
+    purposes = [d.purpose for d in store.load_agreement(b, ID).decisions]
+    assert purposes.count("Strategy meeting") == 2 and purposes.count("A") == 1
+
+
+def test_a_dpia_and_another_signed_field_changed_apart_go_to_a_person():
+    import yaml
+
+    from isa_toolkit.register.kinds import AGREEMENT
+    from isa_toolkit.register.merge import merge_data
+
+    base = yaml.safe_load(complete_isa(ID))
+    base = json.loads(json.dumps(base, default=str))
+    ours = {**base, "dpia": {**(base.get("dpia") or {}), "summary": {"en": "Revised."}}}
+    theirs = {**base, "contact": "x@example.org"}
+    merged = merge_data(ID, "agreements/x.yaml", base, ours, theirs, AGREEMENT)
+    assert {c.field for c in merged.conflicts} == {"dpia", "contact"}
+    screening = {**base, "dpia": {**(base.get("dpia") or {}), "screening": {"answers": {}}}}
+    assert "dpia" not in {c.field for c in merge_data(ID, "x", base, screening, theirs, AGREEMENT).conflicts}
+
+
+def test_a_remote_with_an_unrelated_history_is_refused(team, tmp_path):
+    remote, clone = team
+    a = clone("a")
+    other = tmp_path / "other.git"
+    git(tmp_path, "init", "-q", "--bare", "--initial-branch=main", str(other))
+    seed = tmp_path / "seed"
+    git(tmp_path, "init", "-q", "--initial-branch=main", str(seed))
+    (seed / "README").write_text("another project\n")
+    git(seed, "add", ".")
+    git(seed, "commit", "-q", "-m", "other")
+    git(seed, "push", "-q", str(other), "main")
+    git(a, "remote", "set-url", "origin", str(other))
+    assert isa(a, "share", ID, *SHARE, "--purpose", "A", "--by", "A").exit_code == 0
+    refused = isa(a, "sync")
+    assert refused.exit_code == 1 and "unrelated" in refused.output
+    assert git(other, "log", "--oneline", "main").count("\n") == 1
+
+
+def test_a_copy_cloned_before_the_merge_setup_syncs_after_another_pushes_it(tmp_path, make_register):
+    root = make_register({f"agreements/{ID}.yaml": complete_isa(ID)})
+    remote = tmp_path / "plain.git"
+    git(tmp_path, "init", "-q", "--bare", "--initial-branch=main", str(remote))
+    git(root, "push", "-q", str(remote), "main")  # pushed by plain git: no .gitattributes yet
+    a, b = tmp_path / "a", tmp_path / "b"
+    assert CliRunner().invoke(main, ["clone", str(remote), str(a)]).exit_code == 0
+    git(tmp_path, "clone", "-q", str(remote), str(b))
+    assert isa(b, "sync").exit_code == 0  # b's first sync sets up and pushes .gitattributes
+    result = isa(a, "sync")
+    assert result.exit_code == 0, result.output
+    assert git(a, "status", "--porcelain") == ""

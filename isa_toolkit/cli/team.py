@@ -30,9 +30,12 @@ def clone(url: str, folder: Path) -> None:
     check_url(url)
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise IsaError(f"{folder} exists and is not an empty folder; choose a new folder for the copy")
+    from ..register.remote import redact
+
     vcs.clone(url, folder)
-    syncing.set_up_merging(folder)
-    click.echo(f"Cloned {url} into {folder}")
+    if syncing.set_up_merging(folder):
+        vcs.commit(folder, [syncing.ATTRIBUTES_FILE], "Register: records merge field by field (isa clone)")
+    click.echo(f"Cloned {redact(url)} into {folder}")
     click.echo(f"Next: cd {folder} && isa validate; `isa sync` sends your changes and brings the team's")
 
 
@@ -84,15 +87,16 @@ def _say(result, show_status: bool) -> None:
     if result.conflicts:
         click.echo(f"Sync stopped, nothing changed: {len(result.conflicts)} conflict(s) for a person to settle")
         _conflicts(result.conflicts)
-        click.echo("Settle each with `isa resolve ID FIELD --ours|--theirs|--value V`, then run `isa sync` again")
+        click.echo("Settle each with `isa resolve ID FIELD --ours|--theirs|--value V` (FIELD `file` for a whole "
+                   "file), then run `isa sync` again")
 
 
 def _conflicts(conflicts) -> None:
     from ..register.merge import plain
 
     for c in conflicts:
-        click.echo(f"  {c.record} {c.field or '(whole file)'}: {c.why}")
-        if c.field:
+        click.echo(f"  {c.record} {c.field or 'file'}: {c.why}" + ("" if c.field else f" ({c.path})"))
+        if c.settle == "field":
             click.echo(f"    base:   {plain(c.base)!r}")
             click.echo(f"    ours:   {plain(c.ours)!r}")
             click.echo(f"    theirs: {plain(c.theirs)!r}")
@@ -132,6 +136,10 @@ def conflicts(ctx: click.Context, as_json: bool) -> None:
 @click.pass_context
 def resolve(ctx: click.Context, record_id: str, field_name: str, choice: str | None, value: str | None) -> None:
     """Settle one conflict from the last sync; the next `isa sync` uses your choice.
+
+    FIELD is the field `isa conflicts` names, or `file` for a conflict over a
+    whole file (deleted on one side, changed on the other): keep yours with
+    --ours or take the remote's with --theirs.
 
     \b
     Example:

@@ -50,14 +50,31 @@ def check_repository(root: Path) -> Finding:
                    f"{vcs.RESTORE_ADVICE}")
 
 
+UNDO_MERGE = ("undo the merge with `git merge --abort` and run `isa sync`, which shows each conflict by field "
+              "(`isa conflicts`) and lets you settle it (`isa resolve`)")
+
+
 def repository_problems(root: Path) -> list[Problem]:
-    """The repository check as a problem ``isa validate`` reports (an error: a damaged register is not valid)."""
+    """The repository's own problems as ``isa validate`` reports them (errors: a damaged register, or one a merge
+    left half-done, is not valid)."""
     if vcs.git_dir(root) is None:
         return []  # a folder of records not (yet) in git: nothing to check here
+    problems = [Problem(path, 0, "", f"a git merge left this file with a conflict: {UNDO_MERGE}")
+                for path in vcs.unmerged_paths(root)]
     finding = check_repository(root)
-    if finding.severity is None:
-        return []
-    return [Problem(".git", 0, "", finding.message + " (`isa doctor` says more)")]
+    if finding.severity is not None:
+        problems.append(Problem(".git", 0, "", finding.message + " (`isa doctor` says more)"))
+    return problems
+
+
+def check_merge(root: Path) -> Finding:
+    under_way = vcs.merge_in_progress(root)
+    if under_way is None:
+        return _ok("merge", "no git merge or rebase left under way")
+    unmerged = vcs.unmerged_paths(root)
+    files = f" ({len(unmerged)} file(s) with a conflict: {', '.join(unmerged[:5])})" if unmerged else ""
+    return Finding("merge", Severity.ERROR, f"{under_way} is under way{files}, so the toolkit writes nothing: "
+                   f"{UNDO_MERGE}")
 
 
 SIGNOFF_SUBJECT = re.compile(r"^(?P<id>[A-Z][A-Z0-9]*-\d{4}-\d+): (approved|rejected) by ")
@@ -122,8 +139,8 @@ def check_remote(root: Path) -> Finding:
 
 def examine(root: Path, recovery: journal.Recovery | None) -> list[Finding]:
     """Every check, in the order a person would want them fixed; call holding the lock, after recovering."""
-    return [check_repository(root), check_interrupted_write(root, recovery), check_git_locks(root),
-            check_uncommitted(root), check_remote(root)]
+    return [check_repository(root), check_interrupted_write(root, recovery), check_merge(root),
+            check_git_locks(root), check_uncommitted(root), check_remote(root)]
 
 
 def diagnose(root: Path) -> list[Finding]:

@@ -27,9 +27,11 @@ from . import yamlio
 from .kinds import Kind
 
 LOG_FIELDS = frozenset({"signoffs", "amendments", "history", "decisions", "sent", "findings"})
-# What an agreement's content fingerprint leaves out (Agreement.content_fingerprint): everything else is signed.
+# What an agreement's content fingerprint leaves out (Agreement.content_fingerprint): everything else is signed,
+# dpia too except its screening answers.
 NOT_SIGNED_CONTENT = frozenset({"id", "status", "signoffs", "review", "amendments", "risk_assessment", "history",
-                                "decisions", "overlap", "sent", "start_date", "end_date", "dpia"})
+                                "decisions", "overlap", "sent", "start_date", "end_date"})
+NOT_SIGNED_PARTS = {"dpia": frozenset({"screening"})}
 _MISSING = object()
 
 
@@ -44,22 +46,28 @@ def value_key(value: Any) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
 
 
+# How a conflict can be settled: a field by a value (ours, theirs or one given), a whole file by taking one side;
+# an id or a merge that makes an invalid record only by a person editing their copy (see docs/team.md).
+FIELD, FILE, BY_HAND = "field", "file", "by-hand"
+
+
 @dataclass(frozen=True)
 class Conflict:
     """One field two clones changed differently: where it is and the three values."""
 
     record: str
     path: str  # the file, relative to the register
-    field: str  # dotted, e.g. review.due or purpose
+    field: str  # dotted, e.g. review.due or purpose ("" for the whole file)
     base: Any
     ours: Any
     theirs: Any
     why: str = "changed differently on both sides"
+    settle: str = FIELD
 
     def as_dict(self) -> dict:
         return {"record": self.record, "path": self.path, "field": self.field, "why": self.why,
                 "base": plain(self.base), "ours": plain(self.ours), "theirs": plain(self.theirs),
-                "key": self.key}
+                "settle": self.settle, "key": self.key}
 
     @property
     def key(self) -> str:
@@ -69,7 +77,7 @@ class Conflict:
     @classmethod
     def from_dict(cls, data: dict) -> Conflict:
         return cls(data["record"], data["path"], data["field"], data["base"], data["ours"], data["theirs"],
-                   data.get("why", "changed differently on both sides"))
+                   data.get("why", "changed differently on both sides"), data.get("settle", FIELD))
 
 
 @dataclass
@@ -89,14 +97,20 @@ def _date_of(item: Any) -> str:
 
 
 def _union(base: list, ours: list, theirs: list) -> list:
-    """Both sides' entries, each once, in date order (ours first on the same date); an entry one side removed
-    and the other kept stays removed only if neither added it."""
-    removed = [item for item in base if item not in ours or item not in theirs]
-    out: list = []
-    for item in [*ours, *theirs]:
-        if item not in out and not (item in removed and item in base):
-            out.append(item)
-    return sorted(out, key=_date_of)
+    """Ours, plus the entries theirs added, minus those theirs removed, counted as a multiset (two equal entries
+    on one day are two entries), in date order (ours first on the same date)."""
+    out = list(ours)
+    remaining_base = list(base)
+    added = []
+    for item in theirs:
+        if item in remaining_base:
+            remaining_base.remove(item)  # theirs kept it
+        else:
+            added.append(item)  # theirs added it
+    for item in remaining_base:  # theirs removed it: so do we, once
+        if item in out:
+            out.remove(item)
+    return sorted([*out, *added], key=_date_of)
 
 
 def _merge(base: Any, ours: Any, theirs: Any, path: tuple, conflicts: list[tuple]) -> Any:
@@ -134,7 +148,8 @@ def merge_data(record_id: str, rel: str, base: dict | None, ours: dict, theirs: 
     found: list[tuple] = []
     data = _merge(base if base is not None else _MISSING, ours, theirs, (), found)
     if not isinstance(data, dict):  # one side is not a mapping at all
-        return Merged(None, [Conflict(record_id, rel, "", base, ours, theirs, "the file is not a record on one side")])
+        return Merged(None, [Conflict(record_id, rel, "", base, ours, theirs, "the file is not a record on one side",
+                                      FILE)])
     conflicts = [Conflict(record_id, rel, _dotted(path), b, o, t) for path, b, o, t in found]
     if kind.model is Agreement:
         conflicts += _signed_content(record_id, rel, base or {}, ours, theirs, {c.field for c in conflicts})
@@ -152,7 +167,7 @@ def merge_data(record_id: str, rel: str, base: dict | None, ours: dict, theirs: 
         first = exc.errors(include_url=False)[0]
         where = _dotted(tuple(first["loc"]))
         return Merged(None, [Conflict(record_id, rel, where, None, None, None,
-                                      f"the two versions merged make an invalid record ({first['msg']})")])
+                                      f"the two versions merged make an invalid record ({first['msg']})", BY_HAND)])
     return Merged(data)
 
 
@@ -161,14 +176,22 @@ def _signed_content(record_id: str, rel: str, base: dict, ours: dict, theirs: di
     if not (base.get("signoffs") or ours.get("signoffs") or theirs.get("signoffs")):
         return []
     keys = [k for k in dict.fromkeys([*base, *ours, *theirs]) if k not in NOT_SIGNED_CONTENT]
-    changed_ours = {k for k in keys if ours.get(k, _MISSING) != base.get(k, _MISSING)}
-    changed_theirs = {k for k in keys if theirs.get(k, _MISSING) != base.get(k, _MISSING)}
-    if not changed_ours or not changed_theirs or all(ours.get(k) == theirs.get(k) for k in changed_ours | changed_theirs):
+
+    def signed(data: dict, key: str) -> Any:
+        value = data.get(key, _MISSING)
+        if key in NOT_SIGNED_PARTS and isinstance(value, dict):
+            value = {k: v for k, v in value.items() if k not in NOT_SIGNED_PARTS[key]}
+        return value
+
+    changed_ours = {k for k in keys if signed(ours, k) != signed(base, k)}
+    changed_theirs = {k for k in keys if signed(theirs, k) != signed(base, k)}
+    if not changed_ours or not changed_theirs or all(signed(ours, k) == signed(theirs, k)
+                                                     for k in changed_ours | changed_theirs):
         return []
     return [Conflict(record_id, rel, key, base.get(key, _MISSING), ours.get(key, _MISSING), theirs.get(key, _MISSING),
                      "signed content changed on both sides: merging would make a text no one approved")
             for key in sorted(changed_ours | changed_theirs) if key not in already
-            and ours.get(key, _MISSING) != theirs.get(key, _MISSING)]
+            and signed(ours, key) != signed(theirs, key)]
 
 
 def _set(data: dict, dotted: str, value: Any) -> dict:
@@ -194,9 +217,9 @@ def merge_text(record_id: str, rel: str, base: str | None, ours: str, theirs: st
         base_data = yamlio.parse(base) if base else None
         ours_data, theirs_data = yamlio.parse(ours), yamlio.parse(theirs)
     except yamlio.YamlError as exc:
-        return None, [Conflict(record_id, rel, "", None, None, None, f"one version cannot be read ({exc})")]
+        return None, [Conflict(record_id, rel, "", None, None, None, f"one version cannot be read ({exc})", FILE)]
     if not isinstance(ours_data, dict) or not isinstance(theirs_data, dict):
-        return None, [Conflict(record_id, rel, "", None, None, None, "one version is not a record")]
+        return None, [Conflict(record_id, rel, "", None, None, None, "one version is not a record", FILE)]
     merged = merge_data(record_id, rel, base_data if isinstance(base_data, dict) else None, ours_data, theirs_data,
                         kind, resolutions)
     if merged.data is None:

@@ -35,12 +35,13 @@ class RemoteRefused(IsaError):
     """A remote URL, remote name or branch name that is not allowed."""
 
 
-_CREDENTIALS = re.compile(r"(?<=://)([^/@\s:]*):[^/@\s]*@")
+_CREDENTIALS = re.compile(r"(?<=://)[^/@\s]+@")
 
 
 def redact(text: str) -> str:
-    """``text`` with any password or token in a URL replaced by ``***`` (a forge token must never be printed)."""
-    return _CREDENTIALS.sub(r"\1:***@", text)
+    """``text`` with the user part of any URL (a password, or a token alone) replaced by ``***`` (a forge token
+    must never be printed)."""
+    return _CREDENTIALS.sub("***@", text)
 
 
 def _plain_text(what: str, value: str) -> None:
@@ -63,16 +64,20 @@ def check_url(url: str) -> str:
         if ".." in PurePosixPath(url.replace("\\", "/")).parts:
             raise RemoteRefused(f"the remote path {redact(url)!r} climbs with '..'; give the folder's full path")
         return url
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        hostname = parts.hostname
+    except ValueError:
+        raise RemoteRefused(f"{redact(url)!r} is not a URL that can be read: {allowed}") from None
+    if hostname and ("%" in hostname or hostname.startswith("-")):
+        raise RemoteRefused(f"the remote host in {redact(url)!r} is not a host name; refused")
     if parts.scheme:
         if parts.scheme.lower() not in ALLOWED_SCHEMES:
             raise RemoteRefused(f"the remote URL {redact(url)!r} uses {parts.scheme}://, which is not allowed: {allowed}")
-        if parts.scheme.lower() != "file" and not parts.hostname:
+        if parts.scheme.lower() != "file" and not hostname:
             raise RemoteRefused(f"the remote URL {redact(url)!r} has no host: {allowed}")
         if parts.scheme.lower() == "file" and ".." in PurePosixPath(parts.path).parts:
             raise RemoteRefused(f"the remote path {redact(url)!r} climbs with '..'; give the folder's full path")
-        if parts.hostname and parts.hostname.startswith("-"):
-            raise RemoteRefused(f"the remote host in {redact(url)!r} starts with '-'; refused")
         return url
     if _SCP_LIKE.match(url) and not url.split(":", 1)[0].split("@")[-1].startswith("-"):
         return url

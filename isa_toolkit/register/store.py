@@ -113,6 +113,11 @@ def _prepare(root: Path, record) -> _Write | None:
         raise StoreError(f"{kind.folder} is a symbolic link; records are written only into plain folders of the register")
     if path.is_symlink():
         raise StoreError(f"{rel} is a symbolic link; records are written only as plain files in the register")
+    under_way = vcs.merge_in_progress(root)
+    if under_way is not None:
+        raise StoreError(f"{under_way} is under way in this copy of the register, so nothing can be written: "
+                         "undo it with `git merge --abort` (or `git rebase --abort`) and use `isa sync`, which shows "
+                         "conflicts field by field; or finish it by hand (git status says how)")
     old_bytes = path.read_bytes() if path.exists() else None
     vcs.check_objects(root, [rel] if old_bytes is not None else [])  # what this write rests on reads back whole
     if old_bytes is not None and vcs.has_uncommitted_changes(root, rel):

@@ -116,21 +116,37 @@ def resolutions(root: Path) -> dict[str, Any]:
         return {}
 
 
+WHOLE_FILE = "file"  # the FIELD a person names to settle a whole-file conflict
+
+
 def resolve(root: Path, record_id: str, field_name: str, *, choice: str, value: Any = None) -> merge.Conflict:
-    """Settle a conflict the last sync stopped at: ``choice`` is ours, theirs or value (``value`` given)."""
+    """Settle a conflict the last sync stopped at: ``choice`` is ours, theirs or value (``value`` given); a
+    whole-file conflict is named by the field ``file`` and settled by ours or theirs."""
     from .files import write_atomic
 
     with lock.register_lock(root):
-        matching = [c for c in saved_conflicts(root) if c.record == record_id and c.field == field_name]
+        waiting = saved_conflicts(root)
+        wanted = "" if field_name == WHOLE_FILE else field_name
+        matching = [c for c in waiting if c.record == record_id and c.field == wanted]
         if not matching:
-            known = ", ".join(f"{c.record} {c.field}" for c in saved_conflicts(root)) or "none"
+            known = ", ".join(f"{c.record} {c.field or WHOLE_FILE}" for c in waiting) or "none"
             raise IsaError(f"no conflict on {record_id} {field_name} is waiting (waiting: {known}); `isa conflicts` "
                            "lists them")
         conflict = matching[0]
-        chosen = {"ours": conflict.ours, "theirs": conflict.theirs}.get(choice, value)
+        if conflict.settle == merge.BY_HAND:
+            raise IsaError(f"{record_id} {field_name}: {conflict.why}. This one is settled in the record itself: "
+                           f"edit {conflict.path} in this copy as it should be (or give one of the two records a new "
+                           "id: rename its file and its id: line), commit it (git commit -a), then run `isa sync`")
+        if conflict.settle == merge.FILE:
+            if choice not in ("ours", "theirs"):
+                raise IsaError(f"{conflict.path} conflicts as a whole file: keep this copy's (--ours) or take the "
+                               "remote's (--theirs)")
+            chosen: Any = {"take": choice}
+        else:
+            chosen = {"ours": conflict.ours, "theirs": conflict.theirs}.get(choice, value)
         settled = {**resolutions(root), conflict.key: chosen}
         write_atomic(_git_file(root, RESOLUTIONS_FILE), json.dumps(settled, ensure_ascii=False, indent=1) + "\n")
-        _save_conflicts(root, [c for c in saved_conflicts(root) if c.key != conflict.key])
+        _save_conflicts(root, [c for c in waiting if c.key != conflict.key])
         return conflict
 
 
@@ -151,6 +167,22 @@ def status(root: Path, remote: str = "origin") -> SyncResult:
     return result
 
 
+def _ready(root: Path) -> str:
+    """The branch to sync, once nothing a person left under way stands in the way."""
+    under_way = vcs.merge_in_progress(root)
+    if under_way is not None:
+        raise IsaError(f"{under_way} is under way in this copy of the register, so it cannot be synced: finish it "
+                       "(git status says how) or undo it (e.g. git merge --abort), then run `isa sync` again")
+    branch = vcs.current_branch(root)
+    if not branch:
+        raise IsaError("this copy of the register is not on a branch (a detached HEAD): go back to it with "
+                       "`git switch main`, then run `isa sync` again")
+    check_name(branch, "branch name")
+    if vcs.changed_files(root, [ATTRIBUTES_FILE]) or set_up_merging(root):
+        vcs.commit(root, [ATTRIBUTES_FILE], "Register: records merge field by field (isa sync)")
+    return branch
+
+
 def sync(root: Path, remote: str = "origin", *, attempts: int = ATTEMPTS, pause_s: float = 0.2) -> SyncResult:
     """Fetch, replay our commits on the remote's, push; repeat on a rejected push, ``attempts`` times at most."""
     check_name(remote)
@@ -160,9 +192,7 @@ def sync(root: Path, remote: str = "origin", *, attempts: int = ATTEMPTS, pause_
                        "(the URL of the register's repository on your forge)")
     check_url(url)
     with lock.register_lock(root):
-        if set_up_merging(root):
-            vcs.commit(root, [ATTRIBUTES_FILE], "Register: records merge field by field (isa sync)")
-        branch = check_name(vcs.current_branch(root) or "main", "branch name")
+        branch = _ready(root)
         result = SyncResult(remote, branch)
         for attempt in range(1, attempts + 1):
             result.attempts = attempt
@@ -175,23 +205,25 @@ def sync(root: Path, remote: str = "origin", *, attempts: int = ATTEMPTS, pause_
             upstream = vcs.resolve(root, f"refs/remotes/{remote}/{branch}")
             head = vcs.resolve(root, "HEAD")
             if upstream is not None and head is not None:
-                ours = vcs.commits_between(root, upstream, head)
+                if not vcs.shares_history(root, upstream, head):
+                    raise IsaError(f"{remote} holds a history unrelated to this register's (another repository?): "
+                                   f"nothing was sent. Check the remote's URL (git remote get-url {remote})")
                 result.received = vcs.count_between(root, head, upstream)
-                if ours:
-                    tip, renumbered, conflicts = _replay(root, upstream, ours)
+                if vcs.is_ancestor(root, head, upstream):  # nothing of ours to send: take theirs
+                    if head != upstream:
+                        vcs.move_to(root, upstream)
+                    _settled_all(root)
+                    return result
+                if not vcs.is_ancestor(root, upstream, head):  # both moved on: replay ours on theirs
+                    tip, renumbered, conflicts = _replay(root, upstream, vcs.commits_between(root, upstream, head))
                     if conflicts:
                         _save_conflicts(root, conflicts)
                         result.conflicts = conflicts
-                        result.unpushed = len(ours)
+                        result.unpushed = vcs.count_between(root, upstream, head)
                         return result
                     result.renumbered.update(renumbered)
-                else:
-                    tip = upstream
-                if tip != head:
                     vcs.move_to(root, tip)
-                if not ours:
-                    _save_conflicts(root, [])
-                    return result
+                # else the remote is behind us: our commits go as they are (ids and signatures kept)
             sending = _unpushed(root, remote, branch)
             try:
                 vcs.push(root, remote, "HEAD", branch)
@@ -203,12 +235,21 @@ def sync(root: Path, remote: str = "origin", *, attempts: int = ATTEMPTS, pause_
                 result.unpushed = _unpushed(root, remote, branch)
                 return result
             result.pushed = sending
-            vcs.fetch(root, remote, branch)  # our copy of the remote's branch now includes what we pushed
-            _save_conflicts(root, [])
             result.unpushed = 0
+            try:
+                vcs.fetch(root, remote, branch)  # our copy of the remote's branch now includes what we pushed
+            except StoreError:
+                pass  # the push went through; the next sync brings the copy up to date
+            _settled_all(root)
             return result
         raise StoreError(f"others kept pushing to {remote} while we synced: {attempts} tries, each rejected because "
                          "the remote had moved on. Your changes are kept here; run `isa sync` again in a moment")
+
+
+def _settled_all(root: Path) -> None:
+    """Nothing is waiting: forget the conflicts and the choices made for them."""
+    _save_conflicts(root, [])
+    _git_file(root, RESOLUTIONS_FILE).unlink(missing_ok=True)
 
 
 def _first_line(text: str) -> str:
@@ -218,23 +259,23 @@ def _first_line(text: str) -> str:
 
 
 def _replay(root: Path, onto: str, commits: list[str]) -> tuple[str, dict[str, str], list[merge.Conflict]]:
-    """Our ``commits`` rebuilt one by one on ``onto``: the new tip, ids renumbered, and conflicts (tip unchanged)."""
+    """Our ``commits`` rebuilt one by one on ``onto``: the new tip, ids renumbered, and the conflicts of the first
+    commit that has any (then the tip is ``onto``: nothing changes)."""
     for commit in commits:
         if vcs.is_merge(root, commit):
-            raise StoreError(f"commit {commit[:12]} here is a merge, which sync does not replay; push it by hand "
-                             "(git pull, then git push) or ask whoever made it")
+            raise StoreError(f"commit {commit[:12]} here is a merge, which sync does not replay onto the remote's "
+                             "newer commits; push it by hand (git pull, then git push) or ask whoever made it")
     settled = resolutions(root)
     tip = onto
     renames: dict[str, str] = {}  # our path -> the path it has now (a renumbered record)
     renumbered: dict[str, str] = {}
-    conflicts: list[merge.Conflict] = []
     for commit in commits:
-        files: dict[str, bytes | None] = {}
-        info = vcs.commit_info(root, commit)
+        files: dict[str, tuple[bytes, str] | None] = {}
+        conflicts: list[merge.Conflict] = []
         for change in vcs.changes(root, commit):
             mine = vcs.read_blob(root, commit, change.path) if change.status != "D" else None
             base = vcs.read_blob(root, f"{commit}^", change.path) if change.status != "A" else None
-            if change.status == "A" and change.path not in renames:
+            if change.status == "A" and change.path not in renames and _kind_for(change.path) is not None:
                 taken = vcs.read_blob(root, tip, change.path)
                 if taken is not None and taken != mine:  # the remote gave this id to another record meanwhile
                     latest = vcs.read_blob(root, commits[-1], change.path) or mine or b""  # sent or signed since?
@@ -245,11 +286,12 @@ def _replay(root: Path, onto: str, commits: list[str]) -> tuple[str, dict[str, s
                     renames[change.path] = new_path
                     renumbered[_record_id(change.path)] = _record_id(new_path)
             target = renames.get(change.path, change.path)
-            if target != change.path and mine is not None:
-                mine = _with_id(mine, _record_id(target))
-            current = files[target] if target in files else vcs.read_blob(root, tip, target)
+            if renumbered and mine is not None and _kind_for(target) is not None:
+                mine = _renamed_ids(mine, renumbered)  # our commits knew only our records by those ids
+            current = files[target][0] if files.get(target) else (
+                None if target in files else vcs.read_blob(root, tip, target))
             if current == base or current == mine:
-                files[target] = mine
+                files[target] = (mine, change.mode) if mine is not None else None
                 continue
             if mine == base:
                 continue  # only the remote changed it
@@ -257,25 +299,33 @@ def _replay(root: Path, onto: str, commits: list[str]) -> tuple[str, dict[str, s
             if found:
                 conflicts.extend(found)
             else:
-                files[target] = merged
+                files[target] = (merged, change.mode) if merged is not None else None
         if conflicts:
+            return onto, renumbered, conflicts  # the first commit that needs a person: stop there
+        if not files:
             continue
-        if files:
-            message = info.message
-            for old, new in renumbered.items():
-                message = message.replace(old, new)
-            tip = vcs.build_commit(root, tip, files,
-                                   vcs.CommitInfo(message, info.author_name, info.author_email, info.author_date))
-    return (onto if conflicts else tip), renumbered, conflicts
+        info = vcs.commit_info(root, commit)
+        message = info.message
+        for old, new in renumbered.items():
+            message = re.sub(rf"\b{re.escape(old)}\b", new, message)
+        tip = vcs.build_commit(root, tip, files,
+                               vcs.CommitInfo(message, info.author_name, info.author_email, info.author_date))
+    return tip, renumbered, []
+
+
+def _renamed_ids(data: bytes, renumbered: dict[str, str]) -> bytes:
+    """A record of ours with each renumbered id written as its new one (its own id, and the references to it)."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data
+    for old, new in renumbered.items():
+        text = re.sub(rf"(?<![\w-]){re.escape(old)}(?![\w-])", new, text)
+    return text.encode("utf-8")
 
 
 def _record_id(path: str) -> str:
     return Path(path).name.removesuffix(RECORD_SUFFIX)
-
-
-def _with_id(data: bytes, new_id: str) -> bytes:
-    text = data.decode("utf-8")
-    return yamlio.update(text, {**yamlio.parse(text), "id": new_id}).encode("utf-8")
 
 
 def _renumber(root: Path, tip: str, path: str, mine: bytes, onto_used: dict) -> tuple[str, merge.Conflict | None]:
@@ -290,7 +340,7 @@ def _renumber(root: Path, tip: str, path: str, mine: bytes, onto_used: dict) -> 
     if not isinstance(data, dict) or data.get("sent") or data.get("signoffs") or match is None:
         why = ("the remote gave this id to another record, and ours has been sent for signature or signed, so its "
                "number is on a document and must not change: decide which record keeps it")
-        return path, merge.Conflict(record_id, path, "id", None, record_id, record_id, why)
+        return path, merge.Conflict(record_id, path, "id", None, record_id, record_id, why, merge.BY_HAND)
     prefix, year = match["prefix"], match["year"]
     used = {*vcs.names_in(root, tip, folder), *vcs.names_in(root, "HEAD", folder), *(Path(p).name for p in onto_used)}
     numbers = [int(m["number"]) for m in (_ID_RE.match(n.removesuffix(RECORD_SUFFIX)) for n in used)
@@ -302,21 +352,40 @@ def _renumber(root: Path, tip: str, path: str, mine: bytes, onto_used: dict) -> 
 
 def _merge_file(path: str, base: bytes | None, mine: bytes | None, theirs: bytes | None,
                 settled: dict[str, Any]) -> tuple[bytes | None, list[merge.Conflict]]:
-    """Both sides changed ``path``: merge it if it is a record or the reminders log, else a conflict."""
-    record_id = _record_id(path)
+    """Both sides changed ``path``: merge it if it is a record or the reminders log, else a conflict (a whole-file
+    conflict a person settled takes the side they chose; None as the merged content removes the file)."""
+    record_id = _record_id(path) if _kind_for(path) is not None else path
+    conflict = None
     if mine is None or theirs is None:
-        why = "deleted on one side and changed on the other"
-        return None, [merge.Conflict(record_id, path, "", None, mine is not None, theirs is not None, why)]
-    if path == LOG_FILE:
-        text = merge.merge_log_lines((base or b"").decode("utf-8"), mine.decode("utf-8"), theirs.decode("utf-8"))
-        return text.encode("utf-8"), []
-    kind = _kind_for(path)
-    if kind is None:
-        return None, [merge.Conflict(path, path, "", None, None, None,
-                                     "a file that is not a record changed on both sides: merge it by hand")]
-    text, conflicts = merge.merge_text(record_id, path, base.decode("utf-8") if base else None, mine.decode("utf-8"),
-                                       theirs.decode("utf-8"), kind, settled)
-    return (text.encode("utf-8") if text is not None else None), conflicts
+        conflict = merge.Conflict(record_id, path, "", None, "kept and changed" if mine is not None else "deleted",
+                                  "kept and changed" if theirs is not None else "deleted",
+                                  "deleted on one side and changed on the other", merge.FILE)
+    elif path == LOG_FILE:
+        try:
+            text = merge.merge_log_lines((base or b"").decode("utf-8"), mine.decode("utf-8"), theirs.decode("utf-8"))
+            return text.encode("utf-8"), []
+        except UnicodeDecodeError:
+            conflict = merge.Conflict(path, path, "", None, None, None, "the log is not UTF-8 text on one side",
+                                      merge.FILE)
+    elif _kind_for(path) is None:
+        conflict = merge.Conflict(path, path, "", None, None, None,
+                                  "a file that is not a record changed on both sides", merge.FILE)
+    else:
+        try:
+            text, conflicts = merge.merge_text(record_id, path, base.decode("utf-8") if base else None,
+                                               mine.decode("utf-8"), theirs.decode("utf-8"), _kind_for(path), settled)
+        except UnicodeDecodeError:
+            conflicts, text = [merge.Conflict(record_id, path, "", None, None, None,
+                                              "one version is not UTF-8 text", merge.FILE)], None
+        if not conflicts:
+            return (text.encode("utf-8") if text is not None else None), []
+        if len(conflicts) > 1 or conflicts[0].settle != merge.FILE:
+            return None, conflicts
+        conflict = conflicts[0]
+    choice = settled.get(conflict.key)
+    if isinstance(choice, dict) and choice.get("take") in ("ours", "theirs"):
+        return (mine if choice["take"] == "ours" else theirs), []
+    return None, [conflict]
 
 
 # -- the merge driver, for merges git makes itself (git pull, a merge on the forge's side is not one) -------------
@@ -356,7 +425,7 @@ def merge_driver(root: Path, base: Path, ours: Path, theirs: Path, name: str) ->
     saved for ``isa conflicts``)."""
     read = [p.read_bytes() if p.exists() and p.stat().st_size else None for p in (base, ours, theirs)]
     merged, conflicts = _merge_file(name, read[0], read[1], read[2], resolutions(root))
-    if merged is not None:
+    if merged is not None and not conflicts:
         from .files import write_atomic
 
         write_atomic(ours, merged)

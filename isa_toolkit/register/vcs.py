@@ -393,21 +393,63 @@ def is_merge(root: Path, commit: str) -> bool:
 class Change:
     status: str  # A, M or D
     path: str
+    mode: str = "100644"  # the file's mode in the commit (100755 an executable, 120000 a link)
 
 
 def changes(root: Path, commit: str) -> list[Change]:
     """The files ``commit`` added, modified or deleted against its parent (renames as delete and add)."""
-    out = _run(root, ["diff-tree", "-r", "-z", "--no-renames", "--no-commit-id", "--name-status", "--root", commit],
+    out = _run(root, ["diff-tree", "-r", "-z", "--no-renames", "--no-commit-id", "--raw", "--root", commit],
                what="read a commit's changes")
     fields = out.split("\0")
-    return [Change(fields[i][:1], fields[i + 1]) for i in range(0, len(fields) - 1, 2) if fields[i]]
+    found = []
+    for i in range(0, len(fields) - 1, 2):
+        meta = fields[i].split()
+        if len(meta) >= 5:  # :old-mode new-mode old-sha new-sha status
+            found.append(Change(meta[4][:1], fields[i + 1], meta[1] if meta[1] != "000000" else meta[0][1:]))
+    return found
 
 
 def read_blob(root: Path, commit: str, path: str) -> bytes | None:
-    """The file at ``path`` in ``commit`` (None when it has none)."""
+    """The file at ``path`` in ``commit``, byte for byte (None when it has none)."""
     status, out, _ = _git(root).execute(["git", "cat-file", "blob", f"{commit}:{path}"], with_extended_output=True,
-                                        with_exceptions=False, stdout_as_string=False)
+                                        with_exceptions=False, stdout_as_string=False,
+                                        strip_newline_in_stdout=False)
     return out if status == 0 else None
+
+
+def parent_of(root: Path, commit: str) -> str | None:
+    return resolve(root, f"{commit}^")
+
+
+def is_ancestor(root: Path, older: str, newer: str) -> bool:
+    status, _, _ = _git(root).execute(["git", "merge-base", "--is-ancestor", older, newer],
+                                      with_extended_output=True, with_exceptions=False)
+    return status == 0
+
+
+def shares_history(root: Path, one: str, other: str) -> bool:
+    status, out, _ = _git(root).execute(["git", "merge-base", one, other], with_extended_output=True,
+                                        with_exceptions=False)
+    return status == 0 and bool(out.strip())
+
+
+def merge_in_progress(root: Path) -> str | None:
+    """What git operation a person left under way here (a merge, rebase, cherry-pick...), else None."""
+    gd = git_dir(root)
+    if gd is None:
+        return None
+    for marker, what in (("MERGE_HEAD", "a merge (git pull or git merge)"), ("rebase-merge", "a rebase"),
+                         ("rebase-apply", "a rebase"), ("CHERRY_PICK_HEAD", "a cherry-pick"),
+                         ("REVERT_HEAD", "a revert")):
+        if (gd / marker).exists():
+            return what
+    return None
+
+
+def unmerged_paths(root: Path) -> list[str]:
+    """Files a merge left with a conflict in the index."""
+    out = _run(root, ["ls-files", "-u", "-z"], what="read the index")
+    return sorted({entry.split("\t", 1)[1] for entry in out.split("\0") if "\t" in entry})
 
 
 @dataclass(frozen=True)
@@ -424,9 +466,10 @@ def commit_info(root: Path, commit: str) -> CommitInfo:
     return CommitInfo(message.rstrip("\n"), name, email, date)
 
 
-def build_commit(root: Path, parent: str, files: dict[str, bytes | None], info: CommitInfo) -> str:
-    """A new commit on ``parent`` with ``files`` changed (None: removed), made without touching the index or the
-    working tree (a private index in the git folder); the author and date are kept from ``info``."""
+def build_commit(root: Path, parent: str, files: dict[str, tuple[bytes, str] | None], info: CommitInfo) -> str:
+    """A new commit on ``parent`` with ``files`` changed (content and mode; None: removed), made without touching
+    the index or the working tree (a private index in the git folder); the author and date are kept from ``info``,
+    and it is signed if git is set to sign commits (``commit.gpgSign``)."""
     gd = git_dir(root) or root / ".git"
     index = gd / "isa-sync-index"
     env = {"GIT_INDEX_FILE": str(index)}
@@ -436,8 +479,9 @@ def build_commit(root: Path, parent: str, files: dict[str, bytes | None], info: 
             if data is None:
                 _run(root, ["update-index", "--force-remove", "--", path], what="remove a file", env=env)
             else:
-                blob = _hash_object(root, data)
-                _run(root, ["update-index", "--add", "--cacheinfo", f"100644,{blob},{path}"], what="add a file",
+                content, mode = data
+                blob = _hash_object(root, content)
+                _run(root, ["update-index", "--add", "--cacheinfo", f"{mode},{blob},{path}"], what="add a file",
                      env=env)
         tree = _run(root, ["write-tree"], what="write the tree", env=env).strip()
     finally:

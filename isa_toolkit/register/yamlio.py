@@ -24,6 +24,7 @@ UTF-8) is reported at its line, column and field, not at a byte offset.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 from collections.abc import Hashable
@@ -458,6 +459,8 @@ def _merge(old: Any, new: Any) -> Any:
         return old
     if type(new) is not bool and type(old) is not bool and old == new:
         return old  # keeps the original quoting and style
+    if isinstance(old, dt.date) and isinstance(new, str) and old.isoformat() == new:
+        return old  # the same day, read as text by the record reader: keep it a plain date
     if old is new or (type(old) is type(new) and old == new):
         return old
     return _styled(new, old)

@@ -72,7 +72,7 @@ def test_doctor_on_a_healthy_register_says_each_check_passed(make_register):
     import json
 
     findings = {f["check"]: f["severity"] for f in json.loads(result.output)["findings"]}
-    assert findings == {"repository": "ok", "interrupted writes": "ok", "git locks": "ok",
+    assert findings == {"repository": "ok", "interrupted writes": "ok", "merge": "ok", "git locks": "ok",
                         "uncommitted changes": "ok", "shared copy": "warning"}
     (root / "agreements" / f"{ID}.yaml").write_text(complete_isa(ID).replace("Two years.", "Three years."))
     edited = CliRunner().invoke(main, ["-R", str(root), "doctor"])
