@@ -89,10 +89,10 @@ def _run(root: Path, args: list[str], *, what: str, env: dict[str, str] | None =
                 raise DiskFull(f"the disk holding {root} is full: git could not {what}. Free some space there and "
                                "try again; nothing was changed") from None
             if "index.lock" in stderr:
-                if attempt + 1 < LOCK_RETRIES:
+                lock = (git_dir(root) or root / ".git") / "index.lock"
+                if attempt + 1 < LOCK_RETRIES and not _stale(lock):
                     time.sleep(0.05 * (attempt + 1))
                     continue
-                lock = (git_dir(root) or root / ".git") / "index.lock"
                 raise StoreError(
                     f"git could not {what}: its lock file {lock} stays in place. If no git command is running "
                     f"in {root} (one may have been stopped part-way), remove that file and try again"
@@ -101,6 +101,16 @@ def _run(root: Path, args: list[str], *, what: str, env: dict[str, str] | None =
         except git.GitCommandNotFound:
             raise StoreError("git is not installed or not on PATH; install git and try again") from None
     raise StoreError(f"git could not {what}: the index stayed locked")  # pragma: no cover
+
+
+STALE_INDEX_LOCK_S = 10.0  # git holds index.lock for moments; one this old was left by a stopped command
+
+
+def _stale(lock: Path) -> bool:
+    try:
+        return time.time() - lock.stat().st_mtime > STALE_INDEX_LOCK_S
+    except FileNotFoundError:
+        return False
 
 
 def user_name(folder: Path) -> str | None:
