@@ -238,7 +238,7 @@ def test_three_clones_thirty_changes_each_synced_in_random_order_lose_nothing(te
 
 RACER = textwrap.dedent(
     """
-    import sys
+    import random, sys, time
     from pathlib import Path
     from isa_toolkit import register as store
     from isa_toolkit.register import sync
@@ -254,6 +254,7 @@ RACER = textwrap.dedent(
                                        consent="yes", date=dt.date(2026, 11, 1), by=f"racer {n}")
             return agreement.model_copy(update={"decisions": [*agreement.decisions, decision]}), f"round {round}"
         store.modify_agreement(root, "ISA-2026-0001", change, by=f"racer {n}")
+        time.sleep(random.uniform(0, 0.2))  # an officer's moment between saving and syncing
         result = sync.sync(root)
         assert result.ok, result.as_dict()
     """
@@ -303,7 +304,7 @@ def test_a_register_requiring_signed_commits_warns_of_an_unsigned_signoff(make_r
     path.write_text(path.read_text() + "# approved\n")
     git(root, "commit", "-q", "-am", f"{ID}: approved by Sam Khan as information_security_manager")
     result = isa(root, "validate")
-    assert f"agreements/{ID}.yaml: warning: signoffs: the sign-off in commit" in result.output
+    assert f"agreements/{ID}.yaml: warning: GIT-01 signoffs: the sign-off in commit" in result.output
     assert "is unsigned" in result.output and "require_signed_commits" in result.output
     shown = json.loads(isa(root, "log", ID, "--json").output)
     assert all(entry["signature"] == "unsigned" for entry in shown)

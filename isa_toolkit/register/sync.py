@@ -39,7 +39,8 @@ from . import lock, merge, vcs, yamlio
 from .kinds import KINDS, RECORD_SUFFIX, Kind
 from .remote import check_name, check_url
 
-ATTEMPTS = 8
+ATTEMPTS = 12
+MAX_PAUSE_S = 5.0  # the longest wait between two tries
 CONFLICTS_FILE = "isa-conflicts.json"  # in the git folder: never committed
 RESOLUTIONS_FILE = "isa-resolutions.json"
 LOG_FILE = "reminders.log"
@@ -228,7 +229,8 @@ def sync(root: Path, remote: str = "origin", *, attempts: int = ATTEMPTS, pause_
             try:
                 vcs.push(root, remote, "HEAD", branch)
             except vcs.PushRejected:
-                time.sleep(pause_s * (2 ** (attempt - 1)) * random.uniform(0.5, 1.5))  # noqa: S311 - backoff jitter
+                pause = min(MAX_PAUSE_S, pause_s * (2 ** (attempt - 1)))
+                time.sleep(pause * random.uniform(0.5, 1.5))  # noqa: S311 - jitter, so racing clones fall apart
                 continue
             except vcs.Unreachable as exc:
                 result.offline = _first_line(str(exc))
