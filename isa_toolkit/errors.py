@@ -42,3 +42,16 @@ class LockTimeout(StoreError):
 class TemplateRefused(IsaError):
     """A document template cannot be used: unreadable, damaged, hostile or over a limit; the message names the file,
     where in it, and what to do."""
+
+
+def did_you_mean(word: str, choices) -> str:
+    """`` Did you mean 'X'?`` for the choice closest to a mistyped ``word`` (empty when none is close)."""
+    import difflib
+
+    choices = [str(choice) for choice in choices]
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6) or \
+        difflib.get_close_matches(word.upper(), [c.upper() for c in choices], n=1, cutoff=0.6)
+    if not close:
+        return ""
+    found = next((c for c in choices if c.upper() == close[0].upper()), close[0])
+    return f" Did you mean {found!r}?"

@@ -265,5 +265,5 @@ def test_validate_warns_when_the_assessments_conditions_are_not_in_the_agreement
                       "  by: Ava\n  date: 2026-10-01\n")
     root = make_register({f"agreements/{ID}.yaml": text})
     result = run(root, "validate")
-    assert "warning: conditions:" in result.output
+    assert "warning: REC-02 conditions:" in result.output
     assert "the risk assessment's conditions are not the agreement's own; run the assessment again" in result.output

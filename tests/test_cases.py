@@ -117,8 +117,8 @@ def test_an_urgent_disclosure_is_outstanding_until_its_rationale_is_recorded(mak
     record_id = "DIS-" + str(store.load_all(root, DISCLOSURE)[0].id).split("-", 1)[1]
 
     listed = json.loads(run(root, "list", "--kind", "disclosure", "--status", "outstanding", "--json", by=None).output)
-    assert [e["id"] for e in listed] == [record_id]
-    owed = json.loads(run(root, "deadlines", "--as-of", "2026-11-09", "--json", by=None).output)
+    assert list(listed["records"]) == [record_id] and listed["kind"] == "disclosure"
+    owed = json.loads(run(root, "deadlines", "--as-of", "2026-11-09", "--json", by=None).output)["deadlines"]
     assert [(o["record_id"], o["overdue"]) for o in owed] == [(record_id, True)]
     report = run(root, "review", "run", "--as-of", "2026-11-09", "--out", str(tmp_path / "out"))
     assert f"{record_id}  OVERDUE by 4 day(s): criteria and rationale of an urgent disclosure" in report.output
@@ -126,8 +126,9 @@ def test_an_urgent_disclosure_is_outstanding_until_its_rationale_is_recorded(mak
     completion = answers_file(tmp_path, "completion.yaml", {"criteria": ALL_YES, "rationale": "Life at risk."})
     result = run(root, "disclose", "complete", record_id, "--answers", completion)
     assert result.exit_code == 0, result.output
-    assert json.loads(run(root, "list", "--kind", "disclosure", "--status", "outstanding", "--json", by=None).output) == []
-    assert json.loads(run(root, "deadlines", "--json", by=None).output) == []
+    assert json.loads(run(root, "list", "--kind", "disclosure", "--status", "outstanding", "--json",
+                          by=None).output)["records"] == {}
+    assert json.loads(run(root, "deadlines", "--json", by=None).output)["deadlines"] == []
     record = store.load_record(root, DISCLOSURE, record_id)
     assert record.criteria.outcome == "proceed" and record.criteria.answers["urgent"] is True and record.completed
 
@@ -235,7 +236,8 @@ def test_breach_deadlines_come_from_the_settings_and_are_reported_when_overdue(m
     [incident] = store.load_all(root, INCIDENT)
     resolve = run(root, "incident", "resolve", incident.id, "--resolution", "Fixed", "--agreed-by", "All members")
     assert resolve.exit_code == 1 and "must be reported to the regulator before it is closed" in resolve.output
-    owed = {o["what"]: o for o in json.loads(run(root, "deadlines", "--as-of", "2026-11-13", "--json", by=None).output)}
+    owed = {o["what"]: o for o in json.loads(run(root, "deadlines", "--as-of", "2026-11-13", "--json",
+                                                 by=None).output)["deadlines"]}
     meeting, regulator = owed["meeting of the parties about the breach"], owed["report to the data protection regulator"]
     assert (meeting["due"], meeting["overdue"]) == ("2026-11-15", False)
     assert (regulator["due"], regulator["overdue"]) == ("2026-11-11", True)
@@ -244,7 +246,7 @@ def test_breach_deadlines_come_from_the_settings_and_are_reported_when_overdue(m
 
     run(root, "incident", "meeting", incident.id, "--date", "2026-11-14", "--attendee", "Chair")
     run(root, "incident", "notified", incident.id, "--date", "2026-11-12", "--reference", "ICO-1")
-    assert json.loads(run(root, "deadlines", "--json", by=None).output) == []
+    assert json.loads(run(root, "deadlines", "--json", by=None).output)["deadlines"] == []
     again = run(root, "incident", "notified", incident.id, "--date", "2026-11-13")
     assert again.exit_code == 1 and "already recorded" in again.output  # what happened is not rewritten
 
@@ -294,7 +296,7 @@ def test_a_request_without_a_purpose_cannot_be_granted(make_register, tmp_path):
     assert run(root, "request", "decide", logged.id, "--refuse").exit_code == 1  # a refusal says why
     assert run(root, "request", "decide", logged.id, "--refuse", "--reason", "No purpose stated").exit_code == 0
     listed = json.loads(run(root, "list", "--kind", "request", "--status", "refused", "--json", by=None).output)
-    assert [e["id"] for e in listed] == [logged.id]
+    assert list(listed["records"]) == [logged.id]
 
 
 # -- validation, listings and export -------------------------------------------------------------
@@ -458,7 +460,7 @@ def test_an_urgent_disclosure_made_against_a_blocking_criterion_is_flagged(make_
         answers_file(tmp_path, "u.yaml", disclosure(criteria={**ALL_YES, "requester_identity": "no"})))
     result = run(root, "validate", by=None)
     assert result.exit_code == 0
-    assert "warning: criteria.outcome: made urgently although the criteria" in result.output
+    assert "warning: CASE-02 criteria.outcome: made urgently although the criteria" in result.output
     assert "(requester_identity)" in result.output
 
 
@@ -585,7 +587,7 @@ def test_the_log_of_a_record_is_its_own_even_when_another_looks_alike(make_regis
         assert run(root, "incident", "new", "--answers", answers_file(tmp_path, name, breach(A))).exit_code == 0
     first, second = sorted(i.id for i in store.load_all(root, INCIDENT))
     history = run(root, "log", second, "--json", by=None)
-    subjects = [entry["subject"] for entry in json.loads(history.output)]
+    subjects = [entry["subject"] for entry in json.loads(history.output)["commits"]]
     assert len(subjects) == 1 and subjects[0].startswith(f"{second}: ") and first not in history.output
 
 

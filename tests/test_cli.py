@@ -26,8 +26,37 @@ def run(root, *args):
     return CliRunner().invoke(main, ["-R", str(root), *args], catch_exceptions=False)
 
 
+def commands():
+    """Every command, loaded (the group loads them only when run)."""
+    import click
+
+    ctx = click.Context(main)
+    return {name: main.get_command(ctx, name) for name in main.list_commands(ctx)}
+
+
+def test_isa_help_lists_each_command_with_its_own_first_line():
+    from isa_toolkit.cli import COMMANDS
+
+    for name, command in commands().items():
+        assert COMMANDS[name][2] == ("" if command.hidden else command.get_short_help_str(10_000)), name
+    result = CliRunner().invoke(main, ["--help"])
+    assert "merge-driver" not in result.output and "  demo " in result.output
+
+
+def test_isa_help_loads_no_command():
+    import subprocess
+    import sys
+
+    code = ("import sys; from isa_toolkit.cli import main\n"
+            "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in sys.modules if m.startswith(('isa_toolkit.cli.', 'pydantic', 'weasyprint', "
+            "'git', 'docxtpl'))))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert loaded.strip().splitlines()[-1] == "[]"
+
+
 def test_every_command_has_help_with_an_example():
-    for name, command in main.commands.items():
+    for name, command in commands().items():
         if command.hidden:  # run by git, not by a person (the merge driver)
             continue
         result = CliRunner().invoke(main, [name, "--help"])
@@ -41,7 +70,7 @@ def test_every_command_is_in_the_readme():
     from pathlib import Path
 
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
-    for name, command in main.commands.items():
+    for name, command in commands().items():
         assert command.hidden or f"isa {name}" in readme, name
 
 
@@ -58,12 +87,15 @@ def test_list_filters_and_json(register):
     assert "2025-01-10" not in result.output.split("ISA-2026-0002")[1]  # a draft has no review date
 
     data = json.loads(run(register, "list", "--status", "draft", "--json").output)
-    assert [item["id"] for item in data] == ["ISA-2026-0002"]
-    assert json.loads(run(register, "list", "--kind", "protocol", "--json").output) == []
-    assert len(json.loads(run(register, "list", "--partner", "CONSTABULARY", "--json").output)) == 2
-    assert json.loads(run(register, "list", "--partner", "nobody", "--json").output) == []
-    active = json.loads(run(register, "list", "--status", "active", "--json").output)
-    assert active[0]["review_due"] == "2026-01-10"
+    assert data["schema"] == "isa-list/1" and list(data["records"]) == ["ISA-2026-0002"] and data["count"] == 1
+
+    def records(*args):
+        return json.loads(run(register, "list", *args, "--json").output)["records"]
+
+    assert records("--kind", "protocol") == {}
+    assert len(records("--partner", "CONSTABULARY")) == 2
+    assert records("--partner", "nobody") == {}
+    assert records("--status", "active")["ISA-2026-0001"]["review_due"] == "2026-01-10"
 
 
 def test_show_and_show_json(register):
@@ -71,7 +103,8 @@ def test_show_and_show_json(register):
     assert result.exit_code == 0
     assert "Testshire Constabulary" in result.output and "UK GDPR Art 6(1)(e)" in result.output
     data = json.loads(run(register, "show", "ISA-2026-0001", "--json").output)
-    assert data["id"] == "ISA-2026-0001" and data["purpose"]["fr"].startswith("Partager")
+    assert data["schema"] == "isa-record/1" and data["id"] == "ISA-2026-0001" and data["kind"] == "agreement"
+    assert data["fingerprint"].startswith("sha256:") and data["record"]["purpose"]["fr"].startswith("Partager")
 
 
 def test_show_unknown_and_broken_records(register):
@@ -95,7 +128,7 @@ def test_log_is_newest_first(register):
     lines = result.output.splitlines()
     assert result.exit_code == 0 and len(lines) == 2
     assert "ISA-2026-0002: assessed [by Ann]" in lines[0] and "Test register" in lines[1]
-    entries = json.loads(run(register, "log", "ISA-2026-0002", "--json").output)
+    entries = json.loads(run(register, "log", "ISA-2026-0002", "--json").output)["commits"]
     assert entries[0]["subject"] == "ISA-2026-0002: assessed [by Ann]"
 
 
@@ -104,7 +137,7 @@ def test_validate_strict_and_json(make_register):
     root = make_register({"agreements/ISA-2026-0003.yaml": incomplete})
     result = run(root, "validate")
     assert result.exit_code == 0
-    assert "warning: training: ISA-2026-0003: missing the training staff receive" in result.output
+    assert "warning: ICO-26 training: ISA-2026-0003: missing the training staff receive" in result.output
     strict = run(root, "validate", "--strict")
     assert strict.exit_code == 1
     data = json.loads(run(root, "validate", "--json").output)
@@ -226,3 +259,56 @@ def test_demo_refuses_to_run_inside_a_register(make_register, monkeypatch):
     result = CliRunner().invoke(main, ["demo"])
     assert result.exit_code == 1 and "inside the register" in result.output
     assert not (root / "isa-demo").exists()
+
+
+def _all_commands():
+    """Every command and sub-command, by its full name (``review due``)."""
+    import click
+
+    found = {}
+
+    def walk(group, prefix, ctx):
+        for name in group.list_commands(ctx):
+            command = group.get_command(ctx, name)
+            if command is None or command.hidden:
+                continue
+            full = f"{prefix} {name}".strip()
+            found[full] = command
+            if isinstance(command, click.Group):
+                walk(command, full, click.Context(command, parent=ctx))
+
+    walk(main, "", click.Context(main))
+    return found
+
+
+LISTINGS = ["validate", "doctor", "list", "show", "log", "status", "pending", "deadlines", "review due", "conflicts",
+            "sync", "verify"]
+
+
+def test_every_listing_speaks_json_and_every_writer_of_files_says_output():
+    commands = _all_commands()
+    for name in LISTINGS:
+        assert any("--json" in param.opts for param in commands[name].params), name
+    for name, command in commands.items():
+        names = {opt for param in command.params for opt in getattr(param, "opts", [])}
+        if "--out" in names or "--output" in names:
+            assert "-o" in names and "--output" in names, name
+
+
+def test_every_option_the_readme_names_exists():
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    commands = _all_commands()
+    checked = 0
+    for line in readme.splitlines():
+        match = re.match(r"\| `isa ([a-z-]+(?: [a-z-]+)?)([^`]*)`", line)
+        if not match:
+            continue
+        name = match.group(1) if match.group(1) in commands else match.group(1).split()[0]
+        options = {param_opt for param in commands[name].params for param_opt in getattr(param, "opts", [])}
+        for option in re.findall(r"(?<![\w-])(--?[a-z][a-z0-9-]*)", match.group(2)):
+            assert option in options, f"isa {name} {option}"
+            checked += 1
+    assert checked > 20

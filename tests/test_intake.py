@@ -242,7 +242,7 @@ def test_awkward_text_survives_and_control_characters_are_refused(register, tmp_
     new_id = result.output.split("Created ")[1].split(" ")[0]
     record = store.load_agreement(register, new_id)
     assert record.title.get("en") == tricky
-    shown = json.loads(run(register, "show", new_id, "--json").output)
+    shown = json.loads(run(register, "show", new_id, "--json").output)["record"]
     assert shown["title"]["en"] == tricky
 
     bad = {**ANSWERS, "purpose": "Line one\x07bell", "parties": [{"organisation": "A\x00", "role": "discloser"},

@@ -100,8 +100,9 @@ def test_due_dates_across_month_ends_leap_days_and_past_as_of(make_register):
     assert (leap.due, leap.days_left) == (dt.date(2029, 2, 28), -1)
     month_end = next(i for i in items if i.record_id == "ISA-2026-0002")
     assert month_end.due == dt.date(2027, 2, 28)
-    past = json.loads(run(root, "review", "due", "--as-of", "2027-02-20", "--within", "10", "--json").output)
-    assert [(i["id"], i["days_left"]) for i in past] == [("ISA-2026-0002", 8)]
+    past = json.loads(run(root, "review", "due", "--as-of", "2027-02-20", "--within", "10", "--json").output)["due"]
+    assert [(i["id"], i["days_left"]) for i in past.values()] == [("ISA-2026-0002", 8)]
+    assert isinstance(past["ISA-2026-0002"]["title"], dict)
     assert "ISA-2026-0003" not in {i.record_id for i in items}  # a draft is not reviewed
 
 
@@ -333,8 +334,8 @@ def test_an_agreement_amended_while_due_is_still_reminded_and_told_its_new_versi
     amended = run(register, "amend", ID, "--answers", str(changes), "--detail", "Benefits restated", "--date", "2026-11-20")
     assert amended.exit_code == 0, amended.output
     assert store.load_agreement(register, ID).status.value == "under_review"
-    due = json.loads(run(register, "review", "due", "--as-of", "2026-12-08", "--json").output)
-    assert [(i["id"], i["overdue"]) for i in due] == [(ID, True)]
+    due = json.loads(run(register, "review", "due", "--as-of", "2026-12-08", "--json").output)["due"]
+    assert [(i["id"], i["overdue"]) for i in due.values()] == [(ID, True)]
     result = run(register, "review", "run", "--as-of", "2026-12-08", "--send", "--out", str(tmp_path / "eml"))
     assert result.exit_code == 0, result.output
     assert "1 review(s) due, 2 reminded" in result.output

@@ -322,8 +322,11 @@ def test_pending_groups_by_who_must_act(register):
     assert result.exit_code == 0
     assert "information_asset_owner\n  ISA-2026-0001  version 1.0, stage 1" in result.output
     data = json.loads(run(register, "pending", "--json").output)
-    assert "Dee Officer (partner_designated_officer (Testshire Constabulary))" in data
-    assert not any(item["role"] == "head_of_information_management" for items in data.values() for item in items)
+    assert data["schema"] == "isa-pending/1"
+    dee = next(p for p in data["people"] if p["name"] == "Dee Officer")
+    assert (dee["role"], dee["organisation"]) == ("partner_designated_officer", "Testshire Constabulary")
+    assert dee["waiting"][ID]["title"]["en"] and dee["waiting"][ID]["version"] == "1.0"
+    assert not any(p["role"] == "head_of_information_management" for p in data["people"])
 
 
 def test_a_signed_document_is_bound_by_its_hash(register, tmp_path):

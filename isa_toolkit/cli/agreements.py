@@ -418,7 +418,7 @@ def status(ctx: click.Context, record_id: str, as_json: bool) -> None:
         raise InvalidRecord("the sign-off chain cannot be read", problems)
     state = progress(chain, agreement, register.settings)
     if as_json:
-        echo_json(status_data(agreement, state))
+        echo_json("status", status_data(agreement, state))
     else:
         label = load_lifecycle(register.root).label(agreement.status, agreement.languages[0])
         click.echo(status_text(agreement, state, label))
@@ -463,11 +463,16 @@ def pending(ctx: click.Context, as_json: bool) -> None:
                 for s in agreement.signoffs if s.version == agreement.version and s.on_behalf_of]
 
     if as_json:
-        echo_json({who: [{"id": w.agreement_id, "title": w.title, "version": w.version, "stage": w.slot.number,
-                           "role": w.slot.role, "organisation": w.slot.organisation, "delegations": delegations(w),
-                           "pack": pack(w)}
-                          for w in items]
-                    for who, items in groups.items()})
+        def person(items) -> dict:
+            slot = items[0].slot
+            return {"who": items[0].who, "name": slot.expected.name if slot.expected else None, "role": slot.role,
+                    "organisation": slot.organisation,
+                    "waiting": {w.agreement_id: {"title": register.index[w.agreement_id]["title"], "version": w.version,
+                                                 "stage": w.slot.number, "role": w.slot.role,
+                                                 "organisation": w.slot.organisation,
+                                                 "delegations": delegations(w), "pack": pack(w)} for w in items}}
+
+        echo_json("pending", {"people": [person(items) for items in groups.values()]})
         return
     if not groups:
         click.echo("Nothing is waiting on a sign-off.")
@@ -486,7 +491,7 @@ def pending(ctx: click.Context, as_json: bool) -> None:
 
 @click.command()
 @click.argument("record_id", metavar="ID")
-@click.option("--answers", "changes", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+@click.option("--answers", "changes", type=click.Path(dir_okay=False, path_type=Path),
               help="YAML or JSON file of the record fields to change.")
 @click.option("--set", "settings", multiple=True, metavar="FIELD=VALUE",
               help="Set a reference or contact (dpia.reference, contact, business_area); repeatable.")

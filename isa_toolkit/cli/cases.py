@@ -521,7 +521,7 @@ def deadlines(ctx: click.Context, as_of: dt.date | None, as_json: bool) -> None:
                    f"{limits.regulator_hours} hours, an urgent disclosure completed within "
                    f"{limits.urgent_rationale_days} days", err=True)
     if as_json:
-        echo_json([item.as_dict(as_of) for item in items])
+        echo_json("deadlines", {"as_of": as_of.isoformat(), "deadlines": [item.as_dict(as_of) for item in items]})
         note_unreadable(register)
         return
     if not items:

@@ -14,16 +14,20 @@ from ..errors import IsaError
 
 def register_root(ctx: click.Context) -> Path:
     """The register the command works on: ``-R``, ``$ISA_REGISTER`` or the nearest one upwards."""
-    from ..register.load import find_register
+    from ..register.locate import find_register
 
     return find_register(ctx.obj.get("register"))
 
 
 def load(ctx: click.Context):
-    """The register the command works on, loaded and checked."""
+    """The register the command works on, loaded and checked (a long load, the first of a large register, says so
+    after two seconds)."""
     from ..register.load import load_register
+    from .terminal import working
 
-    return load_register(register_root(ctx))
+    root = register_root(ctx)
+    with working(f"Reading the register at {root}"):
+        return load_register(root)
 
 
 def actor(by: str | None) -> str:
@@ -37,7 +41,7 @@ def actor(by: str | None) -> str:
     if os.environ.get("ISA_USER", "").strip():
         return os.environ["ISA_USER"].strip()
     from ..errors import RegisterNotFound
-    from ..register.load import find_register
+    from ..register.locate import find_register
     from ..register.vcs import user_name
 
     ctx = click.get_current_context(silent=True)
@@ -55,8 +59,11 @@ def actor(by: str | None) -> str:
 def check_statuses(statuses, known: set[str], section: str) -> None:
     for status in statuses:
         if status not in known:
-            raise click.BadParameter(f"{status!r} is not a status of {article(section)} {section}; use one of "
-                                     f"{', '.join(sorted(known))}", param_hint="--status")
+            from ..errors import did_you_mean
+
+            raise click.BadParameter(f"{status!r} is not a status of {article(section)} {section}."
+                                     f"{did_you_mean(status, known)} Use one of {', '.join(sorted(known))}",
+                                     param_hint="--status")
 
 
 def article(noun: str) -> str:
@@ -64,8 +71,12 @@ def article(noun: str) -> str:
     return "an" if noun[:1].lower() in "aeiou" else "a"
 
 
-def echo_json(data) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+JSON_VERSION = 1  # raised when an output's shape changes in a way a script would notice (docs/json.md)
+
+
+def echo_json(schema: str, data: dict) -> None:
+    """A ``--json`` output: ``{"schema": "isa-<name>/<version>", ...}`` (every shape is in docs/json.md)."""
+    click.echo(json.dumps({"schema": f"isa-{schema}/{JSON_VERSION}", **data}, ensure_ascii=False, indent=2))
 
 
 def note_unreadable(register) -> None:
@@ -121,3 +132,17 @@ def print_template(ctx: click.Context, lang: str | None, *, questionnaire: str |
     else:
         click.echo(questionnaire_template(load_questionnaire(questionnaire, root), lang, command=command,
                                           checklist=listed, facts=facts, rationale=rationale), nl=False)
+
+
+class OutputOption(click.Option):
+    """``-o/--output``, which also answers to the older ``--out`` without showing it in the help."""
+
+    HIDDEN = ("--out",)
+
+    def get_help_record(self, ctx: click.Context):
+        shown = self.opts
+        self.opts = [opt for opt in self.opts if opt not in self.HIDDEN]
+        try:
+            return super().get_help_record(ctx)
+        finally:
+            self.opts = shown

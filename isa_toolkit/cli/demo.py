@@ -19,7 +19,7 @@ from ..register.create import init_register
 from ..register.load import find_register, load_register
 from ..register.query import select
 from .common import parse_date
-from .display import agreement_table
+from .tables import agreement_table
 
 DEMO_USER = "Demo Officer"
 # The example register was written as of this day: its overdue review is overdue, its next ones are weeks away.
@@ -390,7 +390,7 @@ def _review_run(register, outdir: Path, as_of: dt.date, echo: Callable[[str], No
         echo(f"  {item.record_id}  {item.due.isoformat()}  {when}  {item.title}")
     out = outdir / "reminders"
     result = review_run(register, as_of=as_of, out=out, send=False, by=DEMO_USER)
-    echo(f"\n== The daily reminder run (isa review run --as-of {as_of.isoformat()} --out {out}): "
+    echo(f"\n== The daily reminder run (isa review run --as-of {as_of.isoformat()} -o {out}): "
          f"{len(result.planned)} email(s) would be sent")
     for reminder in result.planned:
         echo(f"  {reminder.stage:<12} {reminder.record_id:<15} to {reminder.recipient.name} <{reminder.recipient.email}> "

@@ -6,29 +6,6 @@ from ..model import Agreement, Classification, Localized
 from ..model.dates import review_due
 
 
-def _cut(text: str, width: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def agreement_table(entries: list[dict], lang: str) -> str:
-    """One line per agreement (from its index entry): id, kind, status, version, next review, title."""
-    if not entries:
-        return "No agreements match."
-    header = ("ID", "KIND", "STATUS", "VERSION", "REVIEW DUE", "TITLE")
-    rows = []
-    for e in entries:
-        title = e["title"].get(lang) or next(iter(e["title"].values()), "")
-        rows.append((e["id"], e["kind"], e["status"], e["version"], e["review_due"] or "-", _cut(title, 60)))
-    widths = [max(len(row[i]) for row in (header, *rows)) for i in range(len(header) - 1)]
-    lines = []
-    for row in (header, *rows):
-        cells = [cell.ljust(widths[i]) for i, cell in enumerate(row[:-1])]
-        lines.append("  ".join((*cells, row[-1])))
-    lines.append(f"{len(entries)} agreement(s)")
-    return "\n".join(lines)
-
-
 def _texts(value: Localized | None, indent: str = "  ") -> list[str]:
     if value is None:
         return [f"{indent}-"]
@@ -178,29 +155,6 @@ def status_data(agreement: Agreement, progress) -> dict:
             for stage in progress.stages
         ],
     }
-
-
-CASE_WORDS = {"disclosure": "disclosure(s)", "request": "request(s)", "incident": "incident(s)"}
-
-
-def case_table(entries: list[dict], kind: str, lang: str) -> str:
-    """One line per disclosure, request or incident (from its index entry)."""
-    if not entries:
-        return f"No {CASE_WORDS[kind].replace('(s)', 's')} match."
-    if kind == "incident":
-        header = ("ID", "TYPE", "SEVERITY", "STATUS", "REPORTED", "AGREEMENTS", "SUMMARY")
-        rows = [(e["id"], e["type"], e["severity"], e["status"], e["date"],
-                 ", ".join(e["agreements"]) or "-", e["title"]) for e in entries]
-    else:
-        header = ("ID", "STATUS", "DATE", "FROM" if kind == "request" else "RECIPIENT",
-                  "DATA ASKED FOR" if kind == "request" else "PURPOSE")
-        rows = [(e["id"], e["status"] + (" (urgent)" if e.get("urgent") and e["status"] != "outstanding" else ""),
-                 e["date"], _cut(", ".join(e["partners"]), 40), e["title"]) for e in entries]
-    rows = [(*row[:-1], _cut(row[-1].get(lang) or next(iter(row[-1].values()), ""), 60)) for row in rows]
-    widths = [max(len(row[i]) for row in (header, *rows)) for i in range(len(header) - 1)]
-    lines = ["  ".join((*(cell.ljust(widths[i]) for i, cell in enumerate(row[:-1])), row[-1])) for row in (header, *rows)]
-    lines.append(f"{len(entries)} {CASE_WORDS[kind]}")
-    return "\n".join(lines)
 
 
 def _requester(r) -> str:

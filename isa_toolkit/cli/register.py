@@ -6,8 +6,6 @@ from pathlib import Path
 
 import click
 
-from ..register.problem import Severity
-from ..register.query import select
 from .common import (
     actor,
     check_statuses,
@@ -45,7 +43,9 @@ def init(path: Path, example: bool, organisation: str | None, by: str | None, re
 def validate(ctx: click.Context, strict: bool, as_json: bool) -> None:
     """Check every record: errors, and warnings for what a sound agreement lacks.
 
-    Each problem is printed as `path:line: field: message`. Exit code 1 when
+    Each problem is printed as `path:line: CODE field: message` (the codes are
+    listed in docs/register.md); a warning a record waives (`waivers:`) is
+    printed as waived, with its reason, and never fails. Exit code 1 when
     there is an error (or, with --strict, a warning). A damaged git
     repository (git fsck) and a private key found anywhere in the register
     are errors.
@@ -56,6 +56,7 @@ def validate(ctx: click.Context, strict: bool, as_json: bool) -> None:
     """
     from ..register.health import repository_problems, unsigned_signoffs
     from ..register.keyfiles import key_problems
+    from ..register.problem import Severity
 
     register = load(ctx)
     # A damaged git repository, or a private key in the register, is an error whatever the records say.
@@ -65,13 +66,15 @@ def validate(ctx: click.Context, strict: bool, as_json: bool) -> None:
     problems = [p.as_error() if strict else p for p in found]
     errors = [p for p in problems if p.severity is Severity.ERROR]
     warnings = [p for p in problems if p.severity is Severity.WARNING]
+    waived = [p for p in problems if p.severity is Severity.WAIVED]
     if as_json:
-        echo_json({
+        echo_json("validate", {
             "register": str(register.root),
             "records": len(register.agreements),
             "counts": {name: len(section.records) for name, section in register.sections.items()},
             "errors": len(errors),
             "warnings": len(warnings),
+            "waived": len(waived),
             "problems": [p.as_dict() for p in problems],
         })
     else:
@@ -80,7 +83,8 @@ def validate(ctx: click.Context, strict: bool, as_json: bool) -> None:
         others = [f"{len(section.records)} {name}(s)" for name, section in register.sections.items()
                   if name != "agreement" and len(section.records)]
         loaded = ", ".join([f"{len(register.agreements)} agreement(s)", *others])
-        click.echo(f"{loaded} loaded: {len(errors)} error(s), {len(warnings)} warning(s)", err=bool(problems))
+        click.echo(f"{loaded} loaded: {len(errors)} error(s), {len(warnings)} warning(s)"
+                   + (f", {len(waived)} waived" if waived else ""), err=bool(problems))
     if errors:
         ctx.exit(1)
 
@@ -101,12 +105,14 @@ def doctor(ctx: click.Context, as_json: bool) -> None:
       isa doctor
     """
     from ..register.health import diagnose
+    from ..register.problem import Severity
 
     root = register_root(ctx)
     findings = diagnose(root)
     errors = [f for f in findings if f.severity is Severity.ERROR]
     if as_json:
-        echo_json({"register": str(root), "errors": len(errors), "findings": [f.as_dict() for f in findings]})
+        echo_json("doctor", {"register": str(root), "errors": len(errors),
+                             "findings": [f.as_dict() for f in findings]})
     else:
         for finding in findings:
             click.echo(str(finding))
@@ -140,14 +146,21 @@ def list_(ctx: click.Context, statuses: tuple[str, ...], kind: str, partner: str
       isa list --kind disclosure --status outstanding
       isa list --kind incident --status open
     """
-    from ..model import Status
-    from ..register.query import CASE_STATUSES, partner_suggestion
-    from .display import agreement_table, case_table
+    from ..register.query import CASE_STATUSES, partner_suggestion, select
+    from ..register.quick import quick_register
+    from .tables import agreement_table, case_table
 
     section = kind if kind in CASE_STATUSES else "agreement"
-    known = set(CASE_STATUSES[section]) if section in CASE_STATUSES else {s.value for s in Status}
-    check_statuses(statuses, known, section)
-    register = load(ctx)
+    if statuses:
+        if section in CASE_STATUSES:
+            known = set(CASE_STATUSES[section])
+        else:
+            from ..model import Status
+
+            known = {s.value for s in Status}
+        check_statuses(statuses, known, section)
+    # An unchanged register is listed from the cache alone; otherwise it is loaded (and the cache brought up to date).
+    register = quick_register(register_root(ctx)) or load(ctx)
     chosen = select(register, statuses=statuses, kind=kind if kind in ("isa", "protocol") else None, partner=partner,
                     section=section)
     if partner and not chosen:
@@ -155,7 +168,7 @@ def list_(ctx: click.Context, statuses: tuple[str, ...], kind: str, partner: str
         if guess:
             click.echo(f"note: no partner matches {partner!r}; did you mean {guess!r}?", err=True)
     if as_json:
-        echo_json(chosen)
+        echo_json("list", {"kind": section, "count": len(chosen), "records": {e["id"]: e for e in chosen}})
     elif section == "agreement":
         click.echo(agreement_table(chosen, register.languages[0]))
     else:
@@ -183,13 +196,17 @@ def show(ctx: click.Context, record_id: str, as_json: bool) -> None:
     root = register_root(ctx)
     kind = next((k for k in KINDS if record_path(root, record_id, k).is_file()), None)
     if kind is None:
-        from ..errors import RecordNotFound
+        from ..errors import RecordNotFound, did_you_mean
 
-        raise RecordNotFound(f"no record {record_id!r} in {root}; `isa list` (agreements) and "
+        known = [p.stem for k in KINDS if (root / k.folder).is_dir() for p in (root / k.folder).glob("*.yaml")]
+        raise RecordNotFound(f"no record {record_id!r} in {root}.{did_you_mean(record_id, known)} "
+                             "`isa list` (agreements) and "
                              "`isa list --kind disclosure|request|incident` show the ids")
     record = load_record(root, kind, record_id)
     if as_json:
-        echo_json(record.model_dump(mode="json", exclude_none=True))
+        fingerprint = {"fingerprint": record.content_fingerprint()} if kind is AGREEMENT else {}
+        echo_json("record", {"kind": kind.name, "id": record.id, **fingerprint,
+                             "record": record.model_dump(mode="json", exclude_none=True)})
     elif kind is AGREEMENT:
         click.echo(agreement_text(record, load_classification(root), record.languages[0]))
     else:
@@ -212,7 +229,7 @@ def log(ctx: click.Context, record_id: str, as_json: bool) -> None:
 
     entries = history(register_root(ctx), record_id)
     if as_json:
-        echo_json([e.as_dict() for e in entries])
+        echo_json("log", {"id": record_id, "commits": [e.as_dict() for e in entries]})
         return
     for entry in entries:
         click.echo(f"{entry.date[:10]}  {entry.commit[:10]}  {entry.subject}  ({entry.author}; {entry.signed})")

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from .common import (
+    OutputOption,
     actor,
     echo_json,
     load,
@@ -47,7 +48,14 @@ def review_due_(ctx: click.Context, within: int, as_of: dt.date | None, as_json:
     items = due_list(register, as_of or dt.date.today(), within)
     note_unreadable(register)
     if as_json:
-        echo_json([item.as_dict() for item in items])
+        day = as_of or dt.date.today()
+
+        def titled(item) -> dict:
+            entry = register.index.get(item.record_id)
+            return {**item.as_dict(), "title": entry["title"] if entry else {register.languages[0]: item.title}}
+
+        echo_json("review-due", {"as_of": day.isoformat(), "within_days": within,
+                                 "due": {item.record_id: titled(item) for item in items}})
         return
     if not items:
         click.echo("Nothing is due for review.")
@@ -62,7 +70,8 @@ def review_due_(ctx: click.Context, within: int, as_of: dt.date | None, as_json:
 
 @review.command(name="run")
 @click.option("--as-of", "as_of", callback=parse_date, metavar="DATE", help="As if today were DATE.")
-@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=Path("reminders"),
+@click.option("-o", "--output", "--out", "out", cls=OutputOption, type=click.Path(file_okay=False, path_type=Path),
+              default=Path("reminders"),
               show_default=True, help="Write each reminder here as an .eml file.")
 @click.option("--send", is_flag=True, help="Send them through the SMTP server in register.yaml, and log what went.")
 @click.option("--by", metavar="NAME", help="Who runs it (default: $ISA_USER, else git's user.name).")

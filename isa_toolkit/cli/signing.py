@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .common import actor, load, register_root
+from .common import OutputOption, actor, load, register_root
 
 
 @click.group()
@@ -67,7 +67,7 @@ def keys_init(ctx: click.Context, key_out: Path | None, bundle: Path | None, com
 @click.argument("record_id", metavar="ID")
 @click.option("--stage", type=click.IntRange(1, 50), metavar="N",
               help="The stage to send for (default: the one whose turn it is; another is refused).")
-@click.option("-o", "--output", "--out", "outdir", type=click.Path(file_okay=False, path_type=Path),
+@click.option("-o", "--output", "--out", "outdir", cls=OutputOption, type=click.Path(file_okay=False, path_type=Path),
               default=Path("packs"), show_default=True, help="Where to write the packs.")
 @click.option("--send", "deliver", is_flag=True, help="Also e-mail each pack through register.yaml's smtp server.")
 @click.option("--by", metavar="NAME", help="Who sends (default: $ISA_USER, else git's user.name).")
@@ -187,7 +187,7 @@ def receive_(ctx: click.Context, record_id: str, file: Path, signatory: str | No
 
 @click.command(name="seal")
 @click.argument("record_id", metavar="ID")
-@click.option("-o", "--output", "--out", "outdir", type=click.Path(file_okay=False, path_type=Path),
+@click.option("-o", "--output", "--out", "outdir", cls=OutputOption, type=click.Path(file_okay=False, path_type=Path),
               default=Path("documents"), show_default=True, help="Where to write the sealed copy.")
 @click.pass_context
 def seal_(ctx: click.Context, record_id: str, outdir: Path) -> None:
@@ -231,7 +231,7 @@ def verify_(ctx: click.Context, file: Path, as_json: bool) -> None:
 
     found = verify(register_root(ctx), file)
     if as_json:
-        echo_json({"kind": found.kind, "id": found.record_id, "version": found.version, "current": found.current,
+        echo_json("verify", {"kind": found.kind, "id": found.record_id, "version": found.version, "current": found.current,
                    "sound": found.sound, "signatures": found.signatures, "notes": found.notes})
     else:
         what = {"sealed": "the sealed copy", "returned": "a signed copy as returned", "sent": "a copy as sent for "

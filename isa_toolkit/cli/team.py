@@ -64,7 +64,7 @@ def sync(ctx: click.Context, show_status: bool, remote: str, as_json: bool) -> N
     root = register_root(ctx)
     result = syncing.status(root, remote) if show_status else syncing.sync(root, remote)
     if as_json:
-        echo_json({"schema": "isa-sync/1", **result.as_dict()})
+        echo_json("sync", result.as_dict())
     else:
         _say(result, show_status)
     if result.conflicts or result.offline:
@@ -119,7 +119,7 @@ def conflicts(ctx: click.Context, as_json: bool) -> None:
 
     found = syncing.saved_conflicts(register_root(ctx))
     if as_json:
-        echo_json({"schema": "isa-conflicts/1", "conflicts": [c.as_dict() for c in found]})
+        echo_json("conflicts", {"conflicts": [c.as_dict() for c in found]})
         return
     if not found:
         click.echo("No conflicts are waiting.")
@@ -186,22 +186,23 @@ NEVER_AUTO = {"sync", "clone", "init", "demo", "merge-driver", "conflicts", "res
 
 
 def auto_sync_point(ctx: click.Context, command: str | None):
-    """Where the register stands before a command, when its settings say ``sync: auto`` (else None)."""
+    """Where the register stands before a command, when its settings say ``sync: auto`` (else None). Read without
+    the YAML reader: a plain look for the line, so commands that do not sync pay nothing."""
     if command is None or command in NEVER_AUTO:
         return None
+    import re
+
     from ..errors import IsaError
-    from ..register import vcs, yamlio
-    from ..register.load import find_register
+    from ..register import vcs
+    from ..register.locate import find_register
 
     try:
         root = find_register(ctx.obj.get("register") if ctx.obj else None)
-        text = yamlio.read_bounded(root / "register.yaml", "settings file")
-        if "sync" not in text:
-            return None
-        data = yamlio.parse(text)
-    except (IsaError, OSError, UnicodeDecodeError, yamlio.YamlError):
+        with open(root / "register.yaml", encoding="utf-8") as handle:
+            text = handle.read(1 << 20)
+    except (IsaError, OSError, UnicodeDecodeError):
         return None
-    if not isinstance(data, dict) or data.get("sync") != "auto" or vcs.git_dir(root) is None:
+    if not re.search(r"(?m)^sync:\s*['\"]?auto['\"]?\s*(#.*)?$", text) or vcs.git_dir(root) is None:
         return None
     return root, vcs.resolve(root, "HEAD")
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
+import threading
+import time
+from collections.abc import Iterator
 
 import click
 
@@ -36,3 +40,31 @@ class TerminalReporter(lock.Reporter):
 
     def recovered(self, what: str) -> None:
         click.echo(f"Note: {what}", err=True)
+
+
+@contextlib.contextmanager
+def working(label: str, after_s: float = 2.0) -> Iterator[None]:
+    """Say, on the terminal, that something slow is under way: nothing for ``after_s`` seconds, then a spinner with
+    the seconds taken (on a terminal), or one line (piped into a log)."""
+    done = threading.Event()
+
+    def tell() -> None:
+        if done.wait(after_s):
+            return
+        if not sys.stderr.isatty():
+            click.echo(f"{label}…", err=True)
+            return
+        started, turn = time.monotonic() - after_s, 0
+        while not done.wait(0.1):
+            turn += 1
+            click.echo(f"\r{SPINNER[turn % len(SPINNER)]} {label} ({time.monotonic() - started:.0f} s) ", nl=False,
+                       err=True)
+        click.echo("\r" + " " * (len(label) + 16) + "\r", nl=False, err=True)
+
+    thread = threading.Thread(target=tell, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join()

@@ -396,6 +396,18 @@ class Amendment(Frozen):
     date: Day
     approved_by: Line | None = None
 
+class Waiver(Frozen):
+    """A warning of ``isa validate`` that the record sets aside on purpose, by its code (``ICO-23``), and why.
+
+    ``isa validate`` lists it as waived rather than as a warning, and ``--strict`` does not fail on it. Whether the
+    code is one the checks give is for the register to say (``register/rules.py``): an unknown code is an error there.
+    A waiver is record-keeping, not content: it is not part of what is signed.
+    """
+
+    code: Line
+    reason: Text
+
+
 AUDIENCE_ANSWERS = ("on_request", "anonymised")
 
 
@@ -486,6 +498,7 @@ class Agreement(Frozen):
     decisions: list[SharingDecision] = []  # the log of sharing decisions made under the agreement
     overlap: OverlapNote | None = None  # drafted past an overlap the intake found, and why
     sent: list[Sent] = []  # copies sent for signature (isa send): record-keeping, not content
+    waivers: list[Waiver] = []  # warnings set aside on purpose, each with its reason: record-keeping, not content
 
     @field_validator("languages")
     @classmethod
@@ -547,8 +560,8 @@ class Agreement(Frozen):
     def content_fingerprint(self) -> str:
         """Hash of what the agreement says, the thing a sign-off approves.
 
-        Status, sign-offs, review dates, history, assessments and the dates it is in
-        force (set when it is activated or terminated) are not content: recording a
+        Status, sign-offs, review dates, history, assessments, waivers of warnings and the dates it is
+        in force (set when it is activated or terminated) are not content: recording a
         sign-off must not change what was signed. Fields left at their default
         and the ``translated_from`` bookkeeping are left out too, so a new
         optional field in a later toolkit does not change existing fingerprints.
@@ -557,7 +570,7 @@ class Agreement(Frozen):
             mode="json",
             exclude={"status": True, "signoffs": True, "review": True, "amendments": True, "risk_assessment": True,
                      "history": True, "decisions": True, "overlap": True, "sent": True, "start_date": True,
-                     "end_date": True,
+                     "end_date": True, "waivers": True,
                      "dpia": {"screening"}},
             exclude_defaults=True,
         ))

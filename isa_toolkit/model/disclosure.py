@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from .agreement import Day, Flag, Frozen, Level, Line, Text
+from .agreement import Day, Flag, Frozen, Level, Line, Text, Waiver
 from .common import CaseRecord, Criteria, Requester
 from .localized import Localized
 
@@ -52,6 +52,7 @@ class Disclosure(CaseRecord):
 
     recorded_by: Line
     recorded: Day
+    waivers: list[Waiver] = []  # warnings of isa validate set aside on purpose, each with its reason
 
     @model_validator(mode="after")
     def _complete_unless_urgent(self) -> Disclosure:
@@ -97,7 +98,8 @@ class Disclosure(CaseRecord):
 
     @property
     def fingerprint(self) -> str:
-        """A short hash of the whole record as written (fields at their default left out), shown on its documents."""
-        content = self.model_dump(mode="json", exclude_defaults=True)
+        """A short hash of the whole record as written (fields at their default, and waivers of warnings, left out),
+        shown on its documents."""
+        content = self.model_dump(mode="json", exclude_defaults=True, exclude={"waivers"})
         canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:12]

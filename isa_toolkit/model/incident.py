@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from .agreement import Count, Day, Flag, Frozen, Line, Text
+from .agreement import Count, Day, Flag, Frozen, Line, Text, Waiver
 from .common import CaseRecord
 from .localized import Localized
 
@@ -68,6 +68,7 @@ class Incident(CaseRecord):
 
     recorded_by: Line
     recorded: Day
+    waivers: list[Waiver] = []  # warnings of isa validate set aside on purpose, each with its reason
 
     @model_validator(mode="after")
     def _consistent(self) -> Incident:

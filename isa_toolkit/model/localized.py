@@ -67,6 +67,34 @@ def check_languages(value: list[str]) -> list[str]:
     return value
 
 
+# The same rules as JSON Schema patterns, for editors (ECMA 262) and Python alike: \uXXXX escapes in a class.
+# (Lone surrogates are left out: an editor's regular expressions cannot name them.)
+LANGUAGE_PATTERN = LANGUAGE_RE.pattern
+TEXT_PATTERN = r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\ufffe\uffff]*$"
+
+
+def json_schema() -> dict:
+    """What a per-language text is in the YAML file, as JSON Schema: a mapping of language code to text, with the
+    optional ``translated_from`` bookkeeping (language -> source hash), and text in at least one language."""
+    return {
+        "type": "object",
+        "description": "Text per language: a language code (en, fr, ...) to the text, e.g. {en: ..., fr: ...}; "
+                       f"{META_KEY} records, per translated language, the hash of the source text it was made from.",
+        "properties": {
+            META_KEY: {
+                "type": "object",
+                "description": "Per translated language, a short hash of the source text the translation was made "
+                               "from (set by the toolkit).",
+                "propertyNames": {"pattern": LANGUAGE_PATTERN},
+                "additionalProperties": {"type": "string"},
+            },
+        },
+        "patternProperties": {LANGUAGE_PATTERN: {"type": "string", "pattern": TEXT_PATTERN}},
+        "additionalProperties": False,
+        "not": {"propertyNames": {"const": META_KEY}},  # at least one key that is a language: text in some language
+    }
+
+
 def text_hash(text: str) -> str:
     """Short, stable hash of a text (whitespace at the ends ignored)."""
     return hashlib.sha256(text.strip().encode("utf-8")).hexdigest()[:12]
@@ -109,7 +137,7 @@ class Localized:
 
     @classmethod
     def __get_pydantic_json_schema__(cls, schema: Any, handler: Any) -> dict:
-        return {"type": "object", "additionalProperties": {"type": "string"}}
+        return json_schema()
 
     @classmethod
     def parse(cls, value: Any) -> Localized:

@@ -7,22 +7,26 @@ only in :mod:`.vcs`. The package imports only the model: a workflow step, a
 document or the command line is handed what it loads.
 """
 
-from .kinds import record_path
-from .load import Register, find_register, load_agreement, load_all, load_record, load_register
-from .read import parse_agreement, parse_record
-from .store import (
-    create_agreement,
-    create_record,
-    modify_agreement,
-    modify_record,
-    save_agreement,
-    save_records,
-    to_plain,
-    transaction,
-)
+import importlib
+from typing import Any
 
-__all__ = [
-    "Register", "create_agreement", "create_record", "find_register", "load_agreement", "load_all", "load_record",
-    "load_register", "modify_agreement", "modify_record", "parse_agreement", "parse_record", "record_path",
-    "save_agreement", "save_records", "to_plain", "transaction",
-]
+# Where each entry point lives: loaded on first use (PEP 562), so importing one light module of the package (the
+# lock, a problem) does not load the models, git and the YAML writer with it.
+_ENTRY_POINTS = {
+    "record_path": "kinds",
+    "Register": "load", "find_register": "load", "load_agreement": "load", "load_all": "load",
+    "load_record": "load", "load_register": "load",
+    "parse_agreement": "read", "parse_record": "read",
+    "create_agreement": "store", "create_record": "store", "modify_agreement": "store", "modify_record": "store",
+    "save_agreement": "store", "save_records": "store", "to_plain": "store", "transaction": "store",
+}
+
+__all__ = sorted(_ENTRY_POINTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _ENTRY_POINTS:
+        value = getattr(importlib.import_module(f".{_ENTRY_POINTS[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

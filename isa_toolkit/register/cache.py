@@ -21,11 +21,9 @@ import time
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from typing import Any
 
 from .. import __version__
-from ..model import Agreement
 from . import vcs
 from .problem import Problem
 
@@ -69,20 +67,29 @@ def stat_key(stat: os.stat_result) -> str:
     return f"{stat.st_mtime_ns}:{stat.st_ctime_ns}:{stat.st_size}:{stat.st_ino}"
 
 
-def record_data(record: BaseModel) -> dict:
+def record_data(record: Any) -> dict:
     """The record as JSON-able data that validates back to an equal record."""
     return record.model_dump(mode="json", exclude_unset=True)
 
 
 @cache
-def _adapter(model: type[BaseModel]) -> TypeAdapter:
+def _adapter(model: type) -> Any:
+    from pydantic import TypeAdapter
+
     return TypeAdapter(dict[str, model])
 
 
-def models_from_data(data: dict[str, dict], model: type[BaseModel] = Agreement) -> dict[str, BaseModel]:
-    """Validate stored data back into records of one kind, all at once (pydantic's fast path)."""
+def models_from_data(data: dict[str, dict], model: type | None = None) -> dict[str, Any]:
+    """Validate stored data back into records of one kind (agreements unless ``model`` says), all at once
+    (pydantic's fast path)."""
     if not data:
         return {}
+    from pydantic import ValidationError
+
+    if model is None:
+        from ..model import Agreement
+
+        model = Agreement
     try:
         return _adapter(model).validate_python(data)
     except ValidationError:

@@ -1,12 +1,15 @@
 """Checks that run after loading, in a fixed order: register rules, then completeness, then translations.
 
 Each check is a small function ``check_<rule>(context, agreement)`` that yields
-``(severity, field, message)``; :func:`check_record` places each finding in the
-record's file. The context holds the little each check needs to know of the
+``(severity, field, message, code)``; :func:`check_record` places each finding in
+the record's file. The context holds the little each check needs to know of the
 register, so checks can run in worker processes on a large register.
 Register rules are errors (the record contradicts the register: a sign-off by a
-role the chain does not have). Completeness and translation checks are
-warnings, which ``isa validate --strict`` turns into errors.
+role the chain does not have; a waiver of a code there is no such warning for).
+Completeness and translation checks are warnings, which ``isa validate --strict``
+turns into errors. Every warning has a stable code (``ICO-23``: :mod:`.rules`
+says how they are given); a warning the record waives, with its reason, is
+shown as waived and not raised by ``--strict``.
 
 The completeness lint follows three reference lists (DESIGN §4): the UK ICO
 data sharing code's checklist, the UK Digital Economy Act public register's
@@ -29,9 +32,10 @@ from pydantic import BaseModel
 from .. import __version__
 from ..model import Agreement, Localized, SignoffChain
 from .problem import Problem, Severity
+from .rules import OTHER_RULES, Rule, apply_waivers, waiver_findings
 from .yamlio import YamlError, locate, parse
 
-Finding = tuple[Severity, str, str]
+Finding = tuple[Severity, str, str, str]  # severity, field, message, code (a warning's rule; "" for an error)
 
 ICO = "ICO data sharing code"
 DEA = "DEA public register"
@@ -43,8 +47,9 @@ PROTOCOL = "humanitarian information sharing protocols"
 
 @dataclass(frozen=True)
 class Item:
-    """One thing a sound agreement must cover."""
+    """One thing a sound agreement must cover, under its stable warning code."""
 
+    code: str
     field: str
     label: str
     sources: tuple[str, ...]
@@ -64,70 +69,90 @@ def _rights(part: str) -> Callable[[Agreement], bool]:
     return lambda a: a.rights is not None and getattr(a.rights, part) is not None
 
 
+# Each item's code is fixed (register/rules.py): a new item takes the next free number of its list.
+BOTH = ("isa", "protocol")
 COMPLETENESS: tuple[Item, ...] = (
-    Item("parties[].designated_officer", "a designated officer (single point of contact) for every party",
+    Item("ICO-01", "parties[].designated_officer", "a designated officer (single point of contact) for every party",
          (ICO,), ("isa",), lambda a: all(p.designated_officer for p in a.parties)),
-    Item("parties[].designated_officer.phone", "a telephone number for every party's designated officer", (ICO,),
-         ("isa",), lambda a: all(p.designated_officer is None or p.designated_officer.phone for p in a.parties)),
-    Item("parties[].data_protection_officer", "the data protection officer of every party", (ICO,), ("isa", "protocol"),
+    Item("ICO-02", "parties[].designated_officer.phone", "a telephone number for every party's designated officer",
+         (ICO,), ("isa",),
+         lambda a: all(p.designated_officer is None or p.designated_officer.phone for p in a.parties)),
+    Item("ICO-03", "parties[].data_protection_officer", "the data protection officer of every party", (ICO,), BOTH,
          lambda a: all(p.data_protection_officer for p in a.parties)),
-    Item("parties[].signatory", "a signatory for every party", (ICO,), ("isa", "protocol"),
+    Item("ICO-04", "parties[].signatory", "a signatory for every party", (ICO,), BOTH,
          lambda a: all(p.signatory for p in a.parties)),
-    Item("definitions", "the definitions of the terms it uses", (PROTOCOL,), ("protocol",), _has("definitions")),
-    Item("benefits", "the benefits of sharing", (ICO, DEA), ("isa", "protocol"), _has("benefits")),
-    Item("scope", "the scope of the protocol", (ICO,), ("protocol",), _has("scope")),
-    Item("commitments", "the commitments each signatory makes", (ICO,), ("protocol",), _has("commitments")),
-    Item("data_items", "the exact data items to be shared", (ICO, DEA), ("isa",), _has("data_items")),
-    Item("legal_basis", "a lawful basis (e.g. UK GDPR Art 6)", (ICO,), ("isa",), _basis("lawful_basis")),
-    Item("legal_basis", "the legal power relied on", (ICO, DEA), ("isa",), _basis("legal_power")),
-    Item("legal_basis", "a condition for the special-category data shared (e.g. UK GDPR Art 9, DPA 2018 Sch 1)",
-         (ICO,), ("isa", "protocol"),
+    Item("PRO-01", "definitions", "the definitions of the terms it uses", (PROTOCOL,), ("protocol",),
+         _has("definitions")),
+    Item("ICO-05", "benefits", "the benefits of sharing", (ICO, DEA), BOTH, _has("benefits")),
+    Item("ICO-06", "scope", "the scope of the protocol", (ICO,), ("protocol",), _has("scope")),
+    Item("ICO-07", "commitments", "the commitments each signatory makes", (ICO,), ("protocol",), _has("commitments")),
+    Item("ICO-08", "data_items", "the exact data items to be shared", (ICO, DEA), ("isa",), _has("data_items")),
+    Item("ICO-09", "legal_basis", "a lawful basis (e.g. UK GDPR Art 6)", (ICO,), ("isa",), _basis("lawful_basis")),
+    Item("ICO-10", "legal_basis", "the legal power relied on", (ICO, DEA), ("isa",), _basis("legal_power")),
+    Item("ICO-11", "legal_basis",
+         "a condition for the special-category data shared (e.g. UK GDPR Art 9, DPA 2018 Sch 1)", (ICO,), BOTH,
          lambda a: not any(i.special_category for i in a.data_items) or _basis("special_category_condition")(a)),
-    Item("legal_basis", "a condition for the criminal-offence data shared (e.g. UK GDPR Art 10, DPA 2018 Sch 1)",
-         (ICO,), ("isa", "protocol"),
+    Item("ICO-12", "legal_basis",
+         "a condition for the criminal-offence data shared (e.g. UK GDPR Art 10, DPA 2018 Sch 1)", (ICO,), BOTH,
          lambda a: not any(i.criminal_offence for i in a.data_items) or _basis("criminal_offence_condition")(a)),
-    Item("data_items[].transfer_method", "how each data item is transferred (sharing method)", (DEA,), ("isa",),
-         lambda a: all(i.transfer_method for i in a.data_items)),
-    Item("data_items[].frequency", "how often each data item is shared", (ICO,), ("isa",),
+    Item("DEA-01", "data_items[].transfer_method", "how each data item is transferred (sharing method)", (DEA,),
+         ("isa",), lambda a: all(i.transfer_method for i in a.data_items)),
+    Item("ICO-13", "data_items[].frequency", "how often each data item is shared", (ICO,), ("isa",),
          lambda a: all(i.frequency for i in a.data_items)),
-    Item("rights.subject_access", "how subject access requests are handled", (ICO,), ("isa", "protocol"), _rights("subject_access")),
-    Item("rights.complaints", "how complaints are handled", (ICO,), ("isa", "protocol"), _rights("complaints")),
-    Item("rights.privacy_information", "the privacy information given to individuals", (ICO,), ("isa",), _rights("privacy_information")),
-    Item("rights.objection", "how the right to object and individuals' other rights are handled", (ICO,),
-         ("isa", "protocol"), _rights("objection")),
-    Item("rights.foi", "how freedom of information requests are handled", (ICO,), ("isa", "protocol"), _rights("foi")),
-    Item("rights.timescales", "the timescales for answering individuals' requests", (ICO,), ("isa", "protocol"),
+    Item("ICO-14", "rights.subject_access", "how subject access requests are handled", (ICO,), BOTH,
+         _rights("subject_access")),
+    Item("ICO-15", "rights.complaints", "how complaints are handled", (ICO,), BOTH, _rights("complaints")),
+    Item("ICO-16", "rights.privacy_information", "the privacy information given to individuals", (ICO,), ("isa",),
+         _rights("privacy_information")),
+    Item("ICO-17", "rights.objection", "how the right to object and individuals' other rights are handled", (ICO,),
+         BOTH, _rights("objection")),
+    Item("ICO-18", "rights.foi", "how freedom of information requests are handled", (ICO,), BOTH, _rights("foi")),
+    Item("ICO-19", "rights.timescales", "the timescales for answering individuals' requests", (ICO,), BOTH,
          _rights("timescales")),
-    Item("transfers", "whether information goes abroad, and if so where and under what safeguard", (ICO,),
-         ("isa", "protocol"), _has("transfers")),
-    Item("necessity", "why the sharing is necessary and proportionate", (HRA,), ("isa",), _has("necessity")),
-    Item("confidentiality", "how the duty of confidentiality is met", (CONFIDENCE,), ("isa",), _has("confidentiality")),
-    Item("audit", "how compliance is audited and monitored", (ICO,), ("isa", "protocol"), _has("audit")),
-    Item("data_quality", "how data quality is kept", (ICO,), ("isa",), _has("data_quality")),
-    Item("retention", "retention periods", (ICO, DEA, DSGA), ("isa", "protocol"), _has("retention")),
-    Item("retention.deletion", "how data is deleted or destroyed", (ICO, DSGA), ("isa", "protocol"),
+    Item("ICO-20", "transfers", "whether information goes abroad, and if so where and under what safeguard", (ICO,),
+         BOTH, _has("transfers")),
+    Item("LAW-01", "necessity", "why the sharing is necessary and proportionate", (HRA,), ("isa",),
+         _has("necessity")),
+    Item("LAW-02", "confidentiality", "how the duty of confidentiality is met", (CONFIDENCE,), ("isa",),
+         _has("confidentiality")),
+    Item("ICO-21", "audit", "how compliance is audited and monitored", (ICO,), BOTH, _has("audit")),
+    Item("ICO-22", "data_quality", "how data quality is kept", (ICO,), ("isa",), _has("data_quality")),
+    Item("ICO-23", "retention", "retention periods", (ICO, DEA, DSGA), BOTH, _has("retention")),
+    Item("ICO-24", "retention.deletion", "how data is deleted or destroyed", (ICO, DSGA), BOTH,
          lambda a: a.retention is not None and a.retention.deletion is not None),
-    Item("security", "the security measures", (ICO, DSGA), ("isa", "protocol"), _has("security")),
-    Item("training", "the training staff receive", (ICO,), ("isa",), _has("training")),
-    Item("breach_handling", "what happens on a security breach", (ICO,), ("isa", "protocol"), _has("breach_handling")),
-    Item("breach_notification", "who tells the regulator of a breach, within how many hours (72), and how a party "
-         "alerts the others", (ICO,), ("isa", "protocol"), _has("breach_notification")),
-    Item("incident_management", "how data incidents are managed", (ICO,), ("protocol",), _has("incident_management")),
-    Item("dispute_resolution", "how disputes between the parties are resolved", (ICO,), ("isa", "protocol"),
+    Item("ICO-25", "security", "the security measures", (ICO, DSGA), BOTH, _has("security")),
+    Item("ICO-26", "training", "the training staff receive", (ICO,), ("isa",), _has("training")),
+    Item("ICO-27", "breach_handling", "what happens on a security breach", (ICO,), BOTH, _has("breach_handling")),
+    Item("ICO-28", "breach_notification", "who tells the regulator of a breach, within how many hours (72), and how "
+         "a party alerts the others", (ICO,), BOTH, _has("breach_notification")),
+    Item("ICO-29", "incident_management", "how data incidents are managed", (ICO,), ("protocol",),
+         _has("incident_management")),
+    Item("ICO-30", "dispute_resolution", "how disputes between the parties are resolved", (ICO,), BOTH,
          _has("dispute_resolution")),
-    Item("endorsement", "who endorsed the protocol", (PROTOCOL,), ("protocol",), _has("endorsement")),
-    Item("termination", "how the agreement is changed or ended", (ICO,), ("isa", "protocol"), _has("termination")),
-    Item("sanctions", "the sanctions for failing to comply", (ICO,), ("isa",), _has("sanctions")),
-    Item("onward_disclosure", "limits on onward disclosure", (DSGA,), ("isa", "protocol"), _has("onward_disclosure")),
-    Item("dpia", "a DPIA screening result (DPIA required or not, and why)", (DSGA,), ("isa",),
+    Item("PRO-02", "endorsement", "who endorsed the protocol", (PROTOCOL,), ("protocol",), _has("endorsement")),
+    Item("ICO-31", "termination", "how the agreement is changed or ended", (ICO,), BOTH, _has("termination")),
+    Item("ICO-32", "sanctions", "the sanctions for failing to comply", (ICO,), ("isa",), _has("sanctions")),
+    Item("DSGA-01", "onward_disclosure", "limits on onward disclosure", (DSGA,), BOTH, _has("onward_disclosure")),
+    Item("DSGA-02", "dpia", "a DPIA screening result (DPIA required or not, and why)", (DSGA,), ("isa",),
          lambda a: a.dpia is not None and a.dpia.required is not None),
-    Item("dpia.summary", "a summary of the DPIA", (DSGA,), ("isa",),
+    Item("DSGA-03", "dpia.summary", "a summary of the DPIA", (DSGA,), ("isa",),
          lambda a: a.dpia is None or not a.dpia.required or a.dpia.summary is not None),
-    Item("contact", "a contact point for the public", (DEA,), ("isa",), _has("contact")),
-    Item("areas", "the areas (places) the sharing covers", (DEA,), ("isa", "protocol"), _has("areas")),
-    Item("start_date", "the start date", (DEA,), ("isa", "protocol"),
+    Item("DEA-02", "contact", "a contact point for the public", (DEA,), ("isa",), _has("contact")),
+    Item("DEA-03", "areas", "the areas (places) the sharing covers", (DEA,), BOTH, _has("areas")),
+    Item("DEA-04", "start_date", "the start date", (DEA,), BOTH,
          lambda a: not a.status.in_force or a.start_date is not None),
 )
+
+
+def _missing(item: Item) -> str:
+    return f"missing {item.label} ({'; '.join(item.sources)})"
+
+
+# Every warning's code: the completeness items', then the others (register/rules.py); docs/register.md lists them.
+RULES: dict[str, Rule] = {
+    **{item.code: Rule(item.code, _missing(item), item.kinds) for item in COMPLETENESS},
+    **{rule.code: rule for rule in OTHER_RULES},
+}
 
 
 @dataclass(frozen=True)
@@ -155,12 +180,12 @@ class CheckContext:
         return self.key if rel.startswith("agreements/") else self.case_key
 
 
-def _warn(field: str, message: str) -> Finding:
-    return Severity.WARNING, field, message
+def _warn(code: str, field: str, message: str) -> Finding:
+    return Severity.WARNING, field, message, code
 
 
 def _error(field: str, message: str) -> Finding:
-    return Severity.ERROR, field, message
+    return Severity.ERROR, field, message, ""
 
 
 # -- register rules (errors) ----------------------------------------------------
@@ -235,8 +260,9 @@ def check_conditions_agreed(context: CheckContext, agreement: Agreement) -> Iter
     if assessment is None or assessment.outcome != "proceed_with_conditions":
         return
     if list(assessment.conditions) != list(agreement.conditions):
-        yield _warn("conditions", "the risk assessment's conditions are not the agreement's own; run the assessment "
-                                  f"again (isa assess {agreement.id}) so the parties sign what it requires")
+        yield _warn("REC-02", "conditions",
+                    "the risk assessment's conditions are not the agreement's own; run the assessment again "
+                    f"(isa assess {agreement.id}) so the parties sign what it requires")
 
 
 RELATED_RE = re.compile(r"^[A-Z][A-Z0-9]{0,9}-\d{4}-\d{4,}$")
@@ -248,11 +274,12 @@ def check_related(context: CheckContext, agreement: Agreement) -> Iterator[Findi
     seen = set()
     for index, rid in enumerate(agreement.related):
         if rid == agreement.id:
-            yield _warn(f"related[{index}]", f"{rid} is this agreement itself; name only the others it works with")
+            yield _warn("REF-01", f"related[{index}]",
+                        f"{rid} is this agreement itself; name only the others it works with")
         elif not RELATED_RE.match(rid):
-            yield _warn(f"related[{index}]", f"{rid!r} is not a record id such as ISP-2025-0001")
+            yield _warn("REF-02", f"related[{index}]", f"{rid!r} is not a record id such as ISP-2025-0001")
         elif rid in seen:
-            yield _warn(f"related[{index}]", f"{rid} is named twice")
+            yield _warn("REF-03", f"related[{index}]", f"{rid} is named twice")
         seen.add(rid)
 
 
@@ -260,9 +287,9 @@ def check_completeness(context: CheckContext, agreement: Agreement) -> Iterator[
     """Warn for each reference-list item the agreement does not cover."""
     for item in COMPLETENESS:
         if agreement.kind in item.kinds and not item.present(agreement):
-            yield _warn(item.field, f"missing {item.label} ({'; '.join(item.sources)})")
+            yield _warn(item.code, item.field, _missing(item))
     if agreement.status.in_force and not any(s.decision == "approve" for s in agreement.signoffs):
-        yield _warn("signoffs", "in force but no sign-off is recorded")
+        yield _warn("REC-01", "signoffs", "in force but no sign-off is recorded")
 
 
 # -- translations (warnings) ------------------------------------------------------
@@ -301,17 +328,29 @@ def check_translations(context: CheckContext, agreement: Agreement) -> Iterator[
     source = context.languages[0] if context.languages else agreement.languages[0]
     unknown = [lang for lang in agreement.languages if context.languages and lang not in context.languages]
     if unknown:
-        yield _warn("languages",
+        yield _warn("TR-01", "languages",
                     f"language(s) {', '.join(unknown)} are not among the register's ({', '.join(context.languages)})")
     for path, text in localized_fields(agreement):
         missing = text.missing(agreement.languages)
         if missing:
-            yield _warn(path, f"no {', '.join(missing)} text (the agreement's languages are {', '.join(agreement.languages)})")
+            languages = ", ".join(agreement.languages)
+            yield _warn("TR-02", path, f"no {', '.join(missing)} text (the agreement's languages are {languages})")
         for lang in text.stale(source):
-            yield _warn(path, f"the {lang} text was translated from an older {source} text; update the translation")
+            yield _warn("TR-03", path,
+                        f"the {lang} text was translated from an older {source} text; update the translation")
+
+
+# -- waivers (errors) -----------------------------------------------------------------
+
+
+def check_waivers(context: CheckContext, agreement: Agreement) -> Iterator[Finding]:
+    """Each waiver names a warning checked on this kind of agreement, once (register/rules.py)."""
+    for index, message in waiver_findings(agreement.waivers, agreement.kind, RULES):
+        yield _error(f"waivers[{index}].code", message)
 
 
 RECORD_CHECKS = (
+    check_waivers,
     check_signoff_roles,
     check_versions,
     check_review_dates,
@@ -325,17 +364,19 @@ RECORD_CHECKS = (
 
 def check_record(context: CheckContext, agreement: Agreement, rel: str,
                  text: Callable[[], str | None] | None = None) -> list[Problem]:
-    """Every record check on one agreement, in the fixed order above, as problems in ``rel``.
+    """Every record check on one agreement, in the fixed order above, as problems in ``rel``; a warning the
+    record waives is shown as waived.
 
     ``text`` gives the file's text when a finding names a field that is in
     the file (``signoffs[8].role``), so the problem carries its line.
     """
     findings = [finding for check in RECORD_CHECKS for finding in check(context, agreement)]
-    source = text() if text is not None and any(_in_file(field) for _, field, _ in findings) else None
-    return [
-        Problem(rel, _line(source, field), field, f"{agreement.id}: {message}", severity, agreement.id)
-        for severity, field, message in findings
+    source = text() if text is not None and any(_in_file(field) for _, field, _, _ in findings) else None
+    problems = [
+        Problem(rel, _line(source, field), field, f"{agreement.id}: {message}", severity, agreement.id, code)
+        for severity, field, message, code in findings
     ]
+    return apply_waivers(problems, agreement.waivers, RULES)
 
 
 def _in_file(field: str) -> bool:

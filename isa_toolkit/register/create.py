@@ -1,4 +1,5 @@
-"""Creating a register: settings, classification, the example records if asked, a git repository, forge CI files."""
+"""Creating a register: settings, classification, the example records if asked, a git repository, forge CI files,
+and the JSON Schemas of its files with the editor settings that use them."""
 
 from __future__ import annotations
 
@@ -63,6 +64,7 @@ def init_register(path: Path, *, example: bool, organisation: str | None, by: st
             (path / AGREEMENTS).mkdir(exist_ok=True)
             (path / AGREEMENTS / ".gitkeep").write_text("", encoding="utf-8")
         _forge_files(path)
+        _editor_files(path)
         (path / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
         vcs.init(path)
         set_up_merging(path)
@@ -81,6 +83,18 @@ def init_register(path: Path, *, example: bool, organisation: str | None, by: st
                     item.unlink(missing_ok=True)
         raise
     return path.resolve()
+
+
+def _editor_files(root: Path) -> None:
+    """The JSON Schemas of the register's files (``.isa/schema/``) and VS Code's settings that check each file
+    against its schema as an officer edits it (the YAML extension, which it recommends): committed with the
+    register, so every clone has them (see docs/register.md)."""
+    from .schema import editor_files
+
+    for rel, text in editor_files().items():
+        target = root / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
 
 
 def _forge_files(root: Path) -> None:

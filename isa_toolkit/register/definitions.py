@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ..errors import InvalidRecord, IsaError
+from ..errors import InvalidRecord, IsaError, did_you_mean
 from ..model.agreement import Frozen
 from ..model.checklist import QUESTION_ID, Checklist
 from ..resources import shipped
@@ -64,8 +64,9 @@ def definition_path(folder: str, name: str, register_root: Path | None) -> tuple
             return own, f"workflows/{folder}/{name}.yaml"
     path = shipped("workflows") / folder / f"{name}.yaml"
     if not path.is_file():
-        available = ", ".join(sorted(names(folder, register_root))) or "none"
-        raise IsaError(f"no {folder[:-1]} named {name!r}; available: {available}")
+        known = sorted(names(folder, register_root))
+        raise IsaError(f"no {folder[:-1]} named {name!r}.{did_you_mean(name, known)} Available: "
+                       f"{', '.join(known) or 'none'}")
     return path, f"(shipped) workflows/{folder}/{name}.yaml"
 
 

@@ -93,7 +93,7 @@ def unsigned_signoffs(root: Path) -> list[Problem]:
                 f"the sign-off in commit {entry.commit[:12]} ({entry.subject[:60]}) is {entry.signed}, and the "
                 "register requires signed commits (require_signed_commits): sign commits (git config "
                 "commit.gpgsign true, with a key your forge knows) and record sign-offs again if they must be "
-                "shown as signed", Severity.WARNING, match["id"]))
+                "shown as signed", Severity.WARNING, match["id"], "GIT-01"))
     return problems
 
 

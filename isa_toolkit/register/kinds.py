@@ -8,48 +8,62 @@ through it. A record is a file named after its id, in its kind's folder.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from pydantic import BaseModel
-
-from ..model import Agreement
-from ..model.disclosure import Disclosure
-from ..model.incident import Incident
-from ..model.request import Request
 from .ids import check_id
-from .index import disclosure_entry, incident_entry, index_entry, request_entry
 
 RECORD_SUFFIX = ".yaml"  # a record is one YAML file, named after its id, in its kind's folder
 
 
+def _named(reference: str) -> Any:
+    module, _, name = reference.partition(":")
+    return getattr(importlib.import_module(module, __package__), name)
+
+
 @dataclass(frozen=True)
 class Kind:
+    """One kind of record. Its model and index function are named, not imported, so a listing that reads only the
+    cache never loads the models (pydantic's start-up is most of a command's)."""
+
     name: str  # agreement | disclosure | request | incident
     folder: str  # where its files are, relative to the register root
-    model: type[BaseModel]
-    index: Callable[[BaseModel], dict]
+    model_name: str  # "module:Class" of the model that validates it
+    index_name: str  # "module:function" making its index entry
     title: str  # how messages name one record: "agreement", "one-off disclosure"
+
+    @property
+    def model(self) -> type:
+        return _named(self.model_name)
+
+    @property
+    def index(self) -> Callable[[Any], dict]:
+        return _named(self.index_name)
 
     def prefix(self, settings, record_kind: str | None = None) -> str:
         """The id prefix for a new record of this kind, from ``register.yaml``'s ``id_prefix``."""
         return getattr(settings.id_prefix, record_kind or self.name)
 
 
-AGREEMENT = Kind("agreement", "agreements", Agreement, index_entry, "agreement")
-DISCLOSURE = Kind("disclosure", "disclosures", Disclosure, disclosure_entry, "one-off disclosure")
-REQUEST = Kind("request", "requests", Request, request_entry, "third-party request")
-INCIDENT = Kind("incident", "incidents", Incident, incident_entry, "incident")
+AGREEMENT = Kind("agreement", "agreements", "..model.agreement:Agreement", ".index:index_entry", "agreement")
+DISCLOSURE = Kind("disclosure", "disclosures", "..model.disclosure:Disclosure", ".index:disclosure_entry",
+                  "one-off disclosure")
+REQUEST = Kind("request", "requests", "..model.request:Request", ".index:request_entry", "third-party request")
+INCIDENT = Kind("incident", "incidents", "..model.incident:Incident", ".index:incident_entry", "incident")
 
 KINDS: tuple[Kind, ...] = (AGREEMENT, DISCLOSURE, REQUEST, INCIDENT)
 BY_NAME = {kind.name: kind for kind in KINDS}
 BY_FOLDER = {kind.folder: kind for kind in KINDS}
-BY_MODEL = {kind.model: kind for kind in KINDS}
 
 
-def kind_of(record: BaseModel) -> Kind:
-    return BY_MODEL[type(record)]
+def kind_of(record: Any) -> Kind:
+    for kind in KINDS:
+        if type(record) is kind.model:
+            return kind
+    raise KeyError(type(record))
 
 
 def kind_of_path(rel: str) -> Kind | None:

@@ -20,7 +20,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from ..errors import InvalidRecord, IsaError, RecordNotFound, RegisterNotFound
+from ..errors import InvalidRecord, IsaError, RecordNotFound, RegisterNotFound, did_you_mean
 from ..model import Agreement, Classification, Settings, SignoffChain
 from ..resources import workflow_file
 from . import cache
@@ -29,11 +29,11 @@ from .checks import CheckContext, check_record
 from .definitions import CHECKLISTS, load_checklist, names
 from .ids import check_id
 from .kinds import AGREEMENT, KINDS, RECORD_SUFFIX, Kind, kind_of_path, record_path
+from .locate import REGISTER_FILE, find_register  # noqa: F401 - find_register is used from here too
 from .problem import Problem, Severity
 from .read import parse_record, problems_from_validation, read_yaml
 from .references import check_case_record, check_references
 
-REGISTER_FILE = "register.yaml"
 CLASSIFICATION_FILE = "classification.yaml"
 AGREEMENTS = AGREEMENT.folder
 PARALLEL_THRESHOLD = 400  # files to parse before the work is spread over the cores
@@ -173,7 +173,8 @@ class Register:
         try:
             return self.sections[kind.name].records[record_id]
         except KeyError:
-            raise RecordNotFound(f"no {kind.title} {record_id!r} in {self.root}; "
+            raise RecordNotFound(f"no {kind.title} {record_id!r} in {self.root}."
+                                 f"{did_you_mean(record_id, self.sections[kind.name].index)} "
                                  f"`isa list{'' if kind is AGREEMENT else ' --kind ' + kind.name}` shows the ids") from None
 
     def find(self, record_id: str) -> tuple[Kind, Any]:
@@ -182,29 +183,12 @@ class Register:
         for section in self.sections.values():
             if record_id in section.records:
                 return section.kind, section.records[record_id]
-        raise RecordNotFound(f"no record {record_id!r} in {self.root}; `isa list --kind KIND` shows the ids")
+        known = [i for section in self.sections.values() for i in section.index]
+        raise RecordNotFound(f"no record {record_id!r} in {self.root}.{did_you_mean(record_id, known)} "
+                             "`isa list --kind KIND` shows the ids")
 
 
 # -- finding the register -------------------------------------------------------
-
-
-def find_register(explicit: str | os.PathLike | None = None, start: Path | None = None) -> Path:
-    """The register root: ``explicit`` (``-R`` or ``ISA_REGISTER``), else the nearest folder upwards with ``register.yaml``."""
-    if explicit:
-        root = Path(explicit).expanduser()
-        if not (root / REGISTER_FILE).is_file():
-            raise RegisterNotFound(
-                f"{root} is not a register (no {REGISTER_FILE}); create one with `isa init {root}`"
-            )
-        return root.resolve()
-    here = (start or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        if (folder / REGISTER_FILE).is_file():
-            return folder
-    raise RegisterNotFound(
-        f"no register here: neither {here} nor a folder above it holds {REGISTER_FILE}; "
-        "pass -R PATH, set ISA_REGISTER, or create one with `isa init PATH`"
-    )
 
 
 @dataclass
@@ -458,7 +442,10 @@ def load_record(root: Path, kind: Kind, record_id: str):
                             "register, so it is not read")
     if not path.is_file():
         listing = "" if kind is AGREEMENT else f" --kind {kind.name}"
-        raise RecordNotFound(f"no {kind.title} {record_id!r} in {root}; `isa list{listing}` shows the ids")
+        folder = root / kind.folder
+        known = [p.stem for p in folder.glob(f"*{RECORD_SUFFIX}")] if folder.is_dir() else []
+        raise RecordNotFound(f"no {kind.title} {record_id!r} in {root}.{did_you_mean(record_id, known)} "
+                             f"`isa list{listing}` shows the ids")
     record, problems = parse_record(path, f"{kind.folder}/{path.name}", kind)
     if record is None:
         raise InvalidRecord(f"{record_id} cannot be read; fix the problems below and try again", problems)

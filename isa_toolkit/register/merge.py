@@ -30,7 +30,7 @@ LOG_FIELDS = frozenset({"signoffs", "amendments", "history", "decisions", "sent"
 # What an agreement's content fingerprint leaves out (Agreement.content_fingerprint): everything else is signed,
 # dpia too except its screening answers.
 NOT_SIGNED_CONTENT = frozenset({"id", "status", "signoffs", "review", "amendments", "risk_assessment", "history",
-                                "decisions", "overlap", "sent", "start_date", "end_date"})
+                                "decisions", "overlap", "sent", "start_date", "end_date", "waivers"})
 NOT_SIGNED_PARTS = {"dpia": frozenset({"screening"})}
 _MISSING = object()
 

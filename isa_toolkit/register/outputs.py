@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..errors import IsaError
 from . import vcs
-from .load import REGISTER_FILE
+from .locate import REGISTER_FILE
 
 
 def _register_above(folder: Path) -> Path | None:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import RecordNotFound
-from ..model.agreement import closest_organisation, normalise_organisation
 from . import vcs
 from .kinds import KINDS, record_path
-from .load import Register
+
+if TYPE_CHECKING:
+    from .load import Register
 
 # The statuses a listing of each kind of case record can filter on (agreements use the lifecycle's).
 CASE_STATUSES = {
@@ -24,6 +26,8 @@ def select(register: Register, *, statuses=(), kind: str | None = None, partner:
 
     ``kind`` filters agreements by isa / protocol.
     """
+    if partner:
+        from ..model.agreement import normalise_organisation
     needle = normalise_organisation(partner) if partner else None
     chosen = []
     index = register.section(section).index
@@ -41,6 +45,8 @@ def select(register: Register, *, statuses=(), kind: str | None = None, partner:
 
 def partner_suggestion(register: Register, partner: str, section: str = "agreement") -> str | None:
     """A partner of the register's records whose name ``partner`` seems to misspell, for a "did you mean"."""
+    from ..model.agreement import closest_organisation
+
     names = {name for entry in register.section(section).index.values() for name in entry["partners"]}
     return closest_organisation(partner, names)
 

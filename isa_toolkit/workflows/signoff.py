@@ -13,7 +13,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import IsaError
+from ..errors import IsaError, did_you_mean
 from ..model import Agreement, Settings, Signoff, SignoffChain, Status
 from ..model.agreement import closest_organisation, normalise_organisation
 from ..register.load import load_chain, load_register
@@ -28,7 +28,8 @@ from .lifecycle import activated, check_move, load_lifecycle, moved, renewed
 def _find_slot(chain: SignoffChain, agreement: Agreement, role: str, organisation: str | None,
                settings: Settings | None) -> Slot:
     if role not in chain.roles:
-        raise IsaError(f"{role!r} is not a role of the sign-off chain; the roles are {', '.join(sorted(chain.roles))}")
+        raise IsaError(f"{role!r} is not a role of the sign-off chain.{did_you_mean(role, chain.roles)} The roles "
+                       f"are {', '.join(sorted(chain.roles))}")
     candidates = [s for s in slots(chain, agreement, settings) if s.role == role]
     if not role.startswith("partner_") and organisation:
         raise IsaError(f"--organisation is for the partner roles; {role} signs for the register's own organisation")

@@ -122,7 +122,7 @@ def test_amend_with_a_line_starting_with_a_tab_is_written_and_shown_back(make_re
     assert "fault in the toolkit" not in result.output
     shown = runner.invoke(main, ["-R", str(root), "show", ID, "--json"])
     assert shown.exit_code == 0, shown.output
-    assert json.loads(shown.output)["purpose"]["en"] == new
+    assert json.loads(shown.output)["record"]["purpose"]["en"] == new
     assert store.load_agreement(root, ID).purpose.get("en") == new
 
 
