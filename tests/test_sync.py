@@ -306,7 +306,7 @@ def test_a_register_requiring_signed_commits_warns_of_an_unsigned_signoff(make_r
     result = isa(root, "validate")
     assert f"agreements/{ID}.yaml: warning: GIT-01 signoffs: the sign-off in commit" in result.output
     assert "is unsigned" in result.output and "require_signed_commits" in result.output
-    shown = json.loads(isa(root, "log", ID, "--json").output)
+    shown = json.loads(isa(root, "log", ID, "--json").output)["commits"]
     assert all(entry["signature"] == "unsigned" for entry in shown)
 
 

@@ -47,7 +47,9 @@ def render_all(root: Path, ids: list[str], *, doc: str | None, lang: str | None,
     failures = []
     workers = max(1, min(os.cpu_count() or 1, len(ids)))
     jobs = [(str(root), record_id, doc, lang, tuple(formats), str(outdir), fallback) for record_id in ids]
-    context = multiprocessing.get_context("spawn")  # WeasyPrint and fork do not mix well
+    # Spawned on every system, whatever ISA_START_METHOD says: WeasyPrint and fork do not mix well, and Windows has
+    # no other way. So ``_render_one`` is a top-level function and a job is plain data.
+    context = multiprocessing.get_context("spawn")
     with context.Pool(processes=workers, maxtasksperchild=TASKS_PER_WORKER) as pool:
         for record_id, reason, warnings in pool.imap_unordered(_render_one, jobs):
             if reason:

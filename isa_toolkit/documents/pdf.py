@@ -156,7 +156,11 @@ def write_pdf(html: str, folders: list[Path]) -> bytes:
 def render_pdf(html: str, folders: list[Path], attachments: list | None = None) -> tuple[bytes, list[LaidOutPage]]:
     """The PDF, and where each page's anchors (elements with an id) fell: a signature field goes on its block.
     ``attachments``: WeasyPrint attachments embedded in the file (PDF/A-3 allows them), e.g. signed copies."""
-    from weasyprint import DEFAULT_OPTIONS, HTML
+    try:
+        from weasyprint import DEFAULT_OPTIONS, HTML
+    except OSError as exc:  # WeasyPrint loads Pango when it is imported
+        raise IsaError(f"PDF output needs the Pango libraries, which could not be loaded ({exc}). Install them "
+                       "(docs/install.md), or make DOCX only: --format docx") from None
 
     from . import pdf_tags
 

@@ -30,7 +30,10 @@ def write_atomic(path: Path, content: str | bytes) -> None:
     """Replace ``path`` with ``content`` (temporary file, fsync, rename, fsync of the folder).
 
     The file keeps its permissions (a new one gets the usual ones for the
-    user's umask), so colleagues sharing the folder can still read it.
+    user's umask), so colleagues sharing the folder can still read it. On
+    Windows a file's access is its folder's (inherited access lists, which the
+    new file gets too), and a folder cannot be opened to be fsynced: both
+    steps are POSIX only there.
     """
     data = content.encode("utf-8") if isinstance(content, str) else content
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -46,7 +49,8 @@ def write_atomic(path: Path, content: str | bytes) -> None:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
-            os.fchmod(handle.fileno(), mode)
+            if os.name == "posix":
+                os.fchmod(handle.fileno(), mode)
             os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException as exc:
@@ -55,6 +59,12 @@ def write_atomic(path: Path, content: str | bytes) -> None:
         if isinstance(exc, OSError):
             raise disk_full(exc, path) from None
         raise
+    if os.name == "posix":
+        _sync_folder(path)
+
+
+def _sync_folder(path: Path) -> None:
+    """Make the rename of ``path`` durable (POSIX: Windows cannot open a folder as a file)."""
     dir_fd = os.open(path.parent, os.O_RDONLY)
     try:
         os.fsync(dir_fd)  # the rename itself made durable

@@ -246,16 +246,19 @@ def _parse_batch(root: str, rels: list[str], context: CheckContext | None) -> li
 
 
 def _parse_all(root: Path, rels: list[str], context: CheckContext | None) -> list[Parsed]:
-    workers = min(os.cpu_count() or 1, 8)
-    if len(rels) < PARALLEL_THRESHOLD or workers < 2 or not hasattr(os, "fork"):
+    """Each file parsed and checked: in one worker process per core once there are enough of them (forked on
+    Linux, spawned elsewhere: :mod:`.workers`)."""
+    count = min(os.cpu_count() or 1, 8)
+    if len(rels) < PARALLEL_THRESHOLD or count < 2:
         return [_parse_one(root, rel, context) for rel in rels]
-    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    chunk = max(1, len(rels) // (workers * 4))
+    from . import workers
+
+    chunk = max(1, len(rels) // (count * 4))
     batches = [rels[i : i + chunk] for i in range(0, len(rels), chunk)]
     out: list[Parsed] = []
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+    with ProcessPoolExecutor(max_workers=count, mp_context=workers.context()) as pool:
         for result in pool.map(_parse_batch, [str(root)] * len(batches), batches, [context] * len(batches)):
             out.extend(result)
     return out

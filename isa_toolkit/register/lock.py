@@ -1,17 +1,20 @@
 """The register's write lock: one writer at a time, and a waiting writer told who holds it.
 
-The lock is a ``flock`` on a file in the git folder (so it is never
-committed); the operating system releases it when its holder ends, however
-it ends. While holding it, the holder writes who it is (process, command,
-user, since when) into that file, so a writer that has to wait can say what
-it is waiting for. How long to wait is ``ISA_LOCK_TIMEOUT`` (seconds), else
-two minutes.
+The lock is taken on a file in the git folder (so it is never committed)
+with the operating system's own primitive: ``flock`` on Linux and macOS, a
+lock on the file's first byte (``msvcrt.locking``) on Windows. Either way the
+system releases it when its holder ends, however it ends. While holding it,
+the holder writes who it is (process, command, user, since when) into a file
+beside it, ``isa-register.lock.holder`` (not into the locked file: a Windows
+lock also stops others reading the bytes it covers), so a writer that has to
+wait can say what it is waiting for. How long to wait is
+``ISA_LOCK_TIMEOUT`` (seconds), else two minutes.
 """
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
+import errno
 import getpass
 import json
 import os
@@ -27,6 +30,8 @@ from ..errors import LockTimeout, StoreError
 from . import vcs
 
 LOCK_FILE = "isa-register.lock"
+HOLDER_FILE = LOCK_FILE + ".holder"  # who holds the lock, beside it
+_BINARY = getattr(os, "O_BINARY", 0)  # Windows: no newline translation
 DEFAULT_TIMEOUT_S = 120.0
 TIMEOUT_ENV = "ISA_LOCK_TIMEOUT"
 NOTICE_AFTER_S = 1.0  # a wait shorter than this is not worth a word
@@ -56,7 +61,8 @@ class Holder:
 
 
 def read_holder(path: Path) -> Holder:
-    """What the lock file says about its holder (an empty Holder when it says nothing readable)."""
+    """What the holder file (``HOLDER_FILE`` in the git folder) says about the lock's holder (an empty Holder when
+    it says nothing readable)."""
     try:
         data = json.loads(path.read_text(encoding="utf-8")[:4096] or "{}")
     except (OSError, ValueError):
@@ -70,10 +76,76 @@ def _this_holder() -> dict:
     words = [os.path.basename(sys.argv[0] or "isa"), *sys.argv[1:3]] if sys.argv else ["isa"]
     try:
         user = os.environ.get("ISA_USER") or getpass.getuser()
-    except (KeyError, OSError):
+    except (KeyError, OSError, ImportError):  # Python before 3.13 looks for the pwd module, which Windows lacks
         user = ""
     return {"pid": os.getpid(), "command": " ".join(words)[:120], "user": user, "host": socket.gethostname(),
             "since": datetime.now(UTC).isoformat(timespec="seconds")}
+
+
+# -- the operating system's lock: each takes the lock without waiting (True if it did) or releases it -----------
+
+
+def _try_lock_posix(fd: int) -> bool:
+    import fcntl
+
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+def _unlock_posix(fd: int) -> None:
+    import fcntl
+
+    fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+def _msvcrt():  # Windows only (the tests stand in for it on Linux)
+    import msvcrt
+
+    return msvcrt
+
+
+def _try_lock_windows(fd: int) -> bool:
+    """A lock on the file's first byte (the file may be empty: Windows locks a range past its end as well)."""
+    msvcrt = _msvcrt()
+    os.lseek(fd, 0, os.SEEK_SET)  # msvcrt locks from the current position
+    try:
+        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+    except OSError as exc:
+        if exc.errno in (errno.EACCES, errno.EDEADLK):  # held by another process
+            return False
+        raise
+    return True
+
+
+def _unlock_windows(fd: int) -> None:
+    """Released before the file is closed: Windows frees the lock of a closed file only when it gets round to it."""
+    msvcrt = _msvcrt()
+    os.lseek(fd, 0, os.SEEK_SET)
+    msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+
+
+if os.name == "nt":
+    _try_lock, _unlock = _try_lock_windows, _unlock_windows
+else:
+    _try_lock, _unlock = _try_lock_posix, _unlock_posix
+
+
+def _write_holder(path: Path) -> None:
+    """Say who holds the lock; a courtesy to waiters, so a full disk (or any failure) must not stop the write."""
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | _BINARY, 0o666)
+        try:
+            os.write(fd, json.dumps(_this_holder()).encode("utf-8"))
+        finally:
+            os.close(fd)
+
+
+def _clear_holder(path: Path) -> None:
+    with contextlib.suppress(OSError):  # emptied, not removed: a waiter on Windows may have it open
+        os.close(os.open(path, os.O_WRONLY | os.O_TRUNC | _BINARY))
 
 
 def timeout_seconds(root: Path | None = None) -> float:
@@ -146,42 +218,39 @@ def register_lock(root: Path, timeout: float | None = None, *,
         raise StoreError(f"{root} is not a git repository; a register must be one (`isa init` makes it so)")
     explicit = timeout
     timeout = timeout_seconds() if timeout is None else timeout  # the setting is read only if we must wait
-    path = gd / LOCK_FILE
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+    holder_path = gd / HOLDER_FILE
+    fd = os.open(gd / LOCK_FILE, os.O_RDWR | os.O_CREAT | _BINARY, 0o666)
     try:
         started = time.monotonic()
         reported = False
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                waited = time.monotonic() - started
-                if not reported and explicit is None and waited >= NOTICE_AFTER_S:
-                    timeout = timeout_seconds(root)
-                if waited > timeout:
-                    holder = read_holder(path)
-                    if reported:
-                        _reporter.done(False)
-                    raise LockTimeout(
-                        f"the register is being changed by {holder.describe()}, and it still held the register "
-                        f"lock after {timeout:g} s. Try again when it has finished (to wait longer, set "
-                        f"{TIMEOUT_ENV} to a number of seconds)") from None
-                if waited >= NOTICE_AFTER_S:
-                    _reporter.waiting(read_holder(path), waited)
-                    reported = True
-                time.sleep(0.01 if waited < NOTICE_AFTER_S else 0.1)
-        if reported:
-            _reporter.done(True)
-        with contextlib.suppress(OSError):  # who holds it is a courtesy to waiters: a full disk must not stop us
-            os.ftruncate(fd, 0)
-            os.pwrite(fd, json.dumps(_this_holder()).encode("utf-8"), 0)
+        while not _try_lock(fd):
+            waited = time.monotonic() - started
+            if not reported and explicit is None and waited >= NOTICE_AFTER_S:
+                timeout = timeout_seconds(root)
+            if waited > timeout:
+                holder = read_holder(holder_path)
+                if reported:
+                    _reporter.done(False)
+                raise LockTimeout(
+                    f"the register is being changed by {holder.describe()}, and it still held the register "
+                    f"lock after {timeout:g} s. Try again when it has finished (to wait longer, set "
+                    f"{TIMEOUT_ENV} to a number of seconds)") from None
+            if waited >= NOTICE_AFTER_S:
+                _reporter.waiting(read_holder(holder_path), waited)
+                reported = True
+            time.sleep(0.01 if waited < NOTICE_AFTER_S else 0.1)
         try:
-            if on_acquire is not None:
-                on_acquire(root)
-            yield
+            if reported:
+                _reporter.done(True)
+            _write_holder(holder_path)
+            try:
+                if on_acquire is not None:
+                    on_acquire(root)
+                yield
+            finally:
+                _clear_holder(holder_path)
         finally:
-            with contextlib.suppress(OSError):
-                os.ftruncate(fd, 0)
+            with contextlib.suppress(OSError):  # closing the file releases it too
+                _unlock(fd)
     finally:
-        os.close(fd)  # closing releases the lock
+        os.close(fd)

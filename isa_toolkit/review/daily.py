@@ -24,7 +24,7 @@ from ..cases.deadlines import owed
 from ..errors import IsaError
 from ..model import Settings
 from ..model.dates import add_months, review_due
-from ..register import vcs
+from ..register import vcs, workers
 from ..register.load import Register
 from ..register.store import register_lock
 from .reminders import (
@@ -186,7 +186,8 @@ def _file_name(reminder: Reminder) -> str:
     return f"{reminder.record_id}-{reminder.due.isoformat()}-{reminder.stage}-{who}.eml"
 
 
-PARALLEL_EMAILS = 200  # more than this, and the emails are built on every core
+PARALLEL_EMAILS = 200  # more than this, and the emails are built on every core (forked workers: Linux)
+PARALLEL_EMAILS_SPAWNED = 1000  # the same where workers are spawned, each a fresh interpreter to start first
 
 
 def _build_chunk(reminders: list[Reminder], versions: dict[str, str], sender: str, as_of: dt.date) -> list[bytes]:
@@ -198,8 +199,9 @@ def _build_chunk(reminders: list[Reminder], versions: dict[str, str], sender: st
 def _build_all(todo: list[Reminder], versions: dict[str, str], sender: str, as_of: dt.date,
                progress: Callable[[int], None] | None) -> list[bytes]:
     """Every reminder as the bytes of its email; the standard email package is slow, so a large run uses every core."""
-    workers = min(os.cpu_count() or 1, 8)
-    if len(todo) < PARALLEL_EMAILS or workers < 2 or not hasattr(os, "fork"):
+    count = min(os.cpu_count() or 1, 8)
+    method = workers.start_method()  # forked on Linux, spawned elsewhere
+    if len(todo) < (PARALLEL_EMAILS if method == "fork" else PARALLEL_EMAILS_SPAWNED) or count < 2:
         out = []
         for reminder in todo:
             out += _build_chunk([reminder], versions, sender, as_of)
@@ -209,10 +211,10 @@ def _build_all(todo: list[Reminder], versions: dict[str, str], sender: str, as_o
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    size = max(1, len(todo) // (workers * 8))
+    size = max(1, len(todo) // (count * 8))
     chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
     out: list[bytes] = []
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+    with ProcessPoolExecutor(max_workers=count, mp_context=multiprocessing.get_context(method)) as pool:
         for chunk, built in zip(chunks, pool.map(_build_chunk, chunks, [versions] * len(chunks),
                                                  [sender] * len(chunks), [as_of] * len(chunks)), strict=True):
             out += built

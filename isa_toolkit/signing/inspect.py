@@ -7,6 +7,10 @@ and a child that dies or overruns is a refusal, never a crash of the command.
 
 The child runs isolated (``python -I``), in a temporary folder, on a private copy of the exact bytes the
 register then keeps; it prints the report as JSON.
+
+The limits are the system's resource limits, set in the child before it starts: memory and CPU time on Linux, CPU
+time only on macOS (which refuses an address-space limit, and would not keep to it). Windows has neither, so there
+only the wall-clock limit applies (docs/platforms.md).
 """
 
 from __future__ import annotations
@@ -14,9 +18,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import resource
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import IsaError
@@ -72,9 +76,21 @@ def _printable(text: str) -> str:
     return "".join(ch if ch.isprintable() else "\ufffd" for ch in text)
 
 
-def _limit() -> None:  # in the child, before it runs
-    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_BYTES, MEMORY_BYTES))
-    resource.setrlimit(resource.RLIMIT_CPU, (CPU_SECONDS, CPU_SECONDS))
+def _limits() -> Callable[[], None] | None:
+    """What the child runs before it starts, to limit itself (None where the system has no resource limits)."""
+    if os.name != "posix":
+        return None
+    import resource  # here, not in the child: nothing is imported between fork and exec
+
+    limits = [(resource.RLIMIT_CPU, CPU_SECONDS)]
+    if sys.platform.startswith("linux"):
+        limits.append((resource.RLIMIT_AS, MEMORY_BYTES))
+
+    def limit() -> None:
+        for which, value in limits:
+            resource.setrlimit(which, (value, value))
+
+    return limit
 
 
 def inspect_pdf(path: Path, roots: list[Path], data: bytes | None = None) -> dict:
@@ -99,8 +115,7 @@ def inspect_pdf(path: Path, roots: list[Path], data: bytes | None = None) -> dic
         copy.chmod(0o600)
         try:
             done = subprocess.run([sys.executable, "-I", "-c", code, str(copy), *map(str, roots)], cwd=folder,
-                                  capture_output=True, timeout=WALL_SECONDS, preexec_fn=_limit,
-                                  env={"PATH": os.environ.get("PATH", ""), "LANG": "C.UTF-8"},
+                                  capture_output=True, timeout=WALL_SECONDS, preexec_fn=_limits(), env=_child_env(),
                                   stdin=subprocess.DEVNULL, check=False)
         except subprocess.TimeoutExpired:
             raise IsaError(f"{path.name} took longer than {WALL_SECONDS} s to read and was refused; nothing was "
@@ -119,6 +134,15 @@ def inspect_pdf(path: Path, roots: list[Path], data: bytes | None = None) -> dic
     if "error" in report:
         raise IsaError(f"{path.name} is {report['error']}; nothing was recorded")
     return report
+
+
+def _child_env() -> dict[str, str]:
+    """The child's whole environment: the search path and a UTF-8 locale (and on Windows the system folder, without
+    which Python cannot start)."""
+    env = {"PATH": os.environ.get("PATH", ""), "LANG": "C.UTF-8"}
+    if os.name == "nt" and os.environ.get("SYSTEMROOT"):
+        env["SYSTEMROOT"] = os.environ["SYSTEMROOT"]
+    return env
 
 
 def main() -> None:  # the child

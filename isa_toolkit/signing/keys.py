@@ -91,7 +91,9 @@ def init_keys(root: Path, settings: Settings | None, *, key_out: Path, common_na
         .sign(key, hashes.SHA256())
     )
     key_path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    # Binary (Windows would otherwise write each line end as two bytes); 0o600 is kept to on POSIX only, as Windows
+    # gives a file its folder's access lists: keep the key in a folder of your own there (docs/platforms.md).
+    descriptor = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
     with os.fdopen(descriptor, "wb") as handle:
         handle.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                        serialization.BestAvailableEncryption(passphrase)))

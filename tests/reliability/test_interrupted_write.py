@@ -188,7 +188,7 @@ def test_random_kills_of_concurrent_writers_lose_nothing_and_block_nothing(make_
         for _ in range(kills):
             time.sleep(rng.uniform(0.02, 0.3))
             victim = rng.randrange(len(writers))
-            holder = lock.read_holder(root / ".git" / lock.LOCK_FILE).pid  # most often, the one writing now
+            holder = lock.read_holder(root / ".git" / lock.HOLDER_FILE).pid  # most often, the one writing now
             if rng.random() < 0.7 and holder in [w.pid for w in writers]:
                 victim = [w.pid for w in writers].index(holder)
             pid = writers[victim].pid

@@ -78,7 +78,7 @@ def test_a_timeout_that_is_not_a_number_is_refused_plainly(make_register):
 def test_the_holder_is_forgotten_once_the_lock_is_released(make_register):
     root = make_register({f"agreements/{ID}.yaml": complete_isa(ID)})
     hold(root, 0).communicate()
-    assert lock.read_holder(root / ".git" / lock.LOCK_FILE) == lock.Holder()
+    assert lock.read_holder(root / ".git" / lock.HOLDER_FILE) == lock.Holder()
 
 
 def test_the_wait_is_a_setting_of_the_register(make_register):
