@@ -33,7 +33,7 @@ from .. import __version__
 from ..model import Agreement, Localized, SignoffChain
 from .problem import Problem, Severity
 from .rules import OTHER_RULES, Rule, apply_waivers, waiver_findings
-from .yamlio import YamlError, locate, parse
+from .yamlio import Locator
 
 Finding = tuple[Severity, str, str, str]  # severity, field, message, code (a warning's rule; "" for an error)
 
@@ -372,8 +372,9 @@ def check_record(context: CheckContext, agreement: Agreement, rel: str,
     """
     findings = [finding for check in RECORD_CHECKS for finding in check(context, agreement)]
     source = text() if text is not None and any(_in_file(field) for _, field, _, _ in findings) else None
+    located = Locator(source) if source is not None else None
     problems = [
-        Problem(rel, _line(source, field), field, f"{agreement.id}: {message}", severity, agreement.id, code)
+        Problem(rel, _line(located, field), field, f"{agreement.id}: {message}", severity, agreement.id, code)
         for severity, field, message, code in findings
     ]
     return apply_waivers(problems, agreement.waivers, RULES)
@@ -383,26 +384,13 @@ def _in_file(field: str) -> bool:
     return bool(field) and "[]" not in field
 
 
-def _line(source: str | None, field: str) -> int:
-    if source is None or not _in_file(field):
+def _line(located: Locator | None, field: str) -> int:
+    if located is None or not _in_file(field):
         return 0
 
     path: list[str | int] = []
     for part in re.findall(r"[^.\[\]]+|\[\d+\]", field):
         path.append(int(part[1:-1]) if part.startswith("[") else part)
-    line = locate(source, tuple(path))
+    line = located.line(tuple(path))
     # A missing field is located at its parent: only a field that is there gets a line.
-    return line if line and _present(source, path) else 0
-
-
-def _present(source: str, path: list[str | int]) -> bool:
-    try:
-        node = parse(source)
-    except YamlError:
-        return False
-    for part in path:
-        try:
-            node = node[part]
-        except (KeyError, IndexError, TypeError):
-            return False
-    return node not in (None, [], {})
+    return line if line and located.present(path) else 0

@@ -323,12 +323,43 @@ def first_key(text: str) -> str | None:
 
 def locate(text: str, path: tuple[str | int, ...]) -> int:
     """The 1-based line of the node at ``path`` (or of its deepest existing parent)."""
-    try:
-        node = yaml.compose(text, Loader=RecordLoader)  # noqa: S506
-    except (yaml.YAMLError, RecursionError):
-        return 0  # a JSON answers file is located by jsontext.locate when this reader refuses it
-    if node is None:
-        return 0
+    return Locator(text).line(path)
+
+
+class Locator:
+    """One file's text read once, for locating many fields in it (a record with a dozen findings is composed
+    once, not a dozen times)."""
+
+    def __init__(self, text: str):
+        self.text = text
+        try:
+            self.node = yaml.compose(text, Loader=RecordLoader)  # noqa: S506
+        except (yaml.YAMLError, RecursionError):
+            self.node = None  # a JSON answers file is located by jsontext.locate when this reader refuses it
+        self._data: Any = None
+        self._parsed = False
+
+    def line(self, path: tuple[str | int, ...]) -> int:
+        return _line_in(self.node, path) if self.node is not None else 0
+
+    def present(self, path) -> bool:
+        """Whether the file holds a value (not empty) at ``path``."""
+        if not self._parsed:
+            self._parsed = True
+            try:
+                self._data = parse(self.text)
+            except YamlError:
+                self._data = None
+        node = self._data
+        for part in path:
+            try:
+                node = node[part]
+            except (KeyError, IndexError, TypeError):
+                return False
+        return node not in (None, [], {})
+
+
+def _line_in(node: Any, path: tuple[str | int, ...]) -> int:
     line = node.start_mark.line + 1
     for part in path:
         child = None
