@@ -312,3 +312,25 @@ def test_every_option_the_readme_names_exists():
             assert option in options, f"isa {name} {option}"
             checked += 1
     assert checked > 20
+
+
+def test_the_demo_suggests_commands_that_run_as_printed(monkeypatch, tmp_path):
+    import shlex
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from isa_toolkit.cli.demo import how_isa_is_run
+
+    venv_isa = Path(sys.executable).parent / "isa"
+    monkeypatch.setattr(sys, "argv", [str(venv_isa), "demo"])
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")  # the venv not activated, as after `make demo`
+    printed = how_isa_is_run()
+    assert printed != "isa"
+    ran = subprocess.run([*shlex.split(printed), "--version"], capture_output=True, text=True)
+    assert ran.returncode == 0 and "isa" in ran.stdout
+    monkeypatch.setenv("PATH", f"{venv_isa.parent}:/usr/bin:/bin")
+    assert how_isa_is_run() == "isa"
+    monkeypatch.setattr(sys, "argv", [str(Path(__file__).parent.parent / "isa_toolkit" / "__main__.py")])
+    printed = how_isa_is_run()
+    assert subprocess.run([*shlex.split(printed), "--version"], capture_output=True).returncode == 0

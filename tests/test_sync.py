@@ -148,6 +148,7 @@ def test_offline_commits_are_kept_counted_and_sent_later(team, tmp_path):
     assert result.exit_code == 1 and "could not be reached" in result.output
     assert "1 commit(s) not pushed yet, kept here" in result.output
     assert "1 commit(s) not pushed" in isa(a, "sync", "--status").output
+    assert "warning: unpushed commits: 1 commit(s) here are not on the remote" in isa(a, "doctor").output
     moved.rename(remote)
     assert isa(a, "sync").exit_code == 0
     assert git(remote, "log", "-1", "--format=%s").startswith(f"{ID}: sharing decision")

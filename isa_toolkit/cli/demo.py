@@ -62,11 +62,30 @@ def run_demo(outdir: Path, *, as_of: dt.date, echo: Callable[[str], None]) -> Pa
     _documents(root, new_id, outdir / "documents", echo)
 
     echo(f"\n== Done. The demo register is {root.resolve()}")
-    echo(f"   Try: isa -R {root} show {new_id}")
-    echo(f"        isa -R {root} log {new_id}")
-    echo(f"        isa -R {root} list --kind disclosure")
-    echo(f"        isa -R {root} list --kind incident")
+    isa = how_isa_is_run()
+    echo(f"   Try: {isa} -R {root} show {new_id}")
+    echo(f"        {isa} -R {root} log {new_id}")
+    echo(f"        {isa} -R {root} list --kind disclosure")
+    echo(f"        {isa} -R {root} list --kind incident")
     return root
+
+
+def how_isa_is_run() -> str:
+    """The command that runs this toolkit, as the person can type it here: ``isa`` when that is the one on their
+    PATH, else the path it was run from (``.venv/bin/isa`` after ``make demo``), else ``python -m isa_toolkit``."""
+    import os
+    import shlex
+    import shutil
+    import sys
+
+    program = Path(sys.argv[0]) if sys.argv and sys.argv[0] else None
+    if program is None or program.name in ("__main__.py", "-c") or not program.exists():
+        return f"{shlex.quote(sys.executable)} -m isa_toolkit"
+    found = shutil.which("isa")
+    if found and Path(found).resolve() == program.resolve():
+        return "isa"
+    shown = os.path.relpath(program) if not os.path.relpath(program).startswith("..") else str(program)
+    return shlex.quote(shown if "/" in shown else f"./{shown}")
 
 
 def _draft_and_assess(root: Path, as_of: dt.date, echo: Callable[[str], None]) -> str:

@@ -94,21 +94,25 @@ def validate(ctx: click.Context, strict: bool, as_json: bool) -> None:
 def doctor(ctx: click.Context, as_json: bool) -> None:
     """Check the register's git repository and files, and put back a change left half-done.
 
-    Runs `git fsck` (every object reads back whole), puts back a write that
-    was stopped part-way (a killed command, a full disk), and looks for
-    stale git lock files, uncommitted changes to records and a missing
-    remote. Each finding says what to do. Exit code 1 when there is an error.
-    Records themselves are checked by `isa validate`.
+    The register: runs `git fsck` (every object reads back whole), puts back
+    a write that was stopped part-way (a killed command, a full disk), and
+    looks for a git merge left under way, stale git lock files, uncommitted
+    changes to records, a missing remote and commits not pushed yet. The
+    machine: git's version, and what documents need (Pango and a font for
+    PDF, HarfBuzz's subsetter, LibreOffice if present). Each finding says what
+    to do. Exit code 1 when there is an error. Records themselves are
+    checked by `isa validate`.
 
     \b
     Example:
       isa doctor
     """
+    from ..documents.environment import environment
     from ..register.health import diagnose
     from ..register.problem import Severity
 
     root = register_root(ctx)
-    findings = diagnose(root)
+    findings = [*diagnose(root), *environment()]
     errors = [f for f in findings if f.severity is Severity.ERROR]
     if as_json:
         echo_json("doctor", {"register": str(root), "errors": len(errors),

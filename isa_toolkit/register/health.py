@@ -137,10 +137,39 @@ def check_remote(root: Path) -> Finding:
                    "origin main")
 
 
+MIN_GIT = (2, 30)  # protocol.allow, merge-base --is-ancestor, check-ignore --no-index, ls-files -z -u
+
+
+def check_git() -> Finding:
+    version = vcs.git_version()
+    if version is None:
+        return Finding("git", Severity.ERROR, "git is not installed or not on PATH: install it (docs/install.md)")
+    shown = ".".join(str(part) for part in version)
+    if version[:2] < MIN_GIT:
+        return Finding("git", Severity.ERROR, f"git {shown} is older than {MIN_GIT[0]}.{MIN_GIT[1]}, which the toolkit "
+                       "needs: upgrade it (docs/install.md)")
+    return _ok("git", f"git {shown}")
+
+
+def check_unpushed(root: Path) -> Finding:
+    if not vcs.remotes(root) or "origin" not in vcs.remotes(root):
+        return _ok("unpushed commits", "no remote called origin to push to (see shared copy)")
+    from .sync import status
+
+    try:
+        state = status(root)
+    except StoreError as exc:
+        return Finding("unpushed commits", Severity.WARNING, f"cannot tell: {exc}")
+    if state.unpushed:
+        return Finding("unpushed commits", Severity.WARNING, f"{state.unpushed} commit(s) here are not on the remote "
+                       "yet (as of the last sync): run `isa sync` to send them")
+    return _ok("unpushed commits", "every commit here is on the remote (as of the last sync)")
+
+
 def examine(root: Path, recovery: journal.Recovery | None) -> list[Finding]:
     """Every check, in the order a person would want them fixed; call holding the lock, after recovering."""
-    return [check_repository(root), check_interrupted_write(root, recovery), check_merge(root),
-            check_git_locks(root), check_uncommitted(root), check_remote(root)]
+    return [check_git(), check_repository(root), check_interrupted_write(root, recovery), check_merge(root),
+            check_git_locks(root), check_uncommitted(root), check_remote(root), check_unpushed(root)]
 
 
 def diagnose(root: Path) -> list[Finding]:
@@ -149,8 +178,7 @@ def diagnose(root: Path) -> list[Finding]:
         try:
             recovery = put_back_stopped_write(root)
         except StoreError as exc:
-            findings = examine(root, None)
-            findings[1] = Finding("interrupted writes", Severity.ERROR,
-                                  f"a change stopped part-way could not be put back: {exc}")
-            return findings
+            return [Finding("interrupted writes", Severity.ERROR,
+                            f"a change stopped part-way could not be put back: {exc}")
+                    if finding.check == "interrupted writes" else finding for finding in examine(root, None)]
         return examine(root, recovery)

@@ -113,6 +113,19 @@ def _stale(lock: Path) -> bool:
         return False
 
 
+def git_version() -> tuple[int, ...] | None:
+    """The installed git's version (None when there is no git)."""
+    import re
+    import subprocess
+
+    try:
+        out = subprocess.run(["git", "--version"], capture_output=True, text=True, timeout=30).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    match = re.search(r"(\d+)\.(\d+)(?:\.(\d+))?", out)
+    return tuple(int(part) for part in match.groups() if part is not None) if match else None
+
+
 def user_name(folder: Path) -> str | None:
     """git's ``user.name`` as seen from ``folder`` (the repository's own setting, else the user's), or None."""
     import git
