@@ -334,3 +334,29 @@ def test_the_demo_suggests_commands_that_run_as_printed(monkeypatch, tmp_path):
     monkeypatch.setattr(sys, "argv", [str(Path(__file__).parent.parent / "isa_toolkit" / "__main__.py")])
     printed = how_isa_is_run()
     assert subprocess.run([*shlex.split(printed), "--version"], capture_output=True).returncode == 0
+
+
+def _complete(root, words: str) -> list[str]:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "COMP_WORDS": words, "COMP_CWORD": str(len(words.split()) - 1),
+           "_ISA_COMPLETE": "bash_complete", "ISA_REGISTER": str(root)}
+    out = subprocess.run([sys.executable, "-m", "isa_toolkit"], env=env, capture_output=True, text=True).stdout
+    return [line.split(",", 1)[1] for line in out.splitlines()]
+
+
+def test_tab_completes_ids_statuses_roles_and_checklists(register):
+    assert _complete(register, "isa show ISA-2026-000") == ["ISA-2026-0001", "ISA-2026-0002"]
+    assert _complete(register, "isa list --status ac") == ["active"]
+    assert _complete(register, "isa list --kind incident --status o") == ["open"]
+    assert "information_security_manager" in _complete(register, "isa signoff ISA-2026-0001 --role info")
+    assert _complete(register, "isa assess ISA-2026-0001 --checklist dpia") == ["dpia_screening"]
+
+
+def test_the_statuses_completion_offers_are_the_models():
+    from isa_toolkit.cli.common import AGREEMENT_STATUSES
+    from isa_toolkit.model import Status
+
+    assert set(AGREEMENT_STATUSES) == {status.value for status in Status}

@@ -11,6 +11,9 @@ from ..errors import InvalidRecord, IsaError
 from .common import (
     TEMPLATE_HELP,
     actor,
+    complete_checklist,
+    complete_id,
+    complete_role,
     echo_json,
     load,
     parse_date,
@@ -219,8 +222,9 @@ def _overlap_check(register, answers: dict, lang: str, session: Path, reason: st
 
 
 @click.command()
-@click.argument("record_id", metavar="ID")
+@click.argument("record_id", metavar="ID", shell_complete=complete_id)
 @click.option("--checklist", "name", default="risk_assessment", show_default=True, metavar="NAME",
+              shell_complete=complete_checklist,
               help="The checklist (workflows/checklists/NAME.yaml), e.g. risk_assessment or dpia_screening.")
 @click.option("--answers", "answers_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Answers from this YAML or JSON file (keys are item ids; `rationale` too).")
@@ -289,7 +293,7 @@ def assess(ctx: click.Context, record_id: str, name: str, answers_file: Path | N
 
 
 @click.command(name="transition")
-@click.argument("record_id", metavar="ID")
+@click.argument("record_id", metavar="ID", shell_complete=complete_id)
 @click.argument("to", metavar="STATUS")
 @click.option("--reason", metavar="TEXT", help="Why (needed to reject, suspend or terminate).")
 @click.option("--date", "when", callback=parse_date, metavar="DATE", help="When (default: today).")
@@ -322,8 +326,8 @@ def transition_(ctx: click.Context, record_id: str, to: str, reason: str | None,
 
 
 @click.command(name="signoff")
-@click.argument("record_id", metavar="ID")
-@click.option("--role", required=True, metavar="ROLE", help="The role signing, e.g. information_security_manager.")
+@click.argument("record_id", metavar="ID", shell_complete=complete_id)
+@click.option("--role", required=True, metavar="ROLE", shell_complete=complete_role, help="The role signing, e.g. information_security_manager.")
 @click.option("--name", required=True, metavar="NAME", help="The person signing.")
 @click.option("--approve", is_flag=True, help="Approve this version.")
 @click.option("--reject", is_flag=True, help="Reject it (with --comment): it goes back to draft.")
@@ -376,7 +380,7 @@ def signoff_(ctx: click.Context, record_id: str, role: str, name: str, approve: 
 
 
 @click.command()
-@click.argument("record_id", metavar="ID")
+@click.argument("record_id", metavar="ID", shell_complete=complete_id)
 @click.option("--date", "when", callback=parse_date, metavar="DATE", help="The start date (default: today).")
 @click.option("--by", metavar="NAME", help="Who registers it (default: $ISA_USER, else git's user.name).")
 @click.pass_context
@@ -395,7 +399,7 @@ def activate(ctx: click.Context, record_id: str, when: dt.date | None, by: str |
 
 
 @click.command()
-@click.argument("record_id", metavar="ID")
+@click.argument("record_id", metavar="ID", shell_complete=complete_id)
 @click.option("--json", "as_json", is_flag=True, help="Print it as JSON.")
 @click.pass_context
 def status(ctx: click.Context, record_id: str, as_json: bool) -> None:
@@ -490,7 +494,7 @@ def pending(ctx: click.Context, as_json: bool) -> None:
 
 
 @click.command()
-@click.argument("record_id", metavar="ID")
+@click.argument("record_id", metavar="ID", shell_complete=complete_id)
 @click.option("--answers", "changes", type=click.Path(dir_okay=False, path_type=Path),
               help="YAML or JSON file of the record fields to change.")
 @click.option("--set", "settings", multiple=True, metavar="FIELD=VALUE",

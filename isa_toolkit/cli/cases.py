@@ -11,6 +11,7 @@ from ..errors import IsaError
 from .common import (
     TEMPLATE_HELP,
     actor,
+    complete_id,
     echo_json,
     load,
     note_unreadable,
@@ -22,7 +23,7 @@ from .common import (
 
 
 @click.command()
-@click.argument("record_id", metavar="ID")
+@click.argument("record_id", metavar="ID", shell_complete=complete_id)
 @click.option("--what", required=True, metavar="TEXT", help="What was shared.")
 @click.option("--to", "to", required=True, metavar="ORG", help="Who it was shared with.")
 @click.option("--purpose", required=True, metavar="TEXT", help="What for.")
@@ -191,7 +192,7 @@ def disclose_new(ctx: click.Context, answers_file: Path | None, urgent: bool, go
 
 
 @disclose.command(name="complete")
-@click.argument("record_id", metavar="ID")
+@click.argument("record_id", metavar="ID", shell_complete=complete_id)
 @click.option("--answers", "answers_file", type=click.Path(dir_okay=False, path_type=Path),
               help="A YAML or JSON file with `criteria:` (item id: yes / no / n/a) and `rationale:`.")
 @click.option("--rationale", metavar="TEXT", help="Why the disclosure was right (or what was weighed).")
@@ -301,7 +302,7 @@ def request_new(ctx: click.Context, answers_file: Path | None, lang: str | None,
 
 
 @request_.command(name="decide")
-@click.argument("record_id", metavar="ID")
+@click.argument("record_id", metavar="ID", shell_complete=complete_id)
 @click.option("--grant", is_flag=True, help="Grant it (with --level, --channel, --anonymisation, --onward).")
 @click.option("--refuse", is_flag=True, help="Refuse it (with --reason).")
 @click.option("--reason", metavar="TEXT", help="Why (required to refuse).")
@@ -413,7 +414,7 @@ def incident_new(ctx: click.Context, answers_file: Path | None, lang: str | None
 
 
 @incident.command(name="meeting")
-@click.argument("record_id", metavar="ID")
+@click.argument("record_id", metavar="ID", shell_complete=complete_id)
 @click.option("--date", "when", callback=parse_date, required=True, metavar="DATE", help="When the meeting was held.")
 @click.option("--attendee", "attendees", multiple=True, metavar="NAME", help="Who attended (repeatable).")
 @click.option("--notes", metavar="TEXT", help="What was discussed.")
@@ -438,7 +439,7 @@ def incident_meeting(ctx: click.Context, record_id: str, when: dt.date, attendee
 
 
 @incident.command(name="notified")
-@click.argument("record_id", metavar="ID")
+@click.argument("record_id", metavar="ID", shell_complete=complete_id)
 @click.option("--date", "when", callback=parse_date, required=True, metavar="DATE", help="When the regulator was told.")
 @click.option("--reference", metavar="REF", help="The regulator's case reference.")
 @click.option("--by", metavar="NAME", help="Who records it (default: $ISA_USER, else git's user.name).")
@@ -457,7 +458,7 @@ def incident_notified(ctx: click.Context, record_id: str, when: dt.date, referen
 
 
 @incident.command(name="resolve")
-@click.argument("record_id", metavar="ID")
+@click.argument("record_id", metavar="ID", shell_complete=complete_id)
 @click.option("--resolution", required=True, metavar="TEXT", help="What the parties agreed.")
 @click.option("--agreed-by", "agreed_by", multiple=True, metavar="NAME",
               help="A party or member who agreed the resolution (repeatable; at least one).")

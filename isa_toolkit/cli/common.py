@@ -146,3 +146,81 @@ class OutputOption(click.Option):
             return super().get_help_record(ctx)
         finally:
             self.opts = shown
+
+
+# -- shell completion (docs/completion.md): light, so a Tab answers at once --------------------------------------
+
+AGREEMENT_STATUSES = ("draft", "assessed", "in_review", "approved", "authorised", "signed", "active", "review_due",
+                      "under_review", "suspended", "terminated", "rejected")  # tests check it against the model
+
+
+def _completion_root(ctx: click.Context) -> Path | None:
+    from ..errors import RegisterNotFound
+    from ..register.locate import find_register
+
+    root_ctx = ctx.find_root()
+    explicit = root_ctx.params.get("register") if root_ctx.params else None
+    try:
+        return find_register(explicit or os.environ.get("ISA_REGISTER"))
+    except (RegisterNotFound, OSError):
+        return None
+
+
+def complete_id(ctx: click.Context, param, incomplete: str):
+    """Record ids of the register, from the file names (nothing is parsed)."""
+    from click.shell_completion import CompletionItem
+
+    root = _completion_root(ctx)
+    if root is None:
+        return []
+    found = []
+    for folder in ("agreements", "disclosures", "requests", "incidents"):
+        path = root / folder
+        if path.is_dir():
+            found += [p.name[:-5] for p in path.iterdir() if p.name.endswith(".yaml") and p.name.startswith(incomplete)]
+    return [CompletionItem(name) for name in sorted(found)]
+
+
+def complete_status(ctx: click.Context, param, incomplete: str):
+    from click.shell_completion import CompletionItem
+
+    from ..register.query import CASE_STATUSES
+
+    kind = ctx.params.get("kind")
+    choices = CASE_STATUSES.get(kind, AGREEMENT_STATUSES) if kind else AGREEMENT_STATUSES
+    return [CompletionItem(status) for status in choices if status.startswith(incomplete)]
+
+
+def complete_role(ctx: click.Context, param, incomplete: str):
+    """The sign-off chain's roles: the register's own chain, else the shipped one."""
+    import yaml
+    from click.shell_completion import CompletionItem
+
+    root = _completion_root(ctx)
+    roles: set[str] = set()
+    sources = [root / "register.yaml"] if root else []
+    from ..resources import workflow_file
+
+    sources.append(workflow_file("signoff_chain.yaml", root))
+    for source in sources:
+        try:
+            data = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError):
+            continue
+        stages = data.get("signoff_chain") or data.get("stages") if isinstance(data, dict) else None
+        for stage in stages or []:
+            roles |= set(stage.get("roles") or [])
+            if stage.get("partners"):
+                roles.add(f"partner_{stage['partners']}")
+        if roles:
+            break
+    return [CompletionItem(role) for role in sorted(roles) if role.startswith(incomplete)]
+
+
+def complete_checklist(ctx: click.Context, param, incomplete: str):
+    from click.shell_completion import CompletionItem
+
+    from ..register.definitions import CHECKLISTS, names
+
+    return [CompletionItem(name) for name in sorted(names(CHECKLISTS, _completion_root(ctx)))
+            if name.startswith(incomplete)]

@@ -12,6 +12,7 @@ from ..register.query import select
 from .common import (
     article,
     check_statuses,
+    complete_status,
     load,
     register_root,
 )
@@ -30,7 +31,7 @@ from .common import (
               show_default=True, help="The folder to write to.")
 @click.option("--fallback", is_flag=True, help="Render even where a translation is missing, marking the untranslated text.")
 @click.option("--all", "batch", is_flag=True, help="Render every agreement (with --status, those in that status).")
-@click.option("--status", "statuses", multiple=True, metavar="S", help="With --all: only this status (repeatable).")
+@click.option("--status", "statuses", multiple=True, metavar="S", shell_complete=complete_status, help="With --all: only this status (repeatable).")
 @click.pass_context
 def render(ctx: click.Context, record_id: str | None, doc: str | None, lang: str | None, fmt: str, outdir: Path,
            fallback: bool, batch: bool, statuses: tuple[str, ...]) -> None:

@@ -9,6 +9,8 @@ import click
 from .common import (
     actor,
     check_statuses,
+    complete_id,
+    complete_status,
     echo_json,
     load,
     note_unreadable,
@@ -130,7 +132,7 @@ LIST_KINDS = ["agreement", "isa", "protocol", "disclosure", "request", "incident
 
 
 @click.command(name="list")
-@click.option("--status", "statuses", multiple=True, metavar="S", help="Only this status (repeatable), e.g. active.")
+@click.option("--status", "statuses", multiple=True, metavar="S", shell_complete=complete_status, help="Only this status (repeatable), e.g. active.")
 @click.option("--kind", type=click.Choice(LIST_KINDS), default="agreement", show_default=True,
               help="Which records: agreements (isa and protocol together, or one of them), one-off disclosures, "
                    "third-party requests or incidents.")
@@ -181,7 +183,7 @@ def list_(ctx: click.Context, statuses: tuple[str, ...], kind: str, partner: str
 
 
 @click.command()
-@click.argument("record_id", metavar="ID")
+@click.argument("record_id", metavar="ID", shell_complete=complete_id)
 @click.option("--json", "as_json", is_flag=True, help="Print the whole record as JSON.")
 @click.pass_context
 def show(ctx: click.Context, record_id: str, as_json: bool) -> None:
@@ -218,7 +220,7 @@ def show(ctx: click.Context, record_id: str, as_json: bool) -> None:
 
 
 @click.command()
-@click.argument("record_id", metavar="ID")
+@click.argument("record_id", metavar="ID", shell_complete=complete_id)
 @click.option("--json", "as_json", is_flag=True, help="Print the history as JSON.")
 @click.pass_context
 def log(ctx: click.Context, record_id: str, as_json: bool) -> None:

@@ -11,6 +11,7 @@ import click
 from .common import (
     OutputOption,
     actor,
+    complete_id,
     echo_json,
     load,
     note_unreadable,
@@ -121,7 +122,7 @@ def review_run(ctx: click.Context, as_of: dt.date | None, out: Path, send: bool,
 
 
 @review.command(name="start")
-@click.argument("record_id", metavar="ID")
+@click.argument("record_id", metavar="ID", shell_complete=complete_id)
 @click.option("--date", "when", callback=parse_date, metavar="DATE", help="When (default: today).")
 @click.option("--by", metavar="NAME", help="Who (default: $ISA_USER, else git's user.name).")
 @click.pass_context
@@ -140,7 +141,7 @@ def review_start(ctx: click.Context, record_id: str, when: dt.date | None, by: s
 
 
 @review.command(name="record")
-@click.argument("record_id", metavar="ID")
+@click.argument("record_id", metavar="ID", shell_complete=complete_id)
 @click.option("--stakeholder", required=True, metavar="NAME", help="Whose view (a person or an organisation).")
 @click.option("--still-required", "required", required=True, type=click.Choice(["yes", "no"]),
               help="Is the agreement still needed?")
@@ -164,7 +165,7 @@ def review_record(ctx: click.Context, record_id: str, stakeholder: str, required
 
 
 @review.command(name="complete")
-@click.argument("record_id", metavar="ID")
+@click.argument("record_id", metavar="ID", shell_complete=complete_id)
 @click.option("--outcome", required=True, type=click.Choice(["renew", "terminate"]), help="Renew or end it.")
 @click.option("--reason", metavar="TEXT", help="Why it ends (needed with terminate).")
 @click.option("--detail", metavar="TEXT", help="For renew without amendments: the document-control note.")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .common import OutputOption, actor, load, register_root
+from .common import OutputOption, actor, complete_id, load, register_root
 
 
 @click.group()
@@ -64,7 +64,7 @@ def keys_init(ctx: click.Context, key_out: Path | None, bundle: Path | None, com
 
 
 @click.command(name="send")
-@click.argument("record_id", metavar="ID")
+@click.argument("record_id", metavar="ID", shell_complete=complete_id)
 @click.option("--stage", type=click.IntRange(1, 50), metavar="N",
               help="The stage to send for (default: the one whose turn it is; another is refused).")
 @click.option("-o", "--output", "--out", "outdir", cls=OutputOption, type=click.Path(file_okay=False, path_type=Path),
@@ -144,7 +144,7 @@ def sign_(file: Path, bundle: Path, field: str | None, timestamp_url: str | None
 
 
 @click.command(name="receive")
-@click.argument("record_id", metavar="ID")
+@click.argument("record_id", metavar="ID", shell_complete=complete_id)
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--signatory", metavar="NAME", help="Whose signature a scan is (when several returns are awaited).")
 @click.option("--fingerprint", metavar="SHORT",
@@ -186,7 +186,7 @@ def receive_(ctx: click.Context, record_id: str, file: Path, signatory: str | No
 
 
 @click.command(name="seal")
-@click.argument("record_id", metavar="ID")
+@click.argument("record_id", metavar="ID", shell_complete=complete_id)
 @click.option("-o", "--output", "--out", "outdir", cls=OutputOption, type=click.Path(file_okay=False, path_type=Path),
               default=Path("documents"), show_default=True, help="Where to write the sealed copy.")
 @click.pass_context

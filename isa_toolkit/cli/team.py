@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .common import echo_json, register_root
+from .common import complete_id, echo_json, register_root
 
 
 @click.command()
@@ -128,7 +128,7 @@ def conflicts(ctx: click.Context, as_json: bool) -> None:
 
 
 @click.command()
-@click.argument("record_id", metavar="ID")
+@click.argument("record_id", metavar="ID", shell_complete=complete_id)
 @click.argument("field_name", metavar="FIELD")
 @click.option("--ours", "choice", flag_value="ours", help="Keep this copy's value.")
 @click.option("--theirs", "choice", flag_value="theirs", help="Take the remote's value.")
