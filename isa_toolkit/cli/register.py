@@ -196,7 +196,7 @@ def show(ctx: click.Context, record_id: str, as_json: bool) -> None:
       isa show INC-2026-0001
     """
     from ..register.kinds import AGREEMENT, KINDS, record_path
-    from ..register.load import load_classification, load_record
+    from ..register.read import load_classification, load_record
     from .display import agreement_text, case_text
 
     root = register_root(ctx)

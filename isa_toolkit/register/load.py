@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
-from ..errors import InvalidRecord, IsaError, RecordNotFound, RegisterNotFound, did_you_mean
+from ..errors import IsaError, RecordNotFound, RegisterNotFound, did_you_mean
 from ..model import Agreement, Classification, Settings, SignoffChain
 from ..resources import workflow_file
 from . import cache
@@ -28,13 +28,20 @@ from .cache import RecordCache
 from .checks import CheckContext, check_record
 from .definitions import CHECKLISTS, load_checklist, names
 from .ids import check_id
-from .kinds import AGREEMENT, KINDS, RECORD_SUFFIX, Kind, kind_of_path, record_path
-from .locate import REGISTER_FILE, find_register  # noqa: F401 - find_register is used from here too
+from .kinds import AGREEMENT, KINDS, RECORD_SUFFIX, Kind, kind_of_path
+from .locate import CLASSIFICATION_FILE, REGISTER_FILE, find_register  # noqa: F401 - used from here too
 from .problem import Problem, Severity
-from .read import parse_record, problems_from_validation, read_yaml
+from .read import (  # noqa: F401 - the one-file readers are used from here too
+    _load_model_file,
+    load_agreement,
+    load_classification,
+    load_record,
+    parse_record,
+    problems_from_validation,
+    read_yaml,
+)
 from .references import check_case_record, check_references
 
-CLASSIFICATION_FILE = "classification.yaml"
 AGREEMENTS = AGREEMENT.folder
 PARALLEL_THRESHOLD = 400  # files to parse before the work is spread over the cores
 
@@ -312,27 +319,6 @@ def _scan_folder(root: Path, folder_name: str, found: dict[str, os.stat_result],
                                         severity=Severity.WARNING))
 
 
-def _load_model_file(root: Path, name: str, model: type[BaseModel]) -> tuple[Any, list[Problem]]:
-    path = root / name
-    if path.is_symlink():
-        return None, [Problem(name, 0, "", "is a symbolic link; it must be a plain file in the register")]
-    if not path.is_file():
-        return None, []
-    data, text, problems = read_yaml(path, name)
-    if problems:
-        return None, problems
-    try:
-        return model.model_validate(data if data is not None else {}), []
-    except ValidationError as exc:
-        return None, problems_from_validation(exc, name, text)
-
-
-def load_classification(root: Path) -> Classification | None:
-    """The register's classification table, or None when it has none (or it cannot be read)."""
-    classification, _ = _load_model_file(root, CLASSIFICATION_FILE, Classification)
-    return classification
-
-
 def load_chain(root: Path, settings: Settings | None) -> tuple[SignoffChain | None, list[Problem]]:
     """The sign-off chain: ``register.yaml``'s ``signoff_chain``, else the workflows' default."""
     if settings is not None and settings.signoff_chain:
@@ -430,29 +416,6 @@ def load_register(path: str | os.PathLike, *, use_cache: bool = True, checks: bo
     if checks:
         problems.extend(check_references(register))
     return register
-
-
-def load_agreement(root: Path, record_id: str) -> Agreement:
-    """Read one agreement without loading the rest of the register."""
-    return load_record(root, AGREEMENT, record_id)
-
-
-def load_record(root: Path, kind: Kind, record_id: str):
-    """Read one record of ``kind`` without loading the rest of the register."""
-    path = record_path(root, record_id, kind)
-    if path.is_symlink() or (root / kind.folder).is_symlink():
-        raise InvalidRecord(f"{kind.folder}/{path.name} is a symbolic link; a record must be a plain file in the "
-                            "register, so it is not read")
-    if not path.is_file():
-        listing = "" if kind is AGREEMENT else f" --kind {kind.name}"
-        folder = root / kind.folder
-        known = [p.stem for p in folder.glob(f"*{RECORD_SUFFIX}")] if folder.is_dir() else []
-        raise RecordNotFound(f"no {kind.title} {record_id!r} in {root}.{did_you_mean(record_id, known)} "
-                             f"`isa list{listing}` shows the ids")
-    record, problems = parse_record(path, f"{kind.folder}/{path.name}", kind)
-    if record is None:
-        raise InvalidRecord(f"{record_id} cannot be read; fix the problems below and try again", problems)
-    return record
 
 
 # -- reading now, under the lock ------------------------------------------------

@@ -8,8 +8,9 @@ from pathlib import Path
 from ..errors import RegisterNotFound
 
 REGISTER_FILE = "register.yaml"
+CLASSIFICATION_FILE = "classification.yaml"
 
-__all__ = ["REGISTER_FILE", "find_register"]
+__all__ = ["CLASSIFICATION_FILE", "REGISTER_FILE", "find_register"]
 
 
 def find_register(explicit: str | os.PathLike | None = None, start: Path | None = None) -> Path:

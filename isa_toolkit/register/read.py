@@ -13,12 +13,14 @@ import reprlib
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
-from ..model import Agreement
+from ..errors import InvalidRecord, RecordNotFound, did_you_mean
+from ..model import Agreement, Classification
 from . import yamlio
 from .ids import is_safe_id
-from .kinds import AGREEMENT, RECORD_SUFFIX, Kind
+from .kinds import AGREEMENT, RECORD_SUFFIX, Kind, record_path
+from .locate import CLASSIFICATION_FILE
 from .problem import Problem, Severity
 
 
@@ -137,3 +139,49 @@ def parse_record(path: Path, rel: str, kind: Kind) -> tuple[Any, list[Problem]]:
     if problems:
         return None, problems
     return record, []
+
+
+# -- one file, without loading the register (moved from .load, which re-exports them) --------------
+
+def _load_model_file(root: Path, name: str, model: type[BaseModel]) -> tuple[Any, list[Problem]]:
+    path = root / name
+    if path.is_symlink():
+        return None, [Problem(name, 0, "", "is a symbolic link; it must be a plain file in the register")]
+    if not path.is_file():
+        return None, []
+    data, text, problems = read_yaml(path, name)
+    if problems:
+        return None, problems
+    try:
+        return model.model_validate(data if data is not None else {}), []
+    except ValidationError as exc:
+        return None, problems_from_validation(exc, name, text)
+
+
+def load_classification(root: Path) -> Classification | None:
+    """The register's classification table, or None when it has none (or it cannot be read)."""
+    classification, _ = _load_model_file(root, CLASSIFICATION_FILE, Classification)
+    return classification
+
+
+def load_agreement(root: Path, record_id: str) -> Agreement:
+    """Read one agreement without loading the rest of the register."""
+    return load_record(root, AGREEMENT, record_id)
+
+
+def load_record(root: Path, kind: Kind, record_id: str):
+    """Read one record of ``kind`` without loading the rest of the register."""
+    path = record_path(root, record_id, kind)
+    if path.is_symlink() or (root / kind.folder).is_symlink():
+        raise InvalidRecord(f"{kind.folder}/{path.name} is a symbolic link; a record must be a plain file in the "
+                            "register, so it is not read")
+    if not path.is_file():
+        listing = "" if kind is AGREEMENT else f" --kind {kind.name}"
+        folder = root / kind.folder
+        known = [p.stem for p in folder.glob(f"*{RECORD_SUFFIX}")] if folder.is_dir() else []
+        raise RecordNotFound(f"no {kind.title} {record_id!r} in {root}.{did_you_mean(record_id, known)} "
+                             f"`isa list{listing}` shows the ids")
+    record, problems = parse_record(path, f"{kind.folder}/{path.name}", kind)
+    if record is None:
+        raise InvalidRecord(f"{record_id} cannot be read; fix the problems below and try again", problems)
+    return record
