@@ -31,6 +31,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_documents.py
 	$(BIN)/python bench/bench_signing.py
 	$(BIN)/python bench/bench_sync.py
+	$(BIN)/python bench/bench_startup.py
 
 ## wheel-check: build the wheel, install it in a fresh venv outside the checkout, run it there
 wheel-check: $(STAMP)
