@@ -33,6 +33,7 @@ CODES = [
     "TR-01", "TR-02", "TR-03",
     "CASE-01", "CASE-02",
     "GIT-01",
+    "REG-01", "REG-02", "REG-03",
 ]
 # What some of them check, so a renumbering cannot go unnoticed.
 MEANS = {"ICO-01": "parties[].designated_officer", "ICO-23": "retention", "ICO-32": "sanctions",
@@ -60,7 +61,7 @@ def test_codes_are_unique_and_stable():
     for code, rule in RULES.items():
         assert re.fullmatch(r"[A-Z]{2,4}-\d{2}", code) and rule.code == code
         assert rule.meaning.strip() and "\n" not in rule.meaning
-        assert set(rule.kinds) <= {"isa", "protocol", "disclosure", "incident"}
+        assert set(rule.kinds) <= {"isa", "protocol", "disclosure", "incident", "register"}
 
 
 def test_the_docs_list_every_code_with_its_meaning():
@@ -75,7 +76,7 @@ def test_the_docs_list_every_code_with_its_meaning():
 
 
 def test_every_code_in_the_checks_is_a_rule_and_every_rule_is_used():
-    sources = ["register/checks.py", "register/references.py", "register/health.py"]
+    sources = ["register/checks.py", "register/references.py", "register/health.py", "register/load.py"]
     used = set()
     for rel in sources:
         used |= set(re.findall(r'"([A-Z]{2,4}-\d{2})"', (ROOT / "isa_toolkit" / rel).read_text(encoding="utf-8")))
@@ -294,3 +295,12 @@ def test_a_disclosure_waiver_is_not_part_of_its_fingerprint():
     plain = Disclosure.model_validate(yamlio.parse(URGENT))
     waived = Disclosure.model_validate(yamlio.parse(URGENT + "waivers: [{code: REF-05, reason: Kept elsewhere}]\n"))
     assert waived.fingerprint == plain.fingerprint
+
+
+def test_the_register_files_own_warnings_have_codes(make_register):
+    root = make_register({f"agreements/{ID}.yaml": complete_isa(ID)}, classification=False)
+    (root / "agreements" / "notes.txt").write_text("not a record")
+    (root / "agreements" / "old").mkdir()
+    output = run(root, "validate").output
+    assert "classification.yaml: warning: REG-01" in output
+    assert "agreements/old: warning: REG-02" in output and "agreements/notes.txt: warning: REG-03" in output

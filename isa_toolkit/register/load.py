@@ -309,14 +309,17 @@ def _scan_folder(root: Path, folder_name: str, found: dict[str, os.stat_result],
             elif entry.is_dir():
                 kind = "a folder, not a record file" if name.endswith(RECORD_SUFFIX) else \
                     f"ignored: a folder (records are files directly in {folder_name}/)"
-                problems.append(Problem(rel, 0, "", kind, Severity.ERROR if name.endswith(RECORD_SUFFIX) else Severity.WARNING))
+                if name.endswith(RECORD_SUFFIX):
+                    problems.append(Problem(rel, 0, "", kind))
+                else:
+                    problems.append(Problem(rel, 0, "", kind, Severity.WARNING, code="REG-02"))
             elif not entry.is_file():
                 problems.append(Problem(rel, 0, "", "is not a regular file; remove it"))
             elif name.endswith(RECORD_SUFFIX):
                 found[rel] = entry.stat()
             else:
                 problems.append(Problem(rel, 0, "", f"ignored: records are read only from files ending in {RECORD_SUFFIX}",
-                                        severity=Severity.WARNING))
+                                        severity=Severity.WARNING, code="REG-03"))
 
 
 def load_chain(root: Path, settings: Settings | None) -> tuple[SignoffChain | None, list[Problem]]:
@@ -352,7 +355,8 @@ def load_register(path: str | os.PathLike, *, use_cache: bool = True, checks: bo
     problems += more
     if classification is None and not more:
         problems.append(Problem(CLASSIFICATION_FILE, 0, "", "missing: without it, sensitivity levels cannot be mapped to "
-                                "classifications and dissemination methods (copy one from `isa init`)", Severity.WARNING))
+                                "classifications and dissemination methods (copy one from `isa init`)", Severity.WARNING,
+                                code="REG-01"))
     chain, more = load_chain(root, settings)
     problems += more
     files, more = _scan(root)

@@ -29,7 +29,7 @@ from .problem import Problem, Severity
 
 AGREEMENTS = ("isa", "protocol")
 KIND_NAMES = {"isa": "an ISA", "protocol": "a protocol", "disclosure": "a one-off disclosure",
-              "incident": "an incident", "request": "a third-party request"}
+              "incident": "an incident", "request": "a third-party request", "register": "the register"}
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,10 @@ OTHER_RULES: tuple[Rule, ...] = (
     # About the repository, not what the record says: the register's own setting decides, not a record.
     Rule("GIT-01", "a sign-off was recorded in a commit git cannot show as signed (require_signed_commits)",
          AGREEMENTS, waivable=False),
+    # About the register's files, not one record's: no record can waive them.
+    Rule("REG-01", "the register has no classification.yaml", ("register",), waivable=False),
+    Rule("REG-02", "a folder inside a record folder is ignored", ("register",), waivable=False),
+    Rule("REG-03", "a file in a record folder that does not end in .yaml is ignored", ("register",), waivable=False),
 )
 
 
