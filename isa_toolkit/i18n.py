@@ -2,13 +2,16 @@
 
 Templates write their fixed text in English through ``t("...")``; a catalog
 gives each language's translation. The ``.po`` sources are compiled when first
-needed (no build step), so adding a language is adding a catalog. Dates are
+needed (no build step), so adding a language is adding a catalog. The toolkit's
+own words (the terminal's prompts, the e-mails) come from the same catalogs,
+through :func:`texts`, with ``ngettext`` where a count is shown. Dates are
 formatted by Babel for the locale, then typeset (:func:`typeset`): French takes its
 no-break spaces before ``; ! ? :``, guillemets, the typographic apostrophe and "1er".
 """
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import gettext
 import io
@@ -38,8 +41,11 @@ def catalog_path(lang: str, templates: Path | None = None) -> Path:
 
 @cache
 def _compiled(path: Path, mtime_ns: int) -> gettext.GNUTranslations:
-    with open(path, "rb") as handle:
-        catalog = read_po(handle)
+    try:
+        with open(path, "rb") as handle:
+            catalog = read_po(handle)
+    except (OSError, UnicodeDecodeError, ValueError) as exc:  # the daily run's e-mails read it too: said plainly
+        raise IsaError(f"{path}: cannot be read as a message catalog ({exc}); `isa templates check` says more") from None
     buffer = io.BytesIO()
     write_mo(buffer, catalog)
     buffer.seek(0)
@@ -54,6 +60,33 @@ def translator(lang: str, templates: Path | None = None) -> gettext.NullTranslat
     if not path.is_file():
         raise IsaError(f"there is no message catalog for {lang!r}: add templates/locale/{lang}/LC_MESSAGES/{DOMAIN}.po")
     return _compiled(path, path.stat().st_mtime_ns)
+
+
+def texts(lang: str, templates: Path | None = None) -> gettext.NullTranslations:
+    """The toolkit's own words in ``lang``: the terminal's prompts and the e-mails it writes (``gettext``, and
+    ``ngettext`` for a text with a count in it).
+
+    They come from the same catalog as the documents' fixed text: the register's own (``templates`` is its
+    templates folder) if it has one for the language, with the shipped one behind it for a message it does not
+    translate, so a register that keeps its own catalog still speaks the words a newer toolkit adds. A message no
+    catalog translates stays English, as does everything in a language no catalog is made for (English needs none).
+    """
+    if lang == "en":
+        return gettext.NullTranslations()
+    own = templates / "locale" / lang / "LC_MESSAGES" / f"{DOMAIN}.po" if templates else None
+    paths = dict.fromkeys(path for path in (own, catalog_path(lang)) if path is not None and path.is_file())
+    return _chain(tuple((path, path.stat().st_mtime_ns) for path in paths))
+
+
+@cache
+def _chain(catalogs: tuple[tuple[Path, int], ...]) -> gettext.NullTranslations:
+    if not catalogs:
+        return gettext.NullTranslations()
+    # A copy heads the chain: the compiled catalog itself is what documents use, alone (:func:`translator`).
+    first = copy.copy(_compiled(*catalogs[0]))
+    for path, mtime_ns in catalogs[1:]:
+        first.add_fallback(_compiled(path, mtime_ns))
+    return first
 
 
 # The locale whose conventions a language's documents follow (day before month in English too).

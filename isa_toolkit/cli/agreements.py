@@ -85,6 +85,7 @@ def new(ctx: click.Context, answers_file: Path | None, name: str, lang: str | No
         return print_template(ctx, lang, questionnaire=name, command="isa new --answers FILE")
     register_settings(register)
     who = actor(by)  # before any question: an officer must not answer everything to be refused at the end
+    words = register.root / "templates"  # whose catalog words the prompts, if it has one for the language
     session = None
     early: dict = {}  # the overlap check made at the terminal, as soon as partners and purpose were known
     if answers_file is not None and not ask_missing:
@@ -95,7 +96,7 @@ def new(ctx: click.Context, answers_file: Path | None, name: str, lang: str | No
         ours = resume is not None and resume.resolve().parent.name == SESSIONS and ".git" in resume.resolve().parts
         session = resume if ours else new_session(register.root, questionnaire.id)  # an officer's own file stays theirs
         click.secho(str(questionnaire.title.get(lang) or questionnaire.title), bold=True)
-        click.secho(ui(lang, "back_hint"), dim=True)
+        click.secho(ui(lang, "Type 'back' at any question to return to the one before.", templates=words), dim=True)
         click.echo(f"Your answers are saved as you go in {session}")
 
         def saved(answers: dict, unfinished: str | None = None) -> None:
@@ -108,10 +109,11 @@ def new(ctx: click.Context, answers_file: Path | None, name: str, lang: str | No
 
         while True:
             try:
-                values = ask_all(questionnaire.questions, lang, given=given, on_answer=saved, unfinished=unfinished)
+                values = ask_all(questionnaire.questions, lang, given=given, on_answer=saved, unfinished=unfinished,
+                                 templates=words)
                 break
             except Back:  # at the first question: nothing to go back to
-                click.echo(ui(lang, "nothing_back"))
+                click.echo(ui(lang, "There is no earlier question to go back to here.", templates=words))
             except click.Abort:
                 if session.exists():
                     click.echo(f"\nYour answers so far are kept: isa new --resume {session}", err=True)
@@ -133,10 +135,11 @@ def new(ctx: click.Context, answers_file: Path | None, name: str, lang: str | No
             raise IsaError("stopped: an existing agreement may already cover this; amend it instead, or run again "
                            "with --continue --reason TEXT (why a new one is needed) to draft a new one")
         if answers_file is None:
-            if not confirm("Draft a new agreement anyway?", lang, default=False):
+            if not confirm(ui(lang, "Draft a new agreement anyway?", templates=words), lang, default=False,
+                           templates=words):
                 raise IsaError("stopped at your request; nothing was written")
             while not (reason and reason.strip()):
-                reason = click.prompt(ui(lang, "overlap_reason"), prompt_suffix=" ")
+                reason = click.prompt(_why_new(lang, words), prompt_suffix=" ")
         if not (reason and reason.strip()):
             raise IsaError("say why a new agreement is needed although "
                            f"{', '.join(o.agreement_id for o in overlaps)} may already cover this: --reason TEXT")
@@ -213,12 +216,19 @@ def _overlap_check(register, answers: dict, lang: str, session: Path, reason: st
     for o in overlaps:
         click.echo(f"  {o.agreement_id}  [{o.status}]  {o.title}")
         click.echo(f"      partner: {', '.join(o.partners)}; shared terms: {', '.join(o.shared_terms)}")
-    if not confirm("Draft a new agreement anyway?", lang, default=False):
+    words = register.root / "templates"
+    if not confirm(ui(lang, "Draft a new agreement anyway?", templates=words), lang, default=False, templates=words):
         raise IsaError(f"stopped at your request; nothing was written. Your answers are kept: "
                        f"isa new --resume {session}")
     while not (reason and reason.strip()):
-        reason = click.prompt(ui(lang, "overlap_reason"), prompt_suffix=" ")
+        reason = click.prompt(_why_new(lang, words), prompt_suffix=" ")
     return {"checked": True, "overlapping": [o.agreement_id for o in overlaps], "reason": reason}
+
+
+def _why_new(lang: str, words: Path) -> str:
+    from ..workflows.ask import ui
+
+    return ui(lang, "Why is a new agreement needed? (kept in the record for the audit trail)", templates=words)
 
 
 @click.command()
@@ -252,7 +262,7 @@ def assess(ctx: click.Context, record_id: str, name: str, answers_file: Path | N
     from ..register.definitions import load_checklist
     from ..register.load import load_agreement
     from ..workflows import intake
-    from ..workflows.ask import ask_checklist
+    from ..workflows.ask import ask_checklist, ui
     from ..workflows.assess import OUTCOME_WORDS, applies
     from ..workflows.assess import assess as run_assessment
     from ..workflows.checklist import answers_from_file as checklist_answers_from_file
@@ -276,11 +286,11 @@ def assess(ctx: click.Context, record_id: str, name: str, answers_file: Path | N
     else:
         lang = intake.answer_language(register, lang)
         click.secho(str(checklist.title.get(lang) or checklist.title), bold=True)
-        answers = ask_checklist(checklist, facts, lang)
+        answers = ask_checklist(checklist, facts, lang, templates=register.root / "templates")
     if rationale is None and from_file is None:
         if answers_file is not None:
             raise IsaError("say why: give --rationale TEXT or a `rationale:` in the answers file")
-        rationale = click.prompt("Rationale" if lang != "fr" else "Justification")
+        rationale = click.prompt(ui(lang, "Rationale", templates=register.root / "templates"))
     text_rationale = intake.rationale_from(rationale, lang) if rationale is not None else from_file
     result = run_assessment(root, record_id, checklist, answers, rationale=text_rationale, by=who,
                             date=when or dt.date.today())

@@ -66,7 +66,7 @@ def _case_answers(ctx, register, name: str, answers_file: Path | None, lang: str
         return case_intake.read_answers(register, questionnaire, answers_file, lang, extra_keys)
     lang = answer_language(register, lang)
     click.secho(str(questionnaire.title.get(lang) or questionnaire.title), bold=True)
-    values = ask_all(questionnaire.questions, lang)
+    values = ask_all(questionnaire.questions, lang, templates=register.root / "templates")
     return case_intake.Answers(values, lang, {}, None, "your answers")
 
 
@@ -78,7 +78,8 @@ def _ask_criteria(answers, checklist_name: str, kind: str, data: dict, root: Pat
 
     checklist = load_checklist(checklist_name, root)
     click.secho(str(checklist.title.get(answers.lang) or checklist.title), bold=True)
-    answers.raw["criteria"] = ask_checklist(checklist, case_facts(kind, data), answers.lang)
+    answers.raw["criteria"] = ask_checklist(checklist, case_facts(kind, data), answers.lang,
+                                            templates=root / "templates")
 
 
 def _show_criteria(criteria, checklist_name: str, lang: str, root: Path) -> None:
@@ -141,7 +142,7 @@ def disclose_new(ctx: click.Context, answers_file: Path | None, urgent: bool, go
     """
     from ..cases import disclosures
     from ..cases.deadlines import owed
-    from ..workflows.ask import confirm
+    from ..workflows.ask import confirm, ui
 
     if template:
         return print_template(ctx, lang, questionnaire="disclosure", checklist=disclosures.CHECKLIST, facts=("urgent",), rationale=True,
@@ -150,6 +151,7 @@ def disclose_new(ctx: click.Context, answers_file: Path | None, urgent: bool, go
     register = load(ctx)
     who = actor(by)  # settled before any question is asked
     register_settings(register)
+    words = register.root / "templates"  # whose catalog words the prompts, if it has one for the language
     answers = _case_answers(ctx, register, "disclosure", answers_file, lang, disclosures.EXTRA_KEYS)
     intake = disclosures.start(register, answers, urgent=urgent)
     if intake.covering and not intake.urgent:
@@ -161,7 +163,8 @@ def disclose_new(ctx: click.Context, answers_file: Path | None, urgent: bool, go
         if answers_file is not None and not go_on:
             raise IsaError("stopped: the request looks covered by an agreement in force; record it under that "
                            "agreement, or run again with --continue to record a one-off disclosure")
-        if answers_file is None and not confirm("Record a one-off disclosure anyway?", answers.lang, default=False):
+        if answers_file is None and not confirm(ui(answers.lang, "Record a one-off disclosure anyway?", templates=words),
+                                                answers.lang, default=False, templates=words):
             raise IsaError("stopped at your request; nothing was written")
     elif intake.blocked and not intake.urgent:
         click.echo("An agreement with this recipient for a similar purpose exists, but cannot be shared under on the "
@@ -173,12 +176,14 @@ def disclose_new(ctx: click.Context, answers_file: Path | None, urgent: bool, go
         if answers_file is not None and not go_on:
             raise IsaError("stopped: the agreement that would cover this cannot be used; if the disclosure must "
                            "still be made, run again with --continue (the agreement is kept on the record as considered)")
-        if answers_file is None and not confirm("Record a one-off disclosure anyway?", answers.lang, default=False):
+        if answers_file is None and not confirm(ui(answers.lang, "Record a one-off disclosure anyway?", templates=words),
+                                                answers.lang, default=False, templates=words):
             raise IsaError("stopped at your request; nothing was written")
     if answers_file is None:
-        if not intake.urgent or confirm("Record the criteria and rationale now?", answers.lang, default=False):
+        if not intake.urgent or confirm(ui(answers.lang, "Record the criteria and rationale now?", templates=words),
+                                        answers.lang, default=False, templates=words):
             _ask_criteria(answers, disclosures.CHECKLIST, "disclosure", {"urgent": intake.urgent}, register.root)
-            answers.raw["rationale"] = click.prompt("Rationale" if answers.lang != "fr" else "Justification")
+            answers.raw["rationale"] = click.prompt(ui(answers.lang, "Rationale", templates=words))
     record = disclosures.record(register, intake, by=who)
     click.echo(f"Recorded {record.id}: {record.decision} to {record.requester.organisation} on {record.date}"
                + (" (urgent)" if record.urgent else ""))
@@ -213,7 +218,7 @@ def disclose_complete(ctx: click.Context, record_id: str, answers_file: Path | N
     """
     from ..cases import disclosures
     from ..register.definitions import load_checklist
-    from ..workflows.ask import ask_checklist
+    from ..workflows.ask import ask_checklist, ui
     from ..workflows.intake import answer_language, rationale_from, read_answers
 
     register = load(ctx)
@@ -234,9 +239,9 @@ def disclose_complete(ctx: click.Context, record_id: str, answers_file: Path | N
         if "criteria" in still:
             checklist = load_checklist(disclosures.CHECKLIST, register.root)
             click.secho(str(checklist.title.get(lang) or checklist.title), bold=True)
-            criteria = ask_checklist(checklist, {"urgent": True}, lang)
+            criteria = ask_checklist(checklist, {"urgent": True}, lang, templates=register.root / "templates")
         if not rationale and "rationale" in still:
-            rationale = click.prompt("Rationale" if lang != "fr" else "Justification")
+            rationale = click.prompt(ui(lang, "Rationale", templates=register.root / "templates"))
     given = rationale_from(rationale if rationale is not None else raw.get("rationale"), lang)
     approver = approver or raw.get("approver")
     approver_rank = approver_rank or raw.get("approver_rank")

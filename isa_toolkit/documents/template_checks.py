@@ -11,7 +11,7 @@ from ..register.load import load_chain, load_register
 from ..resources import shipped
 from .context import disclosure_context, document_context
 from .docx import split_tags
-from .messages import message_uses
+from .messages import message_text, message_uses
 from .template_limits import check_source, check_source_size
 
 
@@ -87,8 +87,9 @@ def _syntax_only(source: str) -> list:
     return []
 
 
-def _catalog_problems(folders: list[Path], uses: dict[str, str]) -> list[str]:
-    """Messages the templates use that a catalog does not translate (a fuzzy entry is not used, so it counts)."""
+def _catalog_problems(folders: list[Path], uses: dict) -> list[str]:
+    """Messages the templates, prompts and e-mails use that a catalog does not translate (a fuzzy entry is not used,
+    so it counts; a message with a plural needs every form)."""
     from babel.messages.pofile import PoFileError, read_po
 
     problems = []
@@ -100,15 +101,23 @@ def _catalog_problems(folders: list[Path], uses: dict[str, str]) -> list[str]:
             except (PoFileError, OSError, UnicodeDecodeError) as exc:
                 problems.append(f"{catalog_path}: cannot be read as a message catalog ({exc})")
                 continue
-            translated = {m.id for m in catalog if m.id and m.string and not m.fuzzy}
+            translated = {m.id for m in catalog if m.id and _translated(m, catalog.num_plurals) and not m.fuzzy}
             for message in catalog:
-                if message.id in uses and message.string and message.fuzzy:
-                    problems.append(f"{catalog_path}:{message.lineno}: the translation of {message.id!r} is marked "
-                                    "fuzzy, so documents show the English; check it and remove the fuzzy mark")
-            for message in sorted(set(uses) - translated):
+                if message.id in uses and _translated(message, catalog.num_plurals) and message.fuzzy:
+                    problems.append(f"{catalog_path}:{message.lineno}: the translation of {message_text(message.id)} "
+                                    "is marked fuzzy, so the English is used instead; check it and remove the fuzzy mark")
+            for message in sorted(set(uses) - translated, key=lambda m: m if isinstance(m, tuple) else (m,)):
                 if not any(m.id == message and m.fuzzy for m in catalog):
-                    problems.append(f"{catalog_path}: no translation for {message!r} (used in {uses[message]})")
+                    problems.append(f"{catalog_path}: no translation for {message_text(message)} "
+                                    f"(used in {uses[message]})")
     return problems
+
+
+def _translated(message, plurals: int) -> bool:
+    """A message has a translation; one with a plural, in every form the catalog's language has (its Plural-Forms)."""
+    if isinstance(message.string, tuple | list):
+        return len(message.string) >= plurals and all(message.string)
+    return bool(message.string)
 
 
 # -- variables a template uses that the context does not provide ---------------------------

@@ -37,13 +37,12 @@ from .reminders import (
     chasers,
     reminders_for,
     stage,
+    table_title,
     title_in,
 )
 from .schedule import DueReview
 
 LOG_FILE = "reminders.log"
-TABLE_TITLE = {"en": "Data and information sensitivity classification table",
-               "fr": "Tableau de classification de la sensibilité des données et des informations"}
 
 
 # -- what is due -----------------------------------------------------------------------
@@ -97,7 +96,7 @@ def due_list(register: Register, as_of: dt.date, within: int) -> list[DueItem]:
     table_due = classification_due(register)
     if table_due is not None and table_due <= as_of + dt.timedelta(days=within):
         head = register.settings.contacts.get("head_of_information_management") if register.settings else None
-        items.append(DueItem(CLASSIFICATION_ID, title_in(TABLE_TITLE, register.languages[0]), table_due,
+        items.append(DueItem(CLASSIFICATION_ID, table_title(register.languages[0], _templates(register)), table_due,
                              (table_due - as_of).days, head.name if head else "", []))
     return sorted(items, key=lambda item: (item.days_left, item.record_id))
 
@@ -151,11 +150,12 @@ def _classification_reminders(register: Register, as_of: dt.date) -> list[Remind
     if current is None:
         return []
     out = []
+    title = {lang: table_title(lang, _templates(register)) for lang in settings.languages}
     for role in ("head_of_information_management", "information_compliance_manager"):
         contact = settings.contacts.get(role)
         if contact is not None and contact.email:
             lang = contact.language if contact.language in settings.languages else settings.languages[0]
-            out.append(Reminder(CLASSIFICATION_ID, dict(TABLE_TITLE), due, days_left, current,
+            out.append(Reminder(CLASSIFICATION_ID, title, due, days_left, current,
                                 Recipient(contact.name, contact.email, lang, role)))
     return out
 
@@ -190,21 +190,27 @@ PARALLEL_EMAILS = 200  # more than this, and the emails are built on every core 
 PARALLEL_EMAILS_SPAWNED = 1000  # the same where workers are spawned, each a fresh interpreter to start first
 
 
-def _build_chunk(reminders: list[Reminder], versions: dict[str, str], sender: str, as_of: dt.date) -> list[bytes]:
+def _templates(register: Register) -> Path:
+    """The register's templates folder, whose catalogs (if it has any) word its e-mails."""
+    return register.root / "templates"
+
+
+def _build_chunk(reminders: list[Reminder], versions: dict[str, str], sender: str, as_of: dt.date,
+                 templates: Path | None = None) -> list[bytes]:
     # CRLF line ends, as RFC 5322 and SMTP want them (sendmail sends the bytes as they are).
-    return [build_email(r, versions.get(r.record_id, "-"), sender=sender, as_of=as_of).as_bytes(policy=email.policy.SMTP)
-            for r in reminders]
+    return [build_email(r, versions.get(r.record_id, "-"), sender=sender, as_of=as_of, templates=templates)
+            .as_bytes(policy=email.policy.SMTP) for r in reminders]
 
 
 def _build_all(todo: list[Reminder], versions: dict[str, str], sender: str, as_of: dt.date,
-               progress: Callable[[int], None] | None) -> list[bytes]:
+               progress: Callable[[int], None] | None, templates: Path | None = None) -> list[bytes]:
     """Every reminder as the bytes of its email; the standard email package is slow, so a large run uses every core."""
     count = min(os.cpu_count() or 1, 8)
     method = workers.start_method()  # forked on Linux, spawned elsewhere
     if len(todo) < (PARALLEL_EMAILS if method == "fork" else PARALLEL_EMAILS_SPAWNED) or count < 2:
         out = []
         for reminder in todo:
-            out += _build_chunk([reminder], versions, sender, as_of)
+            out += _build_chunk([reminder], versions, sender, as_of, templates)
             if progress:
                 progress(1)
         return out
@@ -215,8 +221,8 @@ def _build_all(todo: list[Reminder], versions: dict[str, str], sender: str, as_o
     chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
     out: list[bytes] = []
     with ProcessPoolExecutor(max_workers=count, mp_context=multiprocessing.get_context(method)) as pool:
-        for chunk, built in zip(chunks, pool.map(_build_chunk, chunks, [versions] * len(chunks),
-                                                 [sender] * len(chunks), [as_of] * len(chunks)), strict=True):
+        for chunk, built in zip(chunks, pool.map(_build_chunk, chunks, [versions] * len(chunks), [sender] * len(chunks),
+                                                 [as_of] * len(chunks), [templates] * len(chunks)), strict=True):
             out += built
             if progress:
                 progress(len(chunk))
@@ -312,7 +318,8 @@ def run(register: Register, *, as_of: dt.date, out: Path | None, send: bool, by:
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
     messages = []
-    for reminder, data in zip(todo, _build_all(todo, versions, sender, as_of, progress), strict=True):
+    for reminder, data in zip(todo, _build_all(todo, versions, sender, as_of, progress, _templates(register)),
+                              strict=True):
         messages.append((reminder, data))
         if out is not None:  # a copy for the officer to read, not register data: no need to fsync each one
             path = out / _file_name(reminder)
@@ -344,12 +351,14 @@ def review_calendar(register: Register, stamp: dt.date) -> bytes:
     """One .ics with every review date (agreements in force, and the classification table)."""
     events = []
     lang = register.languages[0]
+    templates = _templates(register)
     for record_id in sorted(register.index):
         entry = register.index[record_id]
         if entry.get("review_due"):
             title = title_in(entry["title"], lang) or record_id
-            events.append(calendar_event(record_id, title, dt.date.fromisoformat(entry["review_due"]), lang, stamp))
+            events.append(calendar_event(record_id, title, dt.date.fromisoformat(entry["review_due"]), lang, stamp,
+                                         templates))
     table_due = classification_due(register)
     if table_due is not None:
-        events.append(calendar_event(CLASSIFICATION_ID, title_in(TABLE_TITLE, lang), table_due, lang, stamp))
+        events.append(calendar_event(CLASSIFICATION_ID, table_title(lang, templates), table_due, lang, stamp, templates))
     return calendar(events)

@@ -10,8 +10,9 @@ nothing new.
 
 Emails are built with the standard library's ``email`` package (plain text
 and HTML, an ``.ics`` event attached, built with ``icalendar``), in the
-recipient's language. Names and titles from records never become headers:
-line breaks and encoded-word markers are taken out before they are used.
+recipient's language, their words from the message catalogs. Names and
+titles from records never become headers: line breaks and encoded-word
+markers are taken out before they are used.
 """
 
 from __future__ import annotations
@@ -23,8 +24,9 @@ from dataclasses import dataclass
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
+from pathlib import Path
 
-from ..i18n import long_date
+from ..i18n import long_date, texts
 from ..model import Agreement, Contact, Settings, Status
 from ..workflows.chain import SIGNING_STATUSES
 from .schedule import DueReview
@@ -156,87 +158,23 @@ def chasers(agreement: Agreement, settings: Settings, as_of: dt.date) -> list[Re
 
 
 # -- the email ----------------------------------------------------------------------
-
-TEXT = {
-    "en": {
-        "subject_before": "{id}: review due on {date} ({days} days left)",
-        "subject_late": "{id}: review overdue since {date} ({days} days late)",
-        "subject_escalation": "Escalation: review of {id} overdue since {date} ({days} days late)",
-        "hello": "Dear {name},",
-        "before": "\"{title}\" ({id}, version {version}) is due for review on {date}.",
-        "late": "The review of \"{title}\" ({id}, version {version}) was due on {date} and is now {days} days overdue.",
-        "table": "The register's data and information sensitivity classification table is due for review on {date} "
-                 "(it is reviewed every six months with the partners).",
-        "table_action": "Please review the levels, data types and sharing methods with the partners, update "
-                        "classification.yaml and set its review.last to the date of the review.",
-        "head": "head of information management",
-        "escalation": "The review of \"{title}\" ({id}) is {days} days overdue. You are receiving this as {role}, "
-                      "so that it can be assigned and completed.",
-        "action": "Please confirm whether the agreement is still needed and what has changed (data, processes, "
-                  "designated officers), then start the review: isa review start {id}",
-        "new_version": "A new version ({version}) is in the sign-off chain: the review is done when it is signed and "
-                       "in force.",
-        "review_started": "Its review began on {started} and is not complete yet.",
-        "chase": "Please see what is still needed and who must act, and chase them: isa status {id}",
-        "event": "Review of {id}: {title}",
-        "sign": "The information sharing register",
-        "subject_chase": "{id}: your signature is still awaited (sent {date})",
-        "chase_body": "The copy of \"{title}\" ({id}, version {version}) sent to you for signature on {date} has not come "
-                      "back yet ({days} days).",
-        "chase_action": "Please sign it and return it to the information sharing officer who sent it; if you cannot, "
-                        "say so, so that a delegate can be named.",
-        "subject_chase_escalation": "{id}: a signature sent {days} days ago has not come back",
-        "chase_escalation": "The copy of \"{title}\" ({id}, version {version}) sent to {signer} on {date} has not come "
-                            "back after {days} days.",
-        "chase_escalation_action": "Please contact them, or record a delegate: isa status {id}",
-    },
-    "fr": {
-        "subject_before": "{id} : réexamen prévu le {date} (dans {days} jours)",
-        "subject_late": "{id} : réexamen en retard depuis le {date} ({days} jours de retard)",
-        "subject_escalation": "Escalade : réexamen de {id} en retard depuis le {date} ({days} jours de retard)",
-        "hello": "Bonjour {name},",
-        "before": "« {title} » ({id}, version {version}) doit être réexaminé le {date}.",
-        "late": "Le réexamen de « {title} » ({id}, version {version}) était prévu le {date} et a maintenant "
-                "{days} jours de retard.",
-        "table": "Le tableau de classification de la sensibilité des données et des informations du registre doit "
-                 "être réexaminé le {date} (il l'est tous les six mois avec les partenaires).",
-        "table_action": "Merci de revoir les niveaux, les types de données et les modes de partage avec les "
-                        "partenaires, de mettre à jour classification.yaml et d'y indiquer la date du réexamen "
-                        "(review.last).",
-        "head": "responsable de la gestion de l'information",
-        "escalation": "Le réexamen de « {title} » ({id}) a {days} jours de retard. Vous recevez ce message en tant que "
-                      "{role}, afin qu'il soit attribué et mené à bien.",
-        "action": "Merci de confirmer si l'accord est toujours nécessaire et ce qui a changé (données, procédures, "
-                  "référents désignés), puis d'ouvrir le réexamen : isa review start {id}",
-        "new_version": "Une nouvelle version ({version}) est dans le circuit de validation : le réexamen sera achevé "
-                       "lorsqu'elle sera signée et en vigueur.",
-        "review_started": "Son réexamen a commencé le {started} et n'est pas encore achevé.",
-        "chase": "Merci de voir ce qui manque encore et qui doit agir, et de les relancer : isa status {id}",
-        "event": "Réexamen de {id} : {title}",
-        "sign": "Le registre du partage d'informations",
-        "subject_chase": "{id} : votre signature est toujours attendue (envoi du {date})",
-        "chase_body": "L'exemplaire de « {title} » ({id}, version {version}) qui vous a été envoyé pour signature le "
-                      "{date} n'est pas encore revenu ({days} jours).",
-        "chase_action": "Merci de le signer et de le renvoyer au responsable du partage d'informations qui vous l'a "
-                        "adressé ; si vous ne le pouvez pas, dites-le, afin qu'un délégataire soit désigné.",
-        "subject_chase_escalation": "{id} : une signature demandée il y a {days} jours n'est pas revenue",
-        "chase_escalation": "L'exemplaire de « {title} » ({id}, version {version}) envoyé à {signer} le {date} n'est "
-                            "pas revenu après {days} jours.",
-        "chase_escalation_action": "Merci de le relancer, ou d'enregistrer un délégataire : isa status {id}",
-    },
-}
+# Its words are in the message catalogs, with the documents' (templates/locale/<lang>/LC_MESSAGES/messages.po), in
+# the recipient's language: English where no catalog translates them. A text with a count in it goes through
+# ngettext, so that one day and several days both read right in every language.
 
 
-def _words(lang: str) -> dict[str, str]:
-    return TEXT.get(lang, TEXT["en"])
+def table_title(lang: str, templates: Path | None = None) -> str:
+    """The name of the register's classification table, in ``lang``, for its reminders and calendar event."""
+    return texts(lang, templates).gettext("Data and information sensitivity classification table")
 
 
 def title_in(title: dict[str, str], lang: str) -> str:
     return title.get(lang) or next(iter(title.values()), "")
 
 
-def calendar_event(record_id: str, title: str, due: dt.date, lang: str, stamp: dt.date):
-    """One all-day event on the review date, with a UID stable across runs (so calendars update, never duplicate)."""
+def calendar_event(record_id: str, title: str, due: dt.date, lang: str, stamp: dt.date, templates: Path | None = None):
+    """One all-day event on the review date, with a UID stable across runs (so calendars update, never duplicate);
+    ``templates``: the register's templates folder, whose catalog may word it."""
     from icalendar import Event
 
     event = Event()
@@ -244,7 +182,7 @@ def calendar_event(record_id: str, title: str, due: dt.date, lang: str, stamp: d
     event.add("dtstamp", dt.datetime.combine(stamp, dt.time(), tzinfo=dt.UTC))
     event.add("dtstart", due)
     event.add("dtend", due + dt.timedelta(days=1))
-    event.add("summary", _words(lang)["event"].format(id=record_id, title=title))
+    event.add("summary", texts(lang, templates).gettext("Review of {id}: {title}").format(id=record_id, title=title))
     event.add("transp", "TRANSPARENT")
     return event
 
@@ -262,46 +200,83 @@ def calendar(events, method: str | None = None) -> bytes:
     return cal.to_ical()
 
 
-def build_email(reminder: Reminder, agreement_version: str, *, sender: str, as_of: dt.date) -> EmailMessage:
-    """The reminder as an RFC 5322 message: text and HTML in the recipient's language, with the review event."""
+def build_email(reminder: Reminder, agreement_version: str, *, sender: str, as_of: dt.date,
+                templates: Path | None = None) -> EmailMessage:
+    """The reminder as an RFC 5322 message: text and HTML in the recipient's language, with the review event.
+    ``templates``: the register's templates folder, whose catalog (if it has one) words the e-mail."""
     from html import escape
 
     lang = reminder.recipient.language
-    words = _words(lang)
+    words = texts(lang, templates)
+    gettext, ngettext = words.gettext, words.ngettext
     days = abs(reminder.days_left)
     date = long_date(reminder.due, lang)
     title = clean_header(title_in(reminder.title, lang))
     table = reminder.record_id == CLASSIFICATION_ID
     if reminder.chase:
         signer = reminder.recipient.role.removeprefix("escalation:")
-        key = "chase_escalation" if reminder.escalation else "chase_body"
-        subject = words["subject_chase_escalation" if reminder.escalation else "subject_chase"]
-        body = words[key].format(title=title, id=reminder.record_id, version=agreement_version, date=date, days=days,
-                                 signer=clean_header(signer))
+        if reminder.escalation:
+            subject = ngettext("{id}: a signature sent {days} day ago has not come back",
+                               "{id}: a signature sent {days} days ago has not come back", days)
+            body = ngettext("The copy of \"{title}\" ({id}, version {version}) sent to {signer} on {date} has not "
+                            "come back after {days} day.",
+                            "The copy of \"{title}\" ({id}, version {version}) sent to {signer} on {date} has not "
+                            "come back after {days} days.", days)
+        else:
+            subject = gettext("{id}: your signature is still awaited (sent {date})")
+            body = ngettext("The copy of \"{title}\" ({id}, version {version}) sent to you for signature on {date} "
+                            "has not come back yet ({days} day).",
+                            "The copy of \"{title}\" ({id}, version {version}) sent to you for signature on {date} "
+                            "has not come back yet ({days} days).", days)
+        body = body.format(title=title, id=reminder.record_id, version=agreement_version, date=date, days=days,
+                           signer=clean_header(signer))
     elif reminder.escalation:
-        subject = words["subject_escalation"]
-        body = words["escalation"].format(title=title, id=reminder.record_id, days=days, role=words["head"])
-    elif table:
-        subject = words["subject_before"] if reminder.days_left >= 0 else words["subject_late"]
-        body = words["table"].format(date=date)
-    elif reminder.days_left >= 0:
-        subject, body = words["subject_before"], words["before"].format(
-            title=title, id=reminder.record_id, version=agreement_version, date=date)
+        subject = ngettext("Escalation: review of {id} overdue since {date} ({days} day late)",
+                           "Escalation: review of {id} overdue since {date} ({days} days late)", days)
+        body = ngettext("The review of \"{title}\" ({id}) is {days} day overdue. You are receiving this as {role}, "
+                        "so that it can be assigned and completed.",
+                        "The review of \"{title}\" ({id}) is {days} days overdue. You are receiving this as {role}, "
+                        "so that it can be assigned and completed.", days).format(
+            title=title, id=reminder.record_id, days=days, role=gettext("head of information management"))
     else:
-        subject, body = words["subject_late"], words["late"].format(
-            title=title, id=reminder.record_id, version=agreement_version, date=date, days=days)
-    if reminder.chase:
-        action = words["chase_escalation_action" if reminder.escalation else "chase_action"].format(id=reminder.record_id)
+        subject = (ngettext("{id}: review due on {date} ({days} day left)",
+                            "{id}: review due on {date} ({days} days left)", days) if reminder.days_left >= 0 else
+                   ngettext("{id}: review overdue since {date} ({days} day late)",
+                            "{id}: review overdue since {date} ({days} days late)", days))
+        if table:
+            body = gettext("The register's data and information sensitivity classification table is due for review "
+                           "on {date} (it is reviewed every six months with the partners).").format(date=date)
+        elif reminder.days_left >= 0:
+            body = gettext("\"{title}\" ({id}, version {version}) is due for review on {date}.").format(
+                title=title, id=reminder.record_id, version=agreement_version, date=date)
+        else:
+            body = ngettext("The review of \"{title}\" ({id}, version {version}) was due on {date} and is now {days} "
+                            "day overdue.",
+                            "The review of \"{title}\" ({id}, version {version}) was due on {date} and is now {days} "
+                            "days overdue.", days).format(
+                title=title, id=reminder.record_id, version=agreement_version, date=date, days=days)
+    if reminder.chase and reminder.escalation:
+        action = gettext("Please contact them, or record a delegate: isa status {id}").format(id=reminder.record_id)
+    elif reminder.chase:
+        action = gettext("Please sign it and return it to the information sharing officer who sent it; if you cannot, "
+                         "say so, so that a delegate can be named.")
     elif table:
-        action = words["table_action"]
+        action = gettext("Please review the levels, data types and sharing methods with the partners, update "
+                         "classification.yaml and set its review.last to the date of the review.")
     elif reminder.under_review:
-        where = (words["review_started"].format(started=long_date(reminder.review_started, lang))
-                 if reminder.review_started else words["new_version"].format(version=agreement_version))
+        where = (gettext("Its review began on {started} and is not complete yet.").format(
+                     started=long_date(reminder.review_started, lang)) if reminder.review_started else
+                 gettext("A new version ({version}) is in the sign-off chain: the review is done when it is signed "
+                         "and in force.").format(version=agreement_version))
         body = f"{body} {where}"
-        action = words["chase"].format(id=reminder.record_id)
+        action = gettext("Please see what is still needed and who must act, and chase them: isa status {id}").format(
+            id=reminder.record_id)
     else:
-        action = words["action"].format(id=reminder.record_id)
-    lines = [words["hello"].format(name=clean_header(reminder.recipient.name)), "", body, "", action, "", "-- ", words["sign"]]
+        action = gettext("Please confirm whether the agreement is still needed and what has changed (data, processes, "
+                         "designated officers), then start the review: isa review start {id}").format(
+            id=reminder.record_id)
+    lines = [gettext("Dear {name},").format(name=clean_header(reminder.recipient.name)), "", body, "", action, "", "-- ",
+             gettext("The information sharing register")]
     message = EmailMessage()
     message["From"] = sender
     message["To"] = Address(display_name=clean_header(reminder.recipient.name), addr_spec=reminder.recipient.email)
@@ -313,7 +288,8 @@ def build_email(reminder: Reminder, agreement_version: str, *, sender: str, as_o
     html = "".join(f"<p>{escape(line)}</p>" for line in lines if line and line != "-- ")
     message.add_alternative(f"<html lang=\"{lang}\"><body>{html}</body></html>", subtype="html")
     if not reminder.chase:  # a review has a date to put in a calendar; a chase does not
-        ics = calendar([calendar_event(reminder.record_id, title, reminder.due, lang, as_of)], method="PUBLISH")
+        ics = calendar([calendar_event(reminder.record_id, title, reminder.due, lang, as_of, templates)],
+                       method="PUBLISH")
         message.add_attachment(ics.decode("utf-8"), subtype="calendar", filename=f"{reminder.record_id}-review.ics",
                                params={"method": "PUBLISH"})  # text: sent with charset=utf-8
     message["Content-Language"] = lang

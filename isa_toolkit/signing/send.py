@@ -23,7 +23,7 @@ from email.utils import format_datetime
 from pathlib import Path
 
 from ..errors import IsaError
-from ..i18n import long_date, translator, typeset
+from ..i18n import long_date, texts, typeset
 from ..model import Agreement, Contact, Settings
 from ..model.agreement import Sent
 from ..register.load import load_chain
@@ -162,7 +162,7 @@ def _certify(pdf: bytes, boxes: list[tuple[str, int, tuple, str]], signer, reaso
 def _email(agreement: Agreement, person: Contact, lang: str, *, role: str, organisation: str | None, stage,
            signing: bool, pdf: tuple[str, bytes], docx: tuple[str, bytes], deadline: dt.date, officer: Contact | None,
            sender: str, today: dt.date, templates: Path) -> EmailMessage:
-    gettext = translator(lang, templates).gettext
+    gettext = texts(lang, templates).gettext  # the register's catalog, the shipped one behind it, as reminders do
 
     def t(message: str) -> str:
         return typeset(gettext(message), lang)
