@@ -160,7 +160,8 @@ def render_pdf(html: str, folders: list[Path], attachments: list | None = None) 
         from weasyprint import DEFAULT_OPTIONS, HTML
     except OSError as exc:  # WeasyPrint loads Pango when it is imported
         raise IsaError(f"PDF output needs the Pango libraries, which could not be loaded ({exc}). Install them "
-                       "(docs/install.md), or make DOCX only: --format docx") from None
+                       "(docs/install.md; `isa doctor` says what this machine lacks), or make DOCX only: --format "
+                       "docx") from None
 
     from . import pdf_tags
 
