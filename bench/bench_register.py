@@ -6,6 +6,7 @@ Measures, on one generated register in a temporary git repository:
 - raw baseline: reading every file and parsing it with PyYAML's CSafeLoader;
 - `isa validate` cold (no cache) and warm, as a user runs it (a new process);
 - `isa list --json` and `isa show ID` warm (second run, register unchanged);
+- `isa export --format sqlite` of it, with its disclosures and incidents;
 - one single-record change committed (lock, read, write, git commit),
   on this register and on a 100-record one, to show it does not grow with size.
 """
@@ -284,6 +285,10 @@ def run(count: int, keep: Path | None) -> None:
         timed("  isa list --kind disclosure --json, warm", lambda: isa("-R", str(root), "list", "--kind",
                                                                           "disclosure", "--json"), repeat=3)
         timed("  isa deadlines, warm", lambda: isa("-R", str(root), "deadlines", "--as-of", AS_OF.isoformat()), repeat=3)
+        database = base / "register.db"
+        timed("  isa export --format sqlite, warm", lambda: isa("-R", str(root), "export", "--format", "sqlite",
+                                                                  "-o", str(database)), repeat=3)
+        print(f"  {'    the database':<52} {database.stat().st_size / 2**20:8.1f} MiB")
 
         small = base / "small"
         small_ids = build_register(small, 100)

@@ -176,7 +176,7 @@ def bash(script: str, cwd: Path, env: dict[str, str]) -> tuple[int, str]:
 
 def github_steps(doc: dict) -> list[dict]:
     """The `run:` steps of the job, less the install (nothing is installed here: the venv's isa is on PATH)."""
-    (job,) = doc["jobs"].values()
+    job = doc["jobs"]["remind"]  # the pages job only publishes what this one built
     return [step for step in job["steps"] if "run" in step and "pip install" not in step["run"]]
 
 
@@ -283,6 +283,12 @@ def test_the_files_pin_the_toolkit_in_one_variable_with_least_privilege(tmp_path
     assert github[True]["schedule"] == [{"cron": "0 7 * * *"}]  # YAML 1.1 reads the key `on` as true
     assert github["permissions"] == {"contents": "read"}
     assert github["jobs"]["remind"]["permissions"] == {"contents": "write"}
+    # The site is published by a job of its own, the only one allowed to (and it checks out and installs nothing).
+    assert github["jobs"]["pages"]["permissions"] == {"pages": "write", "id-token": "write"}
+    assert [step.get("uses") for step in github["jobs"]["pages"]["steps"]] == ["actions/deploy-pages@v4"]
+    assert any(step.get("uses") == "actions/upload-pages-artifact@v3" for step in github["jobs"]["remind"]["steps"])
+    assert gitlab["pages"]["artifacts"]["paths"] == ["public"] == gitlab["isa-review-run"]["artifacts"]["paths"]
+    assert "script" in gitlab["pages"] and "pip" not in str(gitlab["pages"])
     assert github["concurrency"]["group"] == gitlab["isa-review-run"]["resource_group"] == "isa-review-run"
     assert "python-version: \"3.12\"" in (root / FILES["github"]).read_text(encoding="utf-8")
     assert gitlab["isa-review-run"]["image"] == "python:3.12-slim"

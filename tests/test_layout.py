@@ -1,7 +1,8 @@
 """The package keeps its shape: imports run one way, down the data path, and never in a loop.
 
 The layers, lowest first (docs/architecture.md says what each holds):
-``model`` <- ``register`` <- ``workflows`` <- ``cases`` <- ``review`` <- ``documents`` <- ``signing`` <- ``cli``.
+``model`` <- ``register`` <- ``workflows`` <- ``cases`` <- ``review`` <- ``documents`` <- ``signing`` <- ``site``
+<- ``cli``.
 A module may import its own layer and any lower one, never a higher one; the
 few foundation modules (``errors``, ``resources``, ``i18n``, the package's own
 ``__init__``) sit under all of them and import none; ``__main__`` belongs to
@@ -17,7 +18,7 @@ import sys
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "isa_toolkit"
-LAYERS = ("model", "register", "workflows", "cases", "review", "documents", "signing", "cli")
+LAYERS = ("model", "register", "workflows", "cases", "review", "documents", "signing", "site", "cli")
 FOUNDATION = "foundation"
 
 

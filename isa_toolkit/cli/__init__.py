@@ -32,7 +32,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "log": ("register", "log", "Show the history of one record from git, newest first, with who made each change and "
             "whether the commit is signed (git's own check: good, bad, unsigned...)."),
     "export": ("register", "export", "Export the register as CSV or JSON (CSV cells are safe to open in a "
-               "spreadsheet)."),
+               "spreadsheet), or as an SQLite database."),
     "clone": ("team", "clone", "Copy the team's register from its remote URL into FOLDER, ready to sync."),
     "sync": ("team", "sync", "Send your changes to the team's remote and bring theirs: fetch, replay yours on top, "
              "push."),
@@ -78,6 +78,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
                "agreement."),
     "calendar": ("review", "calendar_", "One .ics calendar of every review date, to subscribe to (stable event ids: "
                  "updates, never duplicates)."),
+    "site": ("site", "site", "Build the register site: static pages to open in a browser or publish privately on the "
+             "forge."),
     "demo": ("demo", "demo", "Run the main job on a copy of the example register, in OUTDIR (default ./isa-demo)."),
     "schema": ("schema", "schema", "Print the JSON Schema of a kind of record, or of register.yaml or "
                "classification.yaml."),

@@ -448,16 +448,12 @@ def pending(ctx: click.Context, as_json: bool) -> None:
     Example:
       isa pending
     """
-    from ..review.daily import read_log
+    from ..review.daily import chased_packs
     from ..workflows.chain import waiting_on
 
     register = load(ctx)
     groups = waiting_on(register)
-    chased: dict[tuple, list[str]] = {}  # (record, date sent, address) -> the days each chase went
-    for entry in read_log(register.root):
-        if entry.get("status") == "sent" and str(entry.get("stage", "")).startswith("chase-") \
-                and not str(entry.get("stage")).startswith("chase-escalation"):
-            chased.setdefault((entry["record"], entry["due"], entry["to"].casefold()), []).append(entry["date"])
+    chased = chased_packs(register.root)  # (record, date sent, address) -> the days each chase went
 
     def pack(w) -> dict | None:
         """When the pack for this slot was sent, and chased (isa send, the daily run)."""

@@ -60,8 +60,10 @@ def run_demo(outdir: Path, *, as_of: dt.date, echo: Callable[[str], None]) -> Pa
     _cases(root, min(as_of, dt.date.today()), echo)
     _annual_review(root, min(as_of, dt.date.today()), echo)
     _documents(root, new_id, outdir / "documents", echo)
+    index = _site(root, outdir / "site", as_of, echo)
 
     echo(f"\n== Done. The demo register is {root.resolve()}")
+    echo(f"   Its site: {index.resolve()}")
     isa = how_isa_is_run()
     echo(f"   Try: {isa} -R {root} show {new_id}")
     echo(f"        {isa} -R {root} log {new_id}")
@@ -357,6 +359,16 @@ _STAND_INS = {
     "designated_officer": "Sergeant Priya Natarajan",
     "executive": "Deputy Chief Constable Ruth Adeyemi",
 }
+
+
+def _site(root: Path, outdir: Path, as_of: dt.date, echo: Callable[[str], None]) -> Path:
+    """Build the register site of the demo register, in English and French; return its first page."""
+    from ..site import build_site
+
+    echo(f"\n== The register site (isa site --lang both -o {outdir})")
+    built = build_site(load_register(root), outdir, langs=["en", "fr"], as_of=as_of)
+    echo(f"  {built.pages} page(s); open {built.index} in a browser (it works straight from the disk)")
+    return built.index
 
 
 def _documents(root: Path, record_id: str, outdir: Path, echo: Callable[[str], None]) -> None:

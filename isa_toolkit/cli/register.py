@@ -243,22 +243,36 @@ def log(ctx: click.Context, record_id: str, as_json: bool) -> None:
 
 @click.command()
 @click.option("--kind", type=click.Choice(["agreement", "disclosure", "request", "incident"]), default="agreement",
-              show_default=True, help="Which records to export.")
-@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True, help="Output format.")
+              show_default=True, help="Which records to export (CSV and JSON; a database holds every kind).")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json", "sqlite"]), default="csv", show_default=True,
+              help="Output format: a CSV or JSON file of one kind of record, or an SQLite database of the register.")
 @click.option("--public", is_flag=True, help="Only agreements in force and only the public-register fields.")
-@click.option("--lang", metavar="LANG", help="Language of the text columns (default: the register's first language).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE instead of standard output.")
+@click.option("--lang", metavar="LANG", help="Language of the text columns (default: the register's first language; "
+              "a database has a column per language).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to FILE instead of standard output (required for sqlite).")
 @click.pass_context
 def export(ctx: click.Context, kind: str, fmt: str, public: bool, lang: str | None, output: Path | None) -> None:
-    """Export the register as CSV or JSON (CSV cells are safe to open in a spreadsheet).
+    """Export the register as CSV or JSON (CSV cells are safe to open in a spreadsheet), or as an SQLite database.
+
+    The database (--format sqlite) holds every record: the tables agreements, disclosures, requests and incidents,
+    texts with a column per language (title_en, title_fr ...), the agreements' signoffs, parties and data_items
+    (each row with its agreement_id), and full-text search on titles and purposes. It replaces only an earlier
+    export, never another file. With --public it holds the public register only: agreements in force, their
+    parties (no officers) and data items. Browse it with Datasette (installed separately): datasette register.db
 
     \b
     Examples:
       isa export --public -o public-register.csv
       isa export --kind incident -o incidents.csv
+      isa export --format sqlite -o ~/isa-output/register.db
+      sqlite3 ~/isa-output/register.db "SELECT id, status FROM agreements WHERE review_due < '2026-12-31'"
     """
     from ..register import export as exporter
 
+    if fmt == "sqlite":
+        _export_database(ctx, public, lang, output)
+        return
     register = load(ctx)
     lang = lang or register.languages[0]
     if lang not in register.languages:
@@ -286,6 +300,37 @@ def export(ctx: click.Context, kind: str, fmt: str, public: bool, lang: str | No
         # CSV gets a byte-order mark so spreadsheet programs read accents (é, ç) correctly.
         output.write_text(text, encoding="utf-8-sig" if fmt == "csv" else "utf-8", newline="")
         click.echo(f"Wrote {count} record(s) to {output}", err=True)
+    note_unreadable(register)
+
+
+def _export_database(ctx: click.Context, public: bool, lang: str | None, output: Path | None) -> None:
+    """``isa export --format sqlite``: the checks come first, so a refusal leaves everything as it was."""
+    from ..errors import IsaError
+    from ..register import export_sqlite
+    from ..register.outputs import check_output_folder
+
+    if output is None:
+        raise click.UsageError("a database is a file, not text for the terminal: name it with -o FILE "
+                               "(e.g. -o ~/isa-output/register.db)")
+    if ctx.get_parameter_source("kind") is not click.core.ParameterSource.DEFAULT:
+        raise click.BadParameter("the database holds every kind of record, each in its own table; drop --kind",
+                                 param_hint="--kind")
+    if lang is not None:
+        raise click.BadParameter("the database holds every language, a column each (title_en, title_fr ...); "
+                                 "drop --lang", param_hint="--lang")
+    folder = output.parent
+    # The database holds personal data (in full) and is made again from the records: never where git takes it in.
+    check_output_folder(folder)
+    if output.exists() and not export_sqlite.is_export(output):
+        raise IsaError(f"{output} exists and is not an earlier export of a register; it was left as it is. "
+                       "Choose another file name, or move that file away first")
+    register = load(ctx)
+    folder.mkdir(parents=True, exist_ok=True)
+    counts = export_sqlite.write_database(output, register, public=public)
+    kinds = ("agreements",) if public else ("agreements", "disclosures", "requests", "incidents")
+    what = ", ".join(f"{counts[table]} {table}" for table in kinds)
+    click.echo(f"Wrote {'the public register: ' if public else ''}{what} to {output}\n"
+               f"Browse it with Datasette (installed separately): datasette {output}", err=True)
     note_unreadable(register)
 
 

@@ -21,16 +21,24 @@ _CALL = re.compile(r"""\bt\(\s*(["'])(.+?)\1\s*\)""")
 # The modules whose texts the catalogs translate, read rather than imported (the signing and command-line packages
 # sit below this one): the documents' contexts and clauses; the e-mails (packs sent for signature, reminders,
 # escalations and chasers; the sealed copy's certificate); the terminal's prompts (the questionnaire's, and the
-# questions commands ask).
+# questions commands ask); the register site's labels (with its templates, templates/site, which a register cannot
+# replace: see site_templates).
 PYTHON_SOURCES = ("documents/context.py", "documents/clauses.py", "signing/send.py", "signing/seal.py",
-                  "review/reminders.py", "workflows/ask.py", "cli/agreements.py", "cli/cases.py")
+                  "review/reminders.py", "workflows/ask.py", "cli/agreements.py", "cli/cases.py", "site/build.py")
 
 # Where a call's message is: t("..."), part["t"]("..."), gettext("..."), words.gettext("..."), label(parts, "..."),
 # ui(lang, "...") (the prompts'), and ngettext("...", "...", n) (a message and its plural).
 _SINGULAR = {"t": 0, "gettext": 0, "label": 1, "ui": 1}
 _PLURAL = {"ngettext": 0}
 
-Message = str | tuple[str, str]  # a message, or a message and its plural
+Message = str | tuple[str, str]
+
+
+def site_templates() -> Path:
+    """The register site's templates (``isa site``): always the shipped ones, so always checked."""
+    from ..resources import shipped
+
+    return shipped("templates") / "site"  # a message, or a message and its plural
 
 
 def _python_calls(source: Path) -> list[tuple[Message, int]]:
@@ -89,7 +97,7 @@ def message_uses(html_folders: list[Path], docx_folders: list[Path] = ()) -> dic
     for relative in PYTHON_SOURCES:
         for message, line in _python_calls(package / relative):
             found.setdefault(message, f"isa_toolkit/{relative}:{line}")
-    for folder in html_folders:
+    for folder in [*html_folders, site_templates()]:
         for path in sorted(folder.glob("*.html")):
             try:
                 add(path.read_text(encoding="utf-8"), lambda line, path=path: f"{path.name}:{line}")

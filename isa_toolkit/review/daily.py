@@ -140,6 +140,17 @@ def read_log(root: Path) -> list[dict]:
     return entries
 
 
+def chased_packs(root: Path) -> dict[tuple[str, str, str], list[str]]:
+    """When each pack sent for signature was chased by the daily run: (record, day sent, address casefolded) -> the
+    days each chase went, from ``reminders.log`` (``isa pending`` and the register site read it alike)."""
+    chased: dict[tuple[str, str, str], list[str]] = {}
+    for entry in read_log(root):
+        stage = str(entry.get("stage", ""))
+        if entry.get("status") == "sent" and stage.startswith("chase-") and not stage.startswith("chase-escalation"):
+            chased.setdefault((entry["record"], entry["due"], entry["to"].casefold()), []).append(entry["date"])
+    return chased
+
+
 def _classification_reminders(register: Register, as_of: dt.date) -> list[Reminder]:
     due = classification_due(register)
     settings = register.settings
