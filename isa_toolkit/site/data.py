@@ -90,6 +90,42 @@ class Overview:
     gaps: dict[str, list] = field(default_factory=dict)  # record id (or file) -> its problems
     signatures: dict[str, Signatures] = field(default_factory=dict)
 
+    # The overview lists at most this many records in its long sections (the worst first); each record's own page
+    # and the register page hold the rest, so the overview stays small however large the register grows.
+    LISTED = 50
+
+    @property
+    def gap_codes(self) -> list[tuple[str, str, int]]:
+        """(code, severity, records) for every code a problem carries, most records first."""
+        found: dict[tuple[str, str], set[str]] = {}
+        for key, problems in self.gaps.items():
+            for problem in problems:
+                found.setdefault((problem.code or "-", problem.severity.value), set()).add(key)
+        return sorted(((code, severity, len(keys)) for (code, severity), keys in found.items()),
+                      key=lambda row: (row[1] != "error", -row[2], row[0]))
+
+    @property
+    def gap_records(self) -> list[tuple[str, int, int]]:
+        """(record, errors, warnings), the records with most errors, then most warnings, first."""
+        rows = [(key, sum(p.severity.value == "error" for p in problems),
+                 sum(p.severity.value == "warning" for p in problems)) for key, problems in self.gaps.items()]
+        return sorted(rows, key=lambda row: (-row[1], -row[2], row[0]))
+
+    @property
+    def signature_counts(self) -> list[tuple[str, int]]:
+        """How many agreements' current versions are at each signature state."""
+        counts: dict[str, int] = {}
+        for mark in self.signatures.values():
+            counts[mark.state] = counts.get(mark.state, 0) + 1
+        order = ["none", "sent", "chased", "returned", "wet_ink"]
+        return [(state, counts[state]) for state in order if state in counts]
+
+    @property
+    def awaiting_signatures(self) -> list[tuple[str, Signatures]]:
+        """Agreements with copies out for signature (sent or chased, none back yet), most chased first."""
+        rows = [(record_id, mark) for record_id, mark in self.signatures.items() if mark.state in ("sent", "chased")]
+        return sorted(rows, key=lambda row: (-row[1].chased, -row[1].sent, row[0]))
+
 
 def status_counts(register: Register) -> tuple[list[tuple[str, int]], list[tuple[str, int]], int]:
     """Agreements by status (every status, in the lifecycle's order) and by kind, as ``isa list`` selects them."""
