@@ -15,6 +15,7 @@ import json
 import re
 import unicodedata
 from enum import Enum
+from functools import lru_cache
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -65,8 +66,11 @@ def _plain_text(value: str) -> str:
 Text = Annotated[str, AfterValidator(_plain_text)]
 
 
+_LINE_BREAK = re.compile("[\n\r\u2028\u2029]")  # U+2028 and U+2029 are line breaks too
+
+
 def _one_line(value: str) -> str:
-    if any(char in value for char in "\n\r\u2028\u2029"):  # U+2028 and U+2029 are line breaks too
+    if _LINE_BREAK.search(value):
         raise ValueError("must be on one line")
     return value
 
@@ -91,6 +95,7 @@ Line = Annotated[str, AfterValidator(_plain_text), AfterValidator(_one_line)]
 _APOSTROPHES = re.compile("['\u2018\u2019\u201b\u02bc\u02bb\u0060\u00b4\u2032]")
 
 
+@lru_cache(maxsize=16384)  # asked again and again for the same few names (every sign-off against every slot)
 def normalise_organisation(name: str) -> str:
     """An organisation's name for comparison: case, accents, apostrophes, hyphens and other punctuation,
     "&"/"and", a leading "The" and repeated spaces ignored.
@@ -178,7 +183,11 @@ class Level(str, Enum):
 
     @property
     def rank(self) -> int:
-        return list(Level).index(self)
+        return _LEVEL_RANKS[self]
+
+
+_LEVEL_RANKS = {level: number for number, level in enumerate(Level)}  # asked for every data item of every record
+
 
 class Contact(Frozen):
     name: Line

@@ -33,6 +33,7 @@ from typing import Any
 from .. import __version__
 from ..model import Agreement, Localized
 from ..model.dates import review_due
+from . import collector
 from .export import CASE_FIELDS, case_row
 from .files import _new_file_mode, _sync_folder, disk_full
 
@@ -322,7 +323,7 @@ def write_database(path: Path, register, *, public: bool) -> dict[str, int]:
             # The file is not in place until it is whole: no journal is needed, and one fsync at the end will do.
             db.execute("PRAGMA journal_mode = OFF")
             db.execute("PRAGMA synchronous = OFF")
-            with db.conn:
+            with db.conn, collector.paused():
                 counts = build(db, register, public=public)
         finally:
             db.close()

@@ -23,7 +23,7 @@ from pydantic import ValidationError
 from ..errors import IsaError, RecordNotFound, RegisterNotFound, did_you_mean
 from ..model import Agreement, Classification, Settings, SignoffChain
 from ..resources import workflow_file
-from . import cache
+from . import cache, collector
 from .cache import RecordCache
 from .checks import CheckContext, check_record
 from .definitions import CHECKLISTS, load_checklist, names
@@ -104,8 +104,9 @@ class Records(Mapping[str, Any]):
             records_cache = RecordCache.open(self._root)
             self._data.update(records_cache.data(wanted))
             records_cache.close()
-        found = cache.models_from_data({rel: self._data.pop(rel) for rel in rels if rel in self._data},
-                                       self.kind.model)
+        with collector.paused():
+            found = cache.models_from_data({rel: self._data.pop(rel) for rel in rels if rel in self._data},
+                                           self.kind.model)
         for rel, record_id in rels.items():
             record = found.get(rel)
             if record is None:  # not in the cache after all: read the file
@@ -242,6 +243,7 @@ def _parse_one(root: Path, rel: str, context: CheckContext | None) -> Parsed:
     return Parsed(rel, record.id, kind.index(record), problems, checks, data, record)
 
 
+@collector.paused()
 def _parse_batch(root: str, rels: list[str], context: CheckContext | None) -> list[Parsed]:
     """Worker: parse, validate and check files; return what pickles cheaply (no records)."""
     out = []
@@ -337,6 +339,7 @@ def load_chain(root: Path, settings: Settings | None) -> tuple[SignoffChain | No
         return None, problems_from_validation(exc, rel, text)
 
 
+@collector.paused()
 def load_register(path: str | os.PathLike, *, use_cache: bool = True, checks: bool = True) -> Register:
     """Load the register at ``path``: settings, classification, records and every problem.
 
