@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import RecordNotFound
 from . import vcs
-from .kinds import KINDS, record_path
+from .kinds import KINDS, RECORD_SUFFIX, record_path
 
 if TYPE_CHECKING:
     from .load import Register
@@ -59,3 +59,15 @@ def history(root: Path, record_id: str) -> list[vcs.LogEntry]:
         if entries or path.exists():
             return entries
     raise RecordNotFound(f"no record {record_id!r} in {root}, now or in its history")
+
+
+def histories(root: Path) -> dict[str, list[vcs.LogEntry]]:
+    """The history of every record (of every kind) by id, newest first, from one pass over git's log: what
+    :func:`history` gives for each, for a page per record."""
+    folders = {kind.folder: kind for kind in KINDS}
+    found: dict[str, list[vcs.LogEntry]] = {}
+    for path, entries in vcs.log_by_file(root, sorted(folders)).items():
+        folder, _, name = path.rpartition("/")
+        if folder in folders and name.endswith(RECORD_SUFFIX):
+            found[name[: -len(RECORD_SUFFIX)]] = entries
+    return found

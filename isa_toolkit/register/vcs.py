@@ -316,6 +316,32 @@ def _log(root: Path, paths: list[str]) -> list[LogEntry]:
     return entries
 
 
+def log_by_file(root: Path, folders: list[str]) -> dict[str, list[LogEntry]]:
+    """Every commit that changed a file under ``folders``, by the file's path, newest first: the histories of a
+    whole register in one pass of ``git log`` (a site shows every record's history; one ``git log`` per record is
+    a process each, about 5 ms, so a minute for 10,000 records).
+
+    On the straight history ``isa`` itself makes (``isa sync`` replays, never merges), each path's list is what
+    :func:`log` gives for it. A merge made by hand is listed for the files it left unlike every parent."""
+    out = _run(
+        root,
+        ["log", "--no-renames", "--name-only", "--diff-merges=dense-combined",
+         "--format=%x1d%H%x1f%aI%x1f%an%x1f%G?%x1f%s", "--", *folders],
+        what="read the history", config=["-c", "core.quotePath=false"],
+    )
+    found: dict[str, list[LogEntry]] = {}
+    for chunk in out.split("\x1d"):
+        if not chunk.strip():
+            continue
+        header, _, names = chunk.partition("\n")
+        commit_id, date, author, signature, subject = header.split("\x1f", 4)
+        entry = LogEntry(commit_id, date, author, subject, signature)
+        for name in dict.fromkeys(names.split("\n")):  # a merge may list a file once per parent
+            if name:
+                found.setdefault(name, []).append(entry)
+    return found
+
+
 # -- remotes and history, for sync (names and URLs are checked by .remote before they get here) ----------------
 
 
