@@ -10,9 +10,11 @@ register, date and options give the same bytes.
 from __future__ import annotations
 
 import datetime as dt
+import gc
+import os
 import re
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -22,18 +24,20 @@ from ..errors import IsaError
 from ..i18n import texts, typeset
 from ..model import Localized, Status
 from ..model.localized import CONTROL_RE
+from ..register import collector
 from ..register.export import PUBLIC_FIELDS, case_row, rows
 from ..register.load import Register, load_chain
 from ..register.outputs import check_output_folder
-from ..register.query import history
+from ..register.query import histories
 from ..resources import shipped
-from ..review.daily import review_calendar
+from ..review.daily import chased_packs, review_calendar
 from ..workflows.chain import progress
 from ..workflows.lifecycle import load_lifecycle
 from . import charts
-from .data import CASE_SECTIONS, case_entries, overview
+from .data import CASE_SECTIONS, case_entries, gaps, overview, signatures
 
 MARK = ".isa-site"  # in a folder this command made, and so may empty and make again
+OLD = ".isa-site-old-"  # the previous build's pages, while they are deleted
 CALENDAR = "reviews.ics"
 ASSETS = ("site.css", "site.js")
 _FALLBACK = re.compile(r"^\[([a-z]{2,3}(?:-[A-Z]{2})?)\] ")  # the export's mark of text in another language
@@ -60,27 +64,40 @@ def _visible(value):
     return value
 
 
-def _environment() -> Environment:
-    return Environment(loader=FileSystemLoader(str(shipped("templates") / "site")), autoescape=True,
-                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
-                       finalize=_visible)
+def _environment(helpers: dict | None = None) -> Environment:
+    """The templates' environment; ``helpers`` (a language's :meth:`_Page.globals`) are its globals, so the macros
+    see them without being imported "with context" (which would compile them again for every page)."""
+    env = Environment(loader=FileSystemLoader(str(shipped("templates") / "site")), autoescape=True,
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+                      finalize=_visible)
+    env.globals.update(helpers or {})
+    return env
 
 
 class _Page:
     """What every template gets for one language: the labels, and the helpers that print record text."""
 
-    def __init__(self, register: Register, lang: str, langs: list[str]):
+    def __init__(self, root: Path, lang: str, langs: list[str]):
         self.lang = lang
         self.langs = langs
-        self.words = texts(lang, register.root / "templates")
-        self.lifecycle = load_lifecycle(register.root)
+        self.words = texts(lang, root / "templates")
+        self.lifecycle = load_lifecycle(root)
+        self._labels: dict[tuple, str] = {}  # every page asks for the same hundred labels: each is typeset once
 
     def t(self, message: str) -> str:
         """A label of the site in the page's language, typeset as the documents are (French spacing)."""
-        return typeset(self.words.gettext(message), self.lang)
+        key = (message,)
+        found = self._labels.get(key)
+        if found is None:
+            found = self._labels[key] = typeset(self.words.gettext(message), self.lang)
+        return found
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
-        return typeset(self.words.ngettext(singular, plural, n), self.lang)
+        key = (singular, plural, n)
+        found = self._labels.get(key)
+        if found is None:
+            found = self._labels[key] = typeset(self.words.ngettext(singular, plural, n), self.lang)
+        return found
 
     def loc(self, value) -> Markup:
         """Record text in the page's language, else in the record's first language that has it, marked with its
@@ -140,23 +157,32 @@ class _Page:
                 "days": self.days, "waited": self.waited}
 
 
-def _prepare(out: Path) -> None:
+def _prepare(out: Path) -> Path | None:
     """Make ``out`` ready for a new site: refused where git would take it into a register, and emptied only when
-    it is a site this command made (it holds :data:`MARK`)."""
+    it is a site this command made (it holds :data:`MARK`). What it held is moved into a hidden folder inside it,
+    returned for :func:`_discard` to delete while the new pages are made (deleting 10,000 pages takes a while)."""
     check_output_folder(out)
+    old = None
     if out.exists():
         if not out.is_dir():
             raise IsaError(f"{out} is a file; give a folder for the site with -o DIR")
-        if any(out.iterdir()) and not (out / MARK).is_file():
+        children = sorted(out.iterdir())
+        if children and not (out / MARK).is_file():
             raise IsaError(f"{out} is not empty and is not a site made by isa site, so nothing in it is replaced; "
                            "give an empty or new folder with -o DIR")
-        for child in sorted(out.iterdir()):
-            if child.is_dir() and not child.is_symlink():
-                shutil.rmtree(child)
-            else:
-                child.unlink()
+        if children:
+            old = out / f"{OLD}{os.getpid()}"
+            old.mkdir()
+            for child in children:  # an earlier build's leftovers too, should one have been stopped part-way
+                child.rename(old / child.name)
     out.mkdir(parents=True, exist_ok=True)
     (out / MARK).write_text("Made by isa site: the next build replaces everything in this folder.\n", encoding="utf-8")
+    return old
+
+
+def _discard(old: Path | None) -> None:
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)  # a file some program holds open stays, and goes with the next build
 
 
 def _write(path: Path, text: str | bytes) -> None:
@@ -167,31 +193,171 @@ def _write(path: Path, text: str | bytes) -> None:
         path.write_text(text, encoding="utf-8", newline="\n")
 
 
+# A register this large has its pages made by a worker process per core (forked on Linux, spawned elsewhere:
+# register/workers.py); a smaller one is quicker made in this process than by starting workers.
+PARALLEL_PAGES = 300
+
+
+@dataclass(frozen=True)
+class _Job:
+    """One page to make: a template, where it goes under its language's folder, and what it shows."""
+
+    lang: str
+    template: str
+    path: str
+    context: dict
+
+
+@dataclass
+class _Work:
+    """What every page of a build shares: where each language's pages go, what every template gets in each
+    language, and the pages themselves. Handed to each worker once (inherited when forked, pickled when spawned)."""
+
+    root: Path
+    langs: list[str]
+    trees: dict[str, Path]
+    common: dict[str, dict]  # per language, the context every page gets (the helpers are added where it renders)
+    jobs: list[_Job]
+    chain: object = None  # the sign-off chain, for the sign-off progress each agreement's page draws
+    settings: object = None
+    chased: dict = field(default_factory=dict)  # the daily run's chasers (review.daily.chased_packs)
+
+
+class _Renderer:
+    """Renders :class:`_Job` pages of one build: the templates compiled once, the labels typeset once per language."""
+
+    def __init__(self, work: _Work):
+        self.work = work
+        self.pages = {lang: _Page(work.root, lang, work.langs) for lang in work.langs}
+        self.envs = {lang: _environment(page.globals()) for lang, page in self.pages.items()}
+
+    def render(self, job: _Job) -> None:
+        page = self.pages[job.lang]
+        depth = job.path.count("/")
+        root = "../" * depth
+        switch = [(other, f"{root}../{other}/{job.path}") for other in page.langs if other != page.lang] \
+            if len(page.langs) > 1 else []
+        common = self.work.common[job.lang]
+        calendar = common["calendar"] and root + common["calendar"]
+        context = job.context
+        if job.template == "record.html":  # worked out here, so that the workers share the work
+            a = context["a"]
+            context = context | {"progress": progress(self.work.chain, a, self.work.settings)
+                                 if self.work.chain is not None else None,
+                                 "signatures": signatures(a, self.work.chased)}
+        text = self.envs[job.lang].get_template(job.template).render(
+            **(common | context | {"root": root, "path": job.path, "switch": switch,
+                                                      "calendar": calendar}))
+        _write(self.work.trees[job.lang] / job.path, text)
+
+
+_WORKER: _Renderer | None = None
+
+
+def _start_worker(work: _Work) -> None:
+    global _WORKER
+    gc.disable()  # pages make no reference cycles, and a collection would touch (so copy) every inherited object
+    _WORKER = _Renderer(work)
+
+
+def _render_range(start: int, stop: int) -> int:
+    assert _WORKER is not None
+    for job in _WORKER.work.jobs[start:stop]:
+        _WORKER.render(job)
+    return stop - start
+
+
+def _render_all(work: _Work, meanwhile) -> None:
+    """Every page of ``work.jobs``: here when they are few, else by a worker process per core, while this process
+    runs ``meanwhile`` (the overview, the calendar and the pages of many records each). A worker's failure is
+    raised here."""
+    count = min(os.cpu_count() or 1, 8)
+    if len(work.jobs) < PARALLEL_PAGES or count < 2:
+        renderer = _Renderer(work)
+        for job in work.jobs:
+            renderer.render(job)
+        meanwhile()
+        return
+    from ..register import workers
+
+    size = max(1, -(-len(work.jobs) // (count * 4)))
+    gc.freeze()  # a forked worker then shares the register's objects with this process instead of copying them
+    with workers.context().Pool(count, initializer=_start_worker, initargs=(work,)) as pool:
+        pending = pool.starmap_async(_render_range, [(i, min(i + size, len(work.jobs)))
+                                                     for i in range(0, len(work.jobs), size)])
+        meanwhile()
+        pending.get()
+    gc.unfreeze()
+
+
+@collector.paused()
 def build_site(register: Register, out: Path, *, langs: list[str], public: bool = False, as_of: dt.date,
                with_documents: bool = False) -> Built:
     """Write the site of ``register`` as of ``as_of`` into ``out`` (one folder per language when there are several);
-    ``public`` keeps only agreements in force and only the public register's fields (``isa export --public``)."""
+    ``public`` keeps only agreements in force and only the public register's fields (``isa export --public``).
+
+    The page of each record is made from the record alone (its problems, its history and the chain), so those
+    pages are made by the workers while this process gathers the overview and makes the pages of many records."""
     if public and with_documents:
         raise IsaError("--with-documents cannot go with --public: an agreement's documents name its officers and "
                        "signatories, which the public site leaves out")
     out = Path(out)
-    _prepare(out)
-    env = _environment()
-    pages = 0
+    old = _prepare(out)
     failed: list[str] = []
-    facts = None if public else overview(register, as_of)
-    if not public:
-        _write(out / CALENDAR, review_calendar(register, dt.date(2000, 1, 1)))  # the stamp `isa calendar` uses
+    trees = {lang: (out / lang if len(langs) > 1 else out) for lang in langs}
+    common: dict[str, dict] = {}
+    jobs: list[_Job] = []  # a page per record
+    pages = {lang: _Page(register.root, lang, langs) for lang in langs}
     for lang in langs:
-        tree = out / lang if len(langs) > 1 else out
-        page = _Page(register, lang, langs)
-        count, problems = _tree(env, register, tree, page, facts, public=public, as_of=as_of,
-                                with_documents=with_documents, calendar_up=len(langs) > 1)
-        pages += count
-        failed += problems
+        for asset in ASSETS:
+            _write(trees[lang] / "assets" / asset, (shipped("templates") / "site" / asset).read_bytes())
+        common[lang] = {"register_name": _name(register), "as_of": as_of, "public": public, "langs": langs,
+                        "calendar": None if public else ("../" if len(langs) > 1 else "") + CALENDAR}
+    if public:
+        first: list[_Job] = []
+        for lang in langs:
+            _public_jobs(register, pages[lang], first, jobs)
+        work = _Work(register.root, langs, trees, common, jobs)
+
+        def public_meanwhile() -> None:
+            renderer = _Renderer(work)
+            for job in first:
+                renderer.render(job)
+            _discard(old)
+
+        _render_all(work, public_meanwhile)
+        return _finish(register, out, langs, len(first) + len(jobs), failed)
+
+    chain, _ = load_chain(register.root, register.settings)
+    problems = gaps(register)
+    cases = {section: case_entries(register, section) for section in CASE_SECTIONS}
+    commits = histories(register.root)
+    for lang in langs:
+        failed += _record_jobs(register, pages[lang], problems, cases, commits, trees[lang], jobs,
+                               with_documents=with_documents)
+    work = _Work(register.root, langs, trees, common, jobs, chain, register.settings, chased_packs(register.root))
+    made = []
+
+    def meanwhile() -> None:
+        facts = overview(register, as_of)
+        renderer = _Renderer(work)
+        for lang in langs:
+            for job in _register_jobs(register, pages[lang], facts, cases):
+                renderer.render(job)
+                made.append(job)
+        _write(out / CALENDAR, review_calendar(register, dt.date(2000, 1, 1)))  # the stamp `isa calendar` uses
+        _discard(old)
+
+    _render_all(work, meanwhile)
+    return _finish(register, out, langs, len(made) + len(jobs), failed)
+
+
+def _finish(register: Register, out: Path, langs: list[str], pages: int, failed: list[str]) -> Built:
+    """The page to choose a language from, when there are several."""
     if len(langs) > 1:
+        env = _environment()
         template = env.get_template("choose.html")
-        words = {lang: _Page(register, lang, langs) for lang in langs}
+        words = {lang: _Page(register.root, lang, langs) for lang in langs}
         _write(out / "index.html", template.render(langs=langs, words=words, register_name=_name(register),
                                                    lang=langs[0], t=words[langs[0]].t))
         pages += 1
@@ -202,77 +368,65 @@ def _name(register: Register) -> dict[str, str]:
     return dict(register.settings.name.texts) if register.settings else {"en": register.root.name}
 
 
-def _tree(env: Environment, register: Register, tree: Path, page: _Page, facts, *, public: bool, as_of: dt.date,
-          with_documents: bool, calendar_up: bool) -> tuple[int, list[str]]:
-    """One language's pages."""
-    for asset in ASSETS:
-        _write(tree / "assets" / asset, (shipped("templates") / "site" / asset).read_bytes())
-    common = page.globals() | {"register_name": _name(register), "as_of": as_of, "public": public,
-                               "langs": page.langs, "calendar": None if public else ("../" if calendar_up else "")
-                               + CALENDAR}
+def _public_jobs(register: Register, page: _Page, first: list[_Job], jobs: list[_Job]) -> None:
+    """The public site: exactly what `isa export --public` writes, agreements in force with the public register's
+    fields (not even their status, which is not one of them)."""
+    table = rows(register.agreements.values(), public=True, lang=page.lang)
+    intro = page.ngettext("{n} agreement is in force.", "{n} agreements are in force.", len(table)).format(n=len(table))
+    first.append(_Job(page.lang, "public_index.html", "index.html", {"table": table, "intro": intro}))
+    first.append(_Job(page.lang, "public_register.html", "register.html", {"table": table}))
+    for row in table:
+        jobs.append(_Job(page.lang, "public_record.html", f"records/{row['id']}.html",
+                         {"row": row, "fields": PUBLIC_FIELDS}))
 
-    def render(name: str, path: str, **context) -> None:
-        depth = path.count("/")
-        root = "../" * depth
-        switch = [(other, f"{root}../{other}/{path}") for other in page.langs if other != page.lang] \
-            if len(page.langs) > 1 else []
-        calendar = common["calendar"] and root + common["calendar"]
-        text = env.get_template(name).render(**(common | context | {"root": root, "path": path, "switch": switch,
-                                                                     "calendar": calendar}))
-        _write(tree / path, text)
 
-    count = 0
-    failed: list[str] = []
-    if public:
-        # Exactly what `isa export --public` writes: agreements in force, the public register's fields (not even
-        # their status, which is not one of them).
-        table = rows(register.agreements.values(), public=True, lang=page.lang)
-        intro = page.ngettext("{n} agreement is in force.", "{n} agreements are in force.", len(table)).format(n=len(table))
-        render("public_index.html", "index.html", table=table, intro=intro)
-        render("public_register.html", "register.html", table=table)
-        for row in table:
-            render("public_record.html", f"records/{row['id']}.html", row=row, fields=PUBLIC_FIELDS)
-        return 2 + len(table), failed
-
+def _register_jobs(register: Register, page: _Page, facts, cases: dict[str, list[dict]]) -> list[_Job]:
+    """The full site's overview and register pages in one language."""
+    lang = page.lang
     agreements = [register.index[i] for i in sorted(register.index)]
-    chain, _ = load_chain(register.root, register.settings)
-    render("index.html", "index.html", facts=facts, records=register.index,
-           status_chart=charts.status_bars([(key, page.status(key), n) for key, n in facts.statuses if n],
+    index = _Job(lang, "index.html", "index.html", {
+        "facts": facts, "records": register.index,
+        "status_chart": charts.status_bars([(key, page.status(key), n) for key, n in facts.statuses if n],
                                            title=page.t("Agreements by status"),
                                            desc=", ".join(f"{page.status(k)}: {n}" for k, n in facts.statuses if n),
                                            ident="status-chart"),
-           review_chart=charts.review_timeline(
-               [(r.record_id, r.days_left, f"{r.record_id}: {r.due.isoformat()}") for r in facts.reviews],
-               title=page.t("Reviews overdue and due in the next 90 days"),
-               desc="; ".join(f"{r.record_id}: {r.due.isoformat()}" for r in facts.reviews) or page.t("None"),
-               ident="review-chart", today=page.t("today"), overdue_word=page.t("overdue")) if facts.reviews else None)
-    cases = {section: case_entries(register, section) for section in CASE_SECTIONS}
+        "review_chart": charts.review_timeline(
+            [(r.record_id, r.days_left, f"{r.record_id}: {r.due.isoformat()}") for r in facts.reviews],
+            title=page.t("Reviews overdue and due in the next 90 days"),
+            desc="; ".join(f"{r.record_id}: {r.due.isoformat()}" for r in facts.reviews) or page.t("None"),
+            ident="review-chart", today=page.t("today"), overdue_word=page.t("overdue")) if facts.reviews else None})
     partners = sorted({p for entry in agreements for p in entry["partners"]}, key=str.casefold)
     owners = {i: (a.owner.name if a.owner else "") for i, a in sorted(register.agreements.items())}
-    render("register.html", "register.html", agreements=agreements, cases=cases, partners=partners, owners=owners,
-           statuses=[s.value for s in Status], facts=facts)
-    count += 2
+    table = _Job(lang, "register.html", "register.html", {
+        "agreements": agreements, "cases": cases, "partners": partners, "owners": owners,
+        "statuses": [s.value for s in Status], "facts": facts})
+    return [index, table]
+
+
+def _record_jobs(register: Register, page: _Page, problems: dict[str, list], cases: dict[str, list[dict]],
+                 commits: dict[str, list], tree: Path, jobs: list[_Job], *, with_documents: bool) -> list[str]:
+    """A page per record in one language; returns the documents that could not be made."""
+    failed: list[str] = []
+    lang = page.lang
+    built = dict(register.agreements.items())  # in one pass: a record at a time is several times slower
     for record_id in sorted(register.index):
-        agreement = register.agreements[record_id]
+        agreement = built[record_id]
         documents, problem = ([], None)
         if with_documents:
-            documents, problem = _documents(register, agreement, tree, page.lang)
+            documents, problem = _documents(register, agreement, tree, lang)
             if problem:
-                failed.append(f"{record_id} ({page.lang}): {problem}")
-        render("record.html", f"records/{record_id}.html", a=agreement,
-               progress=progress(chain, agreement, register.settings) if chain is not None else None,
-               commits=history(register.root, record_id), gaps=facts.gaps.get(record_id, []),
-               signatures=facts.signatures.get(record_id), documents=documents, document_problem=problem,
-               due=register.index[record_id].get("review_due"))
-        count += 1
+                failed.append(f"{record_id} ({lang}): {problem}")
+        jobs.append(_Job(lang, "record.html", f"records/{record_id}.html", {
+            "a": agreement, "commits": commits.get(record_id, []), "gaps": problems.get(record_id, []),
+            "documents": documents, "document_problem": problem, "due": register.index[record_id].get("review_due")}))
     for section in CASE_SECTIONS:
+        records = dict(register.section(section).records.items())
         for entry in cases[section]:
-            record = register.section(section).records[entry["id"]]
-            render("case.html", f"records/{entry['id']}.html", entry=entry, section=section,
-                   cells=case_row(record, page.lang), commits=history(register.root, entry["id"]),
-                   gaps=facts.gaps.get(entry["id"], []))
-            count += 1
-    return count, failed
+            record = records[entry["id"]]
+            jobs.append(_Job(lang, "case.html", f"records/{entry['id']}.html", {
+                "entry": entry, "section": section, "cells": case_row(record, lang),
+                "commits": commits.get(entry["id"], []), "gaps": problems.get(entry["id"], [])}))
+    return failed
 
 
 def _documents(register: Register, agreement, tree: Path, lang: str) -> tuple[list[tuple[str, str]], str | None]:
