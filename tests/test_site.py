@@ -147,6 +147,10 @@ def test_every_page_is_well_formed_self_contained_and_its_links_resolve(sites, n
     for path, page in parsed.items():
         assert page.errors == [], path
         assert page.html_lang in ("en", "fr"), path
+        # Whatever a page holds, a browser runs no script and loads nothing but the site's own files.
+        policy = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', path.read_text("utf-8"))
+        assert policy and "default-src 'none'" in policy[1] and "'unsafe-inline'" not in policy[1], path
+        assert "script-src 'self'" in policy[1] or "script-src" not in policy[1], path
         for attribute, value in page.links:
             assert not re.match(r"(?i)\s*(https?:)?//", value), (path, value)  # nothing from another host
             assert not value.lower().startswith(("javascript:", "data:")), (path, value)
