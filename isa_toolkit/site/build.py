@@ -246,8 +246,7 @@ class _Renderer:
                                  if self.work.chain is not None else None,
                                  "signatures": signatures(a, self.work.chased)}
         text = self.envs[job.lang].get_template(job.template).render(
-            **(common | context | {"root": root, "path": job.path, "switch": switch,
-                                                      "calendar": calendar}))
+            **(common | context | {"root": root, "path": job.path, "switch": switch, "calendar": calendar}))
         _write(self.work.trees[job.lang] / job.path, text)
 
 
@@ -282,12 +281,14 @@ def _render_all(work: _Work, meanwhile) -> None:
 
     size = max(1, -(-len(work.jobs) // (count * 4)))
     gc.freeze()  # a forked worker then shares the register's objects with this process instead of copying them
-    with workers.context().Pool(count, initializer=_start_worker, initargs=(work,)) as pool:
-        pending = pool.starmap_async(_render_range, [(i, min(i + size, len(work.jobs)))
-                                                     for i in range(0, len(work.jobs), size)])
-        meanwhile()
-        pending.get()
-    gc.unfreeze()
+    try:
+        with workers.context().Pool(count, initializer=_start_worker, initargs=(work,)) as pool:
+            pending = pool.starmap_async(_render_range, [(i, min(i + size, len(work.jobs)))
+                                                         for i in range(0, len(work.jobs), size)])
+            meanwhile()
+            pending.get()
+    finally:
+        gc.unfreeze()
 
 
 @collector.paused()
