@@ -174,16 +174,16 @@ def bash(script: str, cwd: Path, env: dict[str, str]) -> tuple[int, str]:
     return done.returncode, done.stdout
 
 
-def github_steps(doc: dict) -> list[dict]:
+def github_steps(doc: dict, name: str = "remind") -> list[dict]:
     """The `run:` steps of the job, less the install (nothing is installed here: the venv's isa is on PATH)."""
-    job = doc["jobs"]["remind"]  # the pages job only publishes what this one built
+    job = doc["jobs"][name]  # the pages job only publishes what this one (or the site job) built
     return [step for step in job["steps"] if "run" in step and "pip install" not in step["run"]]
 
 
-def gitlab_lines(doc: dict) -> list[str]:
+def gitlab_lines(doc: dict, name: str = "isa-review-run") -> list[str]:
     """The job's before_script and script, less apt-get and pip install; the line that puts the push token in
     origin's URL runs, is checked, and origin is then set back to the bare remote."""
-    job = doc["isa-review-run"]
+    job = doc[name]
     lines = []
     for line in [*job["before_script"], *job["script"]]:
         if "apt-get" in line or "pip install" in line:
@@ -195,14 +195,18 @@ def gitlab_lines(doc: dict) -> list[str]:
     return lines
 
 
-def run_job(forge: str, root: Path, runner: Path, remote: Path, tmp_path: Path) -> tuple[int, str]:
-    """Run the job's script steps in ``runner`` as ``forge`` would; the exit code of the job and all it printed."""
+def run_job(forge: str, root: Path, runner: Path, remote: Path, tmp_path: Path, *,
+            push: bool = False) -> tuple[int, str]:
+    """Run the job's script steps in ``runner`` as ``forge`` would (the daily run's job, or with ``push`` the job a
+    push to the default branch runs); the exit code of the job and all it printed."""
     doc = yaml.safe_load((root / FILES[forge]).read_text(encoding="utf-8"))
     env = forge_env(tmp_path, forge, doc, runner, remote)
     if forge == "gitlab":  # one shell for before_script and script, as the runner does
-        return bash("\n".join(gitlab_lines(doc)), runner, env)
+        if push:
+            env["CI_PIPELINE_SOURCE"] = "push"
+        return bash("\n".join(gitlab_lines(doc, "isa-site" if push else "isa-review-run")), runner, env)
     printed = []
-    for step in github_steps(doc):  # each step its own shell; the job stops at the first that fails
+    for step in github_steps(doc, "site" if push else "remind"):  # each step its own shell; the job stops at the first that fails
         code, out = bash(step["run"], runner, env | {k: secret(v) for k, v in step.get("env", {}).items()})
         printed.append(out)
         if code:
@@ -272,6 +276,23 @@ def test_a_failed_send_is_still_logged_and_pushed_then_the_job_fails(forge, shar
     assert_no_secret(printed)
 
 
+@pytest.mark.parametrize("forge", ["github", "gitlab"])
+def test_a_push_builds_the_site_sends_nothing_and_pushes_nothing(forge, shared, smtp, tmp_path):
+    root, remote = shared
+    runner = checkout(remote, tmp_path / "runner")
+    before = git(remote, "rev-parse", "main")
+    code, printed = run_job(forge, root, runner, remote, tmp_path, push=True)
+    assert code == 0, printed
+    site = tmp_path / "runner-temp" / "site" if forge == "github" else runner / "public"
+    for lang in ("en", "fr"):
+        assert (site / lang / "index.html").is_file() and (site / lang / "register.html").is_file()
+    assert (site / "index.html").is_file() and (site / "reviews.ics").is_file()
+    assert smtp.recipients == [] and smtp.logins == []  # the reminders are the daily run's alone
+    assert git(remote, "rev-parse", "main") == before  # nothing written back
+    assert git(runner, "status", "--porcelain", "--", ".", ":!public") == ""
+    assert_no_secret(printed)
+
+
 def test_the_files_pin_the_toolkit_in_one_variable_with_least_privilege(tmp_path, monkeypatch):
     requirement = "isa-toolkit @ https://files.example.org/isa_toolkit-0.1.0-py3-none-any.whl#sha256=ab12&x=1"
     monkeypatch.setenv("ISA_TOOLKIT_REQUIREMENT", requirement)
@@ -289,15 +310,23 @@ def test_the_files_pin_the_toolkit_in_one_variable_with_least_privilege(tmp_path
     assert any(step.get("uses") == "actions/upload-pages-artifact@v3" for step in github["jobs"]["remind"]["steps"])
     assert gitlab["pages"]["artifacts"]["paths"] == ["public"] == gitlab["isa-review-run"]["artifacts"]["paths"]
     assert "script" in gitlab["pages"] and "pip" not in str(gitlab["pages"])
-    assert github["concurrency"]["group"] == gitlab["isa-review-run"]["resource_group"] == "isa-review-run"
+    assert gitlab["isa-review-run"]["resource_group"] == "isa-review-run"
+    # A push's run never takes the place of a daily run waiting for its turn: a group each.
+    assert github["concurrency"]["group"] == ("${{ github.event_name == 'push' && 'isa-site' || 'isa-review-run' }}")
+    # A push builds the site (on the default branch only) and sends nothing; the pages job publishes either's site.
+    assert "push" in github[True] and github["jobs"]["remind"]["if"] == "${{ github.event_name != 'push' }}"
+    assert "default_branch" in github["jobs"]["site"]["if"] and "permissions" not in github["jobs"]["site"]
+    assert github["jobs"]["pages"]["needs"] == ["remind", "site"]
+    assert gitlab["isa-site"]["rules"] == [{"if": '$CI_PIPELINE_SOURCE == "push" && $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH'}]
+    assert [n["job"] for n in gitlab["pages"]["needs"] if n["optional"]] == ["isa-review-run", "isa-site"]
     assert "python-version: \"3.12\"" in (root / FILES["github"]).read_text(encoding="utf-8")
     assert gitlab["isa-review-run"]["image"] == "python:3.12-slim"
     assert "write_repository" in (root / FILES["gitlab"]).read_text(encoding="utf-8")
     for forge, name in FILES.items():
         text = (root / name).read_text(encoding="utf-8")
         installs = [line for line in text.splitlines() if "pip install" in line]
-        assert len(installs) == 1, forge
-        assert installs[0].endswith('"$ISA_TOOLKIT"') and "isa-toolkit" not in installs[0]
+        assert len(installs) == 2, forge  # the review job's and the site job's
+        assert all(line.endswith('"$ISA_TOOLKIT"') and "isa-toolkit" not in line for line in installs)
         assert "set -x" not in text and "git push" not in text and "pull --rebase" not in text
         assert "isa -R . sync" in text
 
