@@ -32,6 +32,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_signing.py
 	$(BIN)/python bench/bench_sync.py
 	$(BIN)/python bench/bench_startup.py
+	$(BIN)/python bench/bench_site.py
 
 ## wheel-check: build the wheel, install it in a fresh venv outside the checkout, run it there
 wheel-check: $(STAMP)
