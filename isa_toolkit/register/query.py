@@ -62,12 +62,18 @@ def history(root: Path, record_id: str) -> list[vcs.LogEntry]:
 
 
 def histories(root: Path) -> dict[str, list[vcs.LogEntry]]:
-    """The history of every record (of every kind) by id, newest first, from one pass over git's log: what
-    :func:`history` gives for each, for a page per record."""
-    folders = {kind.folder: kind for kind in KINDS}
+    """The history of every record (of every kind) by id, newest first, from one pass over git's log: for each id,
+    what :func:`history` gives (the first kind, in :data:`KINDS` order, whose file has a history or exists)."""
+    by_file = vcs.log_by_file(root, [kind.folder for kind in KINDS])
     found: dict[str, list[vcs.LogEntry]] = {}
-    for path, entries in vcs.log_by_file(root, sorted(folders)).items():
-        folder, _, name = path.rpartition("/")
-        if folder in folders and name.endswith(RECORD_SUFFIX):
-            found[name[: -len(RECORD_SUFFIX)]] = entries
+    for kind in KINDS:
+        prefix = f"{kind.folder}/"
+        here = {path[len(prefix):-len(RECORD_SUFFIX)]: entries for path, entries in by_file.items()
+                if path.startswith(prefix) and path.endswith(RECORD_SUFFIX) and "/" not in path[len(prefix):]}
+        folder = root / kind.folder
+        if folder.is_dir():  # a record with no commit yet has no history, even if another folder has its name
+            here |= {path.name[:-len(RECORD_SUFFIX)]: [] for path in folder.glob(f"*{RECORD_SUFFIX}")
+                     if path.name[:-len(RECORD_SUFFIX)] not in here}
+        for record_id, entries in here.items():
+            found.setdefault(record_id, entries)
     return found

@@ -317,29 +317,58 @@ def _log(root: Path, paths: list[str]) -> list[LogEntry]:
 
 
 def log_by_file(root: Path, folders: list[str]) -> dict[str, list[LogEntry]]:
-    """Every commit that changed a file under ``folders``, by the file's path, newest first: the histories of a
-    whole register in one pass of ``git log`` (a site shows every record's history; one ``git log`` per record is
-    a process each, about 5 ms, so a minute for 10,000 records).
+    """Every commit that changed a file under ``folders``, by the file's path (relative to ``root``), newest first:
+    what :func:`log` gives for each file, for a whole register in one pass of ``git log`` (one ``git log`` per
+    record is a process each, about 5 ms: a minute for 10,000 records).
 
-    On the straight history ``isa`` itself makes (``isa sync`` replays, never merges), each path's list is what
-    :func:`log` gives for it. A merge made by hand is listed for the files it left unlike every parent."""
-    out = _run(
-        root,
-        ["log", "--no-renames", "--name-only", "--diff-merges=dense-combined",
-         "--format=%x1d%H%x1f%aI%x1f%an%x1f%G?%x1f%s", "--", *folders],
-        what="read the history", config=["-c", "core.quotePath=false"],
-    )
-    found: dict[str, list[LogEntry]] = {}
+    On a straight history (``isa sync`` replays, never merges) the one pass is exact. Where someone merged by hand,
+    git's own reading of one file's history may leave out a side's commits whose change the merge did not keep, so
+    the files either side of a merge changed are read again one by one, as :func:`log` reads them."""
+    try:
+        out = _run(
+            root,
+            ["log", "--no-renames", "--relative", "--name-only", "--diff-merges=dense-combined",
+             "--format=%x1d%H%x1f%P%x1f%aI%x1f%an%x1f%G?%x1f%s", "--", *folders],
+            what="read the history", config=["-c", "core.quotePath=false"],
+        )
+    except StoreError as exc:
+        if "diff-merges" not in str(exc):
+            raise
+        found = ".".join(map(str, git_version() or ())) or "an older one"
+        raise StoreError(f"git 2.31 or later is needed to read the register's history (this is git {found}); "
+                         "install a newer git (docs/install.md)") from None
+    by_file: dict[str, list[LogEntry]] = {}
+    merges: list[list[str]] = []
     for chunk in out.split("\x1d"):
         if not chunk.strip():
             continue
         header, _, names = chunk.partition("\n")
-        commit_id, date, author, signature, subject = header.split("\x1f", 4)
+        commit_id, parents, date, author, signature, subject = header.split("\x1f", 5)
+        if len(parents.split()) > 1:
+            merges.append(parents.split())
         entry = LogEntry(commit_id, date, author, subject, signature)
         for name in dict.fromkeys(names.split("\n")):  # a merge may list a file once per parent
             if name:
-                found.setdefault(name, []).append(entry)
-    return found
+                by_file.setdefault(name, []).append(entry)
+    for name in sorted(_merged_files(root, merges, folders)):
+        by_file[name] = log(root, name)
+    return by_file
+
+
+def _merged_files(root: Path, merges: list[list[str]], folders: list[str]) -> set[str]:
+    """The files under ``folders`` that some side of a merge changed since the sides parted."""
+    changed: set[str] = set()
+    for parents in merges:
+        base = _run(root, ["merge-base", "--octopus", *parents], what="read the history").strip()
+        for parent in parents:
+            if base:
+                names = _run(root, ["diff", "--no-renames", "--relative", "--name-only", base, parent, "--",
+                                    *folders], what="read the history", config=["-c", "core.quotePath=false"])
+            else:  # histories with nothing in common: every file of the side
+                names = _run(root, ["ls-tree", "-r", "--name-only", "--full-tree", parent, "--", *folders],
+                             what="read the history", config=["-c", "core.quotePath=false"])
+            changed.update(name for name in names.split("\n") if name)
+    return changed
 
 
 # -- remotes and history, for sync (names and URLs are checked by .remote before they get here) ----------------
