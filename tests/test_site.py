@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html.parser
 import json
+import os
 import re
 import shutil
 import time
@@ -323,6 +324,25 @@ def test_pages_made_by_worker_processes_are_the_pages_made_here(sites, tmp_path,
     assert first == second
 
 
+def _stop_at_once(*args):
+    os._exit(9)  # as the system's out-of-memory killer would stop a worker
+
+
+def test_a_worker_that_dies_stops_the_build_with_a_message(sites, tmp_path, monkeypatch):
+    import datetime as dt
+
+    from isa_toolkit.errors import IsaError
+    from isa_toolkit.register.load import load_register
+    from isa_toolkit.site import build
+
+    root, _, _ = sites
+    monkeypatch.setenv("ISA_START_METHOD", "fork")
+    monkeypatch.setattr(build, "PARALLEL_PAGES", 1)
+    monkeypatch.setattr(build, "_render_range", _stop_at_once)
+    with pytest.raises(IsaError, match="worker process making the site's pages stopped"):
+        build.build_site(load_register(root), tmp_path / "site", langs=["en"], as_of=dt.date.fromisoformat(AS_OF))
+
+
 def test_each_record_page_lists_the_commits_isa_log_lists(sites, tmp_path):
     """The site reads every record's history in one pass of git's log; each is what ``isa log ID`` gives, on a
     history with amendments, a branch merged in by hand and a record that is gone."""
@@ -342,12 +362,35 @@ def test_each_record_page_lists_the_commits_isa_log_lists(sites, tmp_path):
     git(copy, *env, "merge", "-q", "--no-edit", "side")
     git(copy, "rm", "-q", "agreements/ISA-2026-0009.yaml")
     git(copy, *env, "commit", "-qm", "a record that could not be read, removed")
+    # Both sides change the same record and the merge keeps ours: git's history of that file leaves the side's
+    # commit out, and so must the page.
+    git(copy, "checkout", "-qb", "side2")
+    incident.write_text(incident.read_text(encoding="utf-8").replace("five tenants", "six tenants"), encoding="utf-8")
+    other = copy / "agreements" / "ISA-2026-0001.yaml"
+    other.write_text(other.read_text(encoding="utf-8") + "# checked on the branch\n", encoding="utf-8")
+    git(copy, *env, "commit", "-qam", "a change the merge will not keep, and one it will")
+    git(copy, "checkout", "-q", "-")
+    incident.write_text(incident.read_text(encoding="utf-8").replace("five tenants", "seven tenants"), encoding="utf-8")
+    git(copy, *env, "commit", "-qam", "the change kept")
+    git(copy, *env, "merge", "-q", "--no-commit", "-s", "ours", "side2")
+    git(copy, "checkout", "side2", "--", "agreements/ISA-2026-0001.yaml")
+    git(copy, *env, "commit", "-qm", "merge: the branch's agreement, our incident")
     found = histories(copy)
     ids = [p.stem for folder in ("agreements", "disclosures", "requests", "incidents") for p in (copy / folder).glob("*.yaml")]
     assert len(ids) > 5
     for record_id in [*ids, "ISA-2026-0009"]:
         assert found.get(record_id, []) == history(copy, record_id), record_id
-    assert len(found["ISA-2026-0002"]) >= 3 and len(found["INC-2026-0002"]) == 2
+    assert len(found["ISA-2026-0002"]) >= 3
+    assert [c.subject for c in found["INC-2026-0002"]][:2] == ["the change kept", "a correction on a branch"]
+    # A register kept in a folder of a larger repository: paths are the register's own.
+    outer = tmp_path / "outer"
+    outer.mkdir()
+    git(outer, "init", "-q")
+    shutil.copytree(root, outer / "register", ignore=shutil.ignore_patterns(".git"))
+    git(outer, "add", "-A")
+    git(outer, *env, "commit", "-qm", "the register, in a folder")
+    inner = histories(outer / "register")
+    assert inner["ISA-2026-0002"] == history(outer / "register", "ISA-2026-0002") and inner["ISA-2026-0002"]
 
 
 def test_where_the_site_may_go(sites, tmp_path):
@@ -371,11 +414,17 @@ def test_where_the_site_may_go(sites, tmp_path):
     copy = tmp_path / "again"
     shutil.copytree(out["public"], copy)
     (copy / "records" / "ISA-1999-0001.html").write_text("old", encoding="utf-8")
-    (copy / ".isa-site-old-1").mkdir()  # what a build stopped part-way left
-    (copy / ".isa-site-old-1" / "index.html").write_text("older", encoding="utf-8")
+    stopped = tmp_path / ".again.isa-site-old-x1"  # what a build stopped part-way left beside the site: its own
+    stopped.mkdir()
+    (stopped / ".isa-site").write_text("made by isa site", encoding="utf-8")
+    (stopped / "index.html").write_text("older", encoding="utf-8")
+    theirs = tmp_path / ".again.isa-site-old-x2"  # the same name, but not made by isa site: left alone
+    theirs.mkdir()
     isa(root, "site", "--public", "-o", str(copy), "--as-of", AS_OF)
     assert not (copy / "records" / "ISA-1999-0001.html").exists()
     assert sorted(p.name for p in copy.iterdir()) == sorted(p.name for p in out["public"].iterdir())
+    assert not stopped.exists() and theirs.is_dir()
+    assert sorted(p.name for p in tmp_path.iterdir() if "isa-site-old" in p.name) == [theirs.name]
 
 
 def test_the_site_labels_are_translated_and_the_templates_check_passes(sites):

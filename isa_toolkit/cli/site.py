@@ -46,6 +46,8 @@ def site(ctx: click.Context, out: Path, lang: str | None, public: bool, as_of: d
                        as_of=as_of or dt.date.today(), with_documents=with_documents)
     for problem in built.documents:
         click.echo(f"warning: document not made: {problem}", err=True)
+    for note in built.notes:
+        click.echo(f"warning: {note}", err=True)
     click.echo(f"{built.pages} page(s) in {time.monotonic() - started:.1f} s", err=True)
     click.echo(built.index)
     note_unreadable(register)

@@ -9,11 +9,14 @@ register, date and options give the same bytes.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import gc
+import glob
 import os
 import re
 import shutil
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,7 +40,8 @@ from . import charts
 from .data import CASE_SECTIONS, case_entries, gaps, overview, signatures
 
 MARK = ".isa-site"  # in a folder this command made, and so may empty and make again
-OLD = ".isa-site-old-"  # the previous build's pages, while they are deleted
+MARK_TEXT = "Made by isa site: the next build replaces everything in this folder.\n"
+OLD = ".isa-site-old-"  # beside the site folder: the previous build's pages, while they are deleted
 CALENDAR = "reviews.ics"
 ASSETS = ("site.css", "site.js")
 _FALLBACK = re.compile(r"^\[([a-z]{2,3}(?:-[A-Z]{2})?)\] ")  # the export's mark of text in another language
@@ -48,6 +52,7 @@ class Built:
     index: Path  # the page to open first
     pages: int
     documents: list[str]  # documents that could not be made, each with its reason
+    notes: list[str] = field(default_factory=list)  # anything else the user should know (left behind, and where)
 
 
 def site_languages(spec: str) -> list[str]:
@@ -159,30 +164,58 @@ class _Page:
 
 def _prepare(out: Path) -> Path | None:
     """Make ``out`` ready for a new site: refused where git would take it into a register, and emptied only when
-    it is a site this command made (it holds :data:`MARK`). What it held is moved into a hidden folder inside it,
-    returned for :func:`_discard` to delete while the new pages are made (deleting 10,000 pages takes a while)."""
+    it is a site this command made (it holds :data:`MARK`, which stays in place throughout).
+
+    What it held is moved into a hidden folder beside it (never inside it: a folder published whole must not carry
+    an earlier build, private perhaps, along), returned for :func:`_discard` to delete while the new pages are
+    made: deleting 10,000 pages takes a while. Where no folder can be made beside it, the pages are deleted here."""
     check_output_folder(out)
-    old = None
-    if out.exists():
-        if not out.is_dir():
-            raise IsaError(f"{out} is a file; give a folder for the site with -o DIR")
-        children = sorted(out.iterdir())
-        if children and not (out / MARK).is_file():
-            raise IsaError(f"{out} is not empty and is not a site made by isa site, so nothing in it is replaced; "
-                           "give an empty or new folder with -o DIR")
-        if children:
-            old = out / f"{OLD}{os.getpid()}"
-            old.mkdir()
-            for child in children:  # an earlier build's leftovers too, should one have been stopped part-way
-                child.rename(old / child.name)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / MARK).write_text("Made by isa site: the next build replaces everything in this folder.\n", encoding="utf-8")
-    return old
+    _discard_leftovers(out)
+    if not out.exists():
+        out.mkdir(parents=True)
+        (out / MARK).write_text(MARK_TEXT, encoding="utf-8")
+        return None
+    if not out.is_dir():
+        raise IsaError(f"{out} is a file; give a folder for the site with -o DIR")
+    children = sorted(child for child in out.iterdir() if child.name != MARK)
+    if children and not (out / MARK).is_file():
+        raise IsaError(f"{out} is not empty and is not a site made by isa site, so nothing in it is replaced; "
+                       "give an empty or new folder with -o DIR")
+    (out / MARK).write_text(MARK_TEXT, encoding="utf-8")
+    if not children:
+        return None
+    try:
+        old = Path(tempfile.mkdtemp(prefix=f".{out.name}{OLD}", dir=out.parent))
+        (old / MARK).write_text(MARK_TEXT, encoding="utf-8")  # so that a later build knows it may delete it
+        for child in children:
+            child.rename(old / child.name)
+        return old
+    except OSError:  # no folder may be made beside it, another file system, a file held open: delete in place
+        for child in children:
+            if child.is_dir() and not child.is_symlink():
+                shutil.rmtree(child)
+            elif child.exists() or child.is_symlink():
+                child.unlink()
+        return None
 
 
-def _discard(old: Path | None) -> None:
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)  # a file some program holds open stays, and goes with the next build
+def _discard_leftovers(out: Path) -> None:
+    """Earlier builds' pages moved beside ``out`` and not deleted (a build stopped part-way): each holds
+    :data:`MARK`, so it is a folder this command made."""
+    if out.parent.is_dir():
+        for folder in out.parent.glob(f".{glob.escape(out.name)}{OLD}*"):
+            if folder.is_dir() and not folder.is_symlink() and (folder / MARK).is_file():
+                shutil.rmtree(folder, ignore_errors=True)
+
+
+def _discard(old: Path | None) -> str | None:
+    """Delete the earlier build moved aside; what could not be deleted, said."""
+    if old is None:
+        return None
+    shutil.rmtree(old, ignore_errors=True)
+    if old.exists():  # a file some program holds open (Windows): it goes with the next build
+        return f"the previous build, moved to {old}, could not be deleted whole; the next build tries again"
+    return None
 
 
 def _write(path: Path, text: str | bytes) -> None:
@@ -259,9 +292,11 @@ def _start_worker(work: _Work) -> None:
     _WORKER = _Renderer(work)
 
 
-def _render_range(start: int, stop: int) -> int:
+def _render_range(start: int, stop: int, jobs: list[_Job] | None = None) -> int:
+    """Worker: the build's pages ``start:stop`` (inherited when the worker was forked), or ``jobs`` (sent with the
+    task when it was spawned)."""
     assert _WORKER is not None
-    for job in _WORKER.work.jobs[start:stop]:
+    for job in jobs if jobs is not None else _WORKER.work.jobs[start:stop]:
         _WORKER.render(job)
     return stop - start
 
@@ -269,7 +304,7 @@ def _render_range(start: int, stop: int) -> int:
 def _render_all(work: _Work, meanwhile) -> None:
     """Every page of ``work.jobs``: here when they are few, else by a worker process per core, while this process
     runs ``meanwhile`` (the overview, the calendar and the pages of many records each). A worker's failure is
-    raised here."""
+    raised here; a worker that dies (out of memory, killed) stops the build with a message, never a wait."""
     count = min(os.cpu_count() or 1, 8)
     if len(work.jobs) < PARALLEL_PAGES or count < 2:
         renderer = _Renderer(work)
@@ -277,18 +312,38 @@ def _render_all(work: _Work, meanwhile) -> None:
             renderer.render(job)
         meanwhile()
         return
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
     from ..register import workers
 
+    forked = workers.start_method() == "fork"
     size = max(1, -(-len(work.jobs) // (count * 4)))
-    gc.freeze()  # a forked worker then shares the register's objects with this process instead of copying them
+    ranges = [(i, min(i + size, len(work.jobs))) for i in range(0, len(work.jobs), size)]
+    # A forked worker inherits every page; a spawned one is sent only its own, with each task.
+    shared = work if forked else dataclasses.replace(work, jobs=[])
+    freeze = forked and gc.get_freeze_count() == 0  # a caller's own frozen objects are left as they are
+    if freeze:
+        gc.freeze()  # a forked worker then shares the register's objects with this process instead of copying them
     try:
-        with workers.context().Pool(count, initializer=_start_worker, initargs=(work,)) as pool:
-            pending = pool.starmap_async(_render_range, [(i, min(i + size, len(work.jobs)))
-                                                         for i in range(0, len(work.jobs), size)])
-            meanwhile()
-            pending.get()
+        with ProcessPoolExecutor(max_workers=count, mp_context=workers.context(), initializer=_start_worker,
+                                 initargs=(shared,)) as pool:
+            futures = [pool.submit(_render_range, first, last, None if forked else work.jobs[first:last])
+                       for first, last in ranges]
+            try:
+                meanwhile()
+            except BaseException:
+                for future in futures:
+                    future.cancel()
+                raise
+            for future in futures:
+                future.result()
+    except BrokenProcessPool:
+        raise IsaError("a worker process making the site's pages stopped before it was done (out of memory, or "
+                       "stopped from outside), so the site is not complete; run isa site again") from None
     finally:
-        gc.unfreeze()
+        if freeze:
+            gc.unfreeze()
 
 
 @collector.paused()
@@ -305,6 +360,7 @@ def build_site(register: Register, out: Path, *, langs: list[str], public: bool 
     out = Path(out)
     old = _prepare(out)
     failed: list[str] = []
+    notes: list[str | None] = []
     trees = {lang: (out / lang if len(langs) > 1 else out) for lang in langs}
     common: dict[str, dict] = {}
     jobs: list[_Job] = []  # a page per record
@@ -324,10 +380,10 @@ def build_site(register: Register, out: Path, *, langs: list[str], public: bool 
             renderer = _Renderer(work)
             for job in first:
                 renderer.render(job)
-            _discard(old)
+            notes.append(_discard(old))
 
         _render_all(work, public_meanwhile)
-        return _finish(register, out, langs, len(first) + len(jobs), failed)
+        return _finish(register, out, langs, len(first) + len(jobs), failed, notes)
 
     chain, _ = load_chain(register.root, register.settings)
     problems = gaps(register)
@@ -347,13 +403,14 @@ def build_site(register: Register, out: Path, *, langs: list[str], public: bool 
                 renderer.render(job)
                 made.append(job)
         _write(out / CALENDAR, review_calendar(register, dt.date(2000, 1, 1)))  # the stamp `isa calendar` uses
-        _discard(old)
+        notes.append(_discard(old))
 
     _render_all(work, meanwhile)
-    return _finish(register, out, langs, len(made) + len(jobs), failed)
+    return _finish(register, out, langs, len(made) + len(jobs), failed, notes)
 
 
-def _finish(register: Register, out: Path, langs: list[str], pages: int, failed: list[str]) -> Built:
+def _finish(register: Register, out: Path, langs: list[str], pages: int, failed: list[str],
+            notes: list[str | None]) -> Built:
     """The page to choose a language from, when there are several."""
     if len(langs) > 1:
         env = _environment()
@@ -362,7 +419,7 @@ def _finish(register: Register, out: Path, langs: list[str], pages: int, failed:
         _write(out / "index.html", template.render(langs=langs, words=words, register_name=_name(register),
                                                    lang=langs[0], t=words[langs[0]].t))
         pages += 1
-    return Built(out / "index.html", pages, failed)
+    return Built(out / "index.html", pages, failed, [note for note in notes if note])
 
 
 def _name(register: Register) -> dict[str, str]:
