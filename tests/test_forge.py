@@ -312,7 +312,9 @@ def test_the_files_pin_the_toolkit_in_one_variable_with_least_privilege(tmp_path
     assert "script" in gitlab["pages"] and "pip" not in str(gitlab["pages"])
     assert gitlab["isa-review-run"]["resource_group"] == "isa-review-run"
     # A push's run never takes the place of a daily run waiting for its turn: a group each.
-    assert github["concurrency"]["group"] == ("${{ github.event_name == 'push' && 'isa-site' || 'isa-review-run' }}")
+    assert github["concurrency"]["group"] == ("${{ github.event_name == 'push' && format('isa-site-{0}', github.ref) "
+                                              "|| 'isa-review-run' }}")
+    assert github["jobs"]["pages"]["concurrency"] == {"group": "isa-pages", "cancel-in-progress": False}
     # A push builds the site (on the default branch only) and sends nothing; the pages job publishes either's site.
     assert "push" in github[True] and github["jobs"]["remind"]["if"] == "${{ github.event_name != 'push' }}"
     assert "default_branch" in github["jobs"]["site"]["if"] and "permissions" not in github["jobs"]["site"]
