@@ -209,6 +209,23 @@ def test_the_overview_counts_what_the_listings_list(sites):
     assert page.count('<strong class="bad">Overdue</strong>') >= sum(item["overdue"] for item in owed)
 
 
+def test_a_wait_nothing_dates_counts_from_the_day_the_record_came_in(sites, tmp_path):
+    """ISA-2026-0001 waits on its first stage with no pack sent and no move recorded: the overview says it has
+    waited at least since its first commit, and on a site made as of a day before that commit, that it cannot say."""
+    import datetime as dt
+
+    root, out, _ = sites
+    first = git(root, "log", "--format=%aI", "--", "agreements/ISA-2026-0001.yaml").split()[-1][:10]
+    today = dt.date.today().isoformat()
+    isa(root, "site", "-o", str(tmp_path / "today"), "--as-of", today)
+    page = (tmp_path / "today" / "index.html").read_text(encoding="utf-8")
+    days = (dt.date.today() - dt.date.fromisoformat(first)).days
+    assert f"waiting at least {days} day{'' if days == 1 else 's'} (recorded on {first})" in page
+    assert "since an unknown day" not in page
+    earlier = (out["both"] / "en" / "index.html").read_text(encoding="utf-8")  # as of AS_OF, before any commit
+    assert first > AS_OF and "since an unknown day" in earlier and "recorded on" not in earlier
+
+
 def html_unescape(text: str) -> str:
     import html
 

@@ -145,9 +145,11 @@ class _Page:
             return self.t("today")
         return self.ngettext("in {n} day", "in {n} days", days).format(n=days)
 
-    def waited(self, days: int | None) -> str:
+    def waited(self, days: int | None, at_least: bool = False) -> str:
         if days is None:
             return self.t("since an unknown day")
+        if at_least:
+            return self.ngettext("waiting at least {n} day", "waiting at least {n} days", days).format(n=days)
         return self.ngettext("waiting {n} day", "waiting {n} days", days).format(n=days)
 
     def status(self, value: str) -> str:
@@ -396,7 +398,9 @@ def build_site(register: Register, out: Path, *, langs: list[str], public: bool 
     made = []
 
     def meanwhile() -> None:
-        facts = overview(register, as_of)
+        first_seen = {record_id: dt.date.fromisoformat(entries[-1].date[:10])
+                      for record_id, entries in commits.items() if entries}
+        facts = overview(register, as_of, first_seen)
         renderer = _Renderer(work)
         for lang in langs:
             for job in _register_jobs(register, pages[lang], facts, cases):

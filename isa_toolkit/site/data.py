@@ -55,6 +55,7 @@ class PendingItem:
     chased: list[str]  # the days the daily run chased it
     since: dt.date | None  # since when the sign-off could be given
     days: int | None  # how long it has waited, as of the site's day
+    recorded: bool = False  # nothing says when it began: ``since`` is the day the record came into the register
 
 
 @dataclass(frozen=True)
@@ -163,9 +164,10 @@ def _since(agreement: Agreement, state: Progress | None, stage: int, sent: str |
     return max(moves) if moves else None
 
 
-def pending(register: Register, as_of: dt.date) -> list[PendingGroup]:
+def pending(register: Register, as_of: dt.date, first_seen: dict[str, dt.date] | None = None) -> list[PendingGroup]:
     """Every sign-off that could be given now, grouped by who must give it (``isa pending``), with how long each
-    has waited."""
+    has waited: when nothing in the record says since when (no pack sent, no stage before, no move recorded), at
+    least since the record's first commit, from ``first_seen`` (record id -> day)."""
     groups = waiting_on(register)
     if not groups:
         return []
@@ -185,10 +187,14 @@ def pending(register: Register, as_of: dt.date) -> list[PendingGroup]:
                     break
             state = progress(chain, agreement, register.settings) if chain is not None else None
             since = _since(agreement, state, w.slot.number, sent_day)
+            seen = (first_seen or {}).get(w.agreement_id)
+            recorded = since is None and seen is not None and seen <= as_of  # not on a site made as of an earlier day
+            if recorded:
+                since = seen
             rows.append(PendingItem(w.agreement_id, register.index[w.agreement_id]["title"], w.version,
                                     w.slot.number, dict(w.slot.stage.title.texts),
                                     w.slot.role, w.slot.organisation, sent_day, chases, since,
-                                    (as_of - since).days if since else None))
+                                    (as_of - since).days if since else None, recorded))
         slot = items[0].slot
         out.append(PendingGroup(who, slot.expected.name if slot.expected else None, slot.role, slot.organisation, rows))
     return out
@@ -226,11 +232,13 @@ def signatures(agreement: Agreement, chased: dict) -> Signatures:
     return Signatures(state, len(packs), chases, digital, wet)
 
 
-def overview(register: Register, as_of: dt.date) -> Overview:
+def overview(register: Register, as_of: dt.date, first_seen: dict[str, dt.date] | None = None) -> Overview:
+    """What the overview shows; ``first_seen`` (record id -> the day of its first commit) dates the sign-offs
+    pending that nothing else dates."""
     statuses, kinds, total = status_counts(register)
     chased = chased_packs(register.root)
     marks = {record_id: signatures(agreement, chased) for record_id, agreement in sorted(register.agreements.items())}
-    return Overview(as_of, statuses, kinds, total, reviews(register, as_of), pending(register, as_of),
+    return Overview(as_of, statuses, kinds, total, reviews(register, as_of), pending(register, as_of, first_seen),
                     owed(register, as_of), gaps(register), marks)
 
 
