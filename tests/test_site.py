@@ -445,6 +445,15 @@ def test_where_the_site_may_go(sites, tmp_path):
 
 
 def test_the_site_labels_are_translated_and_the_templates_check_passes(sites):
-    root, _, _ = sites
+    root, out, _ = sites
     result = CliRunner().invoke(main, ["-R", str(root), "templates", "check"])
     assert result.exit_code == 0, result.output
+    # Codes of the record are shown in words, in the page's language, as the documents name them.
+    for lang, words in {"en": ("Information security manager", "Discloser and recipient", "Lawful basis"),
+                        "fr": ("Responsable de la sécurité de l’information", "Fournisseur et destinataire",
+                               "Base licite")}.items():
+        overview = (out["both"] / lang / "index.html").read_text(encoding="utf-8")
+        record = (out["both"] / lang / "records" / "ISA-2026-0001.html").read_text(encoding="utf-8")
+        assert words[0] in overview and words[0] in record and all(word in record for word in words[1:])
+        for code in ("information_security_manager", "partner_designated_officer", "lawful_basis"):
+            assert f">{code}" not in record and f"{code})</h3>" not in overview, (lang, code)

@@ -152,6 +152,16 @@ class _Page:
             return self.ngettext("waiting at least {n} day", "waiting at least {n} days", days).format(n=days)
         return self.ngettext("waiting {n} day", "waiting {n} days", days).format(n=days)
 
+    def named(self, kind: str, code: str) -> str:
+        """A code of the record (a sign-off role, a party's role, a controller, a legal basis, a sensitivity level)
+        in words, in the page's language, as the documents name it; a code no table knows, with spaces."""
+        from ..documents import context
+
+        table = {"role": context.ROLE_NAMES, "party": context.ROLE, "controller": context.CONTROLLER,
+                 "basis": context.BASIS, "level": context.LEVEL}[kind]
+        value = getattr(code, "value", code)
+        return self.t(table[value]) if value in table else str(value).replace("_", " ")
+
     def status(self, value: str) -> str:
         try:
             return self.lifecycle.label(Status(value), self.lang)
@@ -160,7 +170,7 @@ class _Page:
 
     def globals(self) -> dict:
         return {"t": self.t, "ngettext": self.ngettext, "lang": self.lang, "loc": self.loc, "inlang": self.inlang,
-                "marked": self.marked, "english": self.english, "status_label": self.status,
+                "marked": self.marked, "english": self.english, "status_label": self.status, "named": self.named,
                 "days": self.days, "waited": self.waited}
 
 
