@@ -341,6 +341,29 @@ def test_pages_made_by_worker_processes_are_the_pages_made_here(sites, tmp_path,
     assert first == second
 
 
+def test_where_no_folder_may_be_made_beside_the_site_the_old_pages_are_deleted_in_place(sites, tmp_path,
+                                                                                        monkeypatch):
+    import datetime as dt
+
+    from isa_toolkit.register.load import load_register
+    from isa_toolkit.site import build
+
+    root, out, _ = sites
+    site = tmp_path / "site"
+    shutil.copytree(out["public"], site)
+    (site / "records" / "ISA-1999-0001.html").write_text("old", encoding="utf-8")
+
+    def refused(*args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(tmp_path))
+
+    monkeypatch.setattr(build.tempfile, "mkdtemp", refused)
+    build.build_site(load_register(root), site, langs=["en"], public=True, as_of=dt.date.fromisoformat(AS_OF))
+    assert not (site / "records" / "ISA-1999-0001.html").exists()
+    made = {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    assert made == {p.relative_to(out["public"]): p.read_bytes() for p in out["public"].rglob("*") if p.is_file()}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
 def _stop_at_once(*args):
     os._exit(9)  # as the system's out-of-memory killer would stop a worker
 

@@ -196,6 +196,7 @@ def _prepare(out: Path) -> Path | None:
     (out / MARK).write_text(MARK_TEXT, encoding="utf-8")
     if not children:
         return None
+    old = None
     try:
         old = Path(tempfile.mkdtemp(prefix=f".{out.name}{OLD}", dir=out.parent))
         (old / MARK).write_text(MARK_TEXT, encoding="utf-8")  # so that a later build knows it may delete it
@@ -203,12 +204,18 @@ def _prepare(out: Path) -> Path | None:
             child.rename(old / child.name)
         return old
     except OSError:  # no folder may be made beside it, another file system, a file held open: delete in place
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    try:
         for child in children:
             if child.is_dir() and not child.is_symlink():
                 shutil.rmtree(child)
             elif child.exists() or child.is_symlink():
                 child.unlink()
-        return None
+    except OSError as exc:
+        raise IsaError(f"the previous site in {out} could not be deleted ({exc.strerror or exc}: "
+                       f"{exc.filename or out}); close any program using it and try again") from None
+    return None
 
 
 def _discard_leftovers(out: Path) -> None:
