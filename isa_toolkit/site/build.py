@@ -377,6 +377,11 @@ def build_site(register: Register, out: Path, *, langs: list[str], public: bool 
         raise IsaError("--with-documents cannot go with --public: an agreement's documents name its officers and "
                        "signatories, which the public site leaves out")
     out = Path(out)
+    if not public:  # read first, so that a register git cannot read leaves the previous site as it was
+        chain, _ = load_chain(register.root, register.settings)
+        problems = gaps(register)
+        cases = {section: case_entries(register, section) for section in CASE_SECTIONS}
+        commits = histories(register.root)
     old = _prepare(out)
     failed: list[str] = []
     notes: list[str | None] = []
@@ -404,10 +409,6 @@ def build_site(register: Register, out: Path, *, langs: list[str], public: bool 
         _render_all(work, public_meanwhile)
         return _finish(register, out, langs, len(first) + len(jobs), failed, notes)
 
-    chain, _ = load_chain(register.root, register.settings)
-    problems = gaps(register)
-    cases = {section: case_entries(register, section) for section in CASE_SECTIONS}
-    commits = histories(register.root)
     for lang in langs:
         failed += _record_jobs(register, pages[lang], problems, cases, commits, trees[lang], jobs,
                                with_documents=with_documents)
