@@ -342,6 +342,9 @@ def test_the_first_step_stops_the_job_until_the_toolkit_is_named(forge, tmp_path
     value = doc["env" if forge == "github" else "variables"]["ISA_TOOLKIT"]
     assert value == f"isa-toolkit @ git+https://REPLACE-WITH-YOUR-TOOLKIT-REPOSITORY@v{__version__}"
     first = github_steps(doc)[0]["run"] if forge == "github" else doc["isa-review-run"]["before_script"][0]
+    # The job a push runs checks the toolkit with the very same words (the two copies must not drift apart).
+    pushed = github_steps(doc, "site")[0]["run"] if forge == "github" else doc["isa-site"]["before_script"][0]
+    assert pushed.partition("esac")[0] == first.partition("esac")[0] and "esac" in pushed
     env = {"PATH": os.environ["PATH"], "ISA_PUSH_TOKEN": "x"}
     code, printed = bash(first, tmp_path, env | {"ISA_TOOLKIT": value})
     assert code == 1 and "ISA_TOOLKIT" in printed and "docs/team.md" in printed, printed
